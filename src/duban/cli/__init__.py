@@ -1,0 +1,25 @@
+"""The ``duban`` command: one click group, a module per domain.
+
+Each domain module exposes ``register(main)`` and adds its commands to the root group;
+user mistakes raise :class:`click.ClickException` (or ``UsageError``) so they print one
+clear line and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from duban import __version__
+from duban.cli import cases as _cases
+from duban.cli import ledger as _ledger
+from duban.cli import read as _read
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="duban")
+def main() -> None:
+    """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
+
+
+for _module in (_read, _ledger, _cases):
+    _module.register(main)
