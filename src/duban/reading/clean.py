@@ -1,0 +1,562 @@
+"""Clean a decoded report: the text the rest of the reader works on, and where it came from.
+
+Owns the cleaning of scraped or converted work reports: newspaper continuation marks,
+running headers inside a sentence, words broken across lines, passages spliced in twice,
+web page chrome, full-width digits and letters, and stray whitespace. Every change is a
+deletion or a one-for-one character substitution, so each character of the cleaned text
+keeps the offset it had in the original; ``Cleaned.line_of`` turns a cleaned offset into
+the 1-based line of the original text. The patterns live in ``lexicon/clean.yaml``.
+
+>>> c = clean("(上接第一版)全年新增企业37家,战略性新兴产业培\\n\\n育任务仍然迫切。")
+>>> c.text
+'全年新增企业37家,战略性新兴产业培育任务仍然迫切。'
+>>> c.line_of(c.text.index("育"))
+3
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from itertools import accumulate
+from typing import Any
+
+import yaml
+
+from duban.reading.model import CleaningNote
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉【】—…·"
+# a line that ends with one of these ends mid-sentence
+_OPEN_END = f"[{CJK}A-Za-z0-9，,、（(“‘《〈「『—\\-]"
+_OPEN_END_RE = re.compile(_OPEN_END)
+_STARTS_CLOSED = re.compile(r"[，,。.、；;：:！!？?）)”’》〉」』%]")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_CR_BEFORE_LF = re.compile(r"\r(?=\n)")
+_INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_SPACE_LIKE = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f\u3000]")
+_FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ％．]")
+_SPACES = re.compile(" +")
+_BLANK_RUN = re.compile(r"\n\n(\n+)")
+_NOT_CJK = re.compile(f"[^{CJK}]+")
+_SCRAPER_KEY = re.compile(r"#+\s*[A-Za-z_ ]{1,20}[:：]")
+_SCRAPER_TITLE = re.compile(r"#+\s*")
+_CLAUSE = re.compile(r"[^，,。；;！？!?：:\n]*[，,。；;！？!?：:\n]|[^，,。；;！？!?：:\n]+")
+_TITLE_END = re.compile(r"(?:报告|報告|会议上|會議上|讲话|講話)$")
+_SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
+
+PROSE_CJK = 40  # a line with this many CJK characters is report prose, not page chrome
+CHROME_MAX = 80  # chrome lines are shorter than this
+NEAR_GAP = 200  # a repeat starting within this many characters of its first copy is a splice
+FAR_RUN = 120  # a repeat this long is a splice wherever it is
+DUP_MIN = 30  # shorter repeats are left alone
+
+
+@dataclass
+class Cleaned:
+    """The cleaned text, what was changed, and the map back to the original lines."""
+
+    text: str
+    notes: list[CleaningNote]
+    line_starts: list[int]  # line_starts[k]: first cleaned offset from original line k+1 on
+    # (cleaned start, original start) of each run of characters that were contiguous in the original
+    segments: list[tuple[int, int]] = field(repr=False, default_factory=list)
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of the original text that the cleaned character at offset came from."""
+        if not self.text:
+            return 1
+        offset = min(max(offset, 0), len(self.text) - 1)
+        return max(1, bisect_right(self.line_starts, offset))
+
+    def source_offset(self, offset: int) -> int:
+        """The offset in the original text of the cleaned character at offset."""
+        if not self.text:
+            return 0
+        offset = min(max(offset, 0), len(self.text) - 1)
+        return _to_origin(self.segments, offset)
+
+
+def _to_origin(segments: list[tuple[int, int]], pos: int) -> int:
+    k = bisect_right(segments, (pos, float("inf"))) - 1
+    start, origin = segments[k]
+    return origin + pos - start
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    continuation: re.Pattern[str]
+    header_inside: re.Pattern[str]
+    header_anywhere: re.Pattern[str]
+    chrome_anywhere: re.Pattern[str]
+    chrome_edges: re.Pattern[str]
+    chrome_label: re.Pattern[str]
+    breadcrumb: re.Pattern[str]
+    page_end: re.Pattern[str]
+    chrome_paragraph: re.Pattern[str]
+    chrome_hint: re.Pattern[str]
+    heading: re.Pattern[str]
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@cache
+def lexicon() -> _Lexicon:
+    """The cleaning patterns from lexicon/clean.yaml, compiled once."""
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("duban.reading").joinpath("lexicon/clean.yaml").read_text("utf-8")
+    )
+    return _Lexicon(
+        continuation=re.compile(raw["continuation_mark"]),
+        header_inside=_alternation(raw["running_header"]["inside_sentence"]),
+        header_anywhere=_alternation(raw["running_header"]["anywhere"]),
+        chrome_anywhere=_alternation(raw["chrome_anywhere"]),
+        chrome_edges=_alternation(raw["chrome_edges"]),
+        chrome_label=re.compile(raw["chrome_label"]),
+        breadcrumb=re.compile(raw["breadcrumb"]),
+        page_end=_alternation(raw["page_end"]),
+        chrome_paragraph=_alternation(raw["chrome_paragraph"]["patterns"]),
+        chrome_hint=re.compile(raw["chrome_paragraph"]["hint"]),
+        heading=_alternation(raw["heading"]),
+    )
+
+
+def _short(s: str, n: int = 30) -> str:
+    s = s.replace("\n", "⏎")
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+class _Buffer:
+    """Text under cleaning and a piecewise map of its characters back to the original.
+
+    ``segments`` holds (current start, original start) of each run of characters that were
+    contiguous in the original; cleaning only deletes characters or swaps one for one, so
+    the map stays exact and ordered.
+    """
+
+    def __init__(self, raw: str) -> None:
+        self.text = raw
+        self.segments: list[tuple[int, int]] = [(0, 0)]
+        if "\r" in raw:
+            self.raw_line_starts = [0] + [m.end() for m in _NEWLINES.finditer(raw)]
+        else:
+            self.raw_line_starts = [0, *accumulate(len(line) + 1 for line in raw.split("\n")[:-1])]
+        self.notes: list[CleaningNote] = []
+
+    def origin(self, pos: int) -> int:
+        return _to_origin(self.segments, min(max(pos, 0), max(len(self.text) - 1, 0)))
+
+    def line(self, pos: int) -> int:
+        return bisect_right(self.raw_line_starts, self.origin(pos))
+
+    def note(self, kind: str, pos: int, text: str, detail: str) -> None:
+        self.notes.append(CleaningNote(kind=kind, line=self.line(pos), text=_short(text), detail=detail))
+
+    def substitute(self, new_text: str) -> None:
+        assert len(new_text) == len(self.text)
+        self.text = new_text
+
+    def delete(self, spans: list[tuple[int, int]]) -> None:
+        if not spans:
+            return
+        parts: list[str] = []
+        kept: list[tuple[int, int]] = []  # kept intervals in current offsets
+        pos = 0
+        for start, end in sorted(spans):
+            start = max(start, pos)
+            if end <= start:
+                continue
+            if start > pos:
+                parts.append(self.text[pos:start])
+                kept.append((pos, start))
+            pos = end
+        if pos < len(self.text):
+            parts.append(self.text[pos:])
+            kept.append((pos, len(self.text)))
+        self.text = "".join(parts)
+        segs = self.segments
+        bounds = [s for s, _ in segs[1:]] + [1 << 62]
+        new: list[tuple[int, int]] = []
+        out = 0
+        for a, b in kept:
+            k = bisect_right(segs, (a, 1 << 62)) - 1
+            while a < b:
+                seg_start, seg_origin = segs[k]
+                piece_end = min(b, bounds[k])
+                origin = seg_origin + a - seg_start
+                if not new or new[-1][1] + out - new[-1][0] != origin:
+                    new.append((out, origin))
+                out += piece_end - a
+                a = piece_end
+                k += 1
+        self.segments = new or [(0, 0)]
+
+    def line_starts(self) -> list[int]:
+        """For each original line, the first cleaned offset whose character comes from it or later."""
+        segs = self.segments
+        origins = [o for _, o in segs]
+        ends = [s for s, _ in segs[1:]] + [len(self.text)]
+        out = []
+        for o in self.raw_line_starts:
+            k = bisect_right(origins, o) - 1
+            if k < 0:
+                out.append(0)
+                continue
+            start, origin = segs[k]
+            out.append(start + o - origin if start + o - origin < ends[k] else ends[k])
+        return out
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line, end excluding the newline."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _normalize(buf: _Buffer) -> None:
+    """Line breaks to \\n, invisible and control characters out, odd spaces to plain spaces."""
+    buf.substitute(_LONE_CR.sub("\n", buf.text))
+    buf.delete([(m.start(), m.end()) for m in _CR_BEFORE_LF.finditer(buf.text)])
+    spans = [(m.start(), m.end()) for m in _INVISIBLE.finditer(buf.text)]
+    if spans:
+        buf.note("whitespace", spans[0][0], "", f"删除不可见字符或控制字符{sum(e - s for s, e in spans)}个")
+        buf.delete(spans)
+    buf.substitute(_SPACE_LIKE.sub(" ", buf.text))
+
+
+def _half_width(buf: _Buffer) -> None:
+    """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
+    first = _FULL_WIDTH.search(buf.text)
+    if first is None:
+        return
+    count = len(_FULL_WIDTH.findall(buf.text))
+    buf.note("punctuation", first.start(), first.group(), f"全角数字、字母和符号改为半角，共{count}处")
+    buf.substitute(_FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), buf.text))
+
+
+def _continuation_marks(buf: _Buffer) -> None:
+    spans = []
+    for m in lexicon().continuation.finditer(buf.text):
+        buf.note("continuation_mark", m.start(), m.group(), "删除报纸转版标记")
+        spans.append((m.start(), m.end()))
+    buf.delete(spans)
+
+
+def _cjk_count(s: str, limit: int = 200) -> int:
+    """Chinese characters among the first limit characters of s."""
+    return len(_NOT_CJK.sub("", s[:limit]))
+
+
+def _head_end(texts: list[str]) -> int:
+    """Index of the first line of report prose: the page head is what comes before it."""
+    for i, t in enumerate(texts):
+        if t.startswith("各位代表") or _cjk_count(t) >= PROSE_CJK:
+            return i
+    return 0
+
+
+def _is_heading(s: str) -> bool:
+    return bool(lexicon().heading.match(s)) and len(s) <= 60 and "。" not in s[:-1]
+
+
+def _page_lines(buf: _Buffer) -> None:
+    """Scraper headers, page chrome and running headers that stand on lines of their own."""
+    lex = lexicon()
+    lines = _lines(buf.text)
+    texts = [buf.text[s:e].strip(" ") for s, e in lines]
+    spans: list[tuple[int, int]] = []
+    removed = [False] * len(lines)
+
+    def drop(i: int, kind: str, detail: str) -> None:
+        s, e = lines[i]
+        removed[i] = True
+        buf.note(kind, s, texts[i], detail)
+        spans.append((s, e + 1))
+
+    # the scraper's own header block: "# title", "# source: …"
+    for i, t in enumerate(texts):
+        if not t:
+            continue
+        if not t.startswith("#"):
+            break
+        if _SCRAPER_KEY.match(t):
+            drop(i, "page_chrome", "删除抓取工具写入的文件头")
+        else:
+            m = _SCRAPER_TITLE.match(buf.text, lines[i][0])
+            if m:
+                buf.note("page_chrome", m.start(), m.group(), "删除标题前的抓取标记")
+                spans.append((m.start(), m.end()))
+
+    head_end = _head_end(texts)
+    prose = [i for i, t in enumerate(texts) if _cjk_count(t) >= PROSE_CJK]
+    tail_start = prose[-1] + 1 if prose else len(lines)
+    page_end = next((i for i in range(tail_start, len(lines)) if lex.page_end.fullmatch(texts[i])), None)
+    if page_end is not None:
+        for i in range(page_end, len(lines)):
+            if texts[i]:
+                drop(i, "page_chrome", "删除网页正文之后的页面内容")
+
+    def neighbour(i: int, step: int) -> int | None:
+        j = i + step
+        while 0 <= j < len(lines):
+            if texts[j] and not removed[j]:
+                return j
+            j += step
+        return None
+
+    for i, t in enumerate(texts):
+        if not t or removed[i] or len(t) > CHROME_MAX:
+            continue
+        at_edge = i < head_end or i >= tail_start
+        if lex.chrome_anywhere.fullmatch(t) or lex.breadcrumb.fullmatch(t):
+            drop(i, "page_chrome", "删除网页上的按钮、导航或版权行")
+        elif lex.header_anywhere.fullmatch(t):
+            drop(i, "running_header", "删除报纸版面的页眉行")
+        elif at_edge and lex.chrome_label.fullmatch(t):
+            drop(i, "page_chrome", "删除网页页头或页尾的杂项")
+            j = neighbour(i, 1)
+            if (
+                j is not None
+                and j < head_end
+                and len(texts[j]) <= 30
+                and not _SENTENCE_PUNCT.search(texts[j])
+            ):
+                drop(j, "page_chrome", "删除网页页头或页尾的杂项")
+        elif at_edge and lex.chrome_edges.fullmatch(t):
+            drop(i, "page_chrome", "删除网页页头或页尾的杂项")
+        elif at_edge and len(t) <= 20 and not _SENTENCE_PUNCT.search(t) and _between_crumbs(texts, i):
+            drop(i, "page_chrome", "删除网页导航路径")
+        elif lex.header_inside.fullmatch(t):
+            p, n = neighbour(i, -1), neighbour(i, 1)
+            inside = (
+                p is not None
+                and n is not None
+                and i > head_end
+                and _OPEN_END_RE.fullmatch(texts[p][-1]) is not None
+                and not _is_heading(texts[n])
+                and not _is_heading(texts[p])
+                and _cjk_count(texts[p]) >= PROSE_CJK
+            )
+            if inside:
+                drop(i, "running_header", "删除插在句子中间的页眉")
+    buf.delete(spans)
+
+
+def _between_crumbs(texts: list[str], i: int) -> bool:
+    """A breadcrumb item: a short line with a lone > just before or after it."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(texts) and not texts[j]:
+            j += step
+        if 0 <= j < len(texts) and re.fullmatch(r"[>›»＞/]", texts[j]):
+            return True
+    return False
+
+
+def _cjkish(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch in _CJK_PUNCT
+
+
+def _whitespace(buf: _Buffer, *, final: bool = False) -> None:
+    """Spaces at line ends and starts and between Chinese characters out; blank-line runs to one."""
+    text = buf.text
+    spans: list[tuple[int, int]] = []
+    counts = {"行尾空格": 0, "行首空格": 0, "汉字间空格": 0, "多余空行": 0}
+    for m in _SPACES.finditer(text):
+        s, e = m.span()
+        before = text[s - 1] if s else "\n"
+        after = text[e] if e < len(text) else "\n"
+        if after == "\n":
+            counts["行尾空格"] += 1
+        elif before == "\n":
+            counts["行首空格"] += 1
+        elif _cjkish(before) and _cjkish(after):
+            counts["汉字间空格"] += 1
+        else:
+            continue
+        spans.append((s, e))
+    buf.delete(spans)
+    blank = [(m.start(1), m.end(1)) for m in _BLANK_RUN.finditer(buf.text)]
+    lead = len(buf.text) - len(buf.text.lstrip("\n"))
+    trail = len(buf.text) - len(buf.text.rstrip("\n"))
+    if lead:
+        blank.append((0, lead))
+    if trail and trail < len(buf.text):
+        blank.append((len(buf.text) - trail, len(buf.text)))
+    counts["多余空行"] = len(blank)
+    if (spans or blank) and not final:
+        detail = "，".join(f"{k}{v}处" for k, v in counts.items() if v)
+        first = spans[0][0] if spans else blank[0][0]
+        buf.note("whitespace", first, "", f"整理空白：{detail}")
+    buf.delete(_merge(blank))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _join_broken_lines(buf: _Buffer) -> None:
+    """Join a line that stops mid-sentence to the line that carries the sentence on."""
+    lines = _lines(buf.text)
+    texts = [buf.text[s:e] for s, e in lines]
+    spans = []
+    head_end = _head_end(texts)
+    continued = False  # the current line carries on a sentence from the line before
+    i = 0
+    while i < len(lines):
+        t = texts[i]
+        j = i + 1
+        if j < len(lines) and not texts[j] and j + 1 < len(lines):
+            j += 1  # one blank line between the halves
+        if not t or j >= len(lines) or not texts[j]:
+            continued = False
+            i += 1
+            continue
+        n = texts[j]
+        closed_start = bool(_STARTS_CLOSED.match(n))
+        join = False
+        if closed_start:
+            join = not _is_heading(t)
+        elif _OPEN_END_RE.fullmatch(t[-1]) and not _is_heading(t) and not _is_heading(n) and i >= head_end:
+            starts_para = not continued
+            title_like = (
+                len(t) < 15
+                or (len(t) < PROSE_CJK and not re.search("[，,、]", t))
+                or bool(_TITLE_END.search(t))
+                or bool(lexicon().header_inside.fullmatch(t))
+            )
+            join = not (starts_para and title_like) or t[-1] in "，,、"
+        if join:
+            spans.append((lines[i][1], lines[j][0]))
+            buf.note("broken_word", lines[i][1], t[-4:] + "⏎" + n[:4], "合并被断行拆开的句子")
+        continued = join
+        i = j
+    buf.delete(spans)
+
+
+def _chrome_paragraphs(buf: _Buffer) -> None:
+    """Paragraphs that are a site's licence or copyright text, once broken lines are joined."""
+    lex = lexicon()
+    if not lex.chrome_hint.search(buf.text):
+        return
+    spans = []
+    pos = 0
+    for block in buf.text.split("\n\n"):
+        if len(block) <= 500 and lex.chrome_paragraph.fullmatch(block.replace("\n", "")):
+            buf.note("page_chrome", pos, block, "删除网页的版权或许可说明")
+            spans.append((pos, pos + len(block)))
+        elif lex.chrome_hint.search(block):
+            for s, e in _lines(block):
+                t = block[s:e]
+                if t and len(t) <= 500 and lex.chrome_paragraph.fullmatch(t):
+                    buf.note("page_chrome", pos + s, t, "删除网页的版权或许可说明")
+                    spans.append((pos + s, pos + e))
+        pos += len(block) + 2
+    buf.delete(spans)
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[k : k + 2] for k in range(len(s) - 1)}
+
+
+def _fit(text: str, start: int, end: int) -> float:
+    """How well text[start:end] fits the paragraph around it (share of shared bigrams)."""
+    p0 = text.rfind("\n", 0, start) + 1
+    p1 = text.find("\n", end)
+    p1 = len(text) if p1 < 0 else p1
+    context = _bigrams(text[p0:start]) | _bigrams(text[end:p1])
+    own = _bigrams(text[start:end])
+    return len(own & context) / len(own) if own else 0.0
+
+
+def _duplicates(buf: _Buffer) -> None:
+    """Drop a run of clauses of DUP_MIN+ characters that the scrape spliced in a second time."""
+    text = buf.text
+    pieces = _CLAUSE.findall(text)
+    keys = [p.strip() for p in pieces]
+    counts = Counter(keys)
+    repeated = [i for i, key in enumerate(keys) if counts[key] > 1 and len(key) >= 6]
+    if not repeated:
+        return
+    ends = list(accumulate(map(len, pieces)))
+    starts = [e - len(p) for p, e in zip(pieces, ends, strict=True)]
+    seen: dict[str, list[int]] = {}
+    spans: list[tuple[int, int]] = []
+    resume = 0
+    for i in repeated:
+        if i < resume:
+            continue
+        key = keys[i]
+        best = 0
+        p = 0
+        for p in reversed(seen.get(key, [])):
+            k = 0
+            while i + k < len(keys) and p + k < i and keys[p + k] == keys[i + k]:
+                k += 1
+            run = ends[i + k - 1] - starts[i]
+            gap = starts[i] - ends[p + k - 1]
+            if run >= DUP_MIN and (gap <= NEAR_GAP or (run >= FAR_RUN and k >= 3)):
+                best = k
+                break
+        seen.setdefault(key, []).append(i)
+        if not best:
+            continue
+        k = best
+        first = (starts[p], ends[p + k - 1])
+        second = (starts[i], ends[i + k - 1])
+        drop, keep = second, first
+        if second[0] - first[1] > NEAR_GAP and _fit(text, *first) < _fit(text, *second):
+            drop, keep = first, second  # far apart: the copy that does not fit its paragraph is the splice
+        line_start = text.rfind("\n", 0, drop[0]) + 1
+        lead = drop[0] - line_start
+        if 0 < lead <= 60 and text[line_start : drop[0]] == text[max(0, keep[0] - lead) : keep[0]]:
+            drop = (line_start, drop[1])  # the repeat began mid-clause at the start of its line
+        end = drop[1]
+        if drop[0] > 0 and text[drop[0] - 1] != "\n":
+            while end > drop[0] and text[end - 1] in "\n \t":
+                end -= 1  # spliced in mid-line: keep the break after it, the next line may be a heading
+        drop = (drop[0], end)
+        spans.append(drop)
+        buf.note(
+            "duplicate_passage",
+            drop[0],
+            text[drop[0] : drop[1]],
+            f"删除重复拼接的段落（与第{buf.line(keep[0])}行重复，共{drop[1] - drop[0]}字）",
+        )
+        for q in range(i + 1, i + k):
+            seen.setdefault(keys[q], []).append(q)
+        resume = i + k
+    buf.delete(_merge(spans))
+
+
+def clean(raw: str) -> Cleaned:
+    """Clean a decoded report; every surviving character keeps its original line."""
+    buf = _Buffer(raw)
+    _normalize(buf)
+    _half_width(buf)
+    _continuation_marks(buf)
+    _page_lines(buf)
+    _whitespace(buf)
+    _join_broken_lines(buf)
+    _chrome_paragraphs(buf)
+    _duplicates(buf)
+    _whitespace(buf, final=True)
+    notes = sorted(buf.notes, key=lambda n: n.line)
+    return Cleaned(text=buf.text, notes=notes, line_starts=buf.line_starts(), segments=buf.segments)

@@ -1,0 +1,560 @@
+"""Tracked figures in a cleaned report: targets of the plan period and reported achievements.
+
+What counts, and each field's meaning, follow ``shared/gold/README.md``. The words this module
+knows (units, bounds, verbs of change, what makes a number a name) live in
+``lexicon/quantities.yaml``; the code only walks sentences and applies them.
+
+A figure is found by one regular expression (number, magnitude, optional range, unit); its
+metric is the noun phrase before it in the same clause, or the thing counted after it
+("3座在建煤矿"), or, for a clause such as "同比下降3.1%", the subject of the figure before it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from duban.reading.model import Bound, PartKind, Quantity, QuantityKind
+from duban.reading.numbers import ARABIC, CHINESE, NUMBER_RE, is_chinese, parse_number, scaled
+
+SENTENCE_END = "。！？；;!?\n"
+CLAUSE_END = "，,：:。！？；;!?\n"
+OPEN_QUOTES = "“‘《「『"
+CLOSE_QUOTES = "”’》」』"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The quantity words, loaded once from ``lexicon/quantities.yaml``."""
+
+    count_units: frozenset[str]
+    size_units: frozenset[str]
+    project_words: tuple[str, ...]
+    descriptor_prefixes: tuple[str, ...]
+    name_prefixes: tuple[str, ...]
+    code_numbers: frozenset[str]
+    discourse_nouns: tuple[str, ...]
+    bounds_before: dict[str, Bound]
+    bounds_after: dict[str, Bound]
+    bounds_inner: dict[str, Bound]
+    changes: tuple[str, ...]
+    change_canonical: dict[str, str]
+    level_markers: tuple[str, ...]
+    linkers: tuple[str, ...]
+    leading: tuple[str, ...]
+    verbs: tuple[str, ...]
+    unitless_metric_ends: tuple[str, ...]
+    headline_markers: tuple[str, ...]
+    implausible_units: tuple[tuple[str, str], ...]
+    share_metric_ends: tuple[str, ...]
+    figure_re: re.Pattern[str]
+    rank_re: re.Pattern[str]
+    bound_before_re: re.Pattern[str]
+    change_level_re: re.Pattern[str]
+    change_re: re.Pattern[str]
+    linker_re: re.Pattern[str]
+    leading_re: re.Pattern[str]
+    leading_verbs_re: re.Pattern[str]
+    name_prefix_re: re.Pattern[str]
+    thing_stop_re: re.Pattern[str]
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load and compile the quantity lexicon (cached)."""
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("duban.reading").joinpath("lexicon/quantities.yaml").read_text(encoding="utf-8")
+    )
+    units = _longest_first(raw["units"]["count"] + raw["units"]["measure"])
+    unit_alt = "|".join(re.escape(u) for u in units)
+    num = NUMBER_RE.pattern
+    mag = "万亿|亿|万"
+    arabic, chinese = ARABIC, CHINESE
+    first = rf"{arabic}|{chinese}(?=[万亿]?[个座家条所处批户人名栋台辆件项]|[至到—–\-]|万亿|亿|万)"
+    figure_re = re.compile(
+        rf"(?P<num>{first})(?P<mag>{mag})?(?P<pct1>%)?"
+        rf"(?:(?P<sep>[—–\-－~～至到])(?P<num2>{num})(?P<mag2>{mag})?)?"
+        rf"(?P<inner>多|余)?(?P<unit>{unit_alt})?"
+    )
+    scope = r"(?P<scope>全国|全省|全市|全区|全州|全球|全世界|同类城市|全国同类城市|中部地区|西部地区|东北地区|长江经济带)?"
+    rank_re = re.compile(
+        r"(?:(?:排名|排|位居|位列|居于|居|列|跃居|跃升至|跃升到|上升至|上升到|提升至|提升到|升至)"
+        rf"{scope}第(?P<n>{num})(?:位|名)?"
+        r"|(?:进入|位居|位列|保持|稳居|跻身|居|排名|挺进)"
+        rf"(?P<scope2>全国|全省|全市|全区|全球|同类城市)?前(?P<top>{num})(?:位|名|强)?(?!列))"
+    )
+    bounds = raw["bounds"]
+
+    def alt(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in _longest_first([str(w) for w in words]))
+
+    changes = alt(raw["changes"])
+    before_words = [w for w in bounds["before"] if w != "控制在"]
+    return Lexicon(
+        name_prefix_re=re.compile(f"(?:{alt(raw['name_prefixes'])})$"),
+        thing_stop_re=re.compile(
+            f"[{re.escape(CLAUSE_END)}、（(]|[和及与](?=[\\d一二三四五六七八九十])|(?:{alt(list(_THING_STOPS) + raw['changes'])})"
+        ),
+        bound_before_re=re.compile(f"(?:{alt(before_words)})$"),
+        change_level_re=re.compile(f"(?:{changes})(?:{alt(raw['level_markers'])})$"),
+        change_re=re.compile(f"(?:{changes})$"),
+        linker_re=re.compile(f".(?:{alt(raw['linkers'])})$"),
+        leading_re=re.compile(f"^(?:{alt(raw['leading'])})"),
+        leading_verbs_re=re.compile(f"^(?:{alt(raw['leading'] + raw['verbs'])})"),
+        count_units=frozenset(raw["units"]["count"]),
+        size_units=frozenset(raw["size_units"]),
+        project_words=_longest_first(raw["project_words"]),
+        descriptor_prefixes=_longest_first(raw["descriptor_prefixes"]),
+        name_prefixes=_longest_first(raw["name_prefixes"]),
+        code_numbers=frozenset(str(c) for c in raw["code_numbers"]),
+        discourse_nouns=_longest_first(raw["discourse_nouns"]),
+        bounds_before=dict(bounds["before"]),
+        bounds_after=dict(bounds["after"]),
+        bounds_inner=dict(bounds["inner"]),
+        changes=_longest_first(raw["changes"]),
+        change_canonical=dict(raw["change_canonical"]),
+        level_markers=tuple(raw["level_markers"]),
+        linkers=_longest_first(raw["linkers"]),
+        leading=_longest_first([str(w) for w in raw["leading"]]),
+        verbs=_longest_first(raw["verbs"]),
+        unitless_metric_ends=tuple(raw["unitless_metric_ends"]),
+        headline_markers=tuple(raw["headline_markers"]),
+        implausible_units=tuple((a, b) for a, b in raw["implausible_units"]),
+        share_metric_ends=tuple(raw["share_metric_ends"]),
+        figure_re=figure_re,
+        rank_re=rank_re,
+    )
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+_QUOTED = re.compile("“[^“”\n]{0,40}”|《[^《》\n]{0,60}》|‘[^‘’\n]{0,40}’|「[^「」\n]{0,40}」")
+
+
+@dataclass
+class _Figure:
+    start: int  # where the number starts
+    end: int  # after unit and any bound word
+    value: float
+    value_high: float | None
+    unit: str
+    bound: Bound
+    counted_after: bool  # the thing counted follows ("3座在建煤矿")
+    rank_scope: str = ""
+    is_rank: bool = False
+
+
+def _value(num: str, mag: str | None) -> float | None:
+    return scaled(num, mag)
+
+
+class _Extractor:
+    def __init__(self, text: str, lex: Lexicon) -> None:
+        self.text = text
+        self.lex = lex
+
+    # ----- finding figures -------------------------------------------------------------
+    def figures(self, sentences: list[tuple[int, int]]) -> dict[int, list[_Figure]]:
+        """All figures of the text, by the index of the sentence they stand in."""
+        text, lex = self.text, self.lex
+        starts = [a for a, _ in sentences]
+        self._quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        self._quote_starts = [a for a, _ in self._quotes]
+        found: dict[int, list[_Figure]] = {}
+        taken: set[int] = set()
+        for m in lex.rank_re.finditer(text):
+            top = m.group("top")
+            n = parse_number(top or m.group("n"))
+            if n is None or n <= 0 or n != int(n) or self.quoted(m.start()):
+                continue
+            fig = _Figure(
+                m.start(), m.end(), n, None, "rank", "at_most" if top else "exact", False, is_rank=True
+            )
+            fig.rank_scope = m.group("scope") or m.group("scope2") or ""
+            found.setdefault(bisect_right(starts, m.start()) - 1, []).append(fig)
+            taken.update(range(m.start(), m.end()))
+        for m in lex.figure_re.finditer(text):
+            if m.start() in taken:
+                continue
+            i = bisect_right(starts, m.start()) - 1
+            if i < 0 or m.start() >= sentences[i][1]:
+                continue
+            figure = self._figure(m, *sentences[i])
+            if figure is not None:
+                found.setdefault(i, []).append(figure)
+        for figs in found.values():
+            figs.sort(key=lambda f: f.start)
+        return found
+
+    def quoted(self, pos: int) -> bool:
+        """True when pos sits inside “…” or 《…》."""
+        i = bisect_right(self._quote_starts, pos) - 1
+        return i >= 0 and self._quotes[i][0] < pos < self._quotes[i][1]
+
+    def _figure(self, m: re.Match[str], s_start: int, s_end: int) -> _Figure | None:
+        text, lex = self.text, self.lex
+        num, unit = m.group("num"), m.group("unit") or ""
+        if m.group("pct1") and not unit:
+            unit = "%"
+        start, end = m.start(), m.end()
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        chinese = is_chinese(num)
+        # names and codes: PM2.5, 5G, T1000, 国道109线, 第十八届, “十四五”, 1+N, 2×100
+        if before.isascii() and (before.isalnum() or before in ".+×*/-_") and before != "":
+            return None
+        if before in "×+＋*·.%=:/" or after in "×+＋*" or (after.isascii() and after.isdigit()):
+            return None
+        # 从60.2%提高到65.2%: the starting point of a change, not a figure of its own
+        if re.match(
+            r"(?:提高|增加|降低|下降|上升|增长|降|升|减少|扩大|缩小|压减)(?:到|至)", text[end : end + 5]
+        ):
+            return None
+        if after.isascii() and after.isalpha() and unit not in ("Gbps", "TEU"):
+            return None
+        if lex.name_prefix_re.search(text, max(0, start - 4), start):
+            return None
+        if num in lex.code_numbers and not unit:
+            return None
+        if self.quoted(start):
+            return None
+        value = _value(num, m.group("mag"))
+        if value is None:
+            return None
+        value_high = None
+        if m.group("num2"):
+            value_high = _value(m.group("num2"), m.group("mag2") or m.group("mag"))
+            if m.group("mag2") and not m.group("mag"):
+                value = _value(num, m.group("mag2")) or value
+            if value_high is None or value_high <= value:
+                return None
+        if chinese and (value < 2 or not unit or (unit not in _CHINESE_COUNT_UNITS and not m.group("mag"))):
+            return None
+        if chinese and (before == "每" or (num[0] in "百千" and not m.group("mag"))):
+            return None
+        if not unit:
+            # a bare index: only right after a metric such as 综合指数
+            prefix = text[max(s_start, start - 12) : start]
+            if not any(prefix.endswith(e) for e in lex.unitless_metric_ends):
+                return None
+            if after.isdigit() or after in "年月日号":
+                return None
+        if unit == "%" and value_high is None and m.group("sep"):
+            return None
+        # bound after the figure
+        bound: Bound = "exact"
+        if m.group("inner"):
+            bound = lex.bounds_inner[m.group("inner")]
+        post_end = end
+        for word, b in sorted(lex.bounds_after.items(), key=lambda kv: -len(kv[0])):
+            if text.startswith(word, end):
+                bound, post_end = b, end + len(word)
+                break
+        after_post = text[post_end] if post_end < len(text) else ""
+        # a threshold that describes a kind of thing: 亿元以上项目, 3A级以上景区
+        if post_end > end and _is_cjk(after_post) and text.startswith(("以上", "以下"), end):
+            tail = text[post_end : post_end + 2]
+            if not tail.startswith(("、", "，")) and tail not in ("的目", "目标"):
+                return None
+        counted_after = False
+        if (
+            post_end == end
+            and not self._stop_at(end)
+            and (_is_cjk(after) or after == "“" or re.match(r"\d+(?:\.\d+)?[×xX*]", text[end : end + 8]))
+        ):
+            counted_after = True
+            thing, _ = self.counted_thing(end, s_end)
+            if unit in lex.count_units and any(w in thing for w in lex.discourse_nouns):
+                return None
+            # 在全国312个普通地级市中排名第51位: the field of a rank, not a count
+            if re.search("中(?:排名|位居|位列|居)", text[end:s_end].split("，")[0].split(",")[0]):
+                return None
+        if unit in lex.size_units and self._is_descriptor(start, end, s_end):
+            return None
+        if after == "的" and unit not in lex.count_units:
+            return None
+        return _Figure(start, post_end, value, value_high, unit, bound, counted_after)
+
+    def _stop_at(self, pos: int) -> bool:
+        """True when the text at pos starts a bound, a verb of change or a linker."""
+        t = self.text
+        return any(
+            t.startswith(w, pos)
+            for w in ("左右", "以上", "以内", "以下", "同比", "增长", "下降", "、", "和", "及")
+        )
+
+    def _is_descriptor(self, start: int, end: int, s_end: int) -> bool:
+        """A size figure that is part of a project's name (15万千瓦抽水蓄能电站)."""
+        text, lex = self.text, self.lex
+        head = text[max(0, start - 6) : start]
+        if head.endswith(lex.descriptor_prefixes):
+            return True
+        if end >= len(text) or not (_is_cjk(text[end]) or text[end] == "、"):
+            return False
+        if any(text.startswith(w, end) for w in ("左右", "以上", "以内", "以下", "同比", "增长", "下降")):
+            return False
+        stop = end
+        while stop < s_end and text[stop] not in CLAUSE_END:
+            stop += 1
+        phrase = text[end:stop]
+        return any(
+            phrase.endswith(w) or (w + "建设") in phrase or (w + "开工") in phrase for w in lex.project_words
+        )
+
+    # ----- metric, change and bound from the words before -----------------------------
+    def strip_right(self, window: str) -> tuple[str, str | None, Bound | None]:
+        """Take bound, change and linking words off a window's end: (metric, change, bound)."""
+        lex = self.lex
+        change: str | None = None
+        bound: Bound | None = None
+        window = _FROM_FIGURE.sub("", window)
+        while window:
+            if m := lex.bound_before_re.search(window):
+                bound = bound or lex.bounds_before[m.group()]
+            elif m := lex.change_level_re.search(window):
+                pass
+            elif m := lex.change_re.search(window):
+                word = m.group()
+                base = (
+                    word.removeprefix("同比").removeprefix("比上年").removeprefix("较上年").removesuffix("了")
+                )
+                change = change or lex.change_canonical.get(base, base)
+            elif m := lex.linker_re.search(window):
+                window = window[: m.start() + 1]
+                continue
+            else:
+                break
+            window = window[: m.start()]
+        return window, change, bound
+
+    def strip_left(self, window: str, *, verbs: bool = True) -> str:
+        """Take scope, time and (unless ``verbs`` is False) commitment verbs off a window's start."""
+        pattern = self.lex.leading_verbs_re if verbs else self.lex.leading_re
+        window = _TIME_SPAN.sub("", window.lstrip("、和及与并且 "))
+        while window and (m := pattern.match(window)):
+            rest = window[m.end() :]
+            if len(rest) < 2 and rest:
+                break
+            window = rest
+        return window.lstrip("、和及与的 ")
+
+    def counted_thing(self, pos: int, s_end: int) -> tuple[str, int]:
+        """The noun after a count ("3座在建煤矿投产" → "在建煤矿"), and where it ends."""
+        text = self.text
+        m = self.lex.thing_stop_re.search(text, pos, s_end)
+        while m and m.start() <= pos + 1 and m.group() not in CLAUSE_END + "、（(":
+            m = self.lex.thing_stop_re.search(text, m.start() + 1, s_end)
+        i = m.start() if m else s_end
+        return text[pos:i].rstrip("的"), i
+
+
+_STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|及")
+_FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
+_TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
+_CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
+_THING_STOPS = (
+    "年内",
+    "年底",
+    "上半年",
+    "下半年",
+    "全年",
+    "今年",
+    "全部",
+    "达到",
+    "建成",
+    "投产",
+    "开工",
+    "投运",
+    "运行",
+    "保护",
+    "实现",
+    "如期",
+    "的",
+    "等",
+    "预计",
+    "分别",
+    "通过",
+    "纳入",
+    "落地",
+    "完成",
+    "开工建设",
+    "获得",
+    "入选",
+    "稳定",
+    "累计",
+)
+
+
+def _headline_span(text: str, lex: Lexicon) -> tuple[int, int] | None:
+    for marker in lex.headline_markers:
+        i = text.find(marker)
+        if i >= 0:
+            end = text.find("\n", i)
+            return i, end if end >= 0 else len(text)
+    return None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in re.finditer(f"[{re.escape(SENTENCE_END)}]", text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def extract_quantities(
+    text: str,
+    *,
+    kind_at: Callable[[int], PartKind],
+    section_at: Callable[[int], str | None] = lambda _o: None,
+    line_of: Callable[[int], int] = lambda _o: 0,
+    headline_span: tuple[int, int] | None = None,
+) -> list[Quantity]:
+    """Every tracked figure in ``text``: a target in the plan part, an achievement in the review."""
+    lex = lexicon()
+    ex = _Extractor(text, lex)
+    if headline_span is None:
+        headline_span = _headline_span(text, lex)
+    out: list[Quantity] = []
+    sentences = _sentences(text)
+    for s_index, figs in sorted(ex.figures(sentences).items()):
+        s_start, s_end = sentences[s_index]
+        part = kind_at(s_start)
+        if part == "other":
+            continue
+        kind: QuantityKind = "target" if part == "plan" else "achievement"
+        prev_end = s_start
+        prev_metric = ""
+        prev_metric_start = s_start
+        respectively: list[str] = []
+        for fig in figs:
+            clause_start = s_start
+            for i in range(fig.start - 1, s_start - 1, -1):
+                if text[i] in CLAUSE_END:
+                    clause_start = i + 1
+                    break
+            w_start = max(clause_start, prev_end)
+            window = text[w_start : fig.start]
+            metric_raw, change, pre_bound = ex.strip_right(window)
+            if "分别" in window and not respectively:
+                respectively = [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p]
+            metric = ex.strip_left(metric_raw)
+            if len(metric) < 2 and not fig.counted_after and not prev_metric:
+                metric = ex.strip_left(metric_raw, verbs=False)
+            if "等" in metric[1:-1]:
+                metric = metric.rsplit("等", 1)[1]  # 城关镇第三幼儿园等学校 → 学校
+            if metric.startswith("占") and prev_metric:
+                share = metric.rstrip("的")
+                metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
+            m_start = w_start + window.find(metric) if metric else fig.start
+            end = fig.end
+            if fig.is_rank:
+                subject, metric, m_start = _rank_metric(
+                    text, ex, clause_start, fig, prev_metric, prev_metric_start
+                )
+                if subject and not prev_metric:
+                    prev_metric, prev_metric_start = subject, m_start
+            elif respectively and w_start > clause_start and window.strip("、和及与 ") == "":
+                metric = respectively.pop(0) if respectively else prev_metric
+            elif respectively and "分别" in window:
+                metric = respectively.pop(0)
+            elif fig.counted_after and (fig.unit in lex.count_units or len(metric) < 2):
+                thing, end_thing = ex.counted_thing(fig.end, s_end)
+                if len(thing) >= 2:
+                    metric, end = thing, end_thing
+                    m_start = fig.start
+            if len(metric) < 2 or metric.isdigit():
+                if prev_metric:
+                    metric, m_start = prev_metric, prev_metric_start
+                else:
+                    prev_end = fig.end
+                    continue
+            if change is None and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
+                change = out[-1].change  # 增长6.1%、5.2%: the list shares its verb
+            if change is None:
+                change = next((c for c in ("新增", "净增") if c in metric), None)
+            bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
+            if pre_bound == "at_most" and window.endswith("控制在") and fig.bound == "exact":
+                bound = "at_most"
+            if window.endswith("控制在") and fig.bound == "exact":
+                bound = "at_most"
+            quote_start = min(m_start, fig.start)
+            q = Quantity(
+                kind=kind,
+                metric=metric,
+                change=None if fig.is_rank else change,
+                value=fig.value,
+                value_high=fig.value_high,
+                unit=fig.unit,
+                bound=bound,
+                quote=text[quote_start:end],
+                start=quote_start,
+                end=end,
+                line=line_of(fig.start),
+                section=section_at(fig.start),
+                headline=kind == "target"
+                and headline_span is not None
+                and headline_span[0] <= fig.start < headline_span[1],
+                sentence=text[s_start:s_end],
+            )
+            _flag(q, lex)
+            out.append(q)
+            if not fig.is_rank and metric != prev_metric:
+                prev_metric, prev_metric_start = metric, m_start
+            prev_end = fig.end
+    _flag_repeats(out)
+    return out
+
+
+def _rank_metric(
+    text: str, ex: _Extractor, clause_start: int, fig: _Figure, prev_metric: str, prev_start: int
+) -> tuple[str, str, int]:
+    """Metric of a rank: its subject, the field it is ranked in, and 排名."""
+    before = text[clause_start : fig.start]
+    scope = fig.rank_scope
+    subject = before
+    if "在" in before:
+        subject, _, field = before.partition("在")
+        field = re.sub(r"\d+(?:\.\d+)?个?|[一二三四五六七八九十百]+个", "", field).removesuffix("中")
+        scope = field + scope
+    elif before.startswith(("全国", "全省", "全市", "全区", "同类城市")):
+        scope, subject = before + scope, ""
+    subject = ex.strip_left(ex.strip_right(subject)[0])
+    start = clause_start
+    if len(subject) < 2 and not ("在" in before and len(scope) >= 4):
+        subject, start = prev_metric, prev_start
+    return subject, f"{subject}{scope}排名", start
+
+
+def _flag(q: Quantity, lex: Lexicon) -> None:
+    for word, unit in lex.implausible_units:
+        if word in q.metric and q.unit == unit:
+            q.flags.append("implausible_unit")
+            break
+    if q.unit == "%" and q.change is None and q.value > 100 and q.metric.endswith(lex.share_metric_ends):
+        q.flags.append("share_over_100")
+
+
+def _flag_repeats(items: list[Quantity]) -> None:
+    seen: set[tuple[str, str, float, str]] = set()
+    for q in items:
+        key = (q.kind, q.metric, q.value, q.unit)
+        if key in seen:
+            q.flags.append("repeated")
+        seen.add(key)

@@ -1,0 +1,502 @@
+"""The shape of a work report: sentences, the tree of parts and sections, year, place, targets.
+
+Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``part_at``/``kind_at``,
+``detect_year``, ``detect_place`` and ``find_headline_block``. Input is the cleaned text (one
+``str``, paragraphs separated by "\\n"); the words and heading shapes live in
+``lexicon/structure.yaml``.
+
+Decisions:
+
+- ``split_sentences`` splits at 。！？；(and ASCII ; ! ?) and at every newline. ；ends a
+  sentence too: in these reports a ；separates whole commitments ("…建成并网；加快推进…"), which is what the task
+  reader wants. Inside “…”, 《…》, （…） and 「…」 nothing splits except a newline.
+- Levels: 1 a part ("一、…", "第一部分", or an unnumbered heading line such as
+  "2023年工作安排"), 2 a section ("（一）…", "(一)…", or "1." when the part has no （一）),
+  3 a lead sentence ("做强能源产业。", "一是…"). Ids are the path in the tree: a lead directly
+  under a part is "2.1" (level 3), under a section "2.1.3". Text before the first heading is a
+  virtual part with id "0" and number "".
+- ``part_kind``: review, plan or other from the part heading (other first, then review, then
+  plan, then a year in it against the plan year). 政府自身建设 is "plan": it lists this year's
+  duties of the government itself. An unnamed part after a review or plan part is plan (the
+  national reports' "二、坚持实行扩大内需的方针"); an unnamed first part or the preamble is review
+  when its body says 一年来/过去一年/去年, else other (preamble) or plan. Sections and leads
+  inherit unless their own heading carries a narrower marker (``child_kind_markers``); the
+  （一）（二） sections of a report without numbered parts get kinds the way parts do.
+- The closing address (the last "各位代表！让我们…" paragraph with no heading after it) is a part
+  "结束语" of kind other; after an appendix (附件, 名词解释) or a site's trailer no numbered part
+  starts, so the appendix's own "四、…" lists stay in it.
+- ``find_headline_block`` takes the first 主要预期目标/主要目标/预期目标 mention that opens with a
+  colon (or "今年…目标为") outside the review and five-year-plan sentences, preferring one in the
+  plan part followed by a figure; the span is its paragraph (and the next one after a bare colon).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from duban.reading.deadlines import cn_number
+from duban.reading.model import PartKind, Section
+
+_CN_NUM = "一二三四五六七八九十"
+_KINDS: tuple[PartKind, ...] = ("other", "review", "plan")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_LINE = re.compile(r"[^\n]+")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个百分点)")
+_SENT_MARK = re.compile(r"[。！？；;!?\n“”《》（）()「」]")
+_OPEN = frozenset("“《（(「")
+_CLOSE = frozenset("”》）)」")
+_PART_RE = re.compile(rf"([{_CN_NUM}]{{1,3}})[、，．.]\s*(\S.*)")
+_PART_WORD_RE = re.compile(rf"第([{_CN_NUM}]{{1,3}})部分[　\s：:、，]*(.*)")
+_SECTION_RE = re.compile(rf"[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(\S.*)")
+_ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
+_ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
+_FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
+_YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
+_CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
+_TITLE_YEAR_RE = re.compile(
+    r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
+)
+_DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年")
+_NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
+_PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
+_TITLE_PLACE_RE = re.compile(
+    r"(?:^|\d{4}年|#)[ \t　]*([^\W\d_]{2,10}?(?:省|市|自治区|特别行政区|县|区|州|盟))"
+    r"[ \t　]*(?:\d{4}年)?(?:人民政府)?政府工作报告",
+    re.M,
+)
+_SPEAKER_RE = re.compile(r"([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    part_markers: dict[str, list[str]]
+    child_markers: dict[str, list[str]]
+    review_body: re.Pattern[str]
+    unnumbered: re.Pattern[str]
+    trailers: tuple[str, ...]
+    max_heading: int
+    max_unnumbered: int
+    max_lead: int
+    min_lead: int
+    lead_not_starting: tuple[str, ...]
+    closing_starts: tuple[str, ...]
+    closing_words: tuple[str, ...]
+    max_closing_chars: int
+    headline: re.Pattern[str]
+    headline_year_before: re.Pattern[str]
+    headline_not_after: re.Pattern[str]
+    places_by_name: dict[str, str]
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("duban.reading").joinpath(f"lexicon/{name}").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    d = _load("structure.yaml")
+    return _Rules(
+        part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
+        child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
+        review_body=re.compile("|".join(map(re.escape, d["review_body_markers"]))),
+        unnumbered=re.compile("(?:" + ")|(?:".join(d["unnumbered_headings"]) + ")"),
+        trailers=tuple(d["trailer_lines"]),
+        max_heading=int(d["max_heading_chars"]),
+        max_unnumbered=int(d["max_unnumbered_heading_chars"]),
+        max_lead=int(d["max_lead_chars"]),
+        min_lead=int(d["min_lead_chars"]),
+        lead_not_starting=tuple(d["lead_not_starting"]),
+        closing_starts=tuple(d["closing"]["starts"]),
+        closing_words=tuple(d["closing"]["words"]),
+        max_closing_chars=int(d["closing"]["max_chars"]),
+        headline=re.compile(d["headline_pattern"]),
+        headline_year_before=re.compile(d["headline_year_before"]),
+        headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),
+        places_by_name={str(k): str(v) for k, v in d["places_by_name"].items()},
+    )
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end), end after the closing 。！？；; newlines always split.
+
+    >>> t = "做强能源产业。力争“上半年建成；年底投产。”并网；\\n加快建设"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['做强能源产业。', '力争“上半年建成；年底投产。”并网；', '加快建设']
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    depth = 0
+    for m in _SENT_MARK.finditer(text):
+        ch = m.group()
+        pos = m.start()
+        if ch == "\n":
+            _push(text, spans, start, pos)
+            start, depth = pos + 1, 0
+        elif ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            _push(text, spans, start, pos + 1)
+            start = pos + 1
+    _push(text, spans, start, len(text))
+    return spans
+
+
+def _push(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
+    while start < end and text[start] in " \t\u3000\r":
+        start += 1
+    while end > start and text[end - 1] in " \t\u3000\r":
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+@dataclass
+class _Head:
+    start: int
+    level: int
+    number: str
+    title: str
+    kind: PartKind | None
+
+
+def _marker_kind(title: str, markers: dict[str, list[str]]) -> PartKind | None:
+    for kind in _KINDS:
+        if any(w in title for w in markers.get(kind, ())):
+            return kind
+    return None
+
+
+def _part_kind(title: str, year: int | None) -> PartKind | None:
+    kind = _marker_kind(title, _rules().part_markers)
+    if kind is not None:
+        return kind
+    m = _YEAR_RE.search(title.translate(_FULLWIDTH))
+    if m and year is not None:
+        return "review" if int(m[1]) < year else "plan"
+    return None
+
+
+def _heading_title(body: str, limit: int) -> str:
+    """The heading text of a line: up to its first 。 and at most ``limit`` characters."""
+    cut = body.find("。")
+    if cut != -1:
+        body = body[:cut]
+    return body.strip()[:limit]
+
+
+def _scan(text: str) -> list[_Head]:
+    """Find every heading line and lead sentence in document order."""
+    r = _rules()
+    heads: list[_Head] = []
+    part_no = 0
+    sec_no = 0
+    has_paren = False
+    closed = False  # after an appendix or a site's trailer no numbered part starts
+    lead_stop = r.lead_not_starting
+    other_words = tuple(r.part_markers["other"])
+    closing: tuple[int, int] | None = None  # (offset, heads so far) of the last 各位代表 paragraph
+    for m in _LINE.finditer(text):
+        raw = m.group()
+        line = raw.lstrip(" \t\u3000#")
+        if not line:
+            continue
+        off = m.start() + len(raw) - len(line)
+        line = line.rstrip()
+        if line.startswith(r.closing_starts) and not closed:
+            closing = (off, len(heads))
+        pm = _PART_RE.match(line) or _PART_WORD_RE.match(line)
+        if pm and pm[2]:
+            n = cn_number(pm[1])
+            body = pm[2]
+            inner = body.rstrip("。")
+            if (
+                len(body) <= r.max_heading
+                and "。" not in inner
+                and (n == part_no + 1 or (part_no == 0 and n <= 3))
+                and not closed
+            ):
+                part_no, sec_no, has_paren = n, 0, False
+                heads.append(_Head(off, 1, pm[1], _heading_title(body, r.max_heading), None))
+                continue
+        short = line.rstrip("：:")
+        if len(short) <= r.max_unnumbered and r.unnumbered.fullmatch(short):
+            sec_no, has_paren = 0, False
+            closed = closed or any(w in short for w in other_words)
+            heads.append(_Head(off, 1, "", short, None))
+            continue
+        if line.startswith(r.trailers):
+            closed = True
+            heads.append(_Head(off, 1, "", line[:20], "other"))
+            continue
+        sm = _SECTION_RE.match(line)
+        if sm:
+            n = cn_number(sm[1])
+            if n == sec_no + 1 or (sec_no == 0 and n == 1):
+                sec_no, has_paren = n, True
+                heads.append(_Head(off, 2, f"（{sm[1]}）", _heading_title(sm[2], r.max_heading), None))
+                continue
+        am = _ARABIC_RE.match(line)
+        if am:
+            if not has_paren:
+                n = int(am[1])
+                if n == sec_no + 1:
+                    sec_no = n
+                    heads.append(_Head(off, 2, f"{am[1]}.", _heading_title(am[2], r.max_heading), None))
+                    continue
+            else:
+                heads.append(_Head(off, 3, f"{am[1]}.", _heading_title(am[2], r.max_lead * 2), None))
+                continue
+        om = _ORDINAL_LEAD_RE.match(line)
+        if om and len(om[2]) <= r.max_lead + 10:
+            heads.append(_Head(off, 3, f"{om[1]}是", om[2].strip(), None))
+            continue
+        stop = _FIRST_STOP.search(line)
+        if (
+            stop
+            and stop.group() == "。"
+            and r.min_lead <= stop.start() <= r.max_lead
+            and not line.startswith(lead_stop)
+        ):
+            heads.append(_Head(off, 3, "", line[: stop.start()], None))
+    if closing is not None:
+        off, count = closing
+        after = heads[count:]
+        closing_end = next((h.start for h in after if h.level == 1), len(text))
+        if not any(h.level == 2 and h.start < closing_end for h in after):
+            tail = text[off:closing_end]
+            if closing_end - off <= r.max_closing_chars and any(w in tail for w in r.closing_words):
+                heads = [h for h in heads if not (off <= h.start < closing_end)]
+                heads.insert(count, _Head(off, 1, "", "结束语", "other"))
+    return heads
+
+
+def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
+    """The report's tree: parts, sections and lead sentences with spans, parents and kinds."""
+    r = _rules()
+    year = detect_year(text, None)
+    heads = _scan(text)
+    first = heads[0].start if heads else len(text)
+    if text[:first].strip():
+        lead = text[:first].lstrip()
+        heads.insert(0, _Head(len(text[:first]) - len(lead), 1, "", "", None))
+        preamble = True
+    else:
+        preamble = False
+    if heads and heads[0].level != 1:
+        heads.insert(0, _Head(0, 1, "", "", None))
+        preamble = True
+
+    sections: list[Section] = []
+    stack: list[Section] = []
+    counters: dict[str, int] = {}
+    part_count = 0
+    prev_part_kind: PartKind | None = None
+    ends = _ends(heads, len(text))
+    for i, h in enumerate(heads):
+        while stack and stack[-1].level >= h.level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        if h.level == 1:
+            if i == 0 and preamble:
+                sid = "0"
+            else:
+                part_count += 1
+                sid = str(part_count)
+            kind = h.kind or _part_kind(h.title, year)
+            if kind is None:
+                body = text[h.start : min(ends[i], h.start + 1500)]
+                reviews = r.review_body.search(body) is not None
+                if i == 0 and preamble:
+                    kind = "review" if reviews else "other"
+                elif prev_part_kind in ("review", "plan"):
+                    kind = "plan"
+                else:
+                    kind = "review" if reviews else "plan"
+            if not (i == 0 and preamble and kind == "other"):
+                prev_part_kind = kind
+        else:
+            key = parent.id if parent else ""
+            counters[key] = counters.get(key, 0) + 1
+            sid = f"{key}.{counters[key]}" if key else str(counters[key])
+            own = _marker_kind(h.title, r.child_markers)
+            if own is None and h.level == 2 and parent is not None and parent.id == "0":
+                # sections of a report without numbered parts (china-1985's （一）（二）) are
+                # its parts: they get a kind the way parts do
+                own = _part_kind(h.title, year)
+                if own is None:
+                    body = text[h.start : min(ends[i], h.start + 1500)]
+                    if prev_part_kind in ("review", "plan"):
+                        own = "plan"
+                    elif r.review_body.search(body):
+                        own = "review"
+                if own is not None:
+                    prev_part_kind = own
+            kind = own or (parent.part_kind if parent else "other")
+        sec = Section(
+            id=sid,
+            level=h.level,
+            number=h.number,
+            title=h.title,
+            part_kind=kind,
+            start=h.start,
+            end=ends[i],
+            line=line_of(h.start),
+            parent=parent.id if parent else None,
+        )
+        sections.append(sec)
+        stack.append(sec)
+    return sections
+
+
+def _ends(heads: Sequence[_Head], size: int) -> list[int]:
+    """Each node ends where the next node of the same or a higher level begins."""
+    ends = [size] * len(heads)
+    open_: list[int] = []  # indices of nodes still open, levels increasing
+    for i, h in enumerate(heads):
+        while open_ and heads[open_[-1]].level >= h.level:
+            ends[open_.pop()] = h.start
+        open_.append(i)
+    return ends
+
+
+class SectionIndex:
+    """Fast deepest-section lookups over a fixed list of sections (sorted by start)."""
+
+    def __init__(self, sections: Sequence[Section]) -> None:
+        self.sections = sorted(sections, key=lambda s: (s.start, s.level))
+        self.starts = [s.start for s in self.sections]
+        self.by_id = {s.id: s for s in self.sections}
+
+    def at(self, offset: int) -> Section | None:
+        """The deepest section whose span holds ``offset``."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i < 0:
+            return None
+        node: Section | None = self.sections[i]
+        while node is not None and not (node.start <= offset < node.end):
+            node = self.by_id.get(node.parent) if node.parent else None
+        return node
+
+
+def part_at(sections: Sequence[Section], offset: int) -> Section | None:
+    """The deepest section containing ``offset`` (None before the first or past the end)."""
+    return SectionIndex(sections).at(offset)
+
+
+def kind_at(sections: Sequence[Section], offset: int) -> PartKind:
+    """The part kind at ``offset``; "other" outside every section."""
+    sec = part_at(sections, offset)
+    return sec.part_kind if sec else "other"
+
+
+def detect_year(text: str, name: str | None) -> int | None:
+    """The plan year: from the title, the meeting date line, the file name, or a review heading.
+
+    >>> detect_year("大同市2023年政府工作报告\\n——2023年1月5日在…", None)
+    2023
+    >>> detect_year("——二〇二六年一月二十七日在甘肃省十四届人民代表大会", None)
+    2026
+    >>> detect_year("各位代表：", "datong-2023")
+    2023
+    >>> detect_year("一、2024年工作回顾", None)
+    2025
+    """
+    head = text[:4000].translate(_FULLWIDTH)
+    m = _TITLE_YEAR_RE.search(head)
+    if m:
+        return int(m[1])
+    m = _DATE_LINE_RE.search(head)
+    if m:
+        return cn_number(m[1])
+    if name:
+        m = _NAME_YEAR_RE.search(name)
+        if m:
+            return int(m[1])
+    m = _REVIEW_HEAD_YEAR_RE.search(text.translate(_FULLWIDTH))
+    if m:
+        return int(m[1]) + 1
+    return None
+
+
+def detect_place(text: str, name: str | None) -> str:
+    """The place the report is for ("大同市", "北京市", "国务院"); "" when nothing says.
+
+    >>> detect_place("2025年北京市政府工作报告\\n各位代表：", None)
+    '北京市'
+    >>> detect_place("示例市2023年政府工作报告", None)
+    '示例市'
+    >>> detect_place("# 1980年中华人民共和国国务院政府工作报告", None)
+    '国务院'
+    >>> detect_place("各位代表：", "datong-2023.txt")
+    '大同市'
+    """
+    head = text[:4000]
+    m = _PROVINCE_LINE_RE.search(head)
+    if m:
+        return m[1]
+    first_title = head.find("政府工作报告")
+    if first_title != -1 and "国务院" in head[max(0, first_title - 40) : first_title]:
+        return "国务院"
+    m = _TITLE_PLACE_RE.search(head)
+    if m:
+        return m[1]
+    if "国务院总理" in head:
+        return "国务院"
+    m = _SPEAKER_RE.search(head)
+    if m:
+        return m[1]
+    if name:
+        stem = re.split(r"[-_.\d]", name.rsplit("/", 1)[-1], maxsplit=1)[0].lower()
+        return _rules().places_by_name.get(stem, "")
+    return ""
+
+
+def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, int] | None:
+    """The span of the paragraph stating this year's main targets (主要预期目标是：…)."""
+    r = _rules()
+    index = SectionIndex(sections) if sections else None
+    best: tuple[tuple[bool, bool, int], tuple[int, int]] | None = None
+    for m in r.headline.finditer(text):
+        sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        said = m.group()
+        if not said.endswith(("：", ":")):
+            if not said.endswith(("是", "为")):
+                continue  # a bare mention (完成主要目标任务)
+            if not r.headline_year_before.search(text, max(sent_start, m.start() - 24), m.start()):
+                continue
+        if r.headline_not_after.search(text, sent_start, m.start()):
+            continue
+        sec = index.at(m.start()) if index else None
+        if sec is not None and sec.part_kind == "review":
+            continue
+        in_plan = sec is None or sec.part_kind == "plan"
+        has_figure = _FIGURE.search(text, m.end(), m.end() + 60) is not None
+        key = (not in_plan, not has_figure, m.start())
+        if best is None or key < best[0]:
+            best = (key, _paragraph(text, m.start(), m.end()))
+    return best[1] if best else None
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph around [start, end); a paragraph that ends in its colon takes the next one."""
+    p_start = text.rfind("\n", 0, start) + 1
+    p_end = text.find("\n", end)
+    p_end = len(text) if p_end == -1 else p_end
+    if not text[end:p_end].strip(" \t\u3000：:"):  # "主要预期目标是：" then the list on the next line(s)
+        nxt = re.compile(r"\S[^\n]*").search(text, p_end)
+        if nxt:
+            p_end = nxt.end()
+    return p_start, p_end

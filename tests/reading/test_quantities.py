@@ -1,0 +1,222 @@
+"""The quantity rules as a corpus of examples, and the reader scored against gold.
+
+Each example is a sentence in the style of a real report and the figures a supervision office
+would track in it: (metric, value, value_high, unit, bound). A metric matches when one contains
+the other, as the acceptance scorer does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import FIXTURES, ROOT, shared_path
+
+from duban.reading.quantities import extract_quantities, lexicon
+
+Fig = tuple[str, float, float | None, str, str]
+
+EXAMPLES: list[tuple[str, str, list[Fig]]] = [
+    ("growth-about", "地区生产总值增长6.5%左右。", [("地区生产总值", 6.5, None, "%", "about")]),
+    ("cap-within", "城镇调查失业率控制在5%以内。", [("城镇调查失业率", 5, None, "%", "at_most")]),
+    ("cap-about", "居民消费价格涨幅控制在3%左右。", [("居民消费价格涨幅", 3, None, "%", "about")]),
+    ("cap-bare", "财政赤字率控制在2.8%。", [("财政赤字率", 2.8, None, "%", "at_most")]),
+    ("wan-fold", "全年建成高标准农田20.8万亩。", [("高标准农田", 208000, None, "亩", "exact")]),
+    ("yi-fold", "煤炭产量稳定在1.6亿吨以上。", [("煤炭产量", 160000000, None, "吨", "at_least")]),
+    ("wanyi-fold", "国内生产总值达到126万亿元。", [("国内生产总值", 1.26e14, None, "元", "exact")]),
+    ("wan-kilowatt", "全市电力总装机达到1754万千瓦。", [("电力总装机", 17540000, None, "千瓦", "exact")]),
+    ("yi-kwh", "发电电量完成570亿千瓦时。", [("发电电量", 57000000000, None, "千瓦时", "exact")]),
+    ("range-dash", "面向京津冀推出2—3个精品旅游产品。", [("精品旅游产品", 2, 3, "个", "exact")]),
+    ("range-zhi", "新培育3至5家链主企业。", [("链主企业", 3, 5, "家", "exact")]),
+    ("range-magnitude", "新增产能10-15万吨。", [("产能", 100000, 150000, "吨", "exact")]),
+    ("chinese-count", "推动京东灵丘等三个在建数据中心投产达产。", [("在建数据中心", 3, None, "个", "exact")]),
+    ("chinese-big", "帮扶一千二百户困难家庭。", [("困难家庭", 1200, None, "户", "exact")]),
+    ("count-before-noun", "推动水磨湾等3座在建煤矿投产达产。", [("在建煤矿", 3, None, "座", "exact")]),
+    ("count-after-noun", "改造城镇老旧小区127个。", [("城镇老旧小区", 127, None, "个", "exact")]),
+    ("duo", "企业新增就业7300多人。", [("新增就业", 7300, None, "人", "at_least")]),
+    ("chao", "累计降费超3亿元。", [("降费", 300000000, None, "元", "at_least")]),
+    ("tupo", "市场主体总量突破38万户。", [("市场主体总量", 380000, None, "户", "at_least")]),
+    ("yue", "带动就业约2万人。", [("带动就业", 20000, None, "人", "about")]),
+    ("buDiYu", "粮食播种面积不低于421万亩。", [("粮食播种面积", 4210000, None, "亩", "at_least")]),
+    (
+        "percentage-points",
+        "确保资产负债率下降0.5个百分点。",
+        [("资产负债率", 0.5, None, "个百分点", "exact")],
+    ),
+    ("rank-first", "营商环境评价全省排名第一。", [("营商环境评价全省排名", 1, None, "rank", "exact")]),
+    (
+        "rank-field",
+        "热线运行质量在全国312个普通地级市中排名第51位。",
+        [("热线运行质量全国普通地级市排名", 51, None, "rank", "exact")],
+    ),
+    ("rank-top", "力争营商环境评价进入全省前3位。", [("营商环境评价", 3, None, "rank", "at_most")]),
+    (
+        "yoy-beside-level",
+        "优良天数达到327天，同比增加12天。",
+        [("优良天数", 327, None, "天", "exact"), ("优良天数", 12, None, "天", "exact")],
+    ),
+    (
+        "respectively",
+        "规上工业增加值、固定资产投资分别增长6.1%、5.2%。",
+        [("规上工业增加值", 6.1, None, "%", "exact"), ("固定资产投资", 5.2, None, "%", "exact")],
+    ),
+    (
+        "list-of-levels",
+        "确保粮食播种面积稳定在421万亩以上、粮食产量达到25亿斤以上。",
+        [("粮食播种面积", 4210000, None, "亩", "at_least"), ("粮食产量", 2500000000, None, "斤", "at_least")],
+    ),
+    (
+        "several-counts",
+        "认定3家市级双创基地、2家省级双创基地。",
+        [("市级双创基地", 3, None, "家", "exact"), ("省级双创基地", 2, None, "家", "exact")],
+    ),
+    ("bare-index", "空气质量综合指数3.72。", [("空气质量综合指数", 3.72, None, "", "exact")]),
+    ("from-to", "常住人口城镇化率从60.2%提高到65.2%。", [("常住人口城镇化率", 65.2, None, "%", "exact")]),
+    ("category-after-deng", "新建城关镇第三幼儿园等学校4所。", [("学校", 4, None, "所", "exact")]),
+    ("working-days", "企业开办时间压缩至1个工作日以内。", [("企业开办时间", 1, None, "个工作日", "at_most")]),
+]
+
+NOT_QUANTITIES: list[tuple[str, str]] = [
+    ("road-number", "积极推动国道109线、208线过境改线工程开工建设。"),
+    ("hotline-code", "坚持用好13710督查督办系统和12345政府服务热线。"),
+    ("five-g", "新建5G网络基础设施。"),
+    ("model-code", "推动T1000、T1100碳纤维项目开工建设。"),
+    ("quoted-slogan", "编制“十四五”规划，落实“两个确立”，推进“三区三线”划定。"),
+    ("edition", "成功举办第十八届中国呼叫中心产业发展年会。"),
+    ("project-size", "加快深源15万千瓦抽水蓄能电站建设。"),
+    ("voltage", "同步建设500千伏和220千伏变电站配套工程。"),
+    ("annual-output-name", "加快库邦生物医药年产280吨医药原料药项目建设。"),
+    ("threshold-kind", "实施亿元以上项目，规划建设3A级以上景区停车场。"),
+    ("dates", "2023年1月5日，上半年，三季度。"),
+    ("pm-name", "PM2.5治理持续推进。"),
+    ("rhetoric-count", "今年重点抓好以下八个方面工作，用好两个抓手。"),
+    ("one", "建设一个能源丰富多样的城市，打造一批精品。"),
+    ("formula", "推进2×100万千瓦煤电项目和“1+N”政策体系。"),
+    ("version", "实施营商环境3.0版改革。"),
+    ("from-figure", "研发经费投入强度从2.1%"),
+]
+
+
+def _extract(sentence: str):
+    return extract_quantities(sentence, kind_at=lambda _o: "plan")
+
+
+def _metric_agrees(a: str, b: str) -> bool:
+    return a in b or b in a
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"), [(s, e) for _, s, e in EXAMPLES], ids=[i for i, _, _ in EXAMPLES]
+)
+def test_example(sentence: str, expected: list[Fig]) -> None:
+    got = _extract(sentence)
+    assert len(got) == len(expected), [(q.metric, q.value, q.unit) for q in got]
+    for q, (metric, value, high, unit, bound) in zip(got, expected, strict=True):
+        assert q.value == pytest.approx(value)
+        assert q.value_high == (pytest.approx(high) if high is not None else None)
+        assert (q.unit, q.bound) == (unit, bound)
+        assert _metric_agrees(q.metric, metric), q.metric
+        assert q.quote in sentence
+        assert q.kind == "target"
+
+
+@pytest.mark.parametrize("sentence", [s for _, s in NOT_QUANTITIES], ids=[i for i, _ in NOT_QUANTITIES])
+def test_not_a_quantity(sentence: str) -> None:
+    got = _extract(sentence)
+    assert got == [], [(q.metric, q.value, q.unit, q.quote) for q in got]
+
+
+def test_review_part_gives_achievements_and_other_gives_nothing() -> None:
+    text = "过去一年，城镇新增就业5.21万人。\n今年城镇新增就业4.5万人。\n各位代表，共有3个方面。"
+    marks = (text.index("今年"), text.index("各位代表"))
+
+    def kind_at(o: int):
+        return "review" if o < marks[0] else "plan" if o < marks[1] else "other"
+
+    got = extract_quantities(text, kind_at=kind_at)
+    assert [(q.kind, q.value) for q in got] == [("achievement", 52100), ("target", 45000)]
+
+
+def test_flags_implausible_and_repeated() -> None:
+    text = "PM2.5浓度达56克/立方米。森林覆盖率达到120%。改造城镇老旧小区127个。改造城镇老旧小区127个。"
+    got = extract_quantities(text, kind_at=lambda _o: "review")
+    flags = {q.quote: q.flags for q in got}
+    assert flags["PM2.5浓度达56克/立方米"] == ["implausible_unit"]
+    assert flags["森林覆盖率达到120%"] == ["share_over_100"]
+    assert [q.flags for q in got if q.value == 127] == [[], ["repeated"]]
+
+
+def test_headline_targets_are_marked() -> None:
+    text = "今年的主要预期目标是：地区生产总值增长6%左右。\n全年建成高标准农田20万亩。"
+    got = extract_quantities(text, kind_at=lambda _o: "plan")
+    assert [(q.metric, q.headline) for q in got] == [("地区生产总值", True), ("高标准农田", False)]
+
+
+def test_lexicon_is_well_formed() -> None:
+    lex = lexicon()
+    assert {"个", "亩", "吨", "%", "个百分点"} <= set(lex.count_units) | {
+        u for u in ("亩", "吨", "%", "个百分点")
+    }
+    assert set(lex.bounds_before.values()) | set(lex.bounds_after.values()) <= {
+        "about",
+        "at_least",
+        "at_most",
+        "exact",
+    }
+    assert lex.figure_re.search("20.8万亩")
+
+
+def _score(gold: Path, pred_lines: str, tmp: Path, neutral: Path | None = None) -> float:
+    """Strict F1 from the acceptance scorer itself, run as acceptance runs it."""
+    tool = shared_path("tools", "score_quantities.py")
+    pred = tmp / "pred.jsonl"
+    pred.write_text(pred_lines, encoding="utf-8")
+    args = [sys.executable, str(tool), str(gold), str(pred)] + (
+        ["--neutral", str(neutral)] if neutral else []
+    )
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1].split("=")[1])
+
+
+def _jsonl(path: Path) -> str:
+    from click.testing import CliRunner
+
+    from duban.cli import main  # the same path a user takes: duban read --format jsonl
+
+    result = CliRunner().invoke(main, ["read", "--format", "jsonl", str(path)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_dev_gold_datong_strict_f1(tmp_path: Path) -> None:
+    report = shared_path("corpus", "reports", "datong-2023.txt")
+    gold, neutral = shared_path("gold", "datong-2023.jsonl"), shared_path("gold", "datong-2023.neutral.jsonl")
+    f1 = _score(gold, _jsonl(report), tmp_path, neutral)
+    assert f1 >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("sample", "gold"),
+    [
+        ("示例市2023年政府工作报告.txt", "示例市-2023.jsonl"),
+        ("样例县2025年政府工作报告.txt", "样例县-2025.jsonl"),
+    ],
+)
+def test_own_samples_strict_f1(sample: str, gold: str, tmp_path: Path) -> None:
+    report = ROOT / "src" / "duban" / "samples" / sample
+    assert _score(FIXTURES / "gold" / gold, _jsonl(report), tmp_path) >= 0.90
+
+
+def test_jsonl_items_carry_doc_and_gold_fields() -> None:
+    rows = [
+        json.loads(x)
+        for x in _jsonl(ROOT / "src" / "duban" / "samples" / "示例市2023年政府工作报告.txt").splitlines()
+    ]
+    quantities = [r for r in rows if r["kind"] in ("target", "achievement")]
+    assert quantities and all(r["doc"] == "示例市2023年政府工作报告" for r in rows)
+    for field in ("metric", "change", "value", "value_high", "unit", "bound", "quote"):
+        assert all(field in r for r in quantities)
+    assert any(r["headline"] for r in quantities)
