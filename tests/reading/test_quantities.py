@@ -77,6 +77,42 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ("from-to", "常住人口城镇化率从60.2%提高到65.2%。", [("常住人口城镇化率", 65.2, None, "%", "exact")]),
     ("category-after-deng", "新建城关镇第三幼儿园等学校4所。", [("学校", 4, None, "所", "exact")]),
     ("working-days", "企业开办时间压缩至1个工作日以内。", [("企业开办时间", 1, None, "个工作日", "at_most")]),
+    ("share-in-tenths", "养老助餐点覆盖九成以上城乡社区。", [("养老助餐点覆盖", 90, None, "%", "at_least")]),
+    (
+        "rank-first-place",
+        "备案上线大模型数量稳居全国首位。",
+        [("备案上线大模型数量全国排名", 1, None, "rank", "exact")],
+    ),
+    ("rank-bare", "获奖总数全国第2。", [("获奖总数全国排名", 2, None, "rank", "exact")]),
+    ("people-without-unit", "农村贫困人口减少1386万。", [("农村贫困人口", 13860000, None, "人", "exact")]),
+    (
+        "count-at-least-before-noun",
+        "新建5个以上紧密型城市医疗集团。",
+        [("紧密型城市医疗集团", 5, None, "个", "at_least")],
+    ),
+    (
+        "more-before-magnitude",
+        "棚户区住房改造620多万套。",
+        [("棚户区住房改造", 6200000, None, "套", "at_least")],
+    ),
+    (
+        "compared-with-last-year",
+        "地方政府专项债券2.15万亿元，比去年增加8000亿元。",
+        [("地方政府专项债券", 2.15e12, None, "元", "exact"), ("地方政府专项债券", 8e11, None, "元", "exact")],
+    ),
+    (
+        "subject-in-clause-before",
+        "下调城镇职工基本养老保险单位缴费比例，各地可降至16%。",
+        [("城镇职工基本养老保险单位缴费比例", 16, None, "%", "exact")],
+    ),
+    (
+        "comparison-keeps-subject",
+        "规模工业增加值增长7.3%，高于全国1.5个百分点。",
+        [
+            ("规模工业增加值", 7.3, None, "%", "exact"),
+            ("规模工业增加值高于全国", 1.5, None, "个百分点", "exact"),
+        ],
+    ),
 ]
 
 NOT_QUANTITIES: list[tuple[str, str]] = [
@@ -97,6 +133,9 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("formula", "推进2×100万千瓦煤电项目和“1+N”政策体系。"),
     ("version", "实施营商环境3.0版改革。"),
     ("from-figure", "研发经费投入强度从2.1%"),
+    ("threshold-class", "地区生产总值超200亿元县不断增多。"),
+    ("policy-setting", "实施240小时过境免签政策。"),
+    ("superlative-size", "全球最大4000吨履带起重机下线。"),
 ]
 
 
@@ -138,6 +177,18 @@ def test_review_part_gives_achievements_and_other_gives_nothing() -> None:
 
     got = extract_quantities(text, kind_at=kind_at)
     assert [(q.kind, q.value) for q in got] == [("achievement", 52100), ("target", 45000)]
+
+
+def test_a_paragraph_that_looks_back_gives_achievements_inside_a_plan_part() -> None:
+    from duban import read_report
+
+    text = (
+        "2026年政府工作报告\n一、“十四五”时期发展成就和“十五五”时期主要目标\n"
+        "这五年，我们攻坚克难，地区生产总值年均增长5.2%。\n"
+        "今后五年，地区生产总值年均增长5%左右。\n"
+    )
+    plan = read_report(text, name="x-2026.txt")
+    assert [(q.kind, q.value) for q in plan.quantities] == [("achievement", 5.2), ("target", 5)]
 
 
 def test_flags_implausible_and_repeated() -> None:

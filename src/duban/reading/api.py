@@ -9,13 +9,21 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 from duban.reading.clean import clean
 from duban.reading.decode import Decoded, decode_bytes, decode_path
-from duban.reading.model import Plan, ReadError
+from duban.reading.model import PartKind, Plan, ReadError
 from duban.reading.quantities import extract_quantities
-from duban.reading.structure import SectionIndex, detect_place, detect_year, find_headline_block, segment
+from duban.reading.structure import (
+    SectionIndex,
+    detect_place,
+    detect_year,
+    find_headline_block,
+    paragraph_kinds,
+    segment,
+)
 from duban.reading.tasks import extract_tasks
 
 _CJK = re.compile("[\u4e00-\u9fff]")
@@ -70,7 +78,15 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
     sections = segment(text, line_of=cleaned.line_of)
     index = SectionIndex(sections)
 
-    def kind_at(offset: int) -> str:
+    overrides = paragraph_kinds(text, sections)
+    override_starts = [a for a, _, _ in overrides]
+
+    def kind_at(offset: int) -> PartKind:
+        i = bisect_right(override_starts, offset) - 1
+        if i >= 0 and offset < overrides[i][1]:
+            sec = index.at(offset)
+            if sec is None or sec.part_kind != "other":
+                return overrides[i][2]
         sec = index.at(offset)
         return sec.part_kind if sec else "other"
 
@@ -80,7 +96,7 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
 
     quantities = extract_quantities(
         text,
-        kind_at=kind_at,  # type: ignore[arg-type]
+        kind_at=kind_at,
         section_at=section_at,
         line_of=cleaned.line_of,
         headline_span=find_headline_block(text, sections),

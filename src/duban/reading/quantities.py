@@ -56,6 +56,7 @@ class Lexicon:
     share_metric_ends: tuple[str, ...]
     figure_re: re.Pattern[str]
     rank_re: re.Pattern[str]
+    share_re: re.Pattern[str]
     bound_before_re: re.Pattern[str]
     change_level_re: re.Pattern[str]
     change_re: re.Pattern[str]
@@ -83,7 +84,7 @@ def lexicon() -> Lexicon:
     arabic, chinese = ARABIC, CHINESE
     first = rf"{arabic}|{chinese}(?=[万亿]?[个座家条所处批户人名栋台辆件项]|[至到—–\-]|万亿|亿|万)"
     figure_re = re.compile(
-        rf"(?P<num>{first})(?P<mag>{mag})?(?P<pct1>%)?"
+        rf"(?P<num>{first})(?P<inner0>多|余)?(?P<mag>{mag})?(?P<pct1>%)?"
         rf"(?:(?P<sep>[—–\-－~～至到])(?P<num2>{num})(?P<mag2>{mag})?)?"
         rf"(?P<inner>多|余)?(?P<unit>{unit_alt})?"
     )
@@ -92,7 +93,13 @@ def lexicon() -> Lexicon:
         r"(?:(?:排名|排|位居|位列|居于|居|列|跃居|跃升至|跃升到|上升至|上升到|提升至|提升到|升至)"
         rf"{scope}第(?P<n>{num})(?:位|名)?"
         r"|(?:进入|位居|位列|保持|稳居|跻身|居|排名|挺进)"
-        rf"(?P<scope2>全国|全省|全市|全区|全球|同类城市)?前(?P<top>{num})(?:位|名|强)?(?!列))"
+        rf"(?P<scope2>全国|全省|全市|全区|全球|同类城市)?前(?P<top>{num})(?:位|名|强)?(?!列)"
+        r"|(?:居|位居|稳居|保持|位列|列|跃居|排名|排)(?P<scope3>[\u4e00-\u9fff]{0,10}?)(?P<first>首位|榜首|第一位)"
+        rf"|(?<=[、，,\u4e00-\u9fff])(?P<scope4>全国|全省|全球|全市)第(?P<n2>{num})(?:位|名)?(?![\u4e00-\u9fff]{{0,2}}[届次批期条个])"
+        r")"
+    )
+    share_re = re.compile(
+        r"(?P<pre>近|超过|超|约|接近)?(?P<n>[二两三四五六七八九])成(?P<post>以上|左右|多)?(?![熟为效果功本立])"
     )
     bounds = raw["bounds"]
 
@@ -134,6 +141,7 @@ def lexicon() -> Lexicon:
         share_metric_ends=tuple(raw["share_metric_ends"]),
         figure_re=figure_re,
         rank_re=rank_re,
+        share_re=share_re,
     )
 
 
@@ -177,14 +185,27 @@ class _Extractor:
         taken: set[int] = set()
         for m in lex.rank_re.finditer(text):
             top = m.group("top")
-            n = parse_number(top or m.group("n"))
+            n = 1.0 if m.group("first") else parse_number(top or m.group("n") or m.group("n2"))
             if n is None or n <= 0 or n != int(n) or self.quoted(m.start()):
                 continue
             fig = _Figure(
                 m.start(), m.end(), n, None, "rank", "at_most" if top else "exact", False, is_rank=True
             )
-            fig.rank_scope = m.group("scope") or m.group("scope2") or ""
+            fig.rank_scope = (
+                m.group("scope") or m.group("scope2") or m.group("scope3") or m.group("scope4") or ""
+            )
             found.setdefault(bisect_right(starts, m.start()) - 1, []).append(fig)
+            taken.update(range(m.start(), m.end()))
+        bounds = {"近": "about", "约": "about", "接近": "about", "超": "at_least", "超过": "at_least"}
+        for m in lex.share_re.finditer(text):  # 八成以上 → 80%, at least
+            if self.quoted(m.start()):
+                continue
+            b = "at_least" if m.group("post") in ("以上", "多") else "about" if m.group("post") else "exact"
+            if m.group("pre"):
+                b = bounds[m.group("pre")]
+            start = m.start("n")
+            fig = _Figure(start, m.end(), float(CN_TENS[m.group("n")]), None, "%", b, False)  # type: ignore[arg-type]
+            found.setdefault(bisect_right(starts, start) - 1, []).append(fig)
             taken.update(range(m.start(), m.end()))
         for m in lex.figure_re.finditer(text):
             if m.start() in taken:
@@ -246,9 +267,10 @@ class _Extractor:
         if chinese and (before == "每" or (num[0] in "百千" and not m.group("mag"))):
             return None
         if not unit:
-            # a bare index: only right after a metric such as 综合指数
+            # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
             prefix = text[max(s_start, start - 12) : start]
-            if not any(prefix.endswith(e) for e in lex.unitless_metric_ends):
+            people = bool(m.group("mag")) and _PEOPLE_BEFORE.search(prefix) is not None
+            if not any(prefix.endswith(e) for e in lex.unitless_metric_ends) and not people:
                 return None
             if after.isdigit() or after in "年月日号":
                 return None
@@ -256,8 +278,8 @@ class _Extractor:
             return None
         # bound after the figure
         bound: Bound = "exact"
-        if m.group("inner"):
-            bound = lex.bounds_inner[m.group("inner")]
+        if m.group("inner") or m.group("inner0"):
+            bound = lex.bounds_inner[m.group("inner") or m.group("inner0")]
         post_end = end
         for word, b in sorted(lex.bounds_after.items(), key=lambda kv: -len(kv[0])):
             if text.startswith(word, end):
@@ -265,12 +287,20 @@ class _Extractor:
                 break
         after_post = text[post_end] if post_end < len(text) else ""
         # a threshold that describes a kind of thing: 亿元以上项目, 3A级以上景区
-        if post_end > end and _is_cjk(after_post) and text.startswith(("以上", "以下"), end):
-            tail = text[post_end : post_end + 2]
-            if not tail.startswith(("、", "，")) and tail not in ("的目", "目标"):
-                return None
-        counted_after = False
+        measure = unit not in lex.count_units
+        if measure and post_end > end and _is_cjk(after_post) and text.startswith(("以上", "以下"), end):
+            return None
         if (
+            measure
+            and _is_cjk(after)
+            and not self._stop_at(end)
+            and text.endswith("超", max(0, start - 2), start)
+        ):
+            return None
+        counted_after = False
+        if post_end > end and unit in lex.count_units and _is_cjk(after_post) and not self._stop_at(post_end):
+            counted_after = True  # 新建5个以上紧密型城市医疗集团
+        elif (
             post_end == end
             and not self._stop_at(end)
             and (_is_cjk(after) or after == "“" or re.match(r"\d+(?:\.\d+)?[×xX*]", text[end : end + 8]))
@@ -284,6 +314,8 @@ class _Extractor:
                 return None
         if unit in lex.size_units and self._is_descriptor(start, end, s_end):
             return None
+        if unit in _DURATIONS and counted_after:
+            return None  # 240小时过境免签: a policy's setting, not a figure to reach
         if after == "的" and unit not in lex.count_units:
             return None
         return _Figure(start, post_end, value, value_high, unit, bound, counted_after)
@@ -351,6 +383,17 @@ class _Extractor:
             window = rest
         return window.lstrip("、和及与的 ")
 
+    def previous_clause_subject(self, s_start: int, clause_start: int) -> str:
+        """下调城镇职工基本养老保险单位缴费比例，各地可降至16%: the clause before names the metric."""
+        text = self.text
+        i = clause_start - 1
+        j = max((text.rfind(c, s_start, i) for c in CLAUSE_END), default=-1)
+        prev = text[max(j + 1, s_start) : i]
+        if _INNER_FIGURE.search(prev) or any(ch.isdigit() for ch in prev):
+            return ""
+        subject = self.strip_left(self.strip_right(prev)[0])
+        return subject if 2 <= len(subject) <= 24 else ""
+
     def counted_thing(self, pos: int, s_end: int) -> tuple[str, int]:
         """The noun after a count ("3座在建煤矿投产" → "在建煤矿"), and where it ends."""
         text = self.text
@@ -361,11 +404,21 @@ class _Extractor:
         return text[pos:i].rstrip("的"), i
 
 
+CN_TENS = {"二": 20, "两": 20, "三": 30, "四": 40, "五": 50, "六": 60, "七": 70, "八": 80, "九": 90}
+_TRAILING_COUNT = re.compile(r"\d[\d.]*[万亿]?[个家项套户座条所]$")
+_COMPARATIVE = re.compile(r"^(?:比|较)[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?$")
+_INNER_FIGURE = re.compile(r"^.*[\d][\d.,]*[A-Za-z万亿千百%]*[、，,]")
+_COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
+_DURATIONS = frozenset(("小时", "天", "分钟"))
+_PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
+_PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")
 _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|及")
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
 _THING_STOPS = (
+    "大幅",
+    "并",
     "年内",
     "年底",
     "上半年",
@@ -451,15 +504,32 @@ def extract_quantities(
                     break
             w_start = max(clause_start, prev_end)
             window = text[w_start : fig.start]
+            if inner := _INNER_FIGURE.search(window):  # 总算力突破7000PF、增长34.6%: skip the unread figure
+                w_start += inner.end()
+                window = window[inner.end() :]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if "分别" in window and not respectively:
                 respectively = [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p]
+            metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
+            if _COMPARATIVE.match(metric):
+                metric = ""  # 比去年增加8000亿元: the figure before's metric
             if len(metric) < 2 and not fig.counted_after and not prev_metric:
                 metric = ex.strip_left(metric_raw, verbs=False)
+            if len(metric) < 2 and not prev_metric and clause_start > s_start and not fig.counted_after:
+                metric = ex.previous_clause_subject(s_start, clause_start)
             if "等" in metric[1:-1]:
                 metric = metric.rsplit("等", 1)[1]  # 城关镇第三幼儿园等学校 → 学校
-            if metric.startswith("占") and prev_metric:
+            if metric in ("总量", "总额", "规模", "总规模", "总数") and prev_metric:
+                metric = prev_metric + metric
+            if not fig.unit and not metric.endswith(lex.unitless_metric_ends):
+                if not metric.endswith(_PEOPLE):
+                    prev_end = fig.end
+                    continue
+                fig.unit = "人"
+            if metric.startswith(_COMPARISONS) and prev_metric:
+                metric = prev_metric + metric  # 增长4.8%，高于全国0.2个百分点
+            elif metric.startswith("占") and prev_metric:
                 share = metric.rstrip("的")
                 metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
             m_start = w_start + window.find(metric) if metric else fig.start
@@ -527,6 +597,8 @@ def _rank_metric(
 ) -> tuple[str, str, int]:
     """Metric of a rank: its subject, the field it is ranked in, and 排名."""
     before = text[clause_start : fig.start]
+    if inner := _INNER_FIGURE.search(before):
+        before = before[inner.end() :]
     scope = fig.rank_scope
     subject = before
     if "在" in before:

@@ -500,3 +500,31 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
         if nxt:
             p_end = nxt.end()
     return p_start, p_end
+
+
+@lru_cache(maxsize=1)
+def _openers() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    openers = _load("structure.yaml").get("paragraph_kind_openers", {})
+    return tuple(openers.get("review", ())), tuple(openers.get("plan", ()))
+
+
+def paragraph_kinds(text: str, sections: Sequence[Section]) -> list[tuple[int, int, PartKind]]:
+    """Paragraphs that say, in their first words, which time they speak of: (start, end, kind).
+
+    A part on "十四五时期发展成就和十五五时期目标" mixes a look back and a look ahead; so can a plan
+    part that opens with "过去五年…". A paragraph opening with a review word (这五年, 一年来) is
+    review whatever its part, one opening with a plan word (今年, 新的一年) is plan; others follow
+    their part (``kind_at``).
+    """
+    review, plan = _openers()
+    out: list[tuple[int, int, PartKind]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        head = line.lstrip("\u3000 \u2014-")[:8]
+        if head.startswith(review):
+            out.append((start, end, "review"))
+        elif head.startswith(plan):
+            out.append((start, end, "plan"))
+        start = end + 1
+    return out
