@@ -77,6 +77,18 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ("from-to", "常住人口城镇化率从60.2%提高到65.2%。", [("常住人口城镇化率", 65.2, None, "%", "exact")]),
     ("category-after-deng", "新建城关镇第三幼儿园等学校4所。", [("学校", 4, None, "所", "exact")]),
     ("working-days", "企业开办时间压缩至1个工作日以内。", [("企业开办时间", 1, None, "个工作日", "at_most")]),
+    (
+        "bare-wanyi",
+        "普惠小微企业贷款余额超万亿元。",
+        [("普惠小微企业贷款余额", 1e12, None, "元", "at_least")],
+    ),
+    ("percent-before-noun", "互认覆盖97%门诊量。", [("互认覆盖", 97, None, "%", "exact")]),
+    ("level-before-de", "调查失业率稳定在5%左右的较低水平。", [("调查失业率", 5, None, "%", "about")]),
+    (
+        "list-shares-bound",
+        "食品、药品抽检合格率分别超98.5%和99%。",
+        [("食品", 98.5, None, "%", "at_least"), ("药品抽检合格率", 99, None, "%", "at_least")],
+    ),
     ("share-in-tenths", "养老助餐点覆盖九成以上城乡社区。", [("养老助餐点覆盖", 90, None, "%", "at_least")]),
     (
         "rank-first-place",
@@ -135,6 +147,8 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("from-figure", "研发经费投入强度从2.1%"),
     ("threshold-class", "地区生产总值超200亿元县不断增多。"),
     ("policy-setting", "实施240小时过境免签政策。"),
+    ("distance-standard", "实现公交与轨道50米内换乘。"),
+    ("plan-version", "实施服务业扩大开放3.0方案。"),
     ("superlative-size", "全球最大4000吨履带起重机下线。"),
 ]
 

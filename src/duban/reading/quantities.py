@@ -207,6 +207,13 @@ class _Extractor:
             fig = _Figure(start, m.end(), float(CN_TENS[m.group("n")]), None, "%", b, False)  # type: ignore[arg-type]
             found.setdefault(bisect_right(starts, start) - 1, []).append(fig)
             taken.update(range(m.start(), m.end()))
+        for m in _BARE_MAGNITUDE.finditer(text):  # 贷款余额超万亿元: one 万亿 without a digit
+            if m.start() in taken or self.quoted(m.start()):
+                continue
+            value = float(_BARE_MAGNITUDES[m.group("mag")])
+            fig = _Figure(m.start(), m.end(), value, None, m.group("unit"), "exact", False)
+            found.setdefault(bisect_right(starts, m.start()) - 1, []).append(fig)
+            taken.update(range(m.start(), m.end()))
         for m in lex.figure_re.finditer(text):
             if m.start() in taken:
                 continue
@@ -228,9 +235,9 @@ class _Extractor:
     def _figure(self, m: re.Match[str], s_start: int, s_end: int) -> _Figure | None:
         text, lex = self.text, self.lex
         num, unit = m.group("num"), m.group("unit") or ""
-        if m.group("pct1") and not unit:
-            unit = "%"
         start, end = m.start(), m.end()
+        if m.group("pct1") and (not unit or not m.group("num2")):
+            unit, end = "%", m.end("pct1")  # 97%门诊量: the 门 is not a unit
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
         chinese = is_chinese(num)
@@ -278,6 +285,8 @@ class _Extractor:
             return None
         # bound after the figure
         bound: Bound = "exact"
+        if unit == "方" and not m.group("mag"):
+            return None  # 370亿方 is gas; 3.0方案 is not
         if m.group("inner") or m.group("inner0"):
             bound = lex.bounds_inner[m.group("inner") or m.group("inner0")]
         post_end = end
@@ -288,8 +297,16 @@ class _Extractor:
         after_post = text[post_end] if post_end < len(text) else ""
         # a threshold that describes a kind of thing: 亿元以上项目, 3A级以上景区
         measure = unit not in lex.count_units
-        if measure and post_end > end and _is_cjk(after_post) and text.startswith(("以上", "以下"), end):
-            return None
+        threshold_word = text.startswith(("以上", "以下", "以内", "内", "之内"), end)
+        time_limit = unit in _DURATIONS or unit.endswith("工作日")  # 1个工作日内办结 is a commitment
+        if (
+            measure
+            and threshold_word
+            and not time_limit
+            and _is_cjk(after_post)
+            and not self._stop_at(post_end)
+        ):
+            return None  # 亿元以上项目, 50米内换乘: a threshold that names a kind of thing
         if (
             measure
             and _is_cjk(after)
@@ -404,16 +421,21 @@ class _Extractor:
         return text[pos:i].rstrip("的"), i
 
 
+_BARE_MAGNITUDES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
+_BARE_MAGNITUDE = re.compile(
+    r"(?<=[超破近达过逾])(?P<mag>万亿|千亿|百亿|亿)(?P<unit>元|美元|吨|人次|千瓦时|千瓦|亩|斤)(?![\u4e00-\u9fff]{0,1}级)"
+)
 CN_TENS = {"二": 20, "两": 20, "三": 30, "四": 40, "五": 50, "六": 60, "七": 70, "八": 80, "九": 90}
 _TRAILING_COUNT = re.compile(r"\d[\d.]*[万亿]?[个家项套户座条所]$")
 _COMPARATIVE = re.compile(r"^(?:比|较)[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?$")
-_INNER_FIGURE = re.compile(r"^.*[\d][\d.,]*[A-Za-z万亿千百%]*[、，,]")
+_INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
 _PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
 _PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")
 _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|及")
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
+_SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
 _THING_STOPS = (
@@ -512,7 +534,7 @@ def extract_quantities(
                 respectively = [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p]
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
-            if _COMPARATIVE.match(metric):
+            if _COMPARATIVE.match(metric) or _COMPARATIVE.match(metric_raw.lstrip("、，, ")):
                 metric = ""  # 比去年增加8000亿元: the figure before's metric
             if len(metric) < 2 and not fig.counted_after and not prev_metric:
                 metric = ex.strip_left(metric_raw, verbs=False)
@@ -560,6 +582,8 @@ def extract_quantities(
             if change is None:
                 change = next((c for c in ("新增", "净增") if c in metric), None)
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
+            if bound == "exact" and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
+                bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound
             if pre_bound == "at_most" and window.endswith("控制在") and fig.bound == "exact":
                 bound = "at_most"
             if window.endswith("控制在") and fig.bound == "exact":
@@ -602,7 +626,8 @@ def _rank_metric(
     scope = fig.rank_scope
     subject = before
     if "在" in before:
-        subject, _, field = before.partition("在")
+        subject, _, field = before.rpartition("在")
+        subject = _SPAN_OF_YEARS.sub("", subject.split("、")[-1]).lstrip("并且")
         field = re.sub(r"\d+(?:\.\d+)?个?|[一二三四五六七八九十百]+个", "", field).removesuffix("中")
         scope = field + scope
     elif before.startswith(("全国", "全省", "全市", "全区", "同类城市")):
