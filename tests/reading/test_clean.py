@@ -445,21 +445,6 @@ def test_word_and_text_versions_of_a_report_agree() -> None:
     assert sample.split("\n")[0] in from_docx
 
 
-def test_cleaning_outruns_segmentation() -> None:
-    """jieba segments about 2 MB/s; cleaning must not be the slow step (best of three runs)."""
-    import time
-
-    texts = [p.read_text("utf-8") for p in sorted(shared_path("corpus", "reports").glob("china-20*.txt"))]
-    size = sum(len(t.encode()) for t in texts) / 1e6
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for t in texts:
-            clean(t)
-        best = min(best, time.perf_counter() - start)
-    assert size / best > 2.0, f"{size / best:.1f} MB/s"
-
-
 def test_a_splice_before_a_heading_keeps_the_heading_on_its_own_line() -> None:
     """datong-2023: the spliced copy runs up to the plan heading; dropping it must not glue them."""
     tail = "加快推进源网荷储一体化平台建设,扎实做好能源互联网试点工作,到年底全市电力总装机达到1754万千瓦。"
