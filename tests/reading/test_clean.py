@@ -8,13 +8,9 @@ from bisect import bisect_right
 
 import pytest
 
-try:
-    from tests.conftest import SHARED, shared_path
-except ModuleNotFoundError:  # pytest run as a script: tests/ itself is on sys.path
-    from conftest import SHARED, shared_path  # type: ignore[no-redef]
-
 from duban.reading.clean import Cleaned, clean, lexicon
 from duban.reading.decode import decode_path
+from tests.conftest import SHARED, shared_path
 
 CJK = re.compile("[\u4e00-\u9fff]")
 # a sentence long enough to count as report prose (40+ Chinese characters)

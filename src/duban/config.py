@@ -1,0 +1,91 @@
+"""Settings: one object built once at start-up (from the environment or arguments) and passed in.
+
+Nothing here connects to anything; :func:`duban.db.make_engine` does that when asked. Every
+field, its environment variable and its default are listed in ``docs/settings.md`` (a test
+keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/duban.sqlite3"
+DEV_SECRET_KEY = "duban-dev-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; ``str()`` names the variable and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the store, the clock and the console need to start."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Asia/Shanghai"
+    holiday_file: Path | None = None
+    secret_key: str = DEV_SECRET_KEY
+    policy: str = "13710"
+    echo_sql: bool = False
+
+    # environment variable for each field, in the order docs/settings.md lists them
+    ENV: ClassVar[dict[str, str]] = {
+        "database_url": "DUBAN_DATABASE_URL",
+        "timezone": "DUBAN_TIMEZONE",
+        "holiday_file": "DUBAN_HOLIDAY_FILE",
+        "secret_key": "DUBAN_SECRET_KEY",
+        "policy": "DUBAN_POLICY",
+        "echo_sql": "DUBAN_ECHO_SQL",
+    }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``DUBAN_*`` variables; keyword overrides (e.g. CLI options) win when not None.
+
+        >>> Settings.from_env({"DUBAN_DATABASE_URL": "sqlite:///x.db"}).database_url
+        'sqlite:///x.db'
+        >>> Settings.from_env({}, database_url=None).database_url
+        'sqlite:///./var/duban.sqlite3'
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, var in cls.ENV.items():
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            values[name] = _parse(name, var, raw)
+        for name, value in overrides.items():
+            if name not in cls.ENV:
+                raise SettingsError(f"未知设置项: {name}")
+            if value is not None:
+                values[name] = Path(value) if name == "holiday_file" else value
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        """True while the built-in development secret is in use (never for a real deployment)."""
+        return self.secret_key == DEV_SECRET_KEY
+
+
+def _parse(name: str, var: str, raw: str) -> Any:
+    if name == "holiday_file":
+        return Path(raw)
+    if name == "echo_sql":
+        low = raw.strip().lower()
+        if low in {"1", "true", "yes", "on"}:
+            return True
+        if low in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{var}={raw!r}: 应为 true/false")
+    return raw
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))

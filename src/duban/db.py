@@ -1,0 +1,180 @@
+"""The database: engine from settings, one transaction per unit of work, migrations to head.
+
+Owns the declarative ``Base`` every domain's ORM models use and the ``UTCDateTime`` column
+type (aware UTC datetimes in and out, on SQLite and PostgreSQL alike). Migrations live in
+``duban/migrations`` and are run with :func:`upgrade`; the Alembic configuration is built
+here in code, so no ``alembic.ini`` is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+from duban.config import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MODEL_MODULES = ("duban.ledger.models", "duban.accounts.models", "duban.cases.models")
+"""Modules whose tables the migrations cover; those not (yet) present are skipped."""
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every duban table (constraint names fixed by ``NAMING``)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; naive values are refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    # SQLite keeps datetimes as text; parsing with fromisoformat (C) instead of SQLAlchemy's regex
+    # makes reading 100,000 timestamps several times faster. The stored format is unchanged.
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = datetime.fromisoformat
+
+        def process(value: str | datetime | None) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str) and len(value) in (19, 26):  # the naive UTC text we write
+                return parse(value + "+00:00")
+            ts = value if isinstance(value, datetime) else parse(value)
+            return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+        return process
+
+
+def make_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """An engine for ``settings.database_url``; SQLite gets foreign keys on and WAL."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        db = url.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=settings.echo_sql, **kwargs)
+        memory = not db or db == ":memory:"
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True, **kwargs)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: commit everything when the block ends, roll back everything on error."""
+    session = Session(bind=engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def load_models() -> MetaData:
+    """Import every domain's ORM models so ``Base.metadata`` holds all tables; returns it."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+    return Base.metadata
+
+
+def alembic_config(engine: Engine) -> Any:
+    """The Alembic configuration, built in code (script location inside the package)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (default: head) on ``engine``."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Undo migrations down to ``revision`` (default: an empty schema)."""
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,260 @@
+"""The ledger's tables (SQLAlchemy 2 typed ORM): plans, items, units, assignments, duties,
+milestones, progress reports, applied actions and the append-only events log.
+
+Only :mod:`duban.ledger.service` (and its helpers in this package) write these rows; other
+domains go through the service. The schema is created by the migrations in
+``duban/migrations/versions`` (a test checks the two agree).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from duban.db import Base, UTCDateTime
+from duban.ledger.workflow import GRADES, STATUSES
+
+UNIT_KINDS: tuple[str, ...] = ("部门", "县区", "开发区")
+ITEM_KINDS: tuple[str, ...] = ("target", "achievement", "task")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class PlanRow(Base):
+    """A work report loaded into the ledger; ``checksum`` makes a second load recognisable."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))  # 市/省/国家…
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    doc: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(500))
+    source_format: Mapped[str] = mapped_column(String(20), default="")
+    checksum: Mapped[str] = mapped_column(String(128), unique=True)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    loaded_by: Mapped[str] = mapped_column(String(100))
+
+    items: Mapped[list[ItemRow]] = relationship(back_populates="plan", order_by="ItemRow.id")
+
+
+class ItemRow(Base):
+    """One quantity (target/achievement) or task of a plan, with where the report said it."""
+
+    __tablename__ = "items"
+    __table_args__ = (CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(40))  # the reader's task id or "q<n>" for a quantity
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)  # the task clause, or the sentence of a figure
+    metric: Mapped[str | None] = mapped_column(String(200))
+    change: Mapped[str | None] = mapped_column(String(40))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(40))
+    bound: Mapped[str | None] = mapped_column(String(20))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_text: Mapped[str | None] = mapped_column(String(100))
+    section_path: Mapped[str | None] = mapped_column(String(40))
+    section_title: Mapped[str | None] = mapped_column(String(300))
+    quote: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)
+    headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    counts: Mapped[list[str]] = mapped_column(JSON, default=list)  # a task's figures as written (20.8万亩)
+
+    plan: Mapped[PlanRow] = relationship(back_populates="items")
+    assignment: Mapped[AssignmentRow | None] = relationship(back_populates="item", uselist=False)
+    duty: Mapped[DutyRow | None] = relationship(back_populates="item", uselist=False)
+
+
+class UnitRow(Base):
+    """A responsible unit: a city department (部门), a county/district (县区) or a zone (开发区)."""
+
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    parent: Mapped[UnitRow | None] = relationship(remote_side="UnitRow.id")
+    aliases: Mapped[list[UnitAliasRow]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+
+class UnitAliasRow(Base):
+    """Another name a unit goes by (市发改委 = 市发展和改革委员会); unique across all units."""
+
+    __tablename__ = "unit_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)
+
+    unit: Mapped[UnitRow] = relationship(back_populates="aliases")
+
+
+class AssignmentRow(Base):
+    """Who carries an item: the lead unit (牵头), co-units (配合) and the leader (责任领导)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    leader: Mapped[str | None] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    rule: Mapped[str | None] = mapped_column(String(100))  # the routing rule, None when set by hand
+
+    item: Mapped[ItemRow] = relationship(back_populates="assignment")
+    lead_unit: Mapped[UnitRow] = relationship(foreign_keys=[lead_unit_id])
+    co_units: Mapped[list[AssignmentCoUnitRow]] = relationship(
+        cascade="all, delete-orphan", order_by="AssignmentCoUnitRow.position"
+    )
+
+
+class AssignmentCoUnitRow(Base):
+    """A co-unit (配合单位) of an assignment, in the order given."""
+
+    __tablename__ = "assignment_co_units"
+    __table_args__ = (UniqueConstraint("assignment_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    unit: Mapped[UnitRow] = relationship()
+
+
+class DutyRow(Base):
+    """The supervised duty of one assigned item: workflow status, due date, clock timestamps."""
+
+    __tablename__ = "duties"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(f"grade IS NULL OR {_in('grade', GRADES)}", name="grade"),
+        Index("ix_duties_status_light", "status", "light"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    due: Mapped[date] = mapped_column(Date)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deployed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    grade: Mapped[str | None] = mapped_column(String(10))
+    # what the last tick saw (cached for the board)
+    light: Mapped[str | None] = mapped_column(String(10))
+    overdue_workdays: Mapped[int] = mapped_column(Integer, default=0)
+    next_due: Mapped[date | None] = mapped_column(Date)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    item: Mapped[ItemRow] = relationship(back_populates="duty")
+    milestones: Mapped[list[MilestoneRow]] = relationship(
+        back_populates="duty", cascade="all, delete-orphan", order_by="MilestoneRow.due"
+    )
+    progress: Mapped[list[ProgressRow]] = relationship(
+        back_populates="duty", cascade="all, delete-orphan", order_by="ProgressRow.reported_at"
+    )
+
+
+class MilestoneRow(Base):
+    """A user-set intermediate date of a major duty (节点)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("duty_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    duty: Mapped[DutyRow] = relationship(back_populates="milestones")
+
+
+class ProgressRow(Base):
+    """A progress report (进展反馈) of a duty."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        CheckConstraint("share IS NULL OR (share >= 0 AND share <= 100)", name="share"),
+        Index("ix_progress_reports_duty_reported", "duty_id", "reported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+    figure: Mapped[float | None] = mapped_column(Float)
+    share: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+
+    duty: Mapped[DutyRow] = relationship(back_populates="progress")
+
+
+class ActionRow(Base):
+    """A clock action applied by tick (催办 remind / 通报 circular / report_due); once per key."""
+
+    __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("duty_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    milestone: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EventRow(Base):
+    """Append-only log: every change the service makes, with the row before and after."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,109 @@
+"""Routing: which unit should lead an item, decided by rules kept as data (``rules/routing.yaml``).
+
+A rule names a unit, keywords (matched in the item's own words: text, metric, quote; 2 points
+each) and section words (matched in the title of the section the item sits in; 1 point each).
+The best-scoring rule wins; on equal scores the longer matched words win (乡村振兴 over 乡村), then
+the rule listed first; no match → None (a person decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from duban.ledger.errors import LedgerError
+
+DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "routing.yaml"
+KEYWORD_WEIGHT = 2
+SECTION_WEIGHT = 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    unit: str
+    keywords: tuple[str, ...]
+    sections: tuple[str, ...]
+    co_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """The unit a rule chose, the rule's position and the words that matched."""
+
+    unit: str
+    rule: int
+    score: int
+    matched: tuple[str, ...]
+    co_units: tuple[str, ...] = ()
+
+    @property
+    def rule_name(self) -> str:
+        return f"routing#{self.rule + 1}:{self.unit}"
+
+
+class Routable(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def metric(self) -> str | None: ...
+    @property
+    def quote(self) -> str: ...
+    @property
+    def section_title(self) -> str | None: ...
+
+
+def parse_rules(data: object, *, source: str = "routing rules") -> tuple[Rule, ...]:
+    """Rules from parsed YAML; a malformed rule raises LedgerError naming its position."""
+    items = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise LedgerError(f"{source}: 应有非空的 rules 列表")
+    out: list[Rule] = []
+    for n, rec in enumerate(items, start=1):
+        if not isinstance(rec, dict) or not isinstance(rec.get("unit"), str) or not rec["unit"].strip():
+            raise LedgerError(f"{source}: 第 {n} 条规则缺少 unit")
+        words: dict[str, tuple[str, ...]] = {}
+        for key in ("keywords", "sections", "co_units"):
+            value = rec.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(w, str | int | float) for w in value):
+                raise LedgerError(f"{source}: 第 {n} 条规则（{rec['unit']}）的 {key} 应为词语列表")
+            words[key] = tuple(str(w) for w in value if str(w).strip())
+        if not words["keywords"] and not words["sections"]:
+            raise LedgerError(f"{source}: 第 {n} 条规则（{rec['unit']}）没有任何关键词")
+        out.append(Rule(unit=rec["unit"].strip(), **words))
+    return tuple(out)
+
+
+def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
+    """The rules of ``path`` (default: the shipped ``rules/routing.yaml``)."""
+    return _load_rules(Path(path) if path is not None else DEFAULT_RULES)
+
+
+@lru_cache(maxsize=8)
+def _load_rules(path: Path) -> tuple[Rule, ...]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LedgerError(f"{path}: 无法读取分办规则 ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise LedgerError(f"{path}: YAML 格式错误: {exc}") from exc
+    return parse_rules(data, source=str(path))
+
+
+def route(*, rules: tuple[Rule, ...], item: Routable) -> RouteResult | None:
+    """The lead unit the rules give ``item``, or None when no rule matches."""
+    own = " ".join(x for x in (item.text, item.metric or "", item.quote) if x).upper()
+    section = (item.section_title or "").upper()
+    best: RouteResult | None = None
+    best_key = (0, 0)
+    for n, rule in enumerate(rules):
+        hits = [w for w in rule.keywords if w.upper() in own]
+        shits = [w for w in rule.sections if w.upper() in section]
+        score = KEYWORD_WEIGHT * len(hits) + SECTION_WEIGHT * len(shits)
+        key = (score, sum(len(w) for w in hits + shits))
+        if score and key > best_key:
+            best, best_key = RouteResult(rule.unit, n, score, tuple(hits + shits), rule.co_units), key
+    return best

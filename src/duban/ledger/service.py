@@ -1,0 +1,602 @@
+"""The ledger's service: the only code that writes ledger rows, and it logs every change as an event.
+
+Plans are loaded from the reader's :class:`~duban.reading.model.Plan`; items are assigned to units
+(by hand or by the routing rules), which makes a duty; duties move through the workflow of
+:mod:`duban.ledger.workflow` by :func:`transition` alone. The clock side (tick, board) is in
+:mod:`duban.ledger.tick`. Every function takes keyword arguments only and a ``now`` (aware).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from duban.ledger import events
+from duban.ledger.errors import LedgerError, NotFound
+from duban.ledger.models import (
+    AssignmentCoUnitRow,
+    AssignmentRow,
+    DutyRow,
+    ItemRow,
+    MilestoneRow,
+    PlanRow,
+    ProgressRow,
+    UnitRow,
+)
+from duban.ledger.routing import RouteResult, Rule, load_rules, route
+from duban.ledger.schemas import MilestoneCreate
+from duban.ledger.tick import board, duty_clock, open_duties_report, tick
+from duban.ledger.units import load_units, require_unit, resolve_unit
+from duban.ledger.workflow import DutyStatus, WorkflowError, check_transition, closure_grade
+
+if TYPE_CHECKING:
+    from duban.clock.calendar import WorkCalendar
+    from duban.clock.policy import Policy
+    from duban.reading.model import Plan
+
+__all__ = [  # the ledger's whole service surface, including what lives in its helper modules
+    "RouteResult", "add_progress", "assign", "auto_assign", "board", "complete_milestone", "deploy",
+    "get_duty", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules", "load_units",
+    "open_duties_report", "plan_items", "request_closure", "resolve_unit", "review_closure", "route",
+    "set_due", "set_milestones", "tick", "transition",
+]  # fmt: skip
+
+ASSIGNABLE_KINDS = ("target", "task")
+NATIONAL = ("中国", "全国", "国务院", "中华人民共和国")
+MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+
+
+# ---- plans ----------------------------------------------------------------------------------
+def plan_level(place: str) -> str:
+    """国家/省/市 from a place name (直辖市 count as 省).
+
+    >>> [plan_level(p) for p in ("国务院", "山西省", "上海市", "大同市", "内蒙古自治区")]
+    ['国家', '省', '省', '市', '省']
+    """
+    if any(place.startswith(n) for n in NATIONAL):
+        return "国家"
+    if place.endswith(("省", "自治区")) or any(place.startswith(m) for m in MUNICIPALITIES):
+        return "省"
+    return "市"
+
+
+def _section_title(plan: Plan, section_id: str | None) -> str | None:
+    """The titles from the section (level ≥ 2) down to ``section_id``, joined with › ."""
+    titles: list[str] = []
+    sid = section_id
+    while sid is not None:
+        s = plan.section(sid)
+        if s is None:
+            break
+        if s.level >= 2 or not titles:
+            titles.append(s.title)
+        sid = s.parent
+    return " › ".join(reversed(titles)) or None
+
+
+def load_plan(
+    *, session: Session, plan: Plan, actor: str, now: datetime, level: str | None = None
+) -> tuple[PlanRow, bool]:
+    """Store a read plan and its items; the same source (checksum) again returns it with created=False."""
+    existing = session.scalar(select(PlanRow).where(PlanRow.checksum == plan.checksum))
+    if existing is not None:
+        return existing, False
+    if plan.year is None:
+        raise LedgerError(f"{plan.source}: 报告年份未知，请用 --year 指定")
+    row = PlanRow(
+        place=plan.place or "",
+        level=level or plan_level(plan.place or ""),
+        year=plan.year,
+        title=plan.title or plan.doc,
+        doc=plan.doc,
+        source=plan.source,
+        source_format=plan.source_format or "",
+        checksum=plan.checksum,
+        loaded_at=now,
+        loaded_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    items: list[ItemRow] = []
+    for n, q in enumerate(plan.quantities, start=1):
+        items.append(
+            ItemRow(
+                plan_id=row.id,
+                ref=f"q{n}",
+                kind=q.kind,
+                text=q.sentence or q.quote,
+                metric=q.metric,
+                change=q.change,
+                value=q.value,
+                value_high=q.value_high,
+                unit=q.unit,
+                bound=q.bound,
+                deadline=None,
+                deadline_text=None,
+                section_path=q.section,
+                section_title=_section_title(plan, q.section),
+                quote=q.quote,
+                start=q.start,
+                end=q.end,
+                line=q.line,
+                headline=q.headline,
+                flags=list(q.flags),
+                counts=[],
+            )
+        )
+    for t in plan.tasks:
+        items.append(
+            ItemRow(
+                plan_id=row.id,
+                ref=t.id,
+                kind="task",
+                text=t.text,
+                metric=t.object or None,
+                deadline=t.deadline.due if t.deadline else None,
+                deadline_text=t.deadline.text if t.deadline else None,
+                section_path=t.section,
+                section_title=_section_title(plan, t.section),
+                quote=t.text,
+                start=t.start,
+                end=t.end,
+                line=t.line,
+                headline=False,
+                flags=[],
+                counts=list(t.counts),
+            )
+        )
+    session.add_all(items)
+    session.flush()
+    after = events.snapshot(row) or {}
+    after["items"] = len(items)
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="plan",
+        entity_id=row.id,
+        action="load",
+        before=None,
+        after=after,
+    )
+    return row, True
+
+
+def get_plan(*, session: Session, plan_id: int) -> PlanRow:
+    """The plan with this id, or NotFound."""
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFound(f"计划 {plan_id} 不存在")
+    return row
+
+
+def list_plans(*, session: Session) -> list[PlanRow]:
+    """All plans, newest first."""
+    return list(session.scalars(select(PlanRow).order_by(PlanRow.year.desc(), PlanRow.id.desc())))
+
+
+def plan_items(*, session: Session, plan_id: int) -> list[ItemRow]:
+    """The items of a plan with their assignment and duty."""
+    return list(
+        session.scalars(
+            select(ItemRow)
+            .where(ItemRow.plan_id == plan_id)
+            .options(
+                selectinload(ItemRow.assignment).selectinload(AssignmentRow.lead_unit),
+                selectinload(ItemRow.duty),
+            )
+            .order_by(ItemRow.id)
+        )
+    )
+
+
+# ---- assignment -----------------------------------------------------------------------------
+def _assignment_snapshot(a: AssignmentRow, duty: DutyRow) -> dict[str, Any]:
+    snap = events.snapshot(a) or {}
+    snap["lead_unit"] = a.lead_unit.name
+    snap["co_units"] = [c.unit.name for c in a.co_units]
+    snap["major"] = duty.major
+    return snap
+
+
+def assign(
+    *,
+    session: Session,
+    item_id: int,
+    unit: str,
+    co_units: Sequence[str] = (),
+    leader: str | None = None,
+    actor: str,
+    now: datetime,
+    major: bool = False,
+    rule: str | None = None,
+) -> AssignmentRow:
+    """Give an item a lead unit (and co-units, leader); creates its duty, or logs the override."""
+    item = session.get(ItemRow, item_id, options=[selectinload(ItemRow.plan)])
+    if item is None:
+        raise NotFound(f"事项 {item_id} 不存在")
+    if item.kind not in ASSIGNABLE_KINDS:
+        raise LedgerError(f"事项 {item_id} 是已完成的成绩（{item.kind}），不交办")
+    lead = require_unit(session=session, name=unit)
+    co_rows: list[UnitRow] = []
+    for name in co_units:
+        u = require_unit(session=session, name=name)
+        if u.id != lead.id and u not in co_rows:
+            co_rows.append(u)
+    a = session.scalar(
+        select(AssignmentRow)
+        .where(AssignmentRow.item_id == item_id)
+        .options(selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit))
+    )
+    duty = session.scalar(select(DutyRow).where(DutyRow.item_id == item_id))
+    if a is None or duty is None:
+        a = AssignmentRow(
+            item_id=item_id,
+            lead_unit_id=lead.id,
+            leader=leader,
+            assigned_at=now,
+            assigned_by=actor,
+            rule=rule,
+        )
+        a.lead_unit = lead
+        a.co_units = [AssignmentCoUnitRow(unit_id=u.id, unit=u, position=i) for i, u in enumerate(co_rows)]
+        session.add(a)
+        due = item.deadline or date(item.plan.year, 12, 31)
+        duty = DutyRow(
+            item_id=item_id, status=DutyStatus.ASSIGNED.value, major=major, due=due, assigned_at=now
+        )
+        duty.overdue_workdays = 0
+        session.add(duty)
+        session.flush()
+        events.record(
+            session,
+            actor=actor,
+            now=now,
+            entity="assignment",
+            entity_id=a.id,
+            action="assign",
+            before=None,
+            after=_assignment_snapshot(a, duty),
+        )
+        events.record(
+            session,
+            actor=actor,
+            now=now,
+            entity="duty",
+            entity_id=duty.id,
+            action="create",
+            before=None,
+            after=events.snapshot(duty),
+        )
+        return a
+    before = _assignment_snapshot(a, duty)
+    duty_before = events.snapshot(duty)
+    a.lead_unit_id = lead.id
+    a.lead_unit = lead
+    a.leader = leader
+    a.rule = rule
+    a.assigned_by = actor
+    a.co_units.clear()
+    session.flush()
+    a.co_units.extend(AssignmentCoUnitRow(unit_id=u.id, unit=u, position=i) for i, u in enumerate(co_rows))
+    duty.major = major
+    session.flush()
+    after = _assignment_snapshot(a, duty)
+    if after != before:
+        events.record(
+            session,
+            actor=actor,
+            now=now,
+            entity="assignment",
+            entity_id=a.id,
+            action="override",
+            before=before,
+            after=after,
+        )
+    if duty_before != events.snapshot(duty):
+        events.record(
+            session,
+            actor=actor,
+            now=now,
+            entity="duty",
+            entity_id=duty.id,
+            action="update",
+            before=duty_before,
+            after=events.snapshot(duty),
+        )
+    return a
+
+
+def auto_assign(
+    *, session: Session, plan_id: int, rules: tuple[Rule, ...], actor: str, now: datetime
+) -> tuple[list[int], list[int]]:
+    """Assign every unassigned target/task of a plan by the rules: (assigned ids, ids needing a person)."""
+    get_plan(session=session, plan_id=plan_id)
+    items = session.scalars(
+        select(ItemRow)
+        .outerjoin(AssignmentRow, AssignmentRow.item_id == ItemRow.id)
+        .where(ItemRow.plan_id == plan_id, ItemRow.kind.in_(ASSIGNABLE_KINDS), AssignmentRow.id.is_(None))
+        .order_by(ItemRow.id)
+    ).all()
+    assigned: list[int] = []
+    needs_person: list[int] = []
+    for item in items:
+        result = route(rules=rules, item=item)
+        if result is None:
+            needs_person.append(item.id)
+            continue
+        assign(
+            session=session,
+            item_id=item.id,
+            unit=result.unit,
+            co_units=result.co_units,
+            actor=actor,
+            now=now,
+            major=item.headline,
+            rule=result.rule_name,
+        )
+        assigned.append(item.id)
+    return assigned, needs_person
+
+
+# ---- duties and the workflow ----------------------------------------------------------------
+def get_duty(*, session: Session, duty_id: int) -> DutyRow:
+    """The duty with this id, or NotFound."""
+    duty = session.get(DutyRow, duty_id)
+    if duty is None:
+        raise NotFound(f"督办事项 {duty_id} 不存在")
+    return duty
+
+
+def transition(
+    *,
+    session: Session,
+    duty_id: int,
+    to: DutyStatus | str,
+    actor: str,
+    now: datetime,
+    at: datetime | None = None,
+    reason: str | None = None,
+) -> DutyRow:
+    """Move a duty along the one transition table, stamp its clock time and write the event."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    target = DutyStatus(to)
+    action = check_transition(duty.status, target)
+    when = at or now
+    before = events.snapshot(duty)
+    if target is DutyStatus.DEPLOYED:
+        duty.deployed_at = when
+    elif target is DutyStatus.IN_PROGRESS:
+        if duty.first_feedback_at is None:
+            duty.first_feedback_at = when
+        duty.last_feedback_at = when
+    elif target is DutyStatus.CLOSURE_REQUESTED:
+        duty.closure_requested_at = when
+    elif target is DutyStatus.CLOSED:
+        duty.closed_at = when
+        duty.light = "closed"
+    elif target is DutyStatus.RETURNED:
+        if not reason or not reason.strip():
+            raise WorkflowError(f"退回督办事项 {duty_id} 须写明理由")
+        duty.returned_at = when
+        duty.return_reason = reason.strip()
+        duty.closure_requested_at = None
+    duty.status = target.value
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="duty",
+        entity_id=duty.id,
+        action=action,
+        before=before,
+        after=events.snapshot(duty),
+    )
+    return duty
+
+
+def deploy(*, session: Session, duty_id: int, actor: str, now: datetime) -> DutyRow:
+    """研究部署: assigned → deployed."""
+    return transition(session=session, duty_id=duty_id, to=DutyStatus.DEPLOYED, actor=actor, now=now)
+
+
+def add_progress(
+    *,
+    session: Session,
+    duty_id: int,
+    text: str,
+    actor: str,
+    now: datetime,
+    reported_at: datetime | None = None,
+    figure: float | None = None,
+    share: int | None = None,
+    evidence: str | None = None,
+) -> ProgressRow:
+    """Record a progress report; the first one moves the duty to in_progress (deploying it if needed)."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if not text or not text.strip():
+        raise LedgerError(f"督办事项 {duty_id}: 进展内容不能为空")
+    if share is not None and not 0 <= share <= 100:
+        raise LedgerError(f"督办事项 {duty_id}: 完成比例应在 0–100 之间，收到 {share}")
+    when = reported_at or now
+    status = DutyStatus(duty.status)
+    if status is DutyStatus.CLOSED:
+        raise WorkflowError(f"督办事项 {duty_id} 已销号，不能再报送进展")
+    if status is DutyStatus.ASSIGNED:
+        transition(session=session, duty_id=duty_id, to=DutyStatus.DEPLOYED, actor=actor, now=now, at=when)
+        status = DutyStatus.DEPLOYED
+    if status in (DutyStatus.DEPLOYED, DutyStatus.RETURNED):
+        transition(session=session, duty_id=duty_id, to=DutyStatus.IN_PROGRESS, actor=actor, now=now, at=when)
+    elif duty.last_feedback_at is None or duty.last_feedback_at < when:
+        before = events.snapshot(duty)
+        duty.last_feedback_at = when
+        session.flush()
+        events.record(
+            session,
+            actor=actor,
+            now=now,
+            entity="duty",
+            entity_id=duty.id,
+            action="feedback",
+            before=before,
+            after=events.snapshot(duty),
+        )
+    p = ProgressRow(
+        duty_id=duty_id,
+        reported_at=when,
+        text=text.strip(),
+        figure=figure,
+        share=share,
+        evidence=evidence,
+        actor=actor,
+    )
+    session.add(p)
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="progress",
+        entity_id=p.id,
+        action="create",
+        before=None,
+        after=events.snapshot(p),
+    )
+    return p
+
+
+def latest_progress(*, session: Session, duty_id: int) -> ProgressRow | None:
+    """The most recent progress report of a duty."""
+    return session.scalar(
+        select(ProgressRow)
+        .where(ProgressRow.duty_id == duty_id)
+        .order_by(ProgressRow.reported_at.desc(), ProgressRow.id.desc())
+        .limit(1)
+    )
+
+
+def request_closure(
+    *, session: Session, duty_id: int, actor: str, now: datetime, text: str | None = None
+) -> DutyRow:
+    """申请办结: in_progress → closure_requested (with an optional closing report)."""
+    if text:
+        add_progress(session=session, duty_id=duty_id, text=text, actor=actor, now=now, share=100)
+    return transition(session=session, duty_id=duty_id, to=DutyStatus.CLOSURE_REQUESTED, actor=actor, now=now)
+
+
+def review_closure(
+    *,
+    session: Session,
+    duty_id: int,
+    decision: Literal["approve", "return"],
+    actor: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    policy: Policy,
+    reason: str | None = None,
+    grade: str | None = None,
+) -> DutyRow:
+    """督查室 review: approve (销号, graded) or return (退回, with a reason)."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if duty.status != DutyStatus.CLOSURE_REQUESTED.value:
+        raise WorkflowError(f"督办事项 {duty_id} 未申请办结，不能审核")
+    if decision == "return":
+        return transition(
+            session=session, duty_id=duty_id, to=DutyStatus.RETURNED, actor=actor, now=now, reason=reason
+        )
+    if decision != "approve":
+        raise LedgerError(f"审核结论应为 approve 或 return，收到 {decision!r}")
+    from dataclasses import replace
+
+    from duban.clock.evaluate import evaluate
+
+    # timeliness: the clock's overdue working days just as closure was requested (still open then)
+    requested = duty.closure_requested_at or now
+    snap = replace(
+        duty_clock(duty, duty.milestones, frozenset()), status="in_progress", closure_requested_at=None
+    )
+    ev = evaluate(snap, policy, calendar, requested)
+    final = closure_grade(overdue_workdays=ev.overdue_workdays, judgement=grade)
+    duty.grade = final
+    return transition(
+        session=session, duty_id=duty_id, to=DutyStatus.CLOSED, actor=actor, now=now, reason=reason
+    )
+
+
+# ---- milestones (major duties) --------------------------------------------------------------
+def set_milestones(
+    *, session: Session, duty_id: int, milestones: Sequence[MilestoneCreate], actor: str, now: datetime
+) -> list[MilestoneRow]:
+    """Replace the user-set milestones (节点) of a major duty."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if not duty.major:
+        raise LedgerError(f"督办事项 {duty_id} 不是重大事项，不设节点")
+    names = [m.name for m in milestones]
+    if len(set(names)) != len(names):
+        raise LedgerError(f"督办事项 {duty_id}: 节点名称重复")
+    before = {"milestones": [events.snapshot(m) for m in duty.milestones]}
+    duty.milestones.clear()
+    session.flush()
+    duty.milestones.extend(MilestoneRow(name=m.name, due=m.due) for m in milestones)
+    session.flush()
+    after = {"milestones": [events.snapshot(m) for m in duty.milestones]}
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="duty",
+        entity_id=duty.id,
+        action="set_milestones",
+        before=before,
+        after=after,
+    )
+    return list(duty.milestones)
+
+
+def complete_milestone(
+    *, session: Session, duty_id: int, name: str, actor: str, now: datetime, at: datetime | None = None
+) -> MilestoneRow:
+    """Mark a milestone of a duty done."""
+    m = session.scalar(select(MilestoneRow).where(MilestoneRow.duty_id == duty_id, MilestoneRow.name == name))
+    if m is None:
+        raise NotFound(f"督办事项 {duty_id} 没有节点「{name}」")
+    before = events.snapshot(m)
+    m.done_at = at or now
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="milestone",
+        entity_id=m.id,
+        action="complete",
+        before=before,
+        after=events.snapshot(m),
+    )
+    return m
+
+
+def set_due(*, session: Session, duty_id: int, due: date, actor: str, now: datetime) -> DutyRow:
+    """Change a duty's due date (完成时限), logged."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if duty.due == due:
+        return duty
+    before = events.snapshot(duty)
+    duty.due = due
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        now=now,
+        entity="duty",
+        entity_id=duty.id,
+        action="set_due",
+        before=before,
+        after=events.snapshot(duty),
+    )
+    return duty

@@ -1,0 +1,361 @@
+"""The ledger side of the clock: ``tick`` (evaluate every open duty, record due actions and light
+changes), the ``board`` (lights by unit, overdue list) and the open-duties report (the "0" of 13710).
+
+The rules are the clock's (:func:`duban.clock.evaluate.evaluate`); this module only fetches rows in
+bulk, hands snapshots to the clock and writes back what it decided. A tick is idempotent: an
+action's key is UNIQUE per duty and goes into ``done_actions`` next time, and a light that did not
+change writes nothing. ``overdue_workdays``/``next_due`` are a cache refreshed with the light.
+Each duty whose light changed or that had actions applied gets ONE event per tick (action ``tick``:
+light before/after and the actions' keys). Rows are read and written in bulk, a few statements a tick.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from duban.clock.calendar import CalendarGap, WorkCalendar
+from duban.clock.evaluate import DutyClock, Evaluation, evaluate
+from duban.clock.policy import Policy
+from duban.db import Base
+from duban.ledger.models import (
+    ActionRow,
+    AssignmentRow,
+    DutyRow,
+    ItemRow,
+    MilestoneRow,
+    ProgressRow,
+    UnitRow,
+)
+from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport, UnitLights
+from duban.ledger.workflow import DutyStatus
+
+TICK_ACTOR = "督办时钟"
+MAX_ERRORS = 20
+LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
+
+
+def display_light(light: str | None) -> str:
+    """green/yellow/red, or grey for closed or not yet evaluated.
+
+    >>> [display_light(x) for x in ("red", "closed", None)]
+    ['red', 'grey', 'grey']
+    """
+    return light if light in ("green", "yellow", "red") else "grey"
+
+
+def duty_clock(
+    duty: Any,
+    milestones: Iterable[Any],
+    done_actions: frozenset[str],
+    feedback_at: tuple[datetime, ...] = (),
+) -> DutyClock:
+    """The clock's snapshot of a duty (an ORM row or a selected row with the same names)."""
+    return DutyClock(
+        id=duty.id,
+        assigned_at=duty.assigned_at,
+        major=bool(duty.major),
+        status=duty.status,
+        due=duty.due,
+        deployed_at=duty.deployed_at,
+        first_feedback_at=duty.first_feedback_at,
+        last_feedback_at=duty.last_feedback_at,
+        closure_requested_at=duty.closure_requested_at,
+        closed_at=duty.closed_at,
+        milestones=tuple((m.name, m.due, m.done_at) for m in milestones),
+        done_actions=done_actions,
+        feedback_at=feedback_at,
+    )
+
+
+_DUTY_COLUMNS = (  # the first ten in DutyClock's order
+    DutyRow.id,
+    DutyRow.assigned_at,
+    DutyRow.major,
+    DutyRow.status,
+    DutyRow.due,
+    DutyRow.deployed_at,
+    DutyRow.first_feedback_at,
+    DutyRow.last_feedback_at,
+    DutyRow.closure_requested_at,
+    DutyRow.closed_at,
+    DutyRow.light,
+    DutyRow.overdue_workdays,
+    DutyRow.next_due,
+)
+
+
+def tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: datetime) -> TickReport:
+    """Evaluate every open duty at ``now``; record newly due actions and light changes (idempotent)."""
+    open_ = DutyRow.status != DutyStatus.CLOSED.value
+    duties = session.execute(select(*_DUTY_COLUMNS).where(open_).order_by(DutyRow.id)).all()
+    milestones: dict[int, list[Any]] = defaultdict(list)
+    for m in session.execute(
+        select(MilestoneRow.duty_id, MilestoneRow.name, MilestoneRow.due, MilestoneRow.done_at)
+        .join(DutyRow, DutyRow.id == MilestoneRow.duty_id)
+        .where(open_)
+    ):
+        milestones[m.duty_id].append(m)
+    done: dict[int, set[str]] = defaultdict(set)
+    for duty_id, key in session.execute(
+        select(ActionRow.duty_id, ActionRow.key).join(DutyRow, DutyRow.id == ActionRow.duty_id).where(open_)
+    ):
+        done[duty_id].add(key)
+    feedback: dict[int, list[Any]] = defaultdict(list)
+    if policy.report_interval_months is not None:
+        # the biggest read of a tick (every progress report of every open duty): straight from the
+        # driver, each timestamp converted by the column's own type
+        dialect = session.get_bind().dialect
+        convert = ProgressRow.__table__.c.reported_at.type.dialect_impl(dialect).result_processor(
+            dialect, None
+        )
+        raw = session.connection().exec_driver_sql(
+            "SELECT p.duty_id, p.reported_at FROM progress_reports p JOIN duties d ON d.id = p.duty_id "
+            f"WHERE d.status <> '{DutyStatus.CLOSED.value}'"
+        )
+        for duty_id, at in raw.fetchall():
+            feedback[duty_id].append(convert(at) if convert else at)
+
+    report = TickReport(now=now)
+    new_actions: list[dict[str, Any]] = []
+    new_events: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    by_kind: dict[str, int] = defaultdict(int)
+    gaps = 0
+    no_keys: frozenset[str] = frozenset()
+    seen: dict[tuple[Any, ...], Evaluation] = {}
+    for d in duties:
+        ms = milestones.get(d.id)
+        keys = done.get(d.id)
+        clock = DutyClock(
+            d[0],
+            d[1],
+            bool(d[2]),
+            d[3],
+            d[4],
+            d[5],
+            d[6],
+            d[7],
+            d[8],
+            d[9],
+            milestones=tuple((m.name, m.due, m.done_at) for m in ms) if ms else (),
+            done_actions=frozenset(keys) if keys else no_keys,
+            feedback_at=tuple(feedback.get(d.id, ())),
+        )
+        # duties with the same snapshot (e.g. a plan assigned at one moment) get the same evaluation
+        snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at)
+        try:
+            ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, policy, calendar, now))
+        except (CalendarGap, ValueError) as exc:
+            gaps += 1
+            if len(report.errors) < MAX_ERRORS:
+                report.errors.append(f"督办事项 {d.id}: {exc}")
+            continue
+        report.evaluated += 1
+        for a in ev.actions:
+            new_actions.append(
+                {
+                    "duty_id": d.id,
+                    "key": a.key,
+                    "kind": a.kind,
+                    "milestone": a.milestone,
+                    "due": a.due,
+                    "reason": a.reason,
+                    "applied_at": now,
+                }
+            )
+            by_kind[a.kind] += 1
+        next_due = ev.next_due.due if ev.next_due is not None else None
+        cached = (d.light, d.overdue_workdays, d.next_due)
+        if cached != (ev.light, ev.overdue_workdays, next_due):
+            updates.append(
+                {
+                    "b_id": d.id,
+                    "light": ev.light,
+                    "overdue_workdays": ev.overdue_workdays,
+                    "next_due": next_due,
+                    "evaluated_at": now,
+                }
+            )
+        light_changed = d.light != ev.light
+        report.light_changes += light_changed
+        if light_changed or ev.actions:
+            # one event per duty per tick: the light before and after, and the actions applied
+            before = {"light": d.light, "overdue_workdays": d.overdue_workdays, "next_due": _iso(d.next_due)}
+            after = {
+                "light": ev.light,
+                "overdue_workdays": ev.overdue_workdays,
+                "next_due": _iso(next_due),
+                "actions": [{"key": a.key, "kind": a.kind, "due": a.due.isoformat()} for a in ev.actions],
+            }
+            new_events.append(
+                {
+                    "at": now,
+                    "actor": TICK_ACTOR,
+                    "entity": "duty",
+                    "entity_id": d.id,
+                    "action": "tick",
+                    "before": before,
+                    "after": after,
+                }
+            )
+    if gaps > len(report.errors):
+        report.errors.append(f"另有 {gaps - len(report.errors)} 项未能计算")
+    session.flush()
+    tables = Base.metadata.tables
+    _insert_many(session, tables["actions"], new_actions)
+    _update_cache(session, tables["duties"], updates, now)
+    _insert_many(session, tables["events"], new_events)
+    if updates:
+        changed = {u["b_id"] for u in updates}
+        for obj in list(session.identity_map.values()):  # keep loaded rows in step with the bulk update
+            if isinstance(obj, DutyRow) and obj.id in changed:
+                session.expire(obj)
+    report.new_actions = len(new_actions)
+    report.actions_by_kind = dict(by_kind)
+    return report
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows: executemany on SQLite (in-process), COPY on PostgreSQL."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    if dialect.name == "sqlite":
+        # the driver's own executemany, values converted once per column by the columns' types
+        procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+        params = [tuple(p(r[n]) if p else r[n] for n, p in zip(names, procs, strict=True)) for r in rows]
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        session.connection().exec_driver_sql(sql, params)
+        return
+    if dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    as_json = {n for n in names if isinstance(table.c[n].type, JSON)}
+    cur: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([json.dumps(r[n], ensure_ascii=False) if n in as_json else r[n] for n in names])
+
+
+def _update_cache(session: Session, duties: Table, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Write the cached light/overdue/next due of many duties in a few statements."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = (
+            update(duties)
+            .where(duties.c.id == bindparam("b_id"))
+            .values(
+                light=bindparam("light"),
+                overdue_workdays=bindparam("overdue_workdays"),
+                next_due=bindparam("next_due"),
+                evaluated_at=bindparam("evaluated_at"),
+            )
+        )
+        session.execute(stmt, rows)
+        return
+    # a server database: COPY the new values into a temporary table, then one UPDATE … FROM
+    cur: Any = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cur:
+        cur.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS tick_cache "
+            "(id integer, light varchar(10), overdue_workdays integer, next_due date) ON COMMIT DROP"
+        )
+        cur.execute("TRUNCATE tick_cache")
+        with cur.copy("COPY tick_cache (id, light, overdue_workdays, next_due) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["b_id"], r["light"], r["overdue_workdays"], r["next_due"]))
+        cur.execute(
+            "UPDATE duties SET light = c.light, overdue_workdays = c.overdue_workdays, next_due = c.next_due, "
+            "evaluated_at = %s FROM tick_cache AS c WHERE duties.id = c.id",
+            (now,),
+        )
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def board(*, session: Session, now: datetime) -> Board:
+    """Lights by lead unit (as of the last tick) and the open overdue duties, most days overdue first."""
+    rows = session.execute(
+        select(
+            DutyRow.id,
+            DutyRow.status,
+            DutyRow.light,
+            DutyRow.overdue_workdays,
+            DutyRow.due,
+            ItemRow.text,
+            UnitRow.name,
+        )
+        .join(ItemRow, ItemRow.id == DutyRow.item_id)
+        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+    ).all()
+    units: dict[str, UnitLights] = {}
+    totals = {"green": 0, "yellow": 0, "red": 0, "grey": 0, "total": 0}
+    overdue: list[OverdueRow] = []
+    for duty_id, status, light, overdue_days, due, text, unit in rows:
+        u = units.setdefault(unit, UnitLights(unit=unit))
+        shown = display_light(light if status != DutyStatus.CLOSED.value else None)
+        setattr(u, shown, getattr(u, shown) + 1)
+        u.total += 1
+        totals[shown] += 1
+        totals["total"] += 1
+        if status != DutyStatus.CLOSED.value and (light == "red" or (overdue_days or 0) > 0):
+            overdue.append(
+                OverdueRow(
+                    duty_id=duty_id,
+                    unit=unit,
+                    text=text,
+                    due=due,
+                    overdue_workdays=overdue_days or 0,
+                    light=light,
+                    status=status,
+                )
+            )
+    overdue.sort(key=lambda r: (-r.overdue_workdays, r.due, r.duty_id))
+    ordered = sorted(units.values(), key=lambda u: (-u.red, -u.yellow, u.unit))
+    return Board(now=now, units=ordered, overdue=overdue, totals=totals)
+
+
+def open_duties_report(*, session: Session) -> list[OpenDutyRow]:
+    """Every duty not yet closed (the "0" of 13710: 件件有着落), by unit then due date."""
+    rows = session.execute(
+        select(
+            DutyRow.id,
+            ItemRow.plan_id,
+            UnitRow.name,
+            ItemRow.text,
+            DutyRow.status,
+            DutyRow.due,
+            DutyRow.light,
+            DutyRow.last_feedback_at,
+        )
+        .join(ItemRow, ItemRow.id == DutyRow.item_id)
+        .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .outerjoin(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+        .where(DutyRow.status != DutyStatus.CLOSED.value)
+        .order_by(UnitRow.name, DutyRow.due, DutyRow.id)
+    ).all()
+    return [
+        OpenDutyRow(
+            duty_id=r[0],
+            plan_id=r[1],
+            unit=r[2],
+            text=r[3],
+            status=r[4],
+            due=r[5],
+            light=r[6],
+            last_feedback_at=r[7],
+        )
+        for r in rows
+    ]
