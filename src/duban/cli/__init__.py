@@ -13,6 +13,7 @@ from duban import __version__
 from duban.cli import cases as _cases
 from duban.cli import ledger as _ledger
 from duban.cli import read as _read
+from duban.cli import web as _web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +22,5 @@ def main() -> None:
     """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
 
 
-for _module in (_read, _ledger, _cases):
+for _module in (_read, _ledger, _cases, _web):
     _module.register(main)

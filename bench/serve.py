@@ -1,0 +1,243 @@
+"""Benchmark the console under load: 10,000 duties, 50 concurrent clients, a bounded run per endpoint.
+
+Builds a temporary SQLite ledger (units and a 10,000-task plan through the ledger's service; the
+assignments and duties in bulk, then one ``tick`` through the service so every duty has a light),
+starts the real app under uvicorn in a child process on a free loopback port, and drives it with
+50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1 client) for ``--seconds`` per endpoint: a trivial FastAPI endpoint added to
+the same app (the reference), the board page (督办看板, HTML), the board API and one duty's
+details from the API (random ids). Prints p50/p99 latency and requests per second for each, and
+their ratios to the reference. Target: board page p99 < 100 ms at 50 clients.
+
+usage: python bench/serve.py [--duties N] [--clients N] [--seconds S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import socket
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select
+
+from duban.accounts.service import create_api_token, create_user
+from duban.clock.calendar import WorkCalendar
+from duban.clock.policy import load_policy
+from duban.config import Settings
+from duban.db import make_engine, session_scope, upgrade
+from duban.ledger import service
+from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, UnitRow
+from duban.ledger.tick import tick
+from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.reading.model import Plan, Section, Task
+
+NOW = datetime(2023, 9, 15, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
+STATUSES = ["assigned", "deployed", "in_progress", "in_progress", "closure_requested", "returned", "closed"]
+
+
+def synthetic_plan(n: int) -> Plan:
+    sections = [
+        Section(
+            id="2", level=1, number="二", title="2023年工作安排", part_kind="plan", start=0, end=n, line=1
+        )
+    ]
+    sections += [
+        Section(id=f"2.{k}", level=2, number=f"({k})", title=f"第{k}板块重点任务", part_kind="plan", start=0,
+                end=n, line=1, parent="2")
+        for k in range(1, 11)
+    ]  # fmt: skip
+    tasks = [
+        Task(id=f"t{i}", section=f"2.{i % 10 + 1}", text=f"推进第{i}项重点工作，年内完成建设任务", action="推进",
+             object="重点工作", start=i, end=i + 1, line=i + 2)
+        for i in range(n)
+    ]  # fmt: skip
+    return Plan(doc="基准市-2023", title="基准市2023年政府工作报告", year=2023, place="基准市", source="bench",
+                checksum=f"bench-{n}", source_format="txt", encoding="utf-8", text="", sections=sections,
+                tasks=tasks)  # fmt: skip
+
+
+def build(db: Path, n: int) -> str:
+    """Fill the database; returns an office user's bearer token."""
+    rng = random.Random(7)
+    engine = make_engine(Settings(database_url=f"sqlite:///{db}"))
+    upgrade(engine)
+    t0 = datetime(2023, 1, 3, 2, 0, tzinfo=UTC)
+    with session_scope(engine) as s:
+        load_units(session=s, path=DEFAULT_UNITS, actor="bench", now=t0)
+        plan, _ = service.load_plan(session=s, plan=synthetic_plan(n), actor="bench", now=t0)
+        units = list(s.scalars(select(UnitRow.id)))
+        items = list(s.scalars(select(ItemRow.id).where(ItemRow.plan_id == plan.id).order_by(ItemRow.id)))
+        assignments, duties = [], []
+        for k, item_id in enumerate(items):
+            assigned = t0 + timedelta(days=rng.randint(0, 60))
+            status = rng.choice(STATUSES)
+            feedback = assigned + timedelta(days=rng.randint(1, 30)) if status != "assigned" else None
+            closed = (
+                feedback + timedelta(days=rng.randint(10, 120)) if status == "closed" and feedback else None
+            )
+            assignments.append({"item_id": item_id, "lead_unit_id": units[k % len(units)], "assigned_at": assigned,
+                                "assigned_by": "bench"})  # fmt: skip
+            duties.append({"item_id": item_id, "status": status, "major": k % 20 == 0,
+                           "due": date(2023, rng.randint(3, 12), 28), "assigned_at": assigned,
+                           "deployed_at": feedback, "first_feedback_at": feedback, "last_feedback_at": feedback,
+                           "closure_requested_at": closed or (feedback if status == "closure_requested" else None),
+                           "closed_at": closed, "overdue_workdays": 0})  # fmt: skip
+        s.execute(insert(AssignmentRow), assignments)
+        s.execute(insert(DutyRow), duties)
+        tick(session=s, calendar=WorkCalendar.default(), policy=load_policy("13710"), now=NOW)
+        account = create_user(session=s, name="基准督查室", role="office", password="bench-password", now=NOW)
+        token = create_api_token(session=s, account=account, now=NOW, label="bench")
+    engine.dispose()
+    return token
+
+
+def serve(db: str, port: int) -> None:
+    import uvicorn
+
+    from duban.web import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{db}", secret_key="bench"), clock=lambda: NOW)
+
+    @app.get("/__ping", include_in_schema=False)
+    def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """One GET on a kept-alive connection; returns the status (the body is read and dropped)."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+async def load(
+    port: int, token: str, paths: list[str], clients: int, seconds: float
+) -> tuple[list[float], int]:
+    """``clients`` concurrent keep-alive connections requesting random ``paths`` for ``seconds``.
+
+    A minimal HTTP/1.1 client (asyncio streams), so that the load generator spends little of the
+    machine's CPU that the server also needs; returns (latencies, errors).
+    """
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    rng = random.Random(1)
+
+    def request(path: str) -> bytes:
+        return (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\r\n"
+        ).encode()
+
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                try:
+                    status = await _get(reader, writer, request(rng.choice(paths)))
+                except (OSError, asyncio.IncompleteReadError):
+                    errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    continue
+                latencies.append(time.perf_counter() - t)
+                if status != 200:
+                    errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, errors
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--duties", type=int, default=10_000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
+        db = Path(tmp) / "bench.sqlite3"
+        t = time.perf_counter()
+        token = build(db, args.duties)
+        print(f"built {args.duties} duties in {time.perf_counter() - t:.1f} s")
+        port = free_port()
+        proc = multiprocessing.get_context("spawn").Process(target=serve, args=(str(db), port), daemon=True)
+        proc.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/__ping", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    print("server did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.2)
+            duty_ids = [f"/api/duties/{i}" for i in random.Random(3).sample(range(1, args.duties + 1), 500)]
+            runs = [
+                ("reference GET /__ping", ["/__ping"]),
+                ("board page GET /board", ["/board"]),
+                ("board API GET /api/board", ["/api/board"]),
+                ("duty API GET /api/duties/{id}", duty_ids),
+            ]
+            results: dict[str, tuple[float, float, float]] = {}
+            load1 = os.getloadavg()[0]
+            print(f"{args.clients} clients, {args.seconds:g} s per endpoint, {args.duties} duties;"
+                  f" {os.cpu_count()} cores, load average {load1:.1f} before the run")  # fmt: skip
+            print(f"{'endpoint':34} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+            for name, paths in runs:
+                asyncio.run(load(port, token, paths, args.clients, 1.0))  # warm-up
+                lat, errors = asyncio.run(load(port, token, paths, args.clients, args.seconds))
+                rps = len(lat) / args.seconds
+                results[name] = (rps, pct(lat, 0.5), pct(lat, 0.99))
+                print(
+                    f"{name:34} {len(lat):9d} {rps:8.0f} {pct(lat, 0.5):8.1f} {pct(lat, 0.99):8.1f} {errors:7d}"
+                )
+            ref = results["reference GET /__ping"]
+            print("ratios to the reference (req/s ÷ ref, p99 ÷ ref):")
+            for name, (rps, _p50, p99) in results.items():
+                print(f"  {name:34} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99")
+            board_p99 = results["board page GET /board"][2]
+            verdict = "met" if board_p99 < 100 else "NOT met"
+            print(f"target board page p99 < 100 ms at {args.clients} clients: {verdict} ({board_p99:.1f} ms)")
+        finally:
+            proc.terminate()
+            proc.join(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""Who may see which duty or item: office and leader see everything, a unit officer only the
+duties whose lead unit is their own. A refused attempt answers 404 (nothing is revealed) and is
+written to the ledger's event log (action ``access_denied``) in its own committed transaction.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duban.db import session_scope
+from duban.ledger import events
+from duban.ledger.models import AssignmentRow, DutyRow, ItemRow
+from duban.web.deps import Who, state_of
+from duban.web.errors import ApiError
+
+
+def log_denied(request: Request, who: Who, *, entity: str, entity_id: int) -> None:
+    """Append an ``access_denied`` event (committed even though the request then fails)."""
+    account = who.account
+    with session_scope(state_of(request).engine) as s:
+        events.record(
+            s,
+            actor=account.name if account else "匿名",
+            now=who.now,
+            entity=entity,
+            entity_id=entity_id,
+            action="access_denied",
+            before=None,
+            after={
+                "method": request.method,
+                "path": request.url.path,
+                "role": account.role if account else None,
+                "unit": account.unit_name if account else None,
+            },
+        )
+
+
+def duty_unit(session: Session, duty_id: int) -> int | None:
+    """The lead unit id of a duty (None when the duty does not exist)."""
+    return session.scalar(
+        select(AssignmentRow.lead_unit_id)
+        .join(DutyRow, DutyRow.item_id == AssignmentRow.item_id)
+        .where(DutyRow.id == duty_id)
+    )
+
+
+def item_unit(session: Session, item_id: int) -> tuple[bool, int | None]:
+    """(item exists, its lead unit id or None when unassigned)."""
+    row = session.execute(
+        select(ItemRow.id, AssignmentRow.lead_unit_id)
+        .outerjoin(AssignmentRow, AssignmentRow.item_id == ItemRow.id)
+        .where(ItemRow.id == item_id)
+    ).first()
+    if row is None:
+        return False, None
+    return True, row[1]
+
+
+def check_duty(request: Request, session: Session, who: Who, duty_id: int) -> None:
+    """404 unless the duty exists and ``who`` may see it (refusals are logged)."""
+    unit_id = duty_unit(session, duty_id)
+    if unit_id is None:
+        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+    if who.role == "unit" and (who.account is None or unit_id != who.account.unit_id):
+        log_denied(request, who, entity="duty", entity_id=duty_id)
+        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+
+
+def check_item(request: Request, session: Session, who: Who, item_id: int) -> None:
+    """404 unless the item exists and ``who`` may see it (refusals are logged)."""
+    exists, unit_id = item_unit(session, item_id)
+    if not exists:
+        raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
+    if who.role == "unit" and (who.account is None or unit_id != who.account.unit_id):
+        log_denied(request, who, entity="item", entity_id=item_id)
+        raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
+
+
+def unit_scope(who: Who) -> int | None:
+    """The unit id a request is limited to (None: all units)."""
+    if who.role == "unit" and who.account is not None:
+        return who.account.unit_id
+    return None
+
+
+def log_if_foreign(request: Request, who: Who) -> None:
+    """For a refused unit officer: log the attempt when the duty or item asked for is another unit's."""
+    params = request.path_params
+    with session_scope(state_of(request).engine) as s:
+        for key, entity, lookup in (
+            ("duty_id", "duty", duty_unit),
+            ("item_id", "item", lambda s, i: item_unit(s, i)[1]),
+        ):
+            raw = params.get(key)
+            if raw is None or not str(raw).isdigit():
+                continue
+            owner = lookup(s, int(raw))
+            if owner is not None and who.account is not None and owner != who.account.unit_id:
+                log_denied(request, who, entity=entity, entity_id=int(raw))

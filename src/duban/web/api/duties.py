@@ -1,0 +1,146 @@
+"""API for duties: list, details with the clock, progress, closure request, review, events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from duban.ledger import service
+from duban.ledger.schemas import DutyRead, EventRead, ProgressPage, ProgressRead
+from duban.ledger.workflow import STATUSES
+from duban.web import queries
+from duban.web.access import check_duty, unit_scope
+from duban.web.deps import DB, AnyUser, Office, Unit, state_of
+from duban.web.errors import ApiError
+from duban.web.schemas import ClosureBody, DutyDetail, DutyListPage, Problem, ProgressBody, ReviewBody
+
+router = APIRouter(
+    tags=["duties"],
+    responses={
+        401: {"model": Problem},
+        403: {"model": Problem},
+        404: {"model": Problem},
+        422: {"model": Problem},
+    },
+)
+
+
+def board_filter(
+    plan_id: int | None,
+    unit: str | None,
+    light: str | None,
+    status: str | None,
+    section: str | None,
+    q: str | None,
+) -> queries.BoardFilter:
+    """Checked filters (a bad value names its field)."""
+    if light and light not in queries.LIGHTS:
+        raise ApiError(422, f"字段 light: 应为 {'/'.join(queries.LIGHTS)} 之一", "light")
+    if status and status not in STATUSES:
+        raise ApiError(422, f"字段 status: 应为 {'/'.join(STATUSES)} 之一", "status")
+    return queries.BoardFilter(
+        plan_id=plan_id,
+        unit=unit or None,
+        light=light or None,
+        status=status or None,
+        section=section or None,
+        q=q,
+    )
+
+
+@router.get("/duties", response_model=DutyListPage)
+def list_duties(
+    session: DB,
+    who: AnyUser,
+    plan_id: int | None = None,
+    unit: str | None = None,
+    light: str | None = None,
+    status: str | None = None,
+    section: str | None = None,
+    q: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> DutyListPage:
+    """Open duties, most overdue first (a unit officer: only their unit's)."""
+    f = board_filter(plan_id, unit, light, status, section, q)
+    view = queries.board_view(
+        session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit
+    )
+    return DutyListPage(items=view.rows, total=view.rows_total)
+
+
+@router.get("/duties/{duty_id}", response_model=DutyDetail)
+def get_duty(duty_id: int, request: Request, session: DB, who: AnyUser) -> DutyDetail:
+    """A duty with its item, units, milestones, progress and what the clock says now."""
+    check_duty(request, session, who, duty_id)
+    st = state_of(request)
+    return queries.duty_detail(
+        session=session, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
+    )
+
+
+@router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
+def list_progress(duty_id: int, request: Request, session: DB, who: AnyUser) -> ProgressPage:
+    """A duty's progress reports, oldest first."""
+    check_duty(request, session, who, duty_id)
+    duty = service.get_duty(session=session, duty_id=duty_id)
+    items = [ProgressRead.model_validate(p) for p in duty.progress]
+    return ProgressPage(items=items, total=len(items))
+
+
+@router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
+def add_progress(duty_id: int, body: ProgressBody, request: Request, session: DB, who: Unit) -> ProgressRead:
+    """进展反馈 by the lead unit's officer."""
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    p = service.add_progress(
+        session=session,
+        duty_id=duty_id,
+        text=body.text,
+        figure=body.figure,
+        share=body.share,
+        evidence=body.evidence,
+        actor=who.account.name,
+        now=who.now,
+    )
+    return ProgressRead.model_validate(p)
+
+
+@router.post("/duties/{duty_id}/closure-request", response_model=DutyRead)
+def request_closure(duty_id: int, body: ClosureBody, request: Request, session: DB, who: Unit) -> DutyRead:
+    """申请办结 by the lead unit's officer (with an optional closing report)."""
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    duty = service.request_closure(
+        session=session, duty_id=duty_id, actor=who.account.name, now=who.now, text=body.text or None
+    )
+    return DutyRead.model_validate(duty)
+
+
+@router.post("/duties/{duty_id}/review", response_model=DutyRead)
+def review(duty_id: int, body: ReviewBody, request: Request, session: DB, who: Office) -> DutyRead:
+    """督查室 review of a closure request: approve (销号, graded) or return (退回, with a reason)."""
+    check_duty(request, session, who, duty_id)
+    if body.decision == "return" and not (body.reason or "").strip():
+        raise ApiError(422, "字段 reason: 退回须写明理由", "reason")
+    st = state_of(request)
+    assert who.account is not None
+    duty = service.review_closure(
+        session=session,
+        duty_id=duty_id,
+        decision=body.decision,
+        reason=body.reason,
+        grade=body.grade,
+        actor=who.account.name,
+        now=who.now,
+        calendar=st.calendar,
+        policy=st.policy,
+    )
+    return DutyRead.model_validate(duty)
+
+
+@router.get("/duties/{duty_id}/events", response_model=list[EventRead])
+def duty_events(duty_id: int, request: Request, session: DB, who: AnyUser) -> list[EventRead]:
+    """The event history of a duty (its own, its progress reports', its assignment's)."""
+    check_duty(request, session, who, duty_id)
+    return queries.duty_events(session=session, duty_id=duty_id)

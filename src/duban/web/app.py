@@ -1,0 +1,105 @@
+"""The app factory: ``create_app(settings)`` builds the console; ``uvicorn`` serves it.
+
+Nothing connects at import time or in the factory: the engine is made on the first request and
+disposed at shutdown. Every successful write request invalidates the board cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from duban import __version__
+from duban.config import Settings
+from duban.web import errors
+from duban.web.state import ConsoleState, utc_now
+
+HERE = Path(__file__).resolve().parent
+
+
+class _WriteWatch:
+    """ASGI middleware: a successful write request makes the caches stale; safe default headers."""
+
+    def __init__(self, app: ASGIApp, state: ConsoleState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if writes and message["status"] < 400:
+                    self.state.written()
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"same-origin"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if writes:
+                self.state.written()
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The console for ``settings`` (``clock`` gives "now"; tests pass a fixed one)."""
+    state = ConsoleState(settings=settings, clock=clock or utc_now)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.dispose()
+
+    app = FastAPI(
+        title="督办系统 duban",
+        version=__version__,
+        description="政府工作报告 → 台账 → 督办时钟。JSON 接口：错误统一为 {detail, field}。",
+        lifespan=lifespan,
+    )
+    app.state.console = state
+    errors.install(app)
+
+    app.add_middleware(_WriteWatch, state=state)
+
+    from duban.web.api import auth as api_auth
+    from duban.web.api import duties as api_duties
+    from duban.web.api import misc as api_misc
+    from duban.web.api import plans as api_plans
+    from duban.web.pages import auth as pages_auth
+    from duban.web.pages import board as pages_board
+    from duban.web.pages import duty as pages_duty
+    from duban.web.pages import plans as pages_plans
+    from duban.web.pages import upload as pages_upload
+
+    for module in (api_auth, api_plans, api_duties, api_misc):
+        app.include_router(module.router, prefix="/api")
+    for module in (pages_auth, pages_board, pages_plans, pages_duty, pages_upload):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route the app serves (mounts as ("MOUNT", path)), in order."""
+    from fastapi.routing import iter_route_contexts
+
+    out: list[tuple[str, str]] = []
+    for ctx in iter_route_contexts(app.routes):
+        methods = getattr(ctx, "methods", None)
+        path = str(ctx.path)
+        if methods:
+            out.extend((str(m), path) for m in sorted(methods) if m != "HEAD")
+        else:
+            out.append(("MOUNT", path))
+    return out

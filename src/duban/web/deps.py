@@ -1,0 +1,145 @@
+"""Request dependencies: the database session, who is asking (cookie session or bearer token),
+role checks and the CSRF check on every form POST.
+
+A browser session is a server-side row (:mod:`duban.accounts`); its cookie holds the token signed
+with the settings' secret (itsdangerous), so a forged cookie is refused without a lookup. A POST
+made with a session must carry its CSRF token (form field ``csrf_token`` or header
+``X-CSRF-Token``); a POST made with a bearer token needs none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from itsdangerous import BadSignature
+from sqlalchemy.orm import Session
+
+from duban.accounts.service import Account, session_account, token_account
+from duban.db import session_scope
+from duban.web.errors import ApiError, LoginRequired
+from duban.web.state import ConsoleState
+
+SESSION_COOKIE = "duban_session"
+LOGIN_CSRF_COOKIE = "duban_login_csrf"
+
+
+def state_of(request: Request) -> ConsoleState:
+    """The console's state object."""
+    st: ConsoleState = request.app.state.console
+    return st
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with session_scope(state_of(request).engine) as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(db, scope="function")]
+
+
+@dataclass(frozen=True)
+class Who:
+    """The account behind a request, how it signed in, and its session's CSRF token."""
+
+    account: Account | None
+    via: str | None  # "cookie" | "bearer" | None
+    csrf: str | None
+    now: datetime
+
+    @property
+    def role(self) -> str | None:
+        return self.account.role if self.account else None
+
+
+def _credential(request: Request) -> tuple[str, str] | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return ("bearer", auth[7:].strip())
+    raw = request.cookies.get(SESSION_COOKIE)
+    return ("cookie", raw) if raw else None
+
+
+def _lookup(
+    st: ConsoleState, credential: tuple[str, str], now: datetime
+) -> tuple[Account | None, str | None, str | None]:
+    kind, value = credential
+    with session_scope(st.engine) as session:
+        if kind == "bearer":
+            account = token_account(session=session, token=value)
+            if account is None:
+                raise ApiError(401, "Bearer 令牌无效或已撤销", "authorization")
+            return account, "bearer", None
+        try:
+            token = st.signer.loads(value)
+        except BadSignature:
+            return None, None, None
+        if isinstance(token, str):
+            found = session_account(session=session, token=token, now=now)
+            if found is not None:
+                return found[0], "cookie", found[1]
+    return None, None, None
+
+
+async def optional_user(request: Request) -> Who:
+    """Who is asking, possibly nobody (lookups cached a few seconds, dropped on every write)."""
+    st = state_of(request)
+    now = st.clock()
+    credential = _credential(request)
+    found: tuple[Account | None, str | None, str | None] = (None, None, None)
+    if credential is not None:
+        cached = st.auth_cache.get(credential)
+        if cached is None:
+            found = await run_in_threadpool(_lookup, st, credential, now)
+            if found[0] is not None:
+                st.auth_cache.put(credential, found)
+        else:
+            found = cached
+    who = Who(found[0], found[1], found[2], now)
+    request.state.who = who
+    return who
+
+
+async def _check_csrf(request: Request, who: Who) -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or who.via != "cookie":
+        return
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not sent or not who.csrf or not secrets.compare_digest(sent, who.csrf):
+        raise ApiError(403, "CSRF 校验失败：请刷新页面后重试", "csrf_token")
+
+
+def require(*roles: str) -> Callable[..., object]:
+    """A dependency: a signed-in user whose role is one of ``roles`` (all roles when none given)."""
+
+    async def dep(request: Request, who: Annotated[Who, Depends(optional_user)]) -> Who:
+        if who.account is None:
+            raise LoginRequired()
+        await _check_csrf(request, who)
+        if roles and who.account.role not in roles:
+            if who.account.role == "unit":
+                from duban.web.access import log_if_foreign
+
+                log_if_foreign(request, who)
+            raise ApiError(403, "当前角色无权执行此操作", None)
+        return who
+
+    return dep
+
+
+AnyUser = Annotated[Who, Depends(require())]
+Office = Annotated[Who, Depends(require("office"))]
+Unit = Annotated[Who, Depends(require("unit"))]
+OfficeOrLeader = Annotated[Who, Depends(require("office", "leader"))]
+Public = Annotated[Who, Depends(optional_user)]

@@ -1,0 +1,46 @@
+"""The 台账 as an Excel file: export and import through the ledger's xlsx functions, with the
+file passed through a temporary directory (the ledger reads and writes paths).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path, PurePath
+
+from sqlalchemy.orm import Session
+
+from duban.ledger.errors import LedgerError
+from duban.ledger.schemas import ImportReport
+from duban.web.errors import ApiError
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def export_bytes(*, session: Session, by_unit: bool = False) -> bytes:
+    """The 台账 workbook."""
+    from duban.ledger.xlsx import export_xlsx
+
+    with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
+        path = Path(tmp) / "台账.xlsx"
+        export_xlsx(session=session, path=path, by_unit=by_unit)
+        return path.read_bytes()
+
+
+def import_bytes(*, session: Session, data: bytes, filename: str, actor: str, now: datetime) -> ImportReport:
+    """Apply an edited 台账 (all or nothing); a bad file or row is an error naming it."""
+    from duban.ledger.xlsx import import_xlsx
+
+    name = PurePath(filename or "").name
+    if not name.lower().endswith(".xlsx"):
+        raise ApiError(422, f"{name or '未选择文件'}: 请上传 .xlsx 台账文件", "file")
+    if not data or len(data) > MAX_BYTES:
+        raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
+    with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
+        path = Path(tmp) / "upload.xlsx"
+        path.write_bytes(data)
+        try:
+            return import_xlsx(session=session, path=path, actor=actor, now=now)
+        except LedgerError as exc:
+            raise ApiError(422, f"{name}: {exc}", "file") from exc

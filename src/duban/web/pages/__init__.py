@@ -1,0 +1,1 @@
+"""The HTML pages (Chinese UI): login, board, plans, duty, upload, public view."""

@@ -1,0 +1,97 @@
+"""Pages: 登录 / 退出, the home redirect and the public 公开 page (no login)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from duban.accounts.service import authenticate, end_session, start_session
+from duban.web import queries
+from duban.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, AnyUser, Public, state_of
+from duban.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/board"
+
+
+@router.get("/")
+def home(who: Public) -> Response:
+    return RedirectResponse("/board" if who.account else "/public", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, who: Public, next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    resp = page(request, "login.html", login_csrf=token, next=_safe_next(next), error=None)
+    resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    return resp
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DB,
+    who: Public,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/board",
+) -> Response:
+    st = state_of(request)
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not csrf_token or not secrets.compare_digest(cookie, csrf_token):
+        return page(
+            request,
+            "login.html",
+            status=403,
+            login_csrf=cookie,
+            next=_safe_next(next),
+            error="页面已过期，请重新登录",
+        )
+    account = authenticate(session=session, name=name, password=password)
+    if account is None:
+        return page(
+            request,
+            "login.html",
+            status=401,
+            login_csrf=cookie,
+            next=_safe_next(next),
+            error="用户名或密码错误",
+        )
+    token, _csrf = start_session(session=session, account=account, now=st.clock())
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        st.signer.dumps(token),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+    )
+    resp.delete_cookie(LOGIN_CSRF_COOKIE)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, session: DB, who: AnyUser) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        token = state_of(request).signer.loads(raw)
+        end_session(session=session, token=token)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+@router.get("/public")
+def public(request: Request, session: DB, who: Public) -> Response:
+    targets = queries.headline_targets(session=session)
+    return page(request, "public.html", targets=targets)

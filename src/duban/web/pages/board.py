@@ -1,0 +1,85 @@
+"""Page: 督办看板 — lights by unit and section, overdue first, filters (htmx), completion chart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from duban.db import session_scope
+from duban.ledger.tick import tick
+from duban.ledger.workflow import STATUSES
+from duban.web import queries
+from duban.web.access import unit_scope
+from duban.web.api.duties import board_filter
+from duban.web.api.misc import compute_board
+from duban.web.deps import DB, AnyUser, Office, Who, state_of
+from duban.web.render import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _render(request: Request, who: Who, f: queries.BoardFilter, partial: bool) -> str:
+    st = state_of(request)
+    view = compute_board(st, who, f, 100)
+    chart = json.dumps(
+        {
+            "months": [p.month for p in view.series],
+            "assigned": [p.assigned for p in view.series],
+            "closed": [p.closed for p in view.series],
+            "rate": [p.rate for p in view.series],
+        },
+        ensure_ascii=False,
+    )
+    with session_scope(st.engine) as session:
+        units = [] if unit_scope(who) is not None else queries.unit_names(session=session)
+        plans = queries.plan_ids(session=session)
+    context: dict[str, Any] = {
+        "view": view,
+        "f": f,
+        "chart": chart,
+        "statuses": STATUSES,
+        "lights": queries.LIGHTS,
+        "units": units,
+        "plans": plans,
+        "who": who,
+        "account": who.account,
+        "csrf": who.csrf,
+    }
+    name = "_board_body.html" if partial else "board.html"
+    return templates.get_template(name).render(request=request, **context)
+
+
+@router.get("/board")
+async def board_page(
+    request: Request,
+    who: AnyUser,
+    plan_id: int | None = None,
+    unit: str | None = None,
+    light: str | None = None,
+    status: str | None = None,
+    section: str | None = None,
+    q: str | None = None,
+) -> Response:
+    f = board_filter(plan_id, unit, light, status, section, q)
+    partial = request.headers.get("hx-request") == "true"
+    account = who.account
+    assert account is not None
+    key = ("page", account.id, who.csrf, f, partial)
+    st = state_of(request)
+    html = st.board_cache.get(key)
+    if html is None:
+        html = await run_in_threadpool(
+            st.board_cache.get_or_compute, key, lambda: _render(request, who, f, partial)
+        )
+    return HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Authorization"})
+
+
+@router.post("/tick")
+def tick_page(request: Request, session: DB, who: Office) -> Response:
+    st = state_of(request)
+    tick(session=session, calendar=st.calendar, policy=st.policy, now=who.now)
+    return RedirectResponse("/board", status_code=303)

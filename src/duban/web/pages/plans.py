@@ -1,0 +1,85 @@
+"""Pages: 计划 — the plans, a plan's tree with each item's sentence highlighted, assignment forms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from duban.ledger import service
+from duban.ledger.models import ItemRow
+from duban.ledger.routing import load_rules
+from duban.ledger.units import resolve_unit
+from duban.web import ledger_files, queries
+from duban.web.access import check_item, unit_scope
+from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
+from duban.web.errors import ApiError
+from duban.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/plans")
+def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
+    return page(request, "plans.html", plans=service.list_plans(session=session), imported=None)
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(plan_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+    tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
+    units = queries.unit_names(session=session) if who.role == "office" else []
+    return page(request, "plan.html", tree=tree, units=units)
+
+
+@router.post("/items/{item_id}/assign")
+def assign_page(
+    item_id: int,
+    request: Request,
+    session: DB,
+    who: Office,
+    unit: Annotated[str, Form(min_length=1)],
+    major: Annotated[bool, Form()] = False,
+) -> Response:
+    check_item(request, session, who, item_id)
+    if resolve_unit(session=session, name=unit) is None:
+        raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", "unit")
+    assert who.account is not None
+    service.assign(
+        session=session, item_id=item_id, unit=unit, major=major, actor=who.account.name, now=who.now
+    )
+    item = session.get(ItemRow, item_id)
+    assert item is not None
+    return RedirectResponse(f"/plans/{item.plan_id}#item-{item_id}", status_code=303)
+
+
+@router.post("/plans/{plan_id}/auto-assign")
+def auto_assign_page(plan_id: int, session: DB, who: Office) -> Response:
+    assert who.account is not None
+    service.auto_assign(
+        session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
+    )
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+
+
+@router.get("/ledger.xlsx")
+def export_page(session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
+    data = ledger_files.export_bytes(session=session, by_unit=by_unit)
+    return Response(
+        data,
+        media_type=ledger_files.XLSX_TYPE,
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.xlsx"},
+    )
+
+
+@router.post("/ledger/import")
+def import_page(request: Request, session: DB, who: Office, file: Annotated[UploadFile, File()]) -> Response:
+    assert who.account is not None
+    report = ledger_files.import_bytes(
+        session=session,
+        data=file.file.read(ledger_files.MAX_BYTES + 1),
+        filename=file.filename or "",
+        actor=who.account.name,
+        now=who.now,
+    )
+    return page(request, "plans.html", plans=service.list_plans(session=session), imported=report)

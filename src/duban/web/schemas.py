@@ -1,0 +1,228 @@
+"""Schemas the console adds to the ledger's: the filtered board, duty details with the clock,
+plan trees, upload previews, accounts. Ledger rows are read with the ledger's own ``*Read``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from duban.ledger.schemas import (
+    DutyRead,
+    EventRead,
+    ItemRead,
+    MilestoneRead,
+    PlanRead,
+    ProgressRead,
+    UnitLights,
+)
+
+LightName = Literal["green", "yellow", "red", "grey"]
+
+
+class Problem(BaseModel):
+    """Every error the API returns."""
+
+    detail: str
+    field: str | None = None
+
+
+class SectionLights(BaseModel):
+    section: str
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    grey: int = 0
+    total: int = 0
+
+
+class BoardRow(BaseModel):
+    duty_id: int
+    plan_id: int
+    unit: str
+    section: str
+    text: str
+    due: date
+    overdue_workdays: int
+    light: str
+    status: str
+
+
+class CompletionPoint(BaseModel):
+    month: str
+    assigned: int
+    closed: int
+    rate: float
+
+
+class BoardView(BaseModel):
+    """Lights by unit and by section, open duties (overdue first), completion over time."""
+
+    now: datetime
+    totals: dict[str, int]
+    units: list[UnitLights]
+    sections: list[SectionLights]
+    rows: list[BoardRow]
+    rows_total: int
+    series: list[CompletionPoint]
+
+
+class ClockMilestone(BaseModel):
+    key: str
+    label: str
+    due: date
+    done_at: datetime | None
+    state: str
+
+
+class DutyClockView(BaseModel):
+    light: str
+    overdue_workdays: int
+    next_due: ClockMilestone | None
+    milestones: list[ClockMilestone]
+    error: str | None = None
+
+
+class DutyDetail(BaseModel):
+    duty: DutyRead
+    item: ItemRead
+    plan_id: int
+    unit: str
+    co_units: list[str]
+    leader: str | None
+    clock: DutyClockView
+    milestones: list[MilestoneRead]
+    progress: list[ProgressRead]
+
+
+class DutyListPage(BaseModel):
+    items: list[BoardRow]
+    total: int
+
+
+class PlanItemView(BaseModel):
+    item: ItemRead
+    unit: str | None
+    duty_id: int | None
+    status: str | None
+    light: str | None
+
+
+class PlanSectionView(BaseModel):
+    path: str
+    title: str
+    items: list[PlanItemView]
+
+
+class PlanTree(BaseModel):
+    plan: PlanRead
+    sections: list[PlanSectionView]
+
+
+class AssignBody(BaseModel):
+    unit: str = Field(min_length=1, max_length=100)
+    co_units: list[str] = Field(default_factory=list)
+    leader: str | None = None
+    major: bool = False
+
+
+class AutoAssignResult(BaseModel):
+    assigned: list[int]
+    needs_person: list[int]
+
+
+class ProgressBody(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+    figure: float | None = None
+    share: int | None = Field(default=None, ge=0, le=100)
+    evidence: str | None = None
+
+
+class ClosureBody(BaseModel):
+    text: str | None = Field(default=None, max_length=5000)
+
+
+class ReviewBody(BaseModel):
+    decision: Literal["approve", "return"]
+    reason: str | None = Field(default=None, max_length=2000)
+    grade: Literal["优秀", "良好", "合格", "不合格"] | None = None
+
+
+class TokenBody(BaseModel):
+    name: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+    label: str = ""
+
+
+class TokenRead(BaseModel):
+    token: str
+    token_type: str = "bearer"
+
+
+class MeRead(BaseModel):
+    id: int
+    name: str
+    role: str
+    unit: str | None
+
+
+class FlaggedFigure(BaseModel):
+    metric: str
+    value: float
+    unit: str
+    quote: str
+    line: int
+    flags: list[str]
+
+
+class NoteView(BaseModel):
+    kind: str
+    line: int
+    text: str
+    detail: str
+
+
+class UploadPreview(BaseModel):
+    token: str | None
+    file: str
+    title: str
+    place: str
+    year: int | None
+    quantities: int
+    targets: int
+    tasks: int
+    headline: int
+    notes: list[NoteView]
+    flagged: list[FlaggedFigure]
+
+
+class PlanLoaded(BaseModel):
+    plan: PlanRead
+    created: bool
+    items: int
+
+
+class HeadlineTarget(BaseModel):
+    plan_id: int
+    place: str
+    year: int
+    metric: str | None
+    text: str
+    quote: str
+    value: float | None
+    value_high: float | None
+    unit: str | None
+    bound: str | None
+    change: str | None
+
+
+class EventList(BaseModel):
+    items: list[EventRead]
+    total: int
+
+
+def as_dict(model: BaseModel) -> dict[str, Any]:
+    """A JSON-ready dict of a model."""
+    return model.model_dump(mode="json")

@@ -1,0 +1,126 @@
+"""What the running console holds: settings, the engine, the clock's calendar and policy, the
+board cache and pending uploads. Built by :func:`duban.web.app.create_app`; the engine connects
+on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import Engine
+
+from duban.clock.calendar import WorkCalendar
+from duban.clock.policy import Policy, load_policy
+from duban.config import Settings
+from duban.db import make_engine
+
+
+def utc_now() -> datetime:
+    """The wall clock, aware UTC (the console is not domain code; services get it passed in)."""
+    return datetime.now(UTC)
+
+
+class TTLCache:
+    """A small cache whose entries die after ``ttl`` seconds or when :meth:`bump` is called."""
+
+    def __init__(self, ttl: float = 5.0, size: int = 256) -> None:
+        self.ttl, self.size = ttl, size
+        self.generation = 0
+        self._data: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None:
+                return None
+            gen, expires, value = hit
+            if gen != self.generation or expires < time.monotonic():
+                del self._data[key]
+                return None
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = (self.generation, time.monotonic() + self.ttl, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The cached value, or ``compute()`` run once while other askers of the same key wait."""
+        value = self.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        with key_lock:
+            value = self.get(key)
+            if value is None:
+                value = compute()
+                self.put(key, value)
+        with self._lock:
+            self._computing.pop(key, None)
+        return value
+
+    def bump(self) -> None:
+        """Forget everything (a write happened)."""
+        with self._lock:
+            self.generation += 1
+            self._data.clear()
+
+
+@dataclass
+class ConsoleState:
+    """The console's long-lived parts (one per app)."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+    board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=15.0))
+    auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
+    uploads: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    _engine: Engine | None = None
+    _calendar: WorkCalendar | None = None
+    _policy: Policy | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = make_engine(self.settings)
+            return self._engine
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = WorkCalendar.load(self.settings.holiday_file)
+        return self._calendar
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            self._policy = load_policy(self.settings.policy)
+        return self._policy
+
+    @property
+    def signer(self) -> URLSafeSerializer:
+        return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
+
+    def written(self) -> None:
+        """Something was written: cached boards and sign-ins are stale."""
+        self.board_cache.bump()
+        self.auth_cache.bump()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

@@ -1,0 +1,138 @@
+"""``duban users add`` and ``duban serve`` as a person runs them; the accounts service's checks."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import inspect
+
+from duban.accounts.service import (
+    AccountError,
+    authenticate,
+    create_api_token,
+    create_user,
+    end_session,
+    revoke_api_token,
+    session_account,
+    start_session,
+    token_account,
+)
+from duban.cli import main
+from duban.config import Settings
+from duban.db import current_revision, make_engine, session_scope
+from tests.web.web_factories import NOW, UNIT_A
+
+
+@pytest.fixture
+def db_url(world) -> str:
+    return f"sqlite:///{world.path}"
+
+
+def run(args: list[str], stdin: str = "") -> object:
+    return CliRunner().invoke(main, args, input=stdin)
+
+
+def test_users_add_then_sign_in(db_url):
+    r = run(["users", "add", "发改委孙七", "--role", "unit", "--unit", "发改委", "--password-stdin",
+             "--database-url", db_url], "long-password-1\n")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "已创建用户 发改委孙七，角色 unit（市发展和改革委员会）" in r.output
+    engine = make_engine(Settings(database_url=db_url))
+    with session_scope(engine) as s:
+        account = authenticate(session=s, name="发改委孙七", password="long-password-1")
+        assert account is not None and account.unit_name == UNIT_A
+        assert authenticate(session=s, name="发改委孙七", password="wrong-password") is None
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "args,stdin,message",
+    [
+        (["--role", "unit", "--password-stdin"], "long-password-1\n", "须指定所属单位"),
+        (["--role", "unit", "--unit", "火星局", "--password-stdin"], "long-password-1\n", "火星局"),
+        (["--role", "office", "--unit", "发改委", "--password-stdin"], "long-password-1\n", "不属于某个单位"),
+        (["--role", "office", "--password-stdin"], "short\n", "密码至少 8 位"),
+        (["--role", "office"], "", "--password-stdin"),
+        (["--role", "boss", "--password-stdin"], "long-password-1\n", "Invalid value"),
+    ],
+    ids=["unit-without-unit", "unknown-unit", "office-with-unit", "short-password", "no-stdin", "bad-role"],
+)
+def test_users_add_refuses_bad_input(db_url, args, stdin, message):
+    r = run(["users", "add", "某人", *args, "--database-url", db_url], stdin)
+    assert r.exit_code != 0
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_users_add_twice_is_refused(db_url):
+    args = ["users", "add", "督查室张三", "--role", "office", "--password-stdin", "--database-url", db_url]
+    r = run(args, "long-password-1\n")
+    assert r.exit_code == 1 and "用户 督查室张三 已存在" in r.output
+
+
+def test_users_add_migrates_a_new_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    r = run(
+        ["users", "add", "市长", "--role", "leader", "--password-stdin", "--database-url", url],
+        "long-password-1\n",
+    )
+    assert r.exit_code == 0, r.output
+    engine = make_engine(Settings(database_url=url))
+    assert current_revision(engine) is not None
+    assert {"users", "user_sessions", "api_tokens"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_serve_help_and_refusal_of_dev_secret_off_loopback(db_url, monkeypatch):
+    r = run(["serve", "--help"])
+    assert r.exit_code == 0 and "--host" in r.output and "--port" in r.output
+    monkeypatch.delenv("DUBAN_SECRET_KEY", raising=False)
+    r = run(["serve", "--host", "0.0.0.0", "--database-url", db_url])
+    assert r.exit_code == 1 and "DUBAN_SECRET_KEY" in r.output
+
+
+def test_sessions_and_tokens_end(world):
+    engine = make_engine(Settings(database_url=f"sqlite:///{world.path}"))
+    with session_scope(engine) as s:
+        with pytest.raises(AccountError) as err:
+            create_user(session=s, name=" ", role="office", password="long-password-1", now=NOW)
+        assert err.value.field == "name"
+        account = authenticate(session=s, name="市长赵六", password="correct-horse-9")
+        assert account is not None and account.role == "leader"
+        token, csrf = start_session(session=s, account=account, now=NOW)
+        assert session_account(session=s, token=token, now=NOW) == (account, csrf)
+        from datetime import timedelta
+
+        assert session_account(session=s, token=token, now=NOW + timedelta(hours=13)) is None  # expired
+        assert end_session(session=s, token=token) is True
+        assert session_account(session=s, token=token, now=NOW) is None
+        api = create_api_token(session=s, account=account, now=NOW)
+        assert token_account(session=s, token=api) == account
+        assert revoke_api_token(session=s, token=api, now=NOW) is True
+        assert token_account(session=s, token=api) is None
+    engine.dispose()
+
+
+def test_accounts_migration_matches_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import duban.accounts.models  # noqa: F401
+    from duban.db import Base, downgrade, upgrade
+
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}"))
+    upgrade(engine)
+    mine = {"users", "user_sessions", "api_tokens"}
+
+    def touches(diff: object) -> bool:
+        text = repr(diff)
+        return any(f"'{t}'" in text or f"table {t}" in text or f"Table('{t}'" in text for t in mine)
+
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert [d for d in diffs if touches(d)] == []
+    downgrade(engine, "0001")
+    assert not (mine & set(inspect(engine).get_table_names()))
+    upgrade(engine)
+    assert mine <= set(inspect(engine).get_table_names())
+    engine.dispose()

@@ -1,0 +1,114 @@
+"""Factories for the console's tests: a small plan, a template database with units, assigned
+duties, users (one per role, two unit officers), bearer tokens and browser sessions.
+
+The template is built once per test session through the services (ledger and accounts); each
+test gets its own copy of the SQLite file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from duban.accounts.service import create_api_token, create_user, start_session
+from duban.config import Settings
+from duban.db import make_engine, session_scope, upgrade
+from duban.ledger import service
+from duban.ledger.models import DutyRow
+from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.reading.model import Deadline, Plan, Quantity, Section, Task
+
+NOW = datetime(2023, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing time, a working Wednesday
+PASSWORD = "correct-horse-9"
+SECRET = "test-secret-key"
+UNIT_A = "市发展和改革委员会"
+UNIT_B = "市教育局"
+USERS = {
+    "office": ("督查室张三", "office", None),
+    "leader": ("市长赵六", "leader", None),
+    "unit_a": ("发改委李四", "unit", UNIT_A),
+    "unit_b": ("教育局王五", "unit", UNIT_B),
+}
+
+
+def make_plan(*, year: int = 2023, place: str = "示例市", seed: str = "web") -> Plan:
+    """A plan with a headline target, an achievement and three tasks in two sections."""
+    sections = [
+        Section(id="1", level=1, number="一", title="2022年工作回顾", part_kind="review", start=0, end=50, line=3),
+        Section(id="2", level=1, number="二", title=f"{year}年工作安排", part_kind="plan", start=50, end=900, line=10),
+        Section(id="2.1", level=2, number="(一)", title="扩大有效投资", part_kind="plan", start=100, end=300,
+                line=12, parent="2"),
+        Section(id="2.2", level=2, number="(二)", title="办好人民满意教育", part_kind="plan", start=300, end=900,
+                line=20, parent="2"),
+    ]  # fmt: skip
+    quantities = [
+        Quantity(kind="target", metric="地区生产总值增长", change="增长", value=6.0, value_high=None, unit="%",
+                 bound="about", quote="地区生产总值增长6%左右", start=60, end=72, line=10, section="2",
+                 headline=True, sentence="全市地区生产总值增长6%左右。"),
+        Quantity(kind="achievement", metric="粮食产量", change=None, value=35.0, value_high=None, unit="亿斤",
+                 bound="exact", quote="粮食产量35亿斤", start=10, end=20, line=4, section="1",
+                 flags=["单位存疑"]),
+    ]  # fmt: skip
+    tasks = [
+        Task(id="t1", section="2.1", text="实施省市重点项目100个，完成投资500亿元", action="实施",
+             object="重点项目", start=120, end=140, line=13, deadline=Deadline("年底前", date(year, 12, 31))),
+        Task(id="t2", section="2.2", text="新建改扩建中小学校10所", action="新建", object="中小学校",
+             start=310, end=330, line=21, deadline=Deadline("8月底前", date(year, 8, 31))),
+        Task(id="t3", section="2.2", text="推进职业教育提质培优", action="推进", object="职业教育",
+             start=340, end=360, line=22),
+    ]  # fmt: skip
+    checksum = hashlib.sha256(f"{place}{year}{seed}".encode()).hexdigest()
+    return Plan(doc=f"{place}-{year}", title=f"{place}{year}年政府工作报告", year=year, place=place,
+                source=f"{place}-{year}.txt", checksum=checksum, source_format="txt", encoding="utf-8",
+                text="", sections=sections, quantities=quantities, tasks=tasks)  # fmt: skip
+
+
+@dataclass
+class World:
+    """Ids and credentials of the template database."""
+
+    path: Path
+    plan_id: int
+    item_a: int  # t1, assigned to UNIT_A
+    item_b: int  # t2, assigned to UNIT_B
+    item_free: int  # t3, unassigned
+    achievement: int
+    duty_a: int
+    duty_b: int
+    tokens: dict[str, str]  # role key → bearer token
+    sessions: dict[str, tuple[str, str]]  # role key → (session token, csrf token)
+
+
+def build_template(path: Path) -> World:
+    """Migrate a fresh SQLite file and fill it through the services."""
+    engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+    upgrade(engine)
+    with session_scope(engine) as s:
+        load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
+        plan, _ = service.load_plan(session=s, plan=make_plan(), actor="test", now=NOW)
+        items = {i.ref: i for i in service.plan_items(session=s, plan_id=plan.id)}
+        service.assign(session=s, item_id=items["t1"].id, unit=UNIT_A, actor="test", now=NOW, major=True)
+        service.assign(session=s, item_id=items["t2"].id, unit=UNIT_B, actor="test", now=NOW)
+        duty = {d.item_id: d.id for d in s.query(DutyRow)}
+        tokens: dict[str, str] = {}
+        sessions: dict[str, tuple[str, str]] = {}
+        for key, (name, role, unit) in USERS.items():
+            account = create_user(session=s, name=name, role=role, unit=unit, password=PASSWORD, now=NOW)
+            tokens[key] = create_api_token(session=s, account=account, now=NOW, label="test")
+            sessions[key] = start_session(session=s, account=account, now=NOW)
+        world = World(
+            path=path,
+            plan_id=plan.id,
+            item_a=items["t1"].id,
+            item_b=items["t2"].id,
+            item_free=items["t3"].id,
+            achievement=items["q2"].id,
+            duty_a=duty[items["t1"].id],
+            duty_b=duty[items["t2"].id],
+            tokens=tokens,
+            sessions=sessions,
+        )
+    engine.dispose()
+    return world
