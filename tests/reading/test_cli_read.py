@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from tests.conftest import ROOT, shared_path
 
 from duban.cli import main
+from tests.conftest import ROOT, shared_path
 
 SAMPLE = ROOT / "src" / "duban" / "samples" / "示例市2023年政府工作报告.txt"
 

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES, ROOT, shared_path
 
 from duban.reading.quantities import extract_quantities, lexicon
+from tests.conftest import FIXTURES, ROOT, shared_path
 
 Fig = tuple[str, float, float | None, str, str]
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import SHARED, shared_path
 
 from duban.reading.model import Section
 from duban.reading.structure import (
@@ -24,6 +23,7 @@ from duban.reading.structure import (
     segment,
     split_sentences,
 )
+from tests.conftest import SHARED, shared_path
 
 SAMPLE = """示例市2023年政府工作报告
 ——2023年1月6日在示例市第十六届人民代表大会第二次会议上

@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import SHARED, shared_path
-from tests.reading.test_structure import SAMPLE
 
 from duban.reading.model import Task
 from duban.reading.structure import detect_year, kind_at, segment
 from duban.reading.tasks import _load, extract_tasks, find_action, find_counts, find_places, find_projects
+from tests.conftest import SHARED, shared_path
+from tests.reading.test_structure import SAMPLE
 
 
 def line_of_for(text: str) -> Callable[[int], int]:
