@@ -18,7 +18,7 @@ import io
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,13 +68,40 @@ class HolidayFileError(ValueError):
 def local_date(ts: datetime) -> date:
     """The calendar date of an aware timestamp in Asia/Shanghai; a naive one is refused.
 
-    >>> from datetime import UTC
     >>> local_date(datetime(2023, 1, 20, 16, 30, tzinfo=UTC))
     datetime.date(2023, 1, 21)
     """
-    if ts.tzinfo is None or ts.utcoffset() is None:
+    tz = ts.tzinfo
+    if tz is UTC:  # how the database hands timestamps back: shift by that UTC day's offset
+        offset = _UTC_DAY_OFFSETS.get(ts.toordinal(), _UNKNOWN)
+        if offset is _UNKNOWN:
+            offset = _UTC_DAY_OFFSETS[ts.toordinal()] = _utc_day_offset(ts.toordinal())
+        if offset is not None:
+            return (ts + offset).date()
+    elif tz is SHANGHAI:
+        return ts.date()
+    if tz is None or ts.utcoffset() is None:
         raise ValueError(f"时间 {ts.isoformat()} 缺少时区信息：请传入带时区的时间（建议 UTC）")
     return ts.astimezone(SHANGHAI).date()
+
+
+_UNKNOWN = timedelta(-1)
+_UTC_DAY_OFFSETS: dict[int, timedelta | None] = {}
+"""Memo of :func:`_utc_day_offset` by the proleptic ordinal of a UTC day."""
+
+
+def _utc_day_offset(day: int) -> timedelta | None:
+    """Shanghai's UTC offset through the whole UTC day ``day`` (an ordinal); None when it changes that day.
+
+    >>> _utc_day_offset(date(2023, 1, 20).toordinal())
+    datetime.timedelta(seconds=28800)
+    >>> _utc_day_offset(date(1991, 9, 14).toordinal()) is None  # the last summer time ended
+    True
+    """
+    first = datetime.combine(date.fromordinal(day), time(), tzinfo=UTC)
+    last = first + timedelta(days=1, microseconds=-1)
+    offset = first.astimezone(SHANGHAI).utcoffset()
+    return offset if offset == last.astimezone(SHANGHAI).utcoffset() else None
 
 
 class WorkCalendar:
@@ -95,6 +122,10 @@ class WorkCalendar:
             for day in range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal())
             if self._is_workday_held(date.fromordinal(day))
         ]
+        # Answers already counted, by argument: a tick asks the same few hundred questions thousands
+        # of times. Only answers are kept; a CalendarGap is raised again on every call.
+        self._added: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], int] = {}
 
     def __repr__(self) -> str:
         span = f"{min(self.years)}–{max(self.years)}" if self.years else "empty"
@@ -156,6 +187,12 @@ class WorkCalendar:
         >>> cal.add_workdays(date(2023, 1, 20), 1)  # Friday before the 2023 Spring Festival
         datetime.date(2023, 1, 28)
         """
+        found = self._added.get((d, n))
+        if found is None:
+            found = self._added[d, n] = self._add_workdays(d, n)
+        return found
+
+    def _add_workdays(self, d: date, n: int) -> date:
         if n == 0:
             return d if self.is_workday(d) else self.add_workdays(d, 1)
         ords = self._ordinals
@@ -179,6 +216,12 @@ class WorkCalendar:
         >>> WorkCalendar.default().workdays_between(date(2023, 9, 28), date(2023, 10, 9))
         3
         """
+        count = self._between.get((start, end))
+        if count is None:
+            count = self._between[start, end] = self._workdays_between(start, end)
+        return count
+
+    def _workdays_between(self, start: date, end: date) -> int:
         if end < start:
             return -self.workdays_between(end, start)
         if end == start:
