@@ -1,0 +1,123 @@
+"""Classifier: quality on a fixed stratified split of the labelled messages, save/load, units."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+
+from duban.cases.classify import CaseModel, LabelledText, read_labelled_csv, suggest_unit, train
+from duban.cases.textutil import CaseInputError
+from tests.conftest import shared_path
+
+# Measured 0.900 on this split (seed 0, 20 % held out; the jieba model measured 0.907 here but
+# the same in 5-fold CV); the floor leaves room for sklearn drift.
+F1_FLOOR = 0.89
+
+
+@pytest.fixture(scope="module")
+def split() -> tuple[list[LabelledText], list[LabelledText]]:
+    rows = read_labelled_csv(shared_path("corpus", "hotline", "messages-labelled.csv"))
+    train_rows, test_rows = train_test_split(
+        rows, test_size=0.2, stratify=[r.label for r in rows], random_state=0
+    )
+    return train_rows, test_rows
+
+
+@pytest.fixture(scope="module")
+def model(split: tuple[list[LabelledText], list[LabelledText]]) -> CaseModel:
+    return train(split[0])
+
+
+@pytest.mark.slow
+def test_macro_f1_on_held_out_split(
+    model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
+) -> None:
+    test_rows = split[1]
+    predicted = [p.label for p in model.predict([(r.subject, r.detail) for r in test_rows])]
+    score = f1_score([r.label for r in test_rows], predicted, average="macro")
+    assert score >= F1_FLOOR, f"macro-F1 {score:.4f} below floor {F1_FLOOR}"
+
+
+@pytest.mark.slow
+def test_confidence_separates_right_from_wrong(
+    model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
+) -> None:
+    test_rows = split[1]
+    preds = model.predict([(r.subject, r.detail) for r in test_rows])
+    right = [p.confidence for p, r in zip(preds, test_rows, strict=True) if p.label == r.label]
+    wrong = [p.confidence for p, r in zip(preds, test_rows, strict=True) if p.label != r.label]
+    assert all(0 <= c <= 1 for c in right + wrong)
+    assert sum(right) / len(right) > sum(wrong) / len(wrong) + 0.1
+
+
+@pytest.mark.slow
+def test_save_load_round_trip(model: CaseModel, tmp_path: Path) -> None:
+    path = tmp_path / "model.bin"
+    model.save(path)
+    loaded = CaseModel.load(path)
+    texts = ["A3区某小区电梯经常故障，物业不管", "孩子入学学位紧张，学校划片不合理", "社保断缴如何补缴"]
+    assert loaded.labels == model.labels
+    assert loaded.training_size == model.training_size
+    assert loaded.predict(texts) == model.predict(texts)
+
+
+def test_text_only_rows_and_tiny_training_set() -> None:
+    rows = [
+        LabelledText("", "小区门口垃圾堆积，环卫不清理", "城乡建设"),
+        LabelledText("", "楼下违章建筑占用消防通道", "城乡建设"),
+        LabelledText("", "学校乱收补课费，老师强制补课", "教育文体"),
+        LabelledText("", "幼儿园学位不足，孩子无法入园", "教育文体"),
+    ]
+    model = train(rows)
+    assert model.labels == ["城乡建设", "教育文体"]
+    [pred] = model.predict(["学校强制学生补课收费"])
+    assert pred.label == "教育文体"
+    assert 0.5 < pred.confidence <= 1
+
+
+def test_load_rejects_foreign_and_old_files(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"not a model at all")
+    with pytest.raises(CaseInputError, match="不是 duban 工单分类模型文件"):
+        CaseModel.load(junk)
+    other = tmp_path / "other.pkl"
+    other.write_bytes(pickle.dumps({"format": "something-else"}))
+    with pytest.raises(CaseInputError, match="格式标记"):
+        CaseModel.load(other)
+    old = tmp_path / "old.pkl"
+    old.write_bytes(pickle.dumps({"format": "duban.cases.model", "version": 0}))
+    with pytest.raises(CaseInputError, match="请重新训练"):
+        CaseModel.load(old)
+    with pytest.raises(CaseInputError, match="无法读取模型文件"):
+        CaseModel.load(tmp_path / "missing.bin")
+
+
+def test_single_label_is_refused() -> None:
+    with pytest.raises(CaseInputError, match="两个不同的类别"):
+        train([LabelledText("a", "b", "城乡建设"), LabelledText("c", "d", "城乡建设")])
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("城乡建设", "市住房和城乡建设局"),
+        ("环境保护", "市生态环境局"),
+        ("交通运输", "市交通运输局"),
+        ("教育文体", "市教育局"),
+        ("劳动和社会保障", "市人力资源和社会保障局"),
+        ("商贸旅游", "市商务局"),
+        ("卫生计生", "市卫生健康委员会"),
+    ],
+)
+def test_suggest_unit_covers_every_label(label: str, unit: str) -> None:
+    assert suggest_unit(label) == unit
+
+
+def test_unit_table_matches_labels_in_data() -> None:
+    rows = read_labelled_csv(shared_path("corpus", "hotline", "messages-labelled.csv"))
+    fallback = suggest_unit("没有这个类别")
+    assert {r.label for r in rows} and all(suggest_unit(r.label) != fallback for r in rows)
