@@ -52,6 +52,9 @@ class _WriteWatch:
                 self.state.written()
 
 
+OPEN311_PREFIX = "/open311/v2"
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The console for ``settings`` (``clock`` gives "now"; tests pass a fixed one)."""
     state = ConsoleState(settings=settings, clock=clock or utc_now)
@@ -86,6 +89,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         app.include_router(module.router, prefix="/api")
     for module in (pages_auth, pages_board, pages_plans, pages_duty, pages_upload):
         app.include_router(module.router)
+    from duban.cases.open311 import api as open311_api
+    from duban.cases.open311 import sensors
+
+    app.include_router(open311_api.router, prefix=OPEN311_PREFIX)
+    app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
 

@@ -1,0 +1,379 @@
+"""Intake (受理): a case from any channel becomes a row with its due date on the working-day clock,
+a category and a suggested unit (from the classifier, when the city has a model file), a link to
+its near-duplicate parent, and a ``create`` event. ``intake_many`` does the same in bulk.
+
+Classification goes through a :class:`Classifier` (anything with ``classify(text) -> (label,
+confidence) | None``); :func:`load_classifier` wraps ``duban.cases.classify`` for a model file.
+Without a model the category stays empty and the case is marked ``needs_review``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from duban.cases.dedupe import CaseText, link_duplicates
+from duban.cases.flow import case_snapshot, due_date_for
+from duban.cases.models import CaseRow, CaseStatus
+from duban.cases.rules import CaseError, HubRules, load_rules
+from duban.cases.schemas import CaseCreate
+from duban.clock.calendar import WorkCalendar, local_date
+from duban.clock.policy import Policy
+from duban.ledger import events
+from duban.ledger.units import resolve_unit
+
+
+class Classifier(Protocol):
+    """What intake needs of a classifier: a label and a confidence for one text, or None."""
+
+    def classify(self, text: str) -> tuple[str, float] | None: ...
+
+
+@dataclass
+class ModelClassifier:
+    """The city's trained model (:class:`duban.cases.classify.CaseModel`) as a :class:`Classifier`."""
+
+    model: Any
+
+    def classify(self, text: str) -> tuple[str, float] | None:
+        got = self.model.predict([text])
+        return (got[0].label, float(got[0].confidence)) if got else None
+
+
+def load_classifier(path: Path | str | None) -> Classifier | None:
+    """The city's category model file (``duban cases train`` writes it); None when no path is given."""
+    if path is None:
+        return None
+    path = Path(path)
+    if not path.exists():
+        raise CaseError(f"分类模型文件 {path} 不存在", "model")
+    classify = importlib.import_module("duban.cases.classify")  # sklearn and jieba load only when used
+    try:
+        return ModelClassifier(classify.CaseModel.load(path))
+    except ValueError as exc:  # the model module's CaseInputError names the file and the problem
+        raise CaseError(str(exc), "model") from None
+
+
+@dataclass(frozen=True)
+class IntakeReport:
+    """What :func:`intake_many` did."""
+
+    created: int
+    skipped_existing: int
+    needs_review: int
+    ids: tuple[int, ...]
+
+
+def _text(data: CaseCreate) -> str:
+    return f"{data.title} {data.content}".strip()
+
+
+def _classify(
+    data: CaseCreate, classifier: Classifier | None, rules: HubRules
+) -> tuple[str | None, float | None, str]:
+    """(category, confidence, review state) for a new case."""
+    if data.category:
+        return data.category, None, "confirmed"
+    if classifier is None:
+        return None, None, "needs_review"
+    got = classifier.classify(_text(data))
+    if got is None:
+        return None, None, "needs_review"
+    label, conf = got
+    return label, conf, ("auto" if conf >= rules.review_below else "needs_review")
+
+
+def classifier_loaded() -> bool:
+    """Whether the classification module is already imported (it is heavy: only then ask it)."""
+    import sys
+
+    return "duban.cases.classify" in sys.modules
+
+
+def _suggest_unit(
+    session: Session, category: str | None, rules: HubRules, cache: dict[str, int | None]
+) -> int | None:
+    if category is None:
+        return None
+    if category not in cache:
+        name = rules.category_units.get(category)
+        if name is None and classifier_loaded():
+            name = importlib.import_module("duban.cases.classify").suggest_unit(category)
+        unit = resolve_unit(session=session, name=name) if name else None
+        cache[category] = unit.id if unit is not None else None
+    return cache[category]
+
+
+def find_parent(
+    *, session: Session, data: CaseCreate, category: str | None, received_at: datetime, rules: HubRules
+) -> int | None:
+    """The case this one duplicates: same place and kind within ``dedupe_days``, near-identical text.
+
+    Candidates come from SQL (same address id, address or ~100 m, same category or service code);
+    :func:`duban.cases.dedupe.link_duplicates` decides which are near-identical. The parent is the
+    earliest case of the group (a duplicate's own parent when it has one).
+    """
+    if not (data.address or data.address_id or (data.lat is not None and data.lon is not None)):
+        return None
+    since = received_at - timedelta(days=rules.dedupe_days)
+    q = select(
+        CaseRow.id, CaseRow.parent_id, CaseRow.title, CaseRow.content, CaseRow.address, CaseRow.received_at
+    )
+    q = q.where(CaseRow.received_at >= since, CaseRow.received_at <= received_at)
+    if data.address_id:
+        q = q.where(CaseRow.address_id == data.address_id)
+    elif data.address:
+        q = q.where(CaseRow.address == data.address)
+    else:
+        assert data.lat is not None and data.lon is not None
+        eps = 0.001  # about 100 m
+        q = q.where(
+            CaseRow.lat.between(data.lat - eps, data.lat + eps),
+            CaseRow.lon.between(data.lon - eps, data.lon + eps),
+        )
+    if category:
+        q = q.where(CaseRow.category == category)
+    elif data.service_code:
+        q = q.where(CaseRow.service_code == data.service_code)
+    found = session.execute(q.order_by(CaseRow.received_at.desc()).limit(200)).all()
+    if not found:
+        return None
+    parents = {str(r.id): r.parent_id for r in found}
+    texts = [
+        CaseText(id=str(r.id), text=f"{r.title} {r.content}", place=r.address, at=r.received_at)
+        for r in found
+    ]
+    texts.append(CaseText(id="new", text=_text(data), place=data.address, at=received_at))
+    for group in link_duplicates(texts, window_days=rules.dedupe_days, threshold=rules.dedupe_similarity):
+        if "new" in group.child_ids:
+            return parents.get(group.parent_id) or int(group.parent_id)
+    return None
+
+
+def _row(
+    data: CaseCreate,
+    *,
+    received_at: datetime,
+    due: date,
+    category: str | None,
+    confidence: float | None,
+    review: str,
+    unit_id: int | None,
+    parent_id: int | None,
+    now: datetime,
+    status: str = CaseStatus.RECEIVED.value,
+) -> dict[str, Any]:
+    return {
+        "source": data.source,
+        "external_id": data.external_id,
+        "channel": data.channel,
+        "case_type": data.case_type,
+        "urgent": data.urgent,
+        "status": status,
+        "title": data.title or data.content[:30],
+        "content": data.content,
+        "category": category,
+        "confidence": confidence,
+        "review": review,
+        "suggested_unit_id": unit_id,
+        "service_code": data.service_code,
+        "citizen_name": data.citizen_name,
+        "citizen_phone": data.citizen_phone,
+        "address": data.address,
+        "address_id": data.address_id,
+        "zipcode": data.zipcode,
+        "lat": data.lat,
+        "lon": data.lon,
+        "media_url": data.media_url,
+        "token": uuid.uuid4().hex[:24],
+        "parent_id": parent_id,
+        "item_id": data.item_id,
+        "received_at": received_at,
+        "month": local_date(received_at).strftime("%Y-%m"),
+        "due_date": due,
+        "updated_at": now,
+        "returned_count": 0,
+        "reopened_count": 0,
+        "extension_workdays": 0,
+        "overdue_workdays": 0,
+    }
+
+
+EVENT_FIELDS = (
+    "source",
+    "external_id",
+    "channel",
+    "case_type",
+    "urgent",
+    "status",
+    "category",
+    "review",
+    "due_date",
+)
+"""The columns a bulk ``create`` event keeps (the single intake keeps the whole masked row)."""
+
+
+def insert_cases(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert case rows in bulk and return their ids in order (each row needs its unique ``token``).
+
+    A plain executemany (RETURNING goes row by row on SQLite, and psycopg re-parses every batch of
+    a RETURNING insert), then the ids are looked up by token.
+    """
+    if not rows:
+        return []
+    session.execute(insert(CaseRow), rows)
+    by_token: dict[str, int] = {}
+    tokens = [r["token"] for r in rows]
+    for start in range(0, len(tokens), 500):
+        chunk = tokens[start : start + 500]
+        by_token.update(
+            (str(t), int(i))
+            for i, t in session.execute(select(CaseRow.id, CaseRow.token).where(CaseRow.token.in_(chunk)))
+        )
+    return [by_token[t] for t in tokens]
+
+
+def intake(
+    *,
+    session: Session,
+    data: CaseCreate,
+    actor: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    policy: Policy,
+    classifier: Classifier | None = None,
+    rules: HubRules | None = None,
+    unit_cache: dict[str, int | None] | None = None,
+) -> CaseRow:
+    """受理 one case: due date, category and suggested unit, duplicate parent, and a ``create`` event.
+
+    ``unit_cache`` (category → unit id) may be kept by a long-running caller such as the web app.
+    """
+    rules = rules or load_rules()
+    received_at = data.received_at or now
+    if data.external_id is not None:
+        dup = session.scalar(
+            select(CaseRow.id).where(CaseRow.source == data.source, CaseRow.external_id == data.external_id)
+        )
+        if dup is not None:
+            raise CaseError(
+                f"来源 {data.source} 的编号 {data.external_id} 已受理（工单 {dup}）", "external_id"
+            )
+    due = due_date_for(
+        case_type=data.case_type,
+        urgent=data.urgent,
+        received=local_date(received_at),
+        calendar=calendar,
+        limits=policy,
+    )
+    category, confidence, review = _classify(data, classifier, rules)
+    unit_id = _suggest_unit(session, category, rules, {} if unit_cache is None else unit_cache)
+    parent = find_parent(session=session, data=data, category=category, received_at=received_at, rules=rules)
+    row = CaseRow(
+        **_row(
+            data,
+            received_at=received_at,
+            due=due,
+            category=category,
+            confidence=confidence,
+            review=review,
+            unit_id=unit_id,
+            parent_id=parent,
+            now=now,
+        )
+    )
+    session.add(row)
+    session.flush()
+    events.record(
+        session, actor=actor, now=now, entity="case", entity_id=row.id, action="create",
+        before=None, after=case_snapshot(row),
+    )  # fmt: skip
+    return row
+
+
+def intake_many(
+    *,
+    session: Session,
+    cases: Sequence[CaseCreate],
+    actor: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    policy: Policy,
+    classifier: Classifier | None = None,
+    rules: HubRules | None = None,
+) -> IntakeReport:
+    """受理 many cases in a few statements (no duplicate search); existing source ids are skipped."""
+    rules = rules or load_rules()
+    existing: set[tuple[str, str]] = set()
+    keyed = {(c.source, c.external_id) for c in cases if c.external_id is not None}
+    if keyed:
+        sources = {s for s, _ in keyed}
+        for src, ext in session.execute(
+            select(CaseRow.source, CaseRow.external_id).where(
+                CaseRow.source.in_(sources), CaseRow.external_id.is_not(None)
+            )
+        ):
+            existing.add((str(src), str(ext)))
+    dues: dict[tuple[date, str, bool], date] = {}
+    units: dict[str, int | None] = {}
+    rows: list[dict[str, Any]] = []
+    skipped = 0
+    seen: set[tuple[str, str]] = set()
+    for data in cases:
+        if data.external_id is not None:
+            key = (data.source, data.external_id)
+            if key in existing or key in seen:
+                skipped += 1
+                continue
+            seen.add(key)
+        received_at = data.received_at or now
+        day = local_date(received_at)
+        dkey = (day, data.case_type, data.urgent)
+        if dkey not in dues:
+            dues[dkey] = due_date_for(
+                case_type=data.case_type, urgent=data.urgent, received=day, calendar=calendar, limits=policy
+            )
+        category, confidence, review = _classify(data, classifier, rules)
+        rows.append(
+            _row(
+                data,
+                received_at=received_at,
+                due=dues[dkey],
+                category=category,
+                confidence=confidence,
+                review=review,
+                unit_id=_suggest_unit(session, category, rules, units),
+                parent_id=None,
+                now=now,
+            )
+        )
+    ids = insert_cases(session, rows)
+    events.record_many(
+        session,
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "entity": "case",
+                "entity_id": cid,
+                "action": "create",
+                "before": None,
+                "after": {k: events.jsonable(r[k]) for k in EVENT_FIELDS},
+            }
+            for cid, r in zip(ids, rows, strict=True)
+        ],
+    )
+    return IntakeReport(
+        created=len(rows),
+        skipped_existing=skipped,
+        needs_review=sum(1 for r in rows if r["review"] == "needs_review"),
+        ids=tuple(ids),
+    )
