@@ -32,6 +32,10 @@ types: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/read_corpus.py
+	$(BIN)/python bench/tick.py
+	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/classify.py
 
 serve: $(STAMP)
 	$(BIN)/duban serve

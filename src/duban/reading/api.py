@@ -52,12 +52,13 @@ def _stem(label: str) -> str:
     return stem
 
 
-def _title(text: str) -> str:
+def _title(text: str, place: str, year: int | None) -> str:
+    """The report's own title line, or one made from its place and year (a scrape may lack it)."""
     for line in text.splitlines()[:12]:
         line = line.strip().lstrip("#").strip()
         if "政府工作报告" in line and len(line) <= 40:
             return line
-    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:40]
+    return f"{place}{year or ''}{'年' if year else ''}政府工作报告"
 
 
 def read_report(source: Source, year: int | None = None, *, name: str | None = None) -> Plan:
@@ -102,11 +103,12 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         headline_span=find_headline_block(text, sections),
     )
     tasks = extract_tasks(text, sections, year=plan_year, line_of=cleaned.line_of)
+    place = detect_place(text, doc)
     return Plan(
         doc=doc,
-        title=_title(text),
+        title=_title(text, place, plan_year),
         year=plan_year,
-        place=detect_place(text, doc),
+        place=place,
         source=label if isinstance(source, bytes) or label.startswith("<") else str(source),
         checksum=hashlib.sha256(data).hexdigest()[:16],
         source_format=decoded.source_format,

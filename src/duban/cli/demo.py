@@ -1,0 +1,143 @@
+"""``duban demo``: the main job on the built-in default — what ``make demo`` runs.
+
+Reads the sample report the project wrote itself (示例市2023年政府工作报告), loads it into a
+fresh SQLite ledger, routes it to units, plays the sample year on the working-day clock
+(progress, 催办, 通报, closures), shows the board, and serves the console with demo accounts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from duban.config import Settings
+
+SAMPLE_NAME = "示例市2023年政府工作报告.txt"
+DEFAULT_DB = Path("var") / "demo.sqlite3"
+DEMO_ACCOUNTS = (
+    ("督查室", "office", None),
+    ("市长", "leader", None),
+    ("能源局", "unit", "市能源局"),
+    ("农业农村局", "unit", "市农业农村局"),
+    ("住建局", "unit", "市住房和城乡建设局"),
+)
+
+
+def _sample_path() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("duban.samples").joinpath(SAMPLE_NAME)))
+
+
+@click.command("demo")
+@click.option("--database-url", default=None, help="数据库 URL（默认 var/demo.sqlite3，每次重建）")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="结束后启动网页控制台。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--until", "until", default="2023-12-29", show_default=True, help="模拟到哪一天（含）。")
+def demo_command(database_url: str | None, serve: bool, port: int, until: str) -> None:
+    """演示：读取示例报告 → 建台账 → 自动交办 → 按工作日推演全年 → 督办看板 → 网页控制台。"""
+    from duban import read_report
+    from duban.cli.read import _write
+    from duban.clock.calendar import SHANGHAI, WorkCalendar
+    from duban.clock.policy import load_policy
+    from duban.config import Settings
+    from duban.db import make_engine, session_scope, upgrade
+    from duban.ledger import service
+    from duban.ledger.demo import simulate_year
+    from duban.ledger.tick import board
+
+    console = Console()
+    try:
+        end = date.fromisoformat(until)
+    except ValueError as exc:
+        raise click.BadParameter(f"不是日期：{until}（格式 2023-12-29）", param_hint="--until") from exc
+
+    if database_url is None:
+        DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{DEFAULT_DB.resolve()}"
+    settings = Settings.from_env(database_url=database_url)
+
+    console.rule("1. 读取示例报告")
+    plan = read_report(_sample_path())
+    _write([plan], "table", None)
+
+    console.rule("2. 建台账、自动交办、按工作日推演")
+    engine = make_engine(settings)
+    upgrade(engine)
+    calendar = WorkCalendar.load(settings.holiday_file)
+    policy = load_policy(settings.policy)
+    assigned_at = datetime.combine(date(plan.year or 2023, 1, 16), time(9, 0), SHANGHAI).astimezone(UTC)
+    with session_scope(engine) as session:
+        row, _created = service.load_plan(session=session, plan=plan, actor="demo", now=assigned_at)
+        summary = simulate_year(
+            session=session,
+            plan_id=row.id,
+            calendar=calendar,
+            policy=policy,
+            start=assigned_at.date(),
+            end=end,
+        )
+    console.print(
+        f"工作日 {summary.working_days} 天；任务 {summary.duties} 项（{summary.needs_person} 项需人工交办）；"
+        f"进展报告 {summary.progress_reports} 条；申请办结 {summary.closure_requests} 次，退回 {summary.returned} 次，"
+        f"销号 {summary.closed} 项，未办结 {summary.still_open} 项"
+    )
+    console.print("催办/通报：" + "，".join(f"{k} {v}" for k, v in sorted(summary.actions.items())))
+    console.print("评级：" + "，".join(f"{k} {v}" for k, v in sorted(summary.grades.items())))
+
+    console.rule(f"3. 督办看板（{end.isoformat()}）")
+    at = datetime.combine(end, time(18, 0), SHANGHAI).astimezone(UTC)
+    with session_scope(engine) as session:
+        b = board(session=session, now=at)
+        from rich.table import Table
+
+        table = Table(title="各单位红黄绿灯")
+        for col in ("单位", "绿", "黄", "红", "已办结", "合计"):
+            table.add_column(col)
+        for unit in sorted(b.units, key=lambda u: (-u.red, -u.yellow, u.unit))[:15]:
+            table.add_row(
+                unit.unit, str(unit.green), str(unit.yellow), str(unit.red), str(unit.grey), str(unit.total)
+            )
+        console.print(table)
+        console.print(f"逾期 {len(b.overdue)} 项（13710 的“0”：未办结事项全部在案）")
+    engine.dispose()
+
+    if not serve:
+        return
+    console.rule("4. 网页控制台")
+    _serve(settings, port, console)
+
+
+def _serve(settings: Settings, port: int, console: Console) -> None:
+    import uvicorn
+
+    from duban.accounts.service import create_user
+    from duban.db import make_engine, session_scope
+    from duban.web import create_app
+
+    engine = make_engine(settings)
+    password = secrets.token_urlsafe(9)
+    with session_scope(engine) as session:
+        for name, role, unit in DEMO_ACCOUNTS:
+            create_user(
+                session=session, name=name, role=role, unit=unit, password=password, now=datetime.now(UTC)
+            )
+    engine.dispose()
+    console.print(f"打开 http://127.0.0.1:{port}/  （按 Ctrl+C 结束）")
+    console.print(f"演示账号（密码均为 [bold]{password}[/bold]）：")
+    for name, role, unit in DEMO_ACCOUNTS:
+        console.print(f"  {name:<8} {role:<7} {unit or ''}")
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+def register(main: click.Group) -> None:
+    """Add ``duban demo`` to the root group."""
+    main.add_command(demo_command)
