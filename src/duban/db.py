@@ -92,6 +92,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+def in_values(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values`` (a workflow's states, say).
+
+    >>> in_values("status", ("open", "closed"))
+    "status IN ('open', 'closed')"
+    """
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     """An engine for ``settings.database_url``; SQLite gets foreign keys on and WAL."""
     url = make_url(settings.database_url)

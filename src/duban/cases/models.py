@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from duban.db import Base, UTCDateTime
+from duban.db import Base, UTCDateTime, in_values
 
 
 class CaseStatus(StrEnum):
@@ -62,23 +62,19 @@ EXTENSION_STATES: tuple[str, ...] = ("requested", "approved", "rejected")
 REVIEW_STATES: tuple[str, ...] = ("auto", "needs_review", "confirmed")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class CaseRow(Base):
     """One case (工单) from any channel, with its flow timestamps and what the rates need."""
 
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint(_in("status", CASE_STATUSES), name="status"),
-        CheckConstraint(_in("case_type", CASE_TYPES), name="case_type"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint(f"satisfaction IS NULL OR {_in('satisfaction', SATISFACTION)}", name="satisfaction"),
+        CheckConstraint(in_values("status", CASE_STATUSES), name="status"),
+        CheckConstraint(in_values("case_type", CASE_TYPES), name="case_type"),
+        CheckConstraint(in_values("channel", CHANNELS), name="channel"),
+        CheckConstraint(f"satisfaction IS NULL OR {in_values('satisfaction', SATISFACTION)}", name="satisfaction"),
         CheckConstraint(
-            f"extension_state IS NULL OR {_in('extension_state', EXTENSION_STATES)}", name="extension_state"
+            f"extension_state IS NULL OR {in_values('extension_state', EXTENSION_STATES)}", name="extension_state"
         ),
-        CheckConstraint(_in("review", REVIEW_STATES), name="review"),
+        CheckConstraint(in_values("review", REVIEW_STATES), name="review"),
         UniqueConstraint("source", "external_id", name="uq_cases_source_external_id"),
         # covering index of the rates query: GROUP BY month, owner without touching the table
         Index(

@@ -26,15 +26,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from duban.db import Base, UTCDateTime
+from duban.db import Base, UTCDateTime, in_values
 from duban.ledger.workflow import GRADES, STATUSES
 
 UNIT_KINDS: tuple[str, ...] = ("部门", "县区", "开发区")
 ITEM_KINDS: tuple[str, ...] = ("target", "achievement", "task")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class PlanRow(Base):
@@ -61,7 +57,7 @@ class ItemRow(Base):
     """One quantity (target/achievement) or task of a plan, with where the report said it."""
 
     __tablename__ = "items"
-    __table_args__ = (CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(in_values("kind", ITEM_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
@@ -95,7 +91,7 @@ class UnitRow(Base):
     """A responsible unit: a city department (部门), a county/district (县区) or a zone (开发区)."""
 
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(in_values("kind", UNIT_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -158,8 +154,8 @@ class DutyRow(Base):
 
     __tablename__ = "duties"
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(f"grade IS NULL OR {_in('grade', GRADES)}", name="grade"),
+        CheckConstraint(in_values("status", STATUSES), name="status"),
+        CheckConstraint(f"grade IS NULL OR {in_values('grade', GRADES)}", name="grade"),
         Index("ix_duties_status_light", "status", "light"),
     )
 

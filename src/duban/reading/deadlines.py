@@ -22,21 +22,8 @@ from typing import Any
 import yaml
 
 from duban.reading.model import Deadline
+from duban.reading.numbers import CN_DIGITS, parse_chinese
 
-_CN_DIGIT = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _PART = r"(?:底|末|上旬|中旬|下旬|份|初)"
 _BEFORE = r"(?:以前|之前|前)?"
@@ -109,14 +96,12 @@ def cn_number(word: str) -> int:
     """
     if word.isdigit() and word.isascii():
         return int(word)
-    if word.startswith("十"):
-        return 10 + (_CN_DIGIT[word[1]] if len(word) > 1 else 0)
-    if len(word) == 2 and word.endswith("十"):
-        return _CN_DIGIT[word[0]] * 10
-    value = 0
-    for ch in word:
-        value = value * 10 + _CN_DIGIT[ch]
-    return value
+    if len(word) > 2 and all(ch in CN_DIGITS for ch in word):
+        return int("".join(str(CN_DIGITS[ch]) for ch in word))  # 二〇二五: a year read digit by digit
+    value = parse_chinese(word)
+    if value is None:
+        raise ValueError(f"not a number: {word}")
+    return int(value)
 
 
 def month_end(year: int, month: int) -> date:
