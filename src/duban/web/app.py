@@ -6,6 +6,7 @@ disposed at shutdown. Every successful write request invalidates the board cache
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -61,7 +62,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything imported and built at start-up lives as long as the server: keep the cyclic
+        # collector from walking it again on every pass (fewer, shorter pauses under load).
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()
         state.dispose()
 
     app = FastAPI(
