@@ -70,9 +70,12 @@ class CaseRow(Base):
         CheckConstraint(in_values("status", CASE_STATUSES), name="status"),
         CheckConstraint(in_values("case_type", CASE_TYPES), name="case_type"),
         CheckConstraint(in_values("channel", CHANNELS), name="channel"),
-        CheckConstraint(f"satisfaction IS NULL OR {in_values('satisfaction', SATISFACTION)}", name="satisfaction"),
         CheckConstraint(
-            f"extension_state IS NULL OR {in_values('extension_state', EXTENSION_STATES)}", name="extension_state"
+            f"satisfaction IS NULL OR {in_values('satisfaction', SATISFACTION)}", name="satisfaction"
+        ),
+        CheckConstraint(
+            f"extension_state IS NULL OR {in_values('extension_state', EXTENSION_STATES)}",
+            name="extension_state",
         ),
         CheckConstraint(in_values("review", REVIEW_STATES), name="review"),
         UniqueConstraint("source", "external_id", name="uq_cases_source_external_id"),
