@@ -9,71 +9,24 @@ exit 1; ``--at DATE`` is noon of that day in Beijing time (default: now).
 from __future__ import annotations
 
 import csv
-import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from duban.cli.ledger import parse_at
+from duban.cli.common import F, db_option, friendly, migrated_session, parse_at
 
-F = TypeVar("F", bound=Callable[..., Any])
 INTAKE_COLUMNS = (
     "channel", "case_type", "urgent", "title", "content", "citizen_name", "citizen_phone", "address",
     "address_id", "lat", "lon", "service_code", "category", "source", "external_id", "received_at",
 )  # fmt: skip
 
 
-def _friendly(f: F) -> F:
-    """Turn our errors into one clear line and exit code 1."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from duban.cases.rules import CaseError
-        from duban.clock.calendar import CalendarGap, HolidayFileError
-        from duban.clock.policy import PolicyError
-        from duban.config import SettingsError
-        from duban.ledger.errors import LedgerError
-
-        try:
-            return f(*args, **kwargs)
-        except (CaseError, LedgerError, SettingsError, CalendarGap, HolidayFileError, PolicyError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        except SQLAlchemyError as exc:
-            raise click.ClickException(
-                f"数据库错误: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _db_option(f: F) -> F:
-    return click.option("--database-url", default=None, help="数据库 URL（默认取 DUBAN_DATABASE_URL）")(f)
-
-
 def _at_option(f: F) -> F:
     return click.option("--at", "at", default=None, help="业务日期 YYYY-MM-DD（默认现在）")(f)
-
-
-@contextmanager
-def _session(database_url: str | None) -> Iterator[Session]:
-    from duban.config import Settings
-    from duban.db import make_engine, session_scope, upgrade
-
-    engine = make_engine(Settings.from_env(database_url=database_url))
-    try:
-        upgrade(engine)
-        with session_scope(engine) as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 def _clock(database_url: str | None) -> tuple[Any, Any]:
@@ -140,16 +93,16 @@ def register(main: click.Group) -> None:
     @group.command("intake")
     @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--model", type=click.Path(path_type=Path), default=None, help="分类模型文件（可选）")
-    @_db_option
+    @db_option
     @_at_option
-    @_friendly
+    @friendly
     def intake_cmd(file: Path, model: Path | None, database_url: str | None, at: str | None) -> None:
         """受理 CSV 中的工单（列：channel, case_type, content, citizen_phone, address …）。"""
         from duban.cases.intake import intake_many, load_classifier
 
         cases = read_intake_csv(file)
         calendar, policy = _clock(database_url)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             rep = intake_many(
                 session=s, cases=cases, actor="命令行", now=parse_at(at), calendar=calendar, policy=policy,
                 classifier=load_classifier(model),
@@ -166,9 +119,9 @@ def register(main: click.Group) -> None:
     @click.option("--skip-bad", is_flag=True, help="跳过坏行并列出（默认：有坏行则整体不导入）")
     @click.option("--dry-run", is_flag=True, help="只检查并统计，不写数据库")
     @click.option("--top", type=int, default=15, show_default=True, help="SLA 统计列出的类型数")
-    @_db_option
+    @db_option
     @_at_option
-    @_friendly
+    @friendly
     def import_cmd(
         file: Path,
         mapping: str,
@@ -191,7 +144,7 @@ def register(main: click.Group) -> None:
         for p in parsed.problems:
             click.echo(f"跳过 {p}", err=True)
         if not dry_run:
-            with _session(database_url) as s:
+            with migrated_session(database_url) as s:
                 rep = import_export(
                     session=s,
                     path=file,
@@ -222,15 +175,15 @@ def register(main: click.Group) -> None:
         Console(width=160, soft_wrap=False).print(table)
 
     @group.command("tick")
-    @_db_option
+    @db_option
     @_at_option
-    @_friendly
+    @friendly
     def tick_cmd(database_url: str | None, at: str | None) -> None:
         """按工作日时钟检查所有在办工单，记录到期的催办、通报（可重复运行）。"""
         from duban.cases.tick import tick_cases
 
         calendar, policy = _clock(database_url)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             rep = tick_cases(session=s, calendar=calendar, policy=policy, now=parse_at(at))
         kinds = "，".join(f"{k} {v}" for k, v in sorted(rep.by_kind.items())) or "无"
         lights = "，".join(f"{k} {v}" for k, v in sorted(rep.lights.items())) or "无"
@@ -241,16 +194,16 @@ def register(main: click.Group) -> None:
     @group.command("rates")
     @click.option("--month", default=None, help="月份 YYYY-MM（默认全部）")
     @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
-    @_db_option
+    @db_option
     @_at_option
-    @_friendly
+    @friendly
     def rates_cmd(month: str | None, as_json: bool, database_url: str | None, at: str | None) -> None:
         """按单位、月份统计响应率、解决率、满意率、按时办结率、退回率、重办率。"""
         from duban.cases.rates import RATE_LABELS, unit_rates
         from duban.clock.calendar import local_date
 
         _check_month(month)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             rows = unit_rates(session=s, as_of=local_date(parse_at(at)), month=month)
         if as_json:
             click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=1))
@@ -273,9 +226,9 @@ def register(main: click.Group) -> None:
     @click.option(
         "--json", "json_out", type=click.Path(path_type=Path), default=None, help="另存控制台用 JSON"
     )
-    @_db_option
+    @db_option
     @_at_option
-    @_friendly
+    @friendly
     def report_cmd(
         month: str, output: Path, json_out: Path | None, database_url: str | None, at: str | None
     ) -> None:
@@ -284,7 +237,7 @@ def register(main: click.Group) -> None:
         from duban.clock.calendar import local_date
 
         _check_month(month)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             ranks = rankings(session=s, month=month, as_of=local_date(parse_at(at)))
         output.write_bytes(bulletin_xlsx(ranks, month=month))
         if json_out is not None:

@@ -7,25 +7,17 @@ to head before it starts. User mistakes print one Chinese line and exit 1 (usage
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-F = TypeVar("F", bound=Callable[..., Any])
+from duban.cli.common import F, db_option, friendly, migrated_session, parse_at
+
 LIGHT_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", "grey": "dim"}
-
-
-def _db_option(f: F) -> F:
-    return click.option("--database-url", default=None, help="数据库 URL（默认取 DUBAN_DATABASE_URL）")(f)
 
 
 def _actor_option(f: F) -> F:
@@ -34,58 +26,6 @@ def _actor_option(f: F) -> F:
 
 def _at_option(f: F) -> F:
     return click.option("--at", "at", default=None, help="业务日期 YYYY-MM-DD（默认今天）")(f)
-
-
-def parse_at(value: str | None) -> datetime:
-    """``--at``: a date (noon Beijing time) or an ISO datetime; None → now (aware UTC)."""
-    from duban.clock.calendar import SHANGHAI
-
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        if len(value) <= 10:
-            return datetime.combine(date.fromisoformat(value), time(12, 0), tzinfo=SHANGHAI).astimezone(UTC)
-        ts = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"「{value}」不是日期（应为 2023-03-15）", param_hint="--at") from None
-    return (ts if ts.tzinfo else ts.replace(tzinfo=SHANGHAI)).astimezone(UTC)
-
-
-def _friendly(f: F) -> F:
-    """Turn ledger, settings and database errors into one clear line and exit code 1."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from duban.clock.calendar import CalendarGap, HolidayFileError
-        from duban.clock.policy import PolicyError
-        from duban.config import SettingsError
-        from duban.ledger.errors import LedgerError
-
-        try:
-            return f(*args, **kwargs)
-        except (LedgerError, SettingsError, CalendarGap, HolidayFileError, PolicyError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        except SQLAlchemyError as exc:
-            raise click.ClickException(
-                f"数据库错误: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _session(database_url: str | None) -> Iterator[Session]:
-    from duban.config import Settings
-    from duban.db import make_engine, session_scope, upgrade
-
-    settings = Settings.from_env(database_url=database_url)
-    engine = make_engine(settings)
-    try:
-        upgrade(engine)
-        with session_scope(engine) as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 def _clock(database_url: str | None) -> tuple[Any, Any]:
@@ -110,8 +50,8 @@ def register(main: click.Group) -> None:
         """数据库维护。"""
 
     @db_group.command("upgrade")
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def db_upgrade(database_url: str | None) -> None:
         """把数据库迁移到最新版本。"""
         from duban.config import Settings
@@ -133,9 +73,9 @@ def register(main: click.Group) -> None:
     @plan_group.command("load")
     @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--year", type=int, default=None, help="报告年份（读不出时必填）")
-    @_db_option
+    @db_option
     @_actor_option
-    @_friendly
+    @friendly
     def plan_load(file: Path, year: int | None, database_url: str | None, actor: str) -> None:
         """读取报告 FILE 并载入台账（同一文件再次载入会被识别）。"""
         from duban import read_report
@@ -148,7 +88,7 @@ def register(main: click.Group) -> None:
             plan = read_report(file, year=year)
         except ReadError as exc:
             raise click.ClickException(str(exc)) from exc
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             row, created = service.load_plan(session=s, plan=plan, actor=actor, now=datetime.now(UTC))
             if created:
                 click.echo(f"已载入计划 {row.id}: {row.title}（{len(row.items)} 项）")
@@ -156,13 +96,13 @@ def register(main: click.Group) -> None:
                 click.echo(f"该报告已载入过: 计划 {row.id}《{row.title}》，未重复导入")
 
     @plan_group.command("list")
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def plan_list(database_url: str | None) -> None:
         """列出已载入的计划。"""
         from duban.ledger import service
 
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             plans = service.list_plans(session=s)
             if not plans:
                 click.echo("尚未载入任何计划（duban plan load 报告文件）")
@@ -182,14 +122,14 @@ def register(main: click.Group) -> None:
 
     @plan_group.command("show")
     @click.argument("plan_id", type=int)
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def plan_show(plan_id: int, database_url: str | None) -> None:
         """显示计划 PLAN_ID 的事项及分办情况。"""
         from duban.ledger import service
         from duban.ledger.xlsx import target_text
 
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             p = service.get_plan(session=s, plan_id=plan_id)
             items = service.plan_items(session=s, plan_id=plan_id)
             t = Table(
@@ -224,9 +164,9 @@ def register(main: click.Group) -> None:
 
     @units_group.command("load")
     @click.argument("file", type=click.Path(path_type=Path), required=False)
-    @_db_option
+    @db_option
     @_actor_option
-    @_friendly
+    @friendly
     def units_load(file: Path | None, database_url: str | None, actor: str) -> None:
         """载入单位文件 FILE（YAML/CSV；省略时用内置的地级市单位表）。"""
         from duban.ledger.units import DEFAULT_UNITS, load_units
@@ -234,7 +174,7 @@ def register(main: click.Group) -> None:
         path = file or DEFAULT_UNITS
         if not path.exists():
             raise click.ClickException(f"{path}: 文件不存在")
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             r = load_units(session=s, path=path, actor=actor, now=datetime.now(UTC))
             click.echo(
                 f"单位: 新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}；别名新增 {r.aliases_added}"
@@ -251,9 +191,9 @@ def register(main: click.Group) -> None:
     @click.option("--leader", default=None, help="责任领导")
     @click.option("--major", is_flag=True, help="重大事项")
     @_at_option
-    @_db_option
+    @db_option
     @_actor_option
-    @_friendly
+    @friendly
     def assign_cmd(
         auto: bool,
         plan_id: int | None,
@@ -274,7 +214,7 @@ def register(main: click.Group) -> None:
         if auto == (item_id is not None):
             raise click.UsageError("请用 --auto，或用 --item ID --unit 单位（二选一）")
         now = parse_at(at)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             if auto:
                 plans = service.list_plans(session=s)
                 if plan_id is None:
@@ -315,9 +255,9 @@ def register(main: click.Group) -> None:
     @click.option("--share", type=click.IntRange(0, 100), default=None, help="完成比例 0–100")
     @click.option("--evidence", default=None, help="佐证材料")
     @_at_option
-    @_db_option
+    @db_option
     @_actor_option
-    @_friendly
+    @friendly
     def progress_add(
         duty_id: int,
         text: str,
@@ -332,7 +272,7 @@ def register(main: click.Group) -> None:
         from duban.ledger import service
 
         when = parse_at(at)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             p = service.add_progress(
                 session=s,
                 duty_id=duty_id,
@@ -349,15 +289,15 @@ def register(main: click.Group) -> None:
     # ---- clock ------------------------------------------------------------------------------
     @main.command("tick")
     @_at_option
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def tick_cmd(at: str | None, database_url: str | None) -> None:
         """按督办时钟评估全部未办结事项，记录催办/通报/报送提醒与亮灯变化（重复运行无副作用）。"""
         from duban.ledger.tick import tick
 
         now = parse_at(at)
         calendar, policy = _clock(database_url)
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             r = tick(session=s, calendar=calendar, policy=policy, now=now)
         kinds = {"remind": "催办", "circular": "通报", "report_due": "报送提醒"}
         detail = "，".join(f"{kinds.get(k, k)} {n}" for k, n in sorted(r.actions_by_kind.items())) or "无"
@@ -369,13 +309,13 @@ def register(main: click.Group) -> None:
 
     @main.command("board")
     @_at_option
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def board_cmd(at: str | None, database_url: str | None) -> None:
         """督办看板：各单位亮灯情况与逾期清单（截至最近一次 tick）。"""
         from duban.ledger.tick import LIGHT_LABELS, board
 
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             b = board(session=s, now=parse_at(at))
         console = _console()
         t = Table("牵头单位", "绿灯", "黄灯", "红灯", "灰灯", "合计", title="各单位亮灯")
@@ -427,13 +367,13 @@ def register(main: click.Group) -> None:
     @export_group.command("xlsx")
     @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出的 .xlsx 文件")
     @click.option("--by-unit", is_flag=True, help="每个牵头单位一个工作表")
-    @_db_option
-    @_friendly
+    @db_option
+    @friendly
     def export_xlsx_cmd(output: Path, by_unit: bool, database_url: str | None) -> None:
         """导出台账为 Excel。"""
         from duban.ledger.xlsx import export_xlsx
 
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             n = export_xlsx(session=s, path=output, by_unit=by_unit)
         click.echo(f"已导出 {n} 项督办事项到 {output}")
 
@@ -443,14 +383,14 @@ def register(main: click.Group) -> None:
 
     @import_group.command("xlsx")
     @click.argument("file", type=click.Path(path_type=Path))
-    @_db_option
+    @db_option
     @_actor_option
-    @_friendly
+    @friendly
     def import_xlsx_cmd(file: Path, database_url: str | None, actor: str) -> None:
         """导入填报后的台账 Excel（任何一行有错则全部不导入）。"""
         from duban.ledger.xlsx import import_xlsx
 
-        with _session(database_url) as s:
+        with migrated_session(database_url) as s:
             r = import_xlsx(session=s, path=file, actor=actor, now=datetime.now(UTC))
         click.echo(
             f"读取 {r.rows} 行：新增进展 {r.progress_added}，调整时限 {r.due_changed}，未变 {r.unchanged}"
