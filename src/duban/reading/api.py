@@ -83,12 +83,11 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
     override_starts = [a for a, _, _ in overrides]
 
     def kind_at(offset: int) -> PartKind:
-        i = bisect_right(override_starts, offset) - 1
-        if i >= 0 and offset < overrides[i][1]:
-            sec = index.at(offset)
-            if sec is None or sec.part_kind != "other":
-                return overrides[i][2]
+        """The part's kind, unless the paragraph opens by naming its time (outside "other" parts)."""
         sec = index.at(offset)
+        i = bisect_right(override_starts, offset) - 1
+        if i >= 0 and offset < overrides[i][1] and (sec is None or sec.part_kind != "other"):
+            return overrides[i][2]
         return sec.part_kind if sec else "other"
 
     def section_at(offset: int) -> str | None:

@@ -26,8 +26,6 @@ from duban.reading.numbers import ARABIC, CHINESE, NUMBER_RE, is_chinese, parse_
 
 SENTENCE_END = "。！？；;!?\n"
 CLAUSE_END = "，,：:。！？；;!?\n"
-OPEN_QUOTES = "“‘《「『"
-CLOSE_QUOTES = "”’》」』"
 
 
 @dataclass(frozen=True)
@@ -339,11 +337,7 @@ class _Extractor:
 
     def _stop_at(self, pos: int) -> bool:
         """True when the text at pos starts a bound, a verb of change or a linker."""
-        t = self.text
-        return any(
-            t.startswith(w, pos)
-            for w in ("左右", "以上", "以内", "以下", "同比", "增长", "下降", "、", "和", "及")
-        )
+        return _STOP_AT.match(self.text, pos) is not None
 
     def _is_descriptor(self, start: int, end: int, s_end: int) -> bool:
         """A size figure that is part of a project's name (15万千瓦抽水蓄能电站)."""
