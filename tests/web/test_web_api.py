@@ -4,13 +4,16 @@ the board and its cache, sign-in and sign-out, uploads, the 台账 file, clear e
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from duban.accounts.models import UserRow
+from duban.clock.calendar import WorkCalendar
+from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from duban.ledger.tick import board
+from duban.ledger.tick import board, tick
 from duban.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from tests.web.route_cases import REPORT, report_file
 from tests.web.web_factories import NOW, PASSWORD, UNIT_A, UNIT_B, USERS
@@ -77,6 +80,23 @@ def test_board_agrees_with_the_ledgers_board(clients):
     assert {u["unit"]: u["total"] for u in mine["units"]} == {u.unit: u.total for u in theirs.units}
     overdue = [r["duty_id"] for r in mine["rows"] if r["overdue_workdays"] > 0]
     assert overdue == [r.duty_id for r in theirs.overdue if r.overdue_workdays > 0]
+
+
+def test_board_follows_changes_made_outside_the_server(clients, app):
+    """A tick run by cron in another process writes events; the board notices the new version."""
+    office = clients.api("office")
+    app.state.console.version_every = 0.0
+    before = office.get("/api/board").json()
+    assert office.get("/api/board").json() == before  # nothing changed: the cached board
+    engine = engine_of(clients.world)
+    with session_scope(engine) as s:
+        report = tick(session=s, calendar=WorkCalendar.default(), policy=load_policy("13710"),
+                      now=NOW + timedelta(days=120))  # fmt: skip
+    engine.dispose()
+    assert report.light_changes > 0
+    after = office.get("/api/board").json()
+    assert after["totals"] != before["totals"]
+    assert after["totals"]["red"] > before["totals"]["red"]
 
 
 def test_board_filters_and_sections(clients):

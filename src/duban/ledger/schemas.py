@@ -211,6 +211,46 @@ class UnitLights(BaseModel):
     total: int = 0
 
 
+class SectionLights(BaseModel):
+    section: str
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    grey: int = 0
+    total: int = 0
+
+
+class BoardRow(BaseModel):
+    duty_id: int
+    plan_id: int
+    unit: str
+    section: str
+    text: str
+    due: date
+    overdue_workdays: int
+    light: str
+    status: str
+
+
+class CompletionPoint(BaseModel):
+    month: str
+    assigned: int
+    closed: int
+    rate: float
+
+
+class BoardView(BaseModel):
+    """Lights by unit and by section, open duties (overdue first), completion over time."""
+
+    now: datetime
+    totals: dict[str, int]
+    units: list[UnitLights]
+    sections: list[SectionLights]
+    rows: list[BoardRow]
+    rows_total: int
+    series: list[CompletionPoint]
+
+
 class OverdueRow(BaseModel):
     duty_id: int
     unit: str

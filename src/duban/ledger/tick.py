@@ -26,6 +26,7 @@ from duban.clock.calendar import CalendarGap, WorkCalendar
 from duban.clock.evaluate import DutyClock, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
+from duban.ledger.board import board_view, overdue_rows
 from duban.ledger.models import (
     ActionRow,
     AssignmentRow,
@@ -35,21 +36,12 @@ from duban.ledger.models import (
     ProgressRow,
     UnitRow,
 )
-from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport, UnitLights
+from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport
 from duban.ledger.workflow import DutyStatus
 
 TICK_ACTOR = "督办时钟"
 MAX_ERRORS = 20
 LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
-
-
-def display_light(light: str | None) -> str:
-    """green/yellow/red, or grey for closed or not yet evaluated.
-
-    >>> [display_light(x) for x in ("red", "closed", None)]
-    ['red', 'grey', 'grey']
-    """
-    return light if light in ("green", "yellow", "red") else "grey"
 
 
 def duty_clock(
@@ -320,46 +312,22 @@ def _iso(d: date | None) -> str | None:
 
 
 def board(*, session: Session, now: datetime) -> Board:
-    """Lights by lead unit (as of the last tick) and the open overdue duties, most days overdue first."""
-    rows = session.execute(
-        select(
-            DutyRow.id,
-            DutyRow.status,
-            DutyRow.light,
-            DutyRow.overdue_workdays,
-            DutyRow.due,
-            ItemRow.text,
-            UnitRow.name,
+    """Lights by lead unit (as of the last tick) and the open overdue duties, most days overdue
+    first — the unfiltered :func:`duban.ledger.board.board_view` in the CLI's shape."""
+    view = board_view(session=session, now=now, limit=None)
+    overdue = [
+        OverdueRow(
+            duty_id=r.duty_id,
+            unit=r.unit,
+            text=r.text,
+            due=r.due,
+            overdue_workdays=r.overdue_workdays,
+            light=r.light,
+            status=r.status,
         )
-        .join(ItemRow, ItemRow.id == DutyRow.item_id)
-        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
-        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
-    ).all()
-    units: dict[str, UnitLights] = {}
-    totals = {"green": 0, "yellow": 0, "red": 0, "grey": 0, "total": 0}
-    overdue: list[OverdueRow] = []
-    for duty_id, status, light, overdue_days, due, text, unit in rows:
-        u = units.setdefault(unit, UnitLights(unit=unit))
-        shown = display_light(light if status != DutyStatus.CLOSED.value else None)
-        setattr(u, shown, getattr(u, shown) + 1)
-        u.total += 1
-        totals[shown] += 1
-        totals["total"] += 1
-        if status != DutyStatus.CLOSED.value and (light == "red" or (overdue_days or 0) > 0):
-            overdue.append(
-                OverdueRow(
-                    duty_id=duty_id,
-                    unit=unit,
-                    text=text,
-                    due=due,
-                    overdue_workdays=overdue_days or 0,
-                    light=light,
-                    status=status,
-                )
-            )
-    overdue.sort(key=lambda r: (-r.overdue_workdays, r.due, r.duty_id))
-    ordered = sorted(units.values(), key=lambda u: (-u.red, -u.yellow, u.unit))
-    return Board(now=now, units=ordered, overdue=overdue, totals=totals)
+        for r in overdue_rows(view)
+    ]
+    return Board(now=now, units=view.units, overdue=overdue, totals=view.totals)
 
 
 def open_duties_report(*, session: Session) -> list[OpenDutyRow]:

@@ -27,10 +27,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from duban.clock.calendar import local_date
 from duban.ledger import service
+from duban.ledger.board import display_light
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
 from duban.ledger.schemas import ImportCellError, ImportReport
-from duban.ledger.tick import LIGHT_LABELS, display_light
+from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
 
 COLUMNS: tuple[tuple[str, int], ...] = (

@@ -1,25 +1,24 @@
-"""Read-only views the ledger's service does not offer: the board with filters and sections, a
-duty's details with its clock, plan trees, event lists and the public headline targets.
+"""Read-only views the ledger's service does not offer: a duty's details with its clock, plan
+trees, event lists and the public headline targets. The board is the ledger's own
+(:mod:`duban.ledger.board`), shared with the CLI.
 
 Nothing here writes. Rows are read with SELECTs over the ledger's tables and shaped with the
-ledger's own schemas and :func:`duban.ledger.tick.display_light`, so the unfiltered board agrees
-with :func:`duban.ledger.tick.board` (a test checks the two).
+ledger's own schemas and :func:`duban.ledger.board.display_light`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
+from duban.clock.calendar import CalendarGap, WorkCalendar
 from duban.clock.evaluate import evaluate
 from duban.clock.policy import Policy
 from duban.ledger import service
+from duban.ledger.board import NO_SECTION, display_light
 from duban.ledger.models import (
     AssignmentCoUnitRow,
     AssignmentRow,
@@ -37,196 +36,41 @@ from duban.ledger.schemas import (
     MilestoneRead,
     PlanRead,
     ProgressRead,
-    UnitLights,
 )
-from duban.ledger.tick import display_light, duty_clock
-from duban.ledger.workflow import DutyStatus
+from duban.ledger.tick import duty_clock
 from duban.web.schemas import (
-    BoardRow,
-    BoardView,
     ClockMilestone,
-    CompletionPoint,
     DutyClockView,
     DutyDetail,
     HeadlineTarget,
     PlanItemView,
     PlanSectionView,
     PlanTree,
-    SectionLights,
 )
-
-LIGHTS = ("green", "yellow", "red", "grey")
-NO_SECTION = "（未分节）"
-
-
-@dataclass(frozen=True)
-class BoardFilter:
-    """Board filters; empty fields mean "all"."""
-
-    plan_id: int | None = None
-    unit: str | None = None
-    light: str | None = None
-    status: str | None = None
-    section: str | None = None
-    q: str | None = None
-
-
-def section_of(title: str | None) -> str:
-    """The top section of an item's section title.
-
-    >>> section_of("做强能源产业 › 推进煤炭清洁利用")
-    '做强能源产业'
-    >>> section_of(None)
-    '（未分节）'
-    """
-    if not title:
-        return NO_SECTION
-    return title.split(" › ")[0].strip() or NO_SECTION
-
-
-def _month(dt: datetime) -> str:
-    d = local_date(dt)
-    return f"{d.year:04d}-{d.month:02d}"
-
-
-def _months(first: str, last: str, cap: int = 24) -> list[str]:
-    y, m = int(first[:4]), int(first[5:])
-    ly, lm = int(last[:4]), int(last[5:])
-    out: list[str] = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        m += 1
-        if m > 12:
-            y, m = y + 1, 1
-    return out[-cap:]
-
-
-def board_view(
-    *, session: Session, now: datetime, scope_unit: int | None, filters: BoardFilter, limit: int = 100
-) -> BoardView:
-    """Lights by unit and by section, the open duties (overdue first), completion by month."""
-    stmt = (
-        select(
-            DutyRow.id,
-            DutyRow.status,
-            DutyRow.light,
-            DutyRow.overdue_workdays,
-            DutyRow.due,
-            DutyRow.assigned_at,
-            DutyRow.closed_at,
-            ItemRow.text,
-            ItemRow.section_title,
-            ItemRow.plan_id,
-            UnitRow.name,
-        )
-        .join(ItemRow, ItemRow.id == DutyRow.item_id)
-        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
-        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
-    )
-    if scope_unit is not None:
-        stmt = stmt.where(AssignmentRow.lead_unit_id == scope_unit)
-    if filters.plan_id is not None:
-        stmt = stmt.where(ItemRow.plan_id == filters.plan_id)
-    if filters.unit:
-        stmt = stmt.where(UnitRow.name == filters.unit)
-    if filters.status:
-        stmt = stmt.where(DutyRow.status == filters.status)
-    if filters.q:
-        stmt = stmt.where(ItemRow.text.contains(filters.q))
-    units: dict[str, UnitLights] = {}
-    sections: dict[str, SectionLights] = {}
-    totals = dict.fromkeys((*LIGHTS, "total"), 0)
-    rows: list[BoardRow] = []
-    assigned: dict[str, int] = defaultdict(int)
-    closed: dict[str, int] = defaultdict(int)
-    for (
-        duty_id,
-        status,
-        light,
-        overdue,
-        due,
-        assigned_at,
-        closed_at,
-        text,
-        stitle,
-        plan_id,
-        unit,
-    ) in session.execute(stmt):
-        shown = display_light(light if status != DutyStatus.CLOSED.value else None)
-        section = section_of(stitle)
-        if filters.light and shown != filters.light:
-            continue
-        if filters.section and section != filters.section:
-            continue
-        u = units.setdefault(unit, UnitLights(unit=unit))
-        s = sections.setdefault(section, SectionLights(section=section))
-        for bucket in (u, s):
-            setattr(bucket, shown, getattr(bucket, shown) + 1)
-            bucket.total += 1
-        totals[shown] += 1
-        totals["total"] += 1
-        assigned[_month(assigned_at)] += 1
-        if closed_at is not None:
-            closed[_month(closed_at)] += 1
-        if status != DutyStatus.CLOSED.value:
-            rows.append(
-                BoardRow(
-                    duty_id=duty_id,
-                    plan_id=plan_id,
-                    unit=unit,
-                    section=section,
-                    text=text,
-                    due=due,
-                    overdue_workdays=overdue or 0,
-                    light=shown,
-                    status=status,
-                )
-            )
-    order = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
-    rows.sort(key=lambda r: (-r.overdue_workdays, order[r.light], r.due, r.duty_id))
-    series: list[CompletionPoint] = []
-    if assigned:
-        first = min(assigned)
-        last = max(_month(now), *assigned, *(closed or [first]))
-        a_run = c_run = 0
-        for month in _months(first, last, cap=10_000):
-            a_run += assigned.get(month, 0)
-            c_run += closed.get(month, 0)
-            series.append(
-                CompletionPoint(
-                    month=month,
-                    assigned=a_run,
-                    closed=c_run,
-                    rate=round(100 * c_run / a_run, 1) if a_run else 0.0,
-                )
-            )
-        series = series[-24:]
-    return BoardView(
-        now=now,
-        totals=totals,
-        units=sorted(units.values(), key=lambda u: (-u.red, -u.yellow, u.unit)),
-        sections=sorted(sections.values(), key=lambda s: (-s.red, -s.yellow, s.section)),
-        rows=rows[:limit],
-        rows_total=len(rows),
-        series=series,
-    )
 
 
 def duty_detail(
     *, session: Session, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
 ) -> DutyDetail:
     """A duty with its item, units, progress and what the clock says of it at ``now``."""
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    item = session.get(ItemRow, duty.item_id)
-    assert item is not None
-    a = session.scalar(
-        select(AssignmentRow)
-        .where(AssignmentRow.item_id == item.id)
+    duty = session.scalar(
+        select(DutyRow)
+        .where(DutyRow.id == duty_id)
         .options(
-            selectinload(AssignmentRow.lead_unit),
-            selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit),
+            joinedload(DutyRow.item)
+            .joinedload(ItemRow.assignment)
+            .options(
+                joinedload(AssignmentRow.lead_unit),
+                selectinload(AssignmentRow.co_units).joinedload(AssignmentCoUnitRow.unit),
+            ),
+            selectinload(DutyRow.milestones),
+            selectinload(DutyRow.progress),
         )
     )
+    if duty is None:
+        raise service.NotFound(f"督办事项 {duty_id} 不存在")
+    item = duty.item
+    a = item.assignment
     feedback = tuple(p.reported_at for p in duty.progress)
     try:
         ev = evaluate(duty_clock(duty, duty.milestones, frozenset(), feedback), policy, calendar, now)

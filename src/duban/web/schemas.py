@@ -1,5 +1,5 @@
-"""Schemas the console adds to the ledger's: the filtered board, duty details with the clock,
-plan trees, upload previews, accounts. Ledger rows are read with the ledger's own ``*Read``.
+"""Schemas the console adds to the ledger's (the board's are in the ledger): duty details with
+the clock, plan trees, upload previews, accounts. Ledger rows are read with the ledger's own ``*Read``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from duban.ledger.schemas import (
+    BoardRow,
     DutyRead,
     EventRead,
     ItemRead,
     MilestoneRead,
     PlanRead,
     ProgressRead,
-    UnitLights,
 )
 
 LightName = Literal["green", "yellow", "red", "grey"]
@@ -27,46 +27,6 @@ class Problem(BaseModel):
 
     detail: str
     field: str | None = None
-
-
-class SectionLights(BaseModel):
-    section: str
-    green: int = 0
-    yellow: int = 0
-    red: int = 0
-    grey: int = 0
-    total: int = 0
-
-
-class BoardRow(BaseModel):
-    duty_id: int
-    plan_id: int
-    unit: str
-    section: str
-    text: str
-    due: date
-    overdue_workdays: int
-    light: str
-    status: str
-
-
-class CompletionPoint(BaseModel):
-    month: str
-    assigned: int
-    closed: int
-    rate: float
-
-
-class BoardView(BaseModel):
-    """Lights by unit and by section, open duties (overdue first), completion over time."""
-
-    now: datetime
-    totals: dict[str, int]
-    units: list[UnitLights]
-    sections: list[SectionLights]
-    rows: list[BoardRow]
-    rows_total: int
-    series: list[CompletionPoint]
 
 
 class ClockMilestone(BaseModel):

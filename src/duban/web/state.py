@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
 from duban.db import make_engine
+from duban.ledger.models import EventRow
 
 
 def utc_now() -> datetime:
@@ -84,13 +85,17 @@ class ConsoleState:
 
     settings: Settings
     clock: Callable[[], datetime] = utc_now
-    board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=15.0))
+    # The board is recomputed when the ledger changes (see fresh_boards), not on a timer; the TTL
+    # is only a safety net for changes made outside duban (by hand in the database).
+    board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0))
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
     uploads: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     _engine: Engine | None = None
     _calendar: WorkCalendar | None = None
     _policy: Policy | None = None
+    version_every: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _version: tuple[int | None, float] = (None, 0.0)
 
     @property
     def engine(self) -> Engine:
@@ -114,6 +119,21 @@ class ConsoleState:
     @property
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
+
+    def fresh_boards(self) -> None:
+        """Forget cached boards if the ledger changed since they were made: every change writes
+        an event, so the newest event id is the ledger's version — also for changes made by
+        another process (``duban tick`` from cron, a second server worker). Checked at most once
+        every ``version_every`` seconds (one indexed MAX query)."""
+        seen, checked = self._version
+        now = time.monotonic()
+        if now - checked < self.version_every:
+            return
+        with self.engine.connect() as conn:
+            version = conn.scalar(select(func.max(EventRow.id)))
+        self._version = (version, now)
+        if seen is not None and version != seen:
+            self.board_cache.bump()
 
     def written(self) -> None:
         """Something was written: cached boards and sign-ins are stale."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from duban.ledger import service
+from duban.ledger.board import LIGHTS, BoardFilter, board_view
 from duban.ledger.schemas import DutyRead, EventRead, ProgressPage, ProgressRead
 from duban.ledger.workflow import STATUSES
 from duban.web import queries
@@ -33,13 +34,13 @@ def board_filter(
     status: str | None,
     section: str | None,
     q: str | None,
-) -> queries.BoardFilter:
+) -> BoardFilter:
     """Checked filters (a bad value names its field)."""
-    if light and light not in queries.LIGHTS:
-        raise ApiError(422, f"字段 light: 应为 {'/'.join(queries.LIGHTS)} 之一", "light")
+    if light and light not in LIGHTS:
+        raise ApiError(422, f"字段 light: 应为 {'/'.join(LIGHTS)} 之一", "light")
     if status and status not in STATUSES:
         raise ApiError(422, f"字段 status: 应为 {'/'.join(STATUSES)} 之一", "status")
-    return queries.BoardFilter(
+    return BoardFilter(
         plan_id=plan_id,
         unit=unit or None,
         light=light or None,
@@ -63,9 +64,7 @@ def list_duties(
 ) -> DutyListPage:
     """Open duties, most overdue first (a unit officer: only their unit's)."""
     f = board_filter(plan_id, unit, light, status, section, q)
-    view = queries.board_view(
-        session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit
-    )
+    view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
     return DutyListPage(items=view.rows, total=view.rows_total)
 
 

@@ -10,14 +10,15 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from duban.db import session_scope
+from duban.ledger.board import BoardFilter, board_view
 from duban.ledger.models import UnitRow
-from duban.ledger.schemas import ImportReport, TickReport, UnitRead
+from duban.ledger.schemas import BoardView, ImportReport, TickReport, UnitRead
 from duban.ledger.tick import tick
 from duban.web import ledger_files, queries
 from duban.web.access import unit_scope
 from duban.web.api.duties import board_filter
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, Public, Who, state_of
-from duban.web.schemas import BoardView, EventList, HeadlineTarget, Problem
+from duban.web.schemas import EventList, HeadlineTarget, Problem
 from duban.web.state import ConsoleState
 
 router = APIRouter(
@@ -30,13 +31,13 @@ router = APIRouter(
 )
 
 
-def compute_board(st: ConsoleState, who: Who, f: queries.BoardFilter, limit: int) -> BoardView:
-    """The board view, from the cache when nothing was written since (at most a few seconds old)."""
+def compute_board(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> BoardView:
+    """The board view, from the cache until the ledger changes (see ConsoleState.fresh_boards)."""
     scope = unit_scope(who)
 
     def compute() -> BoardView:
         with session_scope(st.engine) as session:
-            return queries.board_view(session=session, now=who.now, scope_unit=scope, filters=f, limit=limit)
+            return board_view(session=session, now=who.now, scope_unit=scope, filters=f, limit=limit)
 
     view = st.board_cache.get_or_compute(("view", scope, f, limit), compute)
     assert isinstance(view, BoardView)
@@ -58,6 +59,7 @@ async def board(
     """督办看板: lights by unit and section, open duties (overdue first), completion by month."""
     f = board_filter(plan_id, unit, light, status, section, q)
     st = state_of(request)
+    st.fresh_boards()
     key = ("json", unit_scope(who), f, limit)
     body = st.board_cache.get(key)
     if body is None:

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from duban.db import session_scope
+from duban.ledger.board import LIGHTS, BoardFilter
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.web import queries
@@ -22,7 +23,7 @@ from duban.web.render import templates
 router = APIRouter(include_in_schema=False)
 
 
-def _render(request: Request, who: Who, f: queries.BoardFilter, partial: bool) -> str:
+def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
     st = state_of(request)
     view = compute_board(st, who, f, 100)
     chart = json.dumps(
@@ -42,7 +43,7 @@ def _render(request: Request, who: Who, f: queries.BoardFilter, partial: bool) -
         "f": f,
         "chart": chart,
         "statuses": STATUSES,
-        "lights": queries.LIGHTS,
+        "lights": LIGHTS,
         "units": units,
         "plans": plans,
         "who": who,
@@ -70,6 +71,7 @@ async def board_page(
     assert account is not None
     key = ("page", account.id, who.csrf, f, partial)
     st = state_of(request)
+    st.fresh_boards()
     html = st.board_cache.get(key)
     if html is None:
         html = await run_in_threadpool(
