@@ -1,21 +1,23 @@
 """Benchmark the console under load: 10,000 duties, 50 concurrent clients, a bounded run per endpoint.
 
 Builds a temporary SQLite ledger (units and a 10,000-task plan through the ledger's service; the
-assignments and duties in bulk, then one ``tick`` through the service so every duty has a light),
-starts the real app under uvicorn in a child process on a free loopback port, and drives it with
-50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1 client) for ``--seconds`` per endpoint: a trivial FastAPI endpoint added to
-the same app (the reference), the board page (督办看板, HTML), the board API and one duty's
-details from the API (random ids). Prints p50/p99 latency and requests per second for each, and
-their ratios to the reference. Target: board page p99 < 100 ms at 50 clients.
+assignments and duties in bulk, then one ``tick`` so every duty has a light), starts the real
+server the way a city runs it — ``duban serve --workers N`` in a child process on a free loopback
+port — and drives it with 50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1
+client, and ``wrk`` if installed) for ``--seconds`` per endpoint: ``GET /healthz`` (a trivial
+FastAPI endpoint of the same app: the reference), the board page (督办看板, HTML), the board API
+and one duty's details from the API (random ids); then the board page again while a unit
+officer reports progress twice a second (every write invalidates the cached boards, so the
+board is recomputed under load). Prints p50/p99 latency and requests per second, and ratios to
+the reference, for 1 and 2 workers. Target: board page p99 < 100 ms at 50 clients.
 
-usage: python bench/serve.py [--duties N] [--clients N] [--seconds S]
+usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import random
 import re
@@ -67,8 +69,8 @@ def synthetic_plan(n: int) -> Plan:
                 tasks=tasks)  # fmt: skip
 
 
-def build(db: Path, n: int) -> str:
-    """Fill the database; returns an office user's bearer token."""
+def build(db: Path, n: int) -> tuple[str, str, list[int]]:
+    """Fill the database; returns an office and a unit officer's bearer tokens and that unit's duties."""
     rng = random.Random(7)
     engine = make_engine(Settings(database_url=f"sqlite:///{db}"))
     upgrade(engine)
@@ -98,22 +100,66 @@ def build(db: Path, n: int) -> str:
         tick(session=s, calendar=WorkCalendar.default(), policy=load_policy("13710"), now=NOW)
         account = create_user(session=s, name="基准督查室", role="office", password="bench-password", now=NOW)
         token = create_api_token(session=s, account=account, now=NOW, label="bench")
+        first_unit = s.scalar(select(UnitRow.name).where(UnitRow.id == units[0]))
+        officer = create_user(
+            session=s, name="基准责任单位", role="unit", unit=first_unit, password="bench-password", now=NOW
+        )
+        unit_token = create_api_token(session=s, account=officer, now=NOW, label="bench")
+        own = list(
+            s.scalars(
+                select(DutyRow.id)
+                .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+                .where(
+                    AssignmentRow.lead_unit_id == units[0], DutyRow.status.in_(["deployed", "in_progress"])
+                )
+            )
+        )
     engine.dispose()
-    return token
+    return token, unit_token, own
 
 
-def serve(db: str, port: int) -> None:
-    import uvicorn
+def start_server(db: Path, port: int, workers: int, tmp: Path) -> subprocess.Popen[bytes]:
+    """``duban serve --workers N`` as a city would run it (real CLI, real uvicorn, real workers)."""
+    env = {**os.environ, "DUBAN_SECRET_KEY": "bench-secret", "DUBAN_UPLOAD_DIR": str(tmp / "uploads")}
+    cmd = [sys.executable, "-c", "from duban.cli import main; main()", "serve", "--port", str(port),
+           "--workers", str(workers), "--database-url", f"sqlite:///{db}"]  # fmt: skip
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    from duban.web import create_app
 
-    app = create_app(Settings(database_url=f"sqlite:///{db}", secret_key="bench"), clock=lambda: NOW)
+async def writer(port: int, token: str, duty_ids: list[int], per_second: float, seconds: float) -> int:
+    """A unit officer reporting progress ``per_second`` times a second; returns the writes made."""
+    reader, w = await asyncio.open_connection("127.0.0.1", port)
+    stop = time.perf_counter() + seconds
+    made = 0
+    rng = random.Random(5)
+    try:
+        while time.perf_counter() < stop:
+            body = b'{"text": "bench progress", "share": 50}'
+            w.write(
+                (f"POST /api/duties/{rng.choice(duty_ids)}/progress HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+            )  # fmt: skip
+            await w.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                (int(line[15:]) for line in head.split(b"\r\n") if line[:15].lower() == b"content-length:"), 0
+            )
+            await reader.readexactly(length)
+            made += head[9:12] == b"201"
+            await asyncio.sleep(1 / per_second)
+    finally:
+        w.close()
+    return made
 
-    @app.get("/__ping", include_in_schema=False)
-    def ping() -> dict[str, bool]:
-        return {"ok": True}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+async def load_while_writing(
+    port: int, token: str, unit_token: str, duty_ids: list[int], clients: int, seconds: float
+) -> tuple[list[float], int, int]:
+    (lat, errors), made = await asyncio.gather(
+        load(port, token, ["/board"], clients, seconds), writer(port, unit_token, duty_ids, 2.0, seconds)
+    )
+    return lat, errors, made
 
 
 def free_port() -> int:
@@ -212,68 +258,83 @@ def main() -> int:
     ap.add_argument("--duties", type=int, default=10_000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     args = ap.parse_args()
+    counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    verdicts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
         db = Path(tmp) / "bench.sqlite3"
         t = time.perf_counter()
-        token = build(db, args.duties)
+        token, unit_token, own = build(db, args.duties)
         print(f"built {args.duties} duties in {time.perf_counter() - t:.1f} s")
-        port = free_port()
-        proc = multiprocessing.get_context("spawn").Process(target=serve, args=(str(db), port), daemon=True)
-        proc.start()
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/__ping", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    print("server did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.2)
-            duty_ids = [f"/api/duties/{i}" for i in random.Random(3).sample(range(1, args.duties + 1), 500)]
-            runs = [
-                ("reference GET /__ping", ["/__ping"]),
-                ("board page GET /board", ["/board"]),
-                ("board API GET /api/board", ["/api/board"]),
-                ("duty API GET /api/duties/{id}", duty_ids),
-            ]
-            results: dict[str, tuple[float, float, float]] = {}
-            load1 = os.getloadavg()[0]
-            print(f"{args.clients} clients, {args.seconds:g} s per endpoint, {args.duties} duties;"
-                  f" {os.cpu_count()} cores, load average {load1:.1f} before the run")  # fmt: skip
-            print(f"{'endpoint':34} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-            for name, paths in runs:
-                asyncio.run(load(port, token, paths, args.clients, 1.0))  # warm-up
-                lat, errors = asyncio.run(load(port, token, paths, args.clients, args.seconds))
-                rps = len(lat) / args.seconds
-                results[name] = (rps, pct(lat, 0.5), pct(lat, 0.99))
+        for workers in counts:
+            port = free_port()
+            proc = start_server(db, port, workers, Path(tmp))
+            base = f"http://127.0.0.1:{port}"
+            try:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        print("server did not start", file=sys.stderr)
+                        return 1
+                    time.sleep(0.2)
+                duty_ids = [
+                    f"/api/duties/{i}" for i in random.Random(3).sample(range(1, args.duties + 1), 500)
+                ]
+                runs = [
+                    ("reference GET /healthz", ["/healthz"]),
+                    ("board page GET /board", ["/board"]),
+                    ("board API GET /api/board", ["/api/board"]),
+                    ("duty API GET /api/duties/{id}", duty_ids),
+                ]
+                results: dict[str, tuple[float, float, float]] = {}
+                load1 = os.getloadavg()[0]
+                print(f"\n== {workers} worker(s): {args.clients} clients, {args.seconds:g} s per endpoint,"
+                      f" {args.duties} duties; {os.cpu_count()} cores, load average {load1:.1f} before the run")  # fmt: skip
                 print(
-                    f"{name:34} {len(lat):9d} {rps:8.0f} {pct(lat, 0.5):8.1f} {pct(lat, 0.99):8.1f} {errors:7d}"
+                    f"{'endpoint':38} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
                 )
-            ref = results["reference GET /__ping"]
-            print("ratios to the reference (req/s ÷ ref, p99 ÷ ref):")
-            for name, (rps, _p50, p99) in results.items():
-                print(f"  {name:34} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99")
-            wrk_results = {
-                name: wrk(port, token, paths[0], args.clients, args.seconds) for name, paths in runs[:3]
-            }
-            if all(v is not None for v in wrk_results.values()):
-                print(f"the same with wrk ({args.clients} connections, a C client):")
-                for name, v in wrk_results.items():
-                    assert v is not None
-                    print(f"{name:34} {'':9} {v[0]:8.0f} {v[1]:8.1f} {v[2]:8.1f}")
-            board_p99 = results["board page GET /board"][2]
-            verdict = "met" if board_p99 < 100 else "NOT met"
-            print(
-                f"target board page p99 < 100 ms at {args.clients} clients: {verdict} ({board_p99:.1f} ms, asyncio client)"
-            )
-        finally:
-            proc.terminate()
-            proc.join(10)
+                for name, paths in runs:
+                    asyncio.run(load(port, token, paths, args.clients, 1.0))  # warm-up
+                    lat, errors = asyncio.run(load(port, token, paths, args.clients, args.seconds))
+                    rps = len(lat) / args.seconds
+                    results[name] = (rps, pct(lat, 0.5), pct(lat, 0.99))
+                    print(
+                        f"{name:38} {len(lat):9d} {rps:8.0f} {pct(lat, 0.5):8.1f} {pct(lat, 0.99):8.1f} {errors:7d}"
+                    )
+                lat, errors, made = asyncio.run(
+                    load_while_writing(port, token, unit_token, own, args.clients, args.seconds)
+                )
+                name = f"board page, {made} writes meanwhile"
+                results[name] = (len(lat) / args.seconds, pct(lat, 0.5), pct(lat, 0.99))
+                r = results[name]
+                print(f"{name:38} {len(lat):9d} {r[0]:8.0f} {r[1]:8.1f} {r[2]:8.1f} {errors:7d}")
+                ref = results["reference GET /healthz"]
+                print("ratios to the reference (req/s ÷ ref, p99 ÷ ref):")
+                for name, (rps, _p50, p99) in results.items():
+                    print(f"  {name:38} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99")
+                wrk_results = {
+                    name: wrk(port, token, paths[0], args.clients, args.seconds) for name, paths in runs[:3]
+                }
+                if all(v is not None for v in wrk_results.values()):
+                    print(f"the same with wrk ({args.clients} connections, a C client):")
+                    for name, v in wrk_results.items():
+                        assert v is not None
+                        print(f"{name:38} {'':9} {v[0]:8.0f} {v[1]:8.1f} {v[2]:8.1f}")
+                board_p99 = results["board page GET /board"][2]
+                verdict = "met" if board_p99 < 100 else "NOT met"
+                verdicts.append(f"{workers} worker(s): {verdict} ({board_p99:.1f} ms, asyncio client)")
+            finally:
+                proc.terminate()
+                proc.wait(20)
+    print(f"\ntarget board page p99 < 100 ms at {args.clients} clients:")
+    for v in verdicts:
+        print("  " + v)
     return 0
 
 

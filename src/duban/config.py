@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/duban.sqlite3"
 DEV_SECRET_KEY = "duban-dev-secret-change-me"
+_PATHS = ("holiday_file", "upload_dir", "case_model")
 
 
 class SettingsError(ValueError):
@@ -31,6 +32,8 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     policy: str = "13710"
     echo_sql: bool = False
+    upload_dir: Path = Path("./var/uploads")
+    case_model: Path | None = None
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -40,6 +43,8 @@ class Settings:
         "secret_key": "DUBAN_SECRET_KEY",
         "policy": "DUBAN_POLICY",
         "echo_sql": "DUBAN_ECHO_SQL",
+        "upload_dir": "DUBAN_UPLOAD_DIR",
+        "case_model": "DUBAN_CASE_MODEL",
     }
 
     @classmethod
@@ -62,8 +67,24 @@ class Settings:
             if name not in cls.ENV:
                 raise SettingsError(f"未知设置项: {name}")
             if value is not None:
-                values[name] = Path(value) if name == "holiday_file" else value
+                values[name] = Path(value) if name in _PATHS else value
         return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``DUBAN_*`` variables that give these settings back through :meth:`from_env` (how
+        ``duban serve --workers N`` hands its settings to the worker processes).
+
+        >>> s = Settings(database_url="sqlite:///x.db", echo_sql=True)
+        >>> Settings.from_env(s.to_env()) == s
+        True
+        """
+        out: dict[str, str] = {}
+        for name, var in self.ENV.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            out[var] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return out
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
@@ -76,7 +97,7 @@ class Settings:
 
 
 def _parse(name: str, var: str, raw: str) -> Any:
-    if name == "holiday_file":
+    if name in _PATHS:
         return Path(raw)
     if name == "echo_sql":
         low = raw.strip().lower()

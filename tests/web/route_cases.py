@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.web.web_factories import PASSWORD, UNIT_A, USERS, World
+from tests.web.web_factories import CASE_IDS, CASE_TOKENS, PASSWORD, UNIT_A, USERS, World
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPORT = FIXTURES / "小河市2024年政府工作报告.txt"
@@ -109,6 +109,15 @@ CASES: list[Case] = [
     Case("POST", "/api/duties/{duty_id}/review", "office", 200, Req(json={"decision": "approve", "grade": "良好"}),
          bad=Req(json={"decision": "return"}), bad_field="reason", allowed=OFFICE, setup="closure", owned=True),
     Case("GET", "/api/duties/{duty_id}/events", "leader", 200, owned=True),
+    Case("PUT", "/api/duties/{duty_id}/due", "office", 200, Req(json={"due": "2023-11-30"}),
+         bad=Req(json={"due": "年底"}), bad_field="due", allowed=OFFICE, owned=True),
+    Case("PUT", "/api/duties/{duty_id}/milestones", "office", 200,
+         Req(json={"milestones": [{"name": "完成招标", "due": "2023-05-31"}]}),
+         bad=Req(json={"milestones": [{"name": "", "due": "2023-05-31"}]}), bad_field="milestones.0.name",
+         allowed=OFFICE, owned=True),
+    Case("POST", "/api/duties/{duty_id}/milestones/{name}/done", "unit_a", 200, Req(params={"name": "完成招标"}),
+         bad=Req(params={"name": "不存在的节点"}), bad_status=404, allowed=("office", "unit_a"),
+         setup="milestones", owned=True),
     # ---- API: board, units, events, clock, public, ledger files
     Case("GET", "/api/board", "leader", 200, bad=Req(query={"status": "done"}), bad_field="status"),
     Case("GET", "/api/units", "unit_a", 200),
@@ -122,6 +131,7 @@ CASES: list[Case] = [
     # ---- pages
     Case("GET", "/", "anon", 303, public=True),
     Case("GET", "/login", "anon", 200, public=True),
+    Case("GET", "/healthz", "anon", 200, public=True),
     Case("POST", "/login", "anon", 303, Req(form={"name": USERS["office"][0], "password": PASSWORD}),
          bad=Req(form={"name": USERS["office"][0]}), bad_field="password", public=True, setup="login_csrf"),
     Case("POST", "/logout", "office", 303),
@@ -142,6 +152,13 @@ CASES: list[Case] = [
          owned=True),
     Case("POST", "/duties/{duty_id}/review", "office", 303, Req(form={"decision": "return", "reason": "佐证不足"}),
          bad=Req(form={"decision": "maybe"}), bad_field="decision", allowed=OFFICE, setup="closure", owned=True),
+    Case("POST", "/duties/{duty_id}/due", "office", 303, Req(form={"due": "2023-11-30"}),
+         bad=Req(form={"due": "年底"}), bad_field="due", allowed=OFFICE, owned=True),
+    Case("POST", "/duties/{duty_id}/milestones", "office", 303, Req(form={"milestones": "完成招标 2023-05-31"}),
+         bad=Req(form={"milestones": "完成招标 五月底"}), bad_field="milestones", allowed=OFFICE, owned=True),
+    Case("POST", "/duties/{duty_id}/milestones/done", "unit_a", 303, Req(form={"name": "完成招标"}),
+         bad=Req(form={"name": "不存在的节点"}), bad_status=404, allowed=("office", "unit_a"),
+         setup="milestones", owned=True),
     Case("GET", "/upload", "office", 200, allowed=OFFICE),
     Case("POST", "/upload", "office", 200, Req(files=report_file),
          bad=Req(files=lambda: {"file": ("空.txt", b"", "text/plain")}), bad_field="file", allowed=OFFICE),
@@ -152,6 +169,75 @@ CASES: list[Case] = [
     Case("POST", "/ledger/import", "office", 200, Req(files=lambda: {"file": ("台账.xlsx", b"", "x")}),
          bad=Req(files=lambda: {"file": ("台账.csv", b"a,b", "text/csv")}), bad_field="file", allowed=OFFICE,
          setup="export"),
+]  # fmt: skip
+
+
+# ---- the case hub (工单): the template's cases are in CASE_STATES, one per state of the flow --------
+class TrackToken:
+    """The citizen token of the template's ``received`` case (known once the template is built)."""
+
+    def __str__(self) -> str:
+        return CASE_TOKENS["received"]
+
+
+def on(state: str, **kw: Any) -> Req:
+    """A request about the template's case in ``state``."""
+    return Req(params={"case_id": CASE_IDS[state]}, **kw)
+
+
+OFFICE_UNIT = ("office", "unit_a")
+ALL_CASES = on("dispatched")
+CASES += [
+    # ---- API: cases
+    Case("GET", "/api/cases", "office", 200, bad=Req(query={"status": "done"}), bad_field="status"),
+    Case("POST", "/api/cases", "office", 201, Req(json={"content": "幸福路路灯不亮", "citizen_phone": "13900001111"}),
+         bad=Req(json={"content": ""}), bad_field="content", allowed=OFFICE),
+    Case("GET", "/api/cases/hot", "leader", 200, bad=Req(query={"days": 0}), bad_field="days", allowed=READERS),
+    Case("GET", "/api/cases/rates", "unit_a", 200, bad=Req(query={"month": "2023-13"}), bad_field="month"),
+    Case("GET", "/api/cases/report.xlsx", "leader", 200, bad=Req(query={"month": "三月"}), bad_field="month"),
+    Case("GET", "/api/cases/{case_id}", "unit_a", 200, ALL_CASES, bad=Req(params={"case_id": 999}),
+         bad_status=404, bad_field="case_id"),
+    Case("POST", "/api/cases/{case_id}/dispatch", "office", 200, on("received", json={"unit": UNIT_A}),
+         bad=on("received", json={"unit": "火星局"}), bad_field="unit", allowed=OFFICE),
+    Case("POST", "/api/cases/{case_id}/accept", "unit_a", 200, on("dispatched"), bad=on("in_progress"),
+         bad_status=409, bad_field="status", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/return", "unit_a", 200, on("dispatched", json={"reason": "不属于本单位职责"}),
+         bad=on("dispatched", json={"reason": ""}), bad_field="reason", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/start", "unit_a", 200, on("accepted"), bad=on("dispatched"),
+         bad_status=409, bad_field="status", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/settle", "unit_a", 200, on("in_progress", json={"reply": "已修复"}),
+         bad=on("in_progress", json={}), bad_field="reply", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/follow-up", "office", 200, on("settled", json={"satisfaction": "满意"}),
+         bad=on("settled", json={"satisfaction": "很好"}), bad_field="satisfaction", allowed=OFFICE),
+    Case("POST", "/api/cases/{case_id}/redo", "unit_a", 200, on("reopened"), bad=on("settled"), bad_status=409,
+         bad_field="status", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/archive", "office", 200, on("followed_up"), bad=on("received"),
+         bad_status=409, bad_field="status", allowed=OFFICE),
+    Case("POST", "/api/cases/{case_id}/extension", "unit_a", 200, on("accepted", json={"workdays": 3, "reason": "需协调"}),
+         bad=on("accepted", json={"workdays": 0, "reason": "需协调"}), bad_field="workdays", allowed=OFFICE_UNIT),
+    Case("POST", "/api/cases/{case_id}/extension/decision", "office", 200, on("extension", json={"approve": True}),
+         bad=on("extension", json={"approve": "也许"}), bad_field="approve", allowed=OFFICE),
+    Case("POST", "/api/cases/{case_id}/category", "office", 200, on("review", json={"category": "市容环卫"}),
+         bad=on("review", json={"category": ""}), bad_field="category", allowed=OFFICE),
+    Case("POST", "/api/cases/{case_id}/link", "office", 200, on("received", json={"item_id": None}),
+         bad=on("received", json={"item_id": 99999}), bad_field="item_id", allowed=OFFICE),
+    # ---- pages: cases, and the citizens' report and track pages
+    Case("GET", "/cases", "unit_a", 200, bad=Req(query={"channel": "pigeon"}), bad_field="channel"),
+    Case("GET", "/cases/new", "office", 200, allowed=OFFICE),
+    Case("POST", "/cases/new", "office", 303, Req(form={"content": "幸福路路灯不亮", "address": "幸福路"}),
+         bad=Req(form={"title": "路灯"}), bad_field="content", allowed=OFFICE),
+    Case("GET", "/cases/hot", "office", 200, bad=Req(query={"days": 0}), bad_field="days", allowed=READERS),
+    Case("GET", "/cases/rates", "leader", 200, bad=Req(query={"month": "2023-3"}), bad_field="month"),
+    Case("GET", "/cases/report.xlsx", "unit_a", 200, bad=Req(query={"month": "x"}), bad_field="month"),
+    Case("GET", "/cases/{case_id}", "unit_a", 200, ALL_CASES, bad=Req(params={"case_id": 999}), bad_status=404,
+         bad_field="case_id"),
+    Case("POST", "/cases/{case_id}/action", "unit_a", 303, on("dispatched", form={"action": "accept"}),
+         bad=on("dispatched", form={"action": "return"}), bad_field="reason", allowed=OFFICE_UNIT),
+    Case("GET", "/report", "anon", 200, public=True),
+    Case("POST", "/report", "anon", 303, Req(form={"title": "路灯不亮", "content": "幸福路路灯不亮"}),
+         bad=Req(form={"title": "路灯不亮"}), bad_field="content", public=True, setup="login_csrf"),
+    Case("GET", "/track/{token}", "anon", 200, Req(params={"token": TrackToken()}),
+         bad=Req(params={"token": "0123456789abcdef"}), bad_status=404, bad_field="token", public=True),
 ]  # fmt: skip
 
 BY_ID = {c.id: c for c in CASES}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from duban.accounts.models import UserRow
@@ -14,6 +15,7 @@ from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope
 from duban.ledger.tick import board, tick
+from duban.web import create_app
 from duban.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from tests.web.route_cases import REPORT, report_file
 from tests.web.web_factories import NOW, PASSWORD, UNIT_A, UNIT_B, USERS
@@ -205,6 +207,22 @@ def test_upload_preview_then_confirm(clients):
     assert again.status_code == 404  # a preview is loaded once
 
 
+def test_upload_confirmed_through_another_server_worker(clients, settings):
+    """With several workers the confirmation may reach another process: the preview is on disk."""
+    office, csrf = clients.browser("office")
+    preview = office.post("/upload", data={"csrf_token": csrf}, files=report_file())
+    token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)  # type: ignore[union-attr]
+    other = create_app(settings, clock=lambda: NOW)
+    with TestClient(other, follow_redirects=False) as c:
+        c.cookies.set(SESSION_COOKIE, other.state.console.signer.dumps(clients.world.sessions["office"][0]))
+        for bad in ("../../etc/passwd", "x" * 20):
+            r = c.post("/upload/confirm", data={"csrf_token": csrf, "token": bad, "checked": "true"})
+            assert r.status_code == 404 and "重新上传" in r.text
+        r = c.post("/upload/confirm", data={"csrf_token": csrf, "token": token, "checked": "true"})
+        assert r.status_code == 303 and r.headers["location"].startswith("/plans/")
+    assert list(settings.upload_dir.iterdir()) == []  # confirmed uploads leave nothing behind
+
+
 def test_api_upload_is_idempotent_and_previews(clients):
     office = clients.api("office")
     pre = office.post("/api/plans/preview", files=report_file()).json()
@@ -268,3 +286,63 @@ def test_plan_page_tree_and_assign_form(clients):
     )
     assert r.status_code == 303
     assert "职业教育" in [d["text"][2:6] for d in clients.api("unit_b").get("/api/duties").json()["items"]]
+
+
+def test_co_unit_officer_reads_and_reports_but_cannot_close(clients):
+    w = clients.world
+    office = clients.api("office")
+    r = office.post(
+        f"/api/items/{w.item_a}/assign", json={"unit": UNIT_A, "co_units": [UNIT_B], "major": True}
+    )
+    assert r.status_code == 200, r.text
+    co = clients.api("unit_b")
+    detail = co.get(f"/api/duties/{w.duty_a}")
+    assert detail.status_code == 200 and detail.json()["co_units"] == [UNIT_B]
+    assert w.duty_a not in [d["duty_id"] for d in co.get("/api/duties").json()["items"]]  # not theirs to lead
+    mine = co.get("/api/duties", params={"co_unit": "true"}).json()
+    assert [d["duty_id"] for d in mine["items"]] == [w.duty_a] and mine["total"] == 1
+    assert co.post(f"/api/duties/{w.duty_a}/progress", json={"text": "配合完成选址"}).status_code == 201
+    refused = co.post(f"/api/duties/{w.duty_a}/closure-request", json={})
+    assert refused.status_code == 403 and refused.json()["field"] == "duty_id"
+    assert "配合单位" in refused.json()["detail"]
+    by_office = office.get("/api/duties", params={"co_unit": "true", "unit": UNIT_B}).json()
+    assert by_office["total"] == 1
+    missing = office.get("/api/duties", params={"co_unit": "true"})
+    assert missing.status_code == 422 and missing.json()["field"] == "unit"
+    browser, _ = clients.browser("unit_b")
+    page = browser.get(f"/duties/{w.duty_a}").text
+    assert 'id="co-unit-note"' in page and 'id="progress-form"' in page and 'id="closure-form"' not in page
+    assert 'id="co-unit-duties"' in browser.get("/board").text
+    lead, _ = clients.browser("unit_a")
+    assert 'id="co-unit-note"' not in lead.get(f"/duties/{w.duty_a}").text
+
+
+def test_office_sets_due_and_milestones_and_the_lead_unit_completes_one(clients):
+    w = clients.world
+    office = clients.api("office")
+    assert office.put(f"/api/duties/{w.duty_a}/due", json={"due": "2023-10-31"}).json()["due"] == "2023-10-31"
+    body = {
+        "milestones": [{"name": "完成招标", "due": "2023-04-28"}, {"name": "主体完工", "due": "2023-09-29"}]
+    }
+    assert [m["name"] for m in office.put(f"/api/duties/{w.duty_a}/milestones", json=body).json()] == [
+        "完成招标",
+        "主体完工",
+    ]
+    dup = office.put(f"/api/duties/{w.duty_a}/milestones", json={"milestones": [body["milestones"][0]] * 2})
+    assert dup.status_code == 400 and "重复" in dup.json()["detail"]
+    unit = clients.api("unit_a")
+    done = unit.post(f"/api/duties/{w.duty_a}/milestones/完成招标/done")
+    assert done.status_code == 200 and done.json()["done_at"] is not None
+    detail = unit.get(f"/api/duties/{w.duty_a}").json()
+    assert detail["duty"]["due"] == "2023-10-31"
+    assert [(m["name"], m["done_at"] is not None) for m in detail["milestones"]] == [
+        ("完成招标", True),
+        ("主体完工", False),
+    ]
+    actions = [e["action"] for e in office.get(f"/api/duties/{w.duty_a}/events").json()]
+    assert {"set_due", "set_milestones", "complete"} <= set(actions)
+    c, csrf = clients.browser("office")
+    r = c.post(f"/duties/{w.duty_a}/milestones", data={"csrf_token": csrf, "milestones": "只有名称"})
+    assert r.status_code == 422 and "第 1 行" in r.text
+    page = c.get(f"/duties/{w.duty_a}").text
+    assert 'id="due-form"' in page and 'id="milestones-form"' in page and "主体完工 2023-09-29" in page

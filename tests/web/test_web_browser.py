@@ -67,7 +67,9 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app under uvicorn on loopback, with a migrated database and one user per role."""
     db = tmp_path_factory.mktemp("browser") / "duban.sqlite3"
-    settings = Settings(database_url=f"sqlite:///{db}", secret_key="browser-test-secret")
+    settings = Settings(
+        database_url=f"sqlite:///{db}", secret_key="browser-test-secret", upload_dir=db.parent / "uploads"
+    )
     engine = make_engine(settings)
     upgrade(engine)
     with session_scope(engine) as s:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
@@ -136,3 +145,52 @@ def test_accounts_migration_matches_the_models(tmp_path):
     upgrade(engine)
     assert mine <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts worker processes through /proc")
+def test_serve_with_two_workers_answers_from_both(world, tmp_path):
+    """``duban serve --workers 2`` for real: two worker processes, one database, the same answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DUBAN_SECRET_KEY": "workers-test-secret",
+        "DUBAN_UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    cmd = [sys.executable, "-c", "from duban.cli import main; main()", "serve", "--port", str(port),
+           "--workers", "2", "--database-url", f"sqlite:///{world.path}"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        assert len(_children(proc.pid)) >= 2
+        headers = {"Authorization": f"Bearer {world.tokens['office']}"}
+        boards = [httpx.get(f"{base}/api/board", headers=headers, timeout=10) for _ in range(6)]
+        assert {b.status_code for b in boards} == {200}
+        # Each worker computed its own board (its own "now"); the ledger's answer is the same.
+        assert len({json.dumps({**b.json(), "now": None}, sort_keys=True) for b in boards}) == 1
+    finally:
+        proc.terminate()
+        proc.wait(20)

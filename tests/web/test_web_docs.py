@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 def test_every_api_route_is_documented_and_every_documented_route_exists(app):
     text = DOC.read_text(encoding="utf-8")
     served = set(route_table(app))
-    listed = set(re.findall(r"`(GET|POST) (/api/[^`\s]+)`", text))
+    listed = set(re.findall(r"`(GET|POST|PUT|DELETE) (/api/[^`\s]+)`", text))
     api = {(m, p) for m, p in served if p.startswith("/api/")}
     assert api - listed == set(), "API routes missing from docs/web.md"
     assert listed - served == set(), "docs/web.md lists routes the app does not serve"

@@ -37,6 +37,10 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         assert unit.post(f"/api/duties/{w.duty_a}/progress", json={"text": "开工"}).status_code == 201
     if case.setup == "closure":
         assert unit.post(f"/api/duties/{w.duty_a}/closure-request", json={}).status_code == 200
+    if case.setup == "milestones":
+        office = clients.api("office")
+        body = {"milestones": [{"name": "完成招标", "due": "2023-05-31"}]}
+        assert office.put(f"/api/duties/{w.duty_a}/milestones", json=body).status_code == 200
     if case.setup == "export":
         r = clients.api("office").get("/api/ledger.xlsx")
         assert r.status_code == 200, r.text
@@ -67,11 +71,11 @@ def call(
     form = dict(req.form or {}) if (req.form is not None or not case.api) else None
     if form is not None:
         form.update(extra.get("form", {}))
-        if csrf and csrf_token and case.method == "POST":
+        if csrf and csrf_token and case.method in ("POST", "PUT"):
             form["csrf_token"] = csrf_token
     files = extra.get("files") or (req.files() if req.files else None)
     kwargs: dict[str, Any] = {"params": req.query}
-    if case.method == "POST":
+    if case.method in ("POST", "PUT"):
         if req.json is not None:
             kwargs["json"] = req.json
         elif form is not None or files is not None:
@@ -177,28 +181,30 @@ def test_other_units_officer_is_refused_and_logged(clients, case: Case):
     w = clients.world
     entity, entity_id = ("duty", w.duty_a) if "{duty_id}" in case.path else ("item", w.item_a)
     assert denied_events(w, entity, entity_id) == []
-    r = call(clients, case, "unit_b", Req(params={"item_id": w.item_a}, json=case.ok.json, form=case.ok.form))
+    params = {**case.ok.params, "item_id": w.item_a}
+    r = call(clients, case, "unit_b", Req(params=params, json=case.ok.json, form=case.ok.form))
     assert r.status_code in (403, 404), r.text[:300]
     if r.status_code == 404:
         assert "不存在" in r.text  # nothing about the duty is revealed
     events = denied_events(w, entity, entity_id)
     assert len(events) == 1
     assert events[0].actor == "教育局王五"
-    assert events[0].after is not None and events[0].after["path"] == url_of(
-        case, w, Req(params={"item_id": w.item_a})
-    )
+    assert events[0].after is not None and events[0].after["path"] == url_of(case, w, Req(params=params))
     assert events[0].at == NOW
 
 
-POSTS_WITH_SESSION = [c for c in CASES if c.method == "POST" and c.ok_role != "anon"]
+POSTS_WITH_SESSION = [c for c in CASES if c.method in ("POST", "PUT") and c.ok_role != "anon"]
 
 
 @pytest.mark.parametrize("case", POSTS_WITH_SESSION, ids=lambda c: c.id)
 def test_post_with_a_session_needs_the_csrf_token(clients, case: Case):
     client, _csrf = clients.browser(case.ok_role)
     data = dict(case.ok.form or {})
-    r = client.post(
-        url_of(case, clients.world, case.ok), data=data, files=case.ok.files() if case.ok.files else None
+    r = client.request(
+        case.method,
+        url_of(case, clients.world, case.ok),
+        data=data,
+        files=case.ok.files() if case.ok.files else None,
     )
     assert r.status_code == 403
     if case.api:

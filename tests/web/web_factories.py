@@ -8,9 +8,12 @@ test gets its own copy of the SQLite file.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from duban.accounts.service import create_api_token, create_user, start_session
 from duban.config import Settings
@@ -79,6 +82,7 @@ class World:
     duty_b: int
     tokens: dict[str, str]  # role key → bearer token
     sessions: dict[str, tuple[str, str]]  # role key → (session token, csrf token)
+    cases: dict[str, int] = field(default_factory=dict)  # CASE_STATES name → case id
 
 
 def build_template(path: Path) -> World:
@@ -109,6 +113,79 @@ def build_template(path: Path) -> World:
             duty_b=duty[items["t2"].id],
             tokens=tokens,
             sessions=sessions,
+            cases=build_cases(s),
         )
     engine.dispose()
     return world
+
+
+# ---- cases (工单) in each state of the flow, for the case hub's routes -------------------------------
+CASE_PHONE = "13812345678"
+CASE_STATES = (
+    "received",  # category confirmed, suggested unit UNIT_A: ready to dispatch
+    "review",  # no category: a person must confirm before dispatch
+    "dispatched",  # to UNIT_A
+    "accepted",
+    "in_progress",
+    "settled",
+    "reopened",
+    "followed_up",
+    "extension",  # accepted by UNIT_A, an extension requested
+    "foreign",  # dispatched to UNIT_B
+)
+CASE_IDS = {name: i for i, name in enumerate(CASE_STATES, start=1)}
+"""The template's case ids (made in this order on a fresh database; build_cases checks it)."""
+
+
+CASE_TOKENS: dict[str, str] = {}
+"""CASE_STATES name → the case's citizen token (random; filled when the template is built)."""
+
+
+def build_cases(s: Session) -> dict[str, int]:
+    """One case per name of CASE_STATES, walked through the flow by the case hub's own functions."""
+    from duban.cases import flow
+    from duban.cases.intake import intake
+    from duban.cases.rules import load_rules
+    from duban.cases.schemas import CaseCreate
+    from duban.clock.calendar import WorkCalendar
+    from duban.clock.policy import load_policy
+    from duban.ledger.units import require_unit
+
+    calendar, policy = WorkCalendar.load(None), load_policy(load_rules().policy)
+    unit_a, unit_b = require_unit(session=s, name=UNIT_A).id, require_unit(session=s, name=UNIT_B).id
+    out: dict[str, int] = {}
+    for name in CASE_STATES:
+        data = CaseCreate(
+            channel="hotline_phone",
+            title=f"工单{name}：小区门口路灯不亮",
+            content=f"{name} 号：幸福路12号小区门口路灯连续一周不亮，夜间出行不便。",
+            citizen_name="王先生",
+            citizen_phone=CASE_PHONE,
+            address=f"幸福路{len(out) + 12}号",
+            category=None if name == "review" else "城乡建设",
+        )
+        row = intake(session=s, data=data, actor="test", now=NOW, calendar=calendar, policy=policy)
+        out[name] = row.id
+        CASE_TOKENS[name] = str(row.token)
+        kw: dict[str, Any] = {"session": s, "case_id": row.id, "actor": "test", "now": NOW}
+        if name in ("received", "review"):
+            continue
+        flow.dispatch(**kw, unit_id=unit_b if name == "foreign" else unit_a, calendar=calendar)
+        if name in ("dispatched", "foreign"):
+            continue
+        flow.accept(**kw)
+        if name == "extension":
+            flow.request_extension(**kw, workdays=3, reason="需协调供电部门")
+            continue
+        if name == "accepted":
+            continue
+        flow.start(**kw)
+        if name == "in_progress":
+            continue
+        flow.settle(**kw, reply="已修复路灯")
+        if name == "reopened":
+            flow.follow_up(**kw, satisfaction="不满意")
+        elif name == "followed_up":
+            flow.follow_up(**kw, satisfaction="满意")
+    assert out == CASE_IDS, out
+    return out

@@ -1,7 +1,8 @@
 """The accounts tables: users, server-side sessions and API (bearer) tokens.
 
 Only :mod:`duban.accounts.service` writes these rows. A user of role ``unit`` belongs to one
-unit of the ledger (``unit_id``); ``office`` and ``leader`` users belong to none.
+unit of the ledger (``unit_id``); ``office``, ``leader`` and ``operator`` (12345 话务员, who takes
+and dispatches cases) users belong to none. The role CHECK is set by migration ``0210``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from duban.db import Base, UTCDateTime
+from duban.db import Base, UTCDateTime, in_values
 
-ROLES: tuple[str, ...] = ("office", "unit", "leader")
-ROLE_LABELS: dict[str, str] = {"office": "督查室", "unit": "责任单位", "leader": "领导"}
+ROLES: tuple[str, ...] = ("office", "unit", "leader", "operator")
+ROLE_LABELS: dict[str, str] = {"office": "督查室", "unit": "责任单位", "leader": "领导", "operator": "话务员"}
 
 
 class UserRow(Base):
@@ -22,7 +23,7 @@ class UserRow(Base):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('office', 'unit', 'leader')", name="role"),
+        CheckConstraint(in_values("role", ROLES), name="role"),
         CheckConstraint("role != 'unit' OR unit_id IS NOT NULL", name="unit_role_has_unit"),
     )
 

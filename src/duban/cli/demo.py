@@ -23,6 +23,7 @@ DEFAULT_DB = Path("var") / "demo.sqlite3"
 DEMO_ACCOUNTS = (
     ("督查室", "office", None),
     ("市长", "leader", None),
+    ("话务员", "operator", None),
     ("能源局", "unit", "市能源局"),
     ("农业农村局", "unit", "市农业农村局"),
     ("住建局", "unit", "市住房和城乡建设局"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -15,7 +16,14 @@ def register(main: click.Group) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
     @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
     @click.option("--database-url", default=None, help="数据库 URL（默认取 DUBAN_DATABASE_URL）")
-    def serve(host: str, port: int, database_url: str | None) -> None:
+    @click.option(
+        "--workers",
+        default=1,
+        show_default=True,
+        type=click.IntRange(1, 64),
+        help="工作进程数（多个进程共享数据库与上传目录；一般取 CPU 核数）",
+    )
+    def serve(host: str, port: int, database_url: str | None, workers: int) -> None:
         """启动督办系统网页（迁移数据库到最新版本后开始服务）。"""
         import uvicorn
 
@@ -32,16 +40,29 @@ def register(main: click.Group) -> None:
         engine = make_engine(settings)
         upgrade(engine)
         engine.dispose()
-        click.echo(f"督办系统: http://{host}:{port}/", err=True)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        click.echo(f"督办系统: http://{host}:{port}/（{workers} 个工作进程）", err=True)
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+            return
+        os.environ.update(settings.to_env())  # each worker builds its app from these
+        uvicorn.run(
+            "duban.web.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
 
     @main.group("users")
     def users() -> None:
-        """账号管理（督查室 office / 责任单位 unit / 领导 leader）。"""
+        """账号管理（督查室 office / 责任单位 unit / 领导 leader / 话务员 operator）。"""
 
     @users.command("add")
     @click.argument("name")
-    @click.option("--role", required=True, type=click.Choice(["office", "unit", "leader"]), help="角色")
+    @click.option(
+        "--role", required=True, type=click.Choice(["office", "unit", "leader", "operator"]), help="角色"
+    )
     @click.option("--unit", default=None, help="所属单位（unit 角色必填）")
     @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行）")
     @click.option("--database-url", default=None, help="数据库 URL（默认取 DUBAN_DATABASE_URL）")

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, case, false, func, literal, litera
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import local_date
-from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, UnitRow
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, UnitRow
 from duban.ledger.schemas import BoardRow, BoardView, CompletionPoint, SectionLights, UnitLights
 from duban.ledger.workflow import DutyStatus
 
@@ -186,20 +186,7 @@ def board_view(
     )
     if limit is not None:
         listed = listed.limit(limit)
-    rows = [
-        BoardRow(
-            duty_id=duty_id,
-            plan_id=plan_id,
-            unit=unit,
-            section=section_of(title),
-            text=text,
-            due=due,
-            overdue_workdays=overdue,
-            light=shown,
-            status=status,
-        )
-        for duty_id, plan_id, unit, title, text, due, overdue, shown, status in conn.execute(listed)
-    ]
+    rows = [_board_row(r) for r in conn.execute(listed)]
 
     dialect = session.get_bind().dialect.name
     assigned: dict[str, int] = defaultdict(int)
@@ -222,6 +209,52 @@ def board_view(
         rows=rows,
         rows_total=open_total,
         series=_series(assigned, closed_by, now),
+    )
+
+
+def co_unit_rows(*, session: Session, unit_id: int, limit: int | None = 100) -> tuple[list[BoardRow], int]:
+    """The open duties ``unit_id`` works on as a co-unit (配合单位), overdue first, and how many.
+
+    The lights and counts above belong to the lead unit; this is the co-unit's to-do list."""
+    base = (
+        select(
+            DutyRow.id,
+            ItemRow.plan_id,
+            UnitRow.name,
+            ItemRow.section_title,
+            ItemRow.text,
+            DutyRow.due,
+            DutyRow.overdue_workdays,
+            _SHOWN,
+            DutyRow.status,
+        )
+        .select_from(DutyRow)
+        .join(ItemRow, ItemRow.id == DutyRow.item_id)
+        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+        .join(AssignmentCoUnitRow, AssignmentCoUnitRow.assignment_id == AssignmentRow.id)
+        .where(AssignmentCoUnitRow.unit_id == unit_id, DutyRow.status != _CLOSED)
+    )
+    conn = session.connection()
+    total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
+    listed = base.order_by(DutyRow.overdue_workdays.desc(), _LIGHT_ORDER, DutyRow.due, DutyRow.id)
+    if limit is not None:
+        listed = listed.limit(limit)
+    return [_board_row(r) for r in conn.execute(listed)], total
+
+
+def _board_row(r: Any) -> BoardRow:
+    duty_id, plan_id, unit, title, text, due, overdue, shown, status = r
+    return BoardRow(
+        duty_id=duty_id,
+        plan_id=plan_id,
+        unit=unit,
+        section=section_of(title),
+        text=text,
+        due=due,
+        overdue_workdays=overdue or 0,
+        light=shown,
+        status=status,
     )
 
 

@@ -82,18 +82,29 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.add_middleware(_WriteWatch, state=state)
 
     from duban.web.api import auth as api_auth
+    from duban.web.api import cases as api_cases
     from duban.web.api import duties as api_duties
     from duban.web.api import misc as api_misc
     from duban.web.api import plans as api_plans
     from duban.web.pages import auth as pages_auth
     from duban.web.pages import board as pages_board
+    from duban.web.pages import cases as pages_cases
     from duban.web.pages import duty as pages_duty
     from duban.web.pages import plans as pages_plans
+    from duban.web.pages import public_cases as pages_public_cases
     from duban.web.pages import upload as pages_upload
 
-    for module in (api_auth, api_plans, api_duties, api_misc):
+    for module in (api_auth, api_plans, api_duties, api_misc, api_cases):
         app.include_router(module.router, prefix="/api")
-    for module in (pages_auth, pages_board, pages_plans, pages_duty, pages_upload):
+    for module in (
+        pages_auth,
+        pages_board,
+        pages_plans,
+        pages_duty,
+        pages_upload,
+        pages_cases,
+        pages_public_cases,
+    ):
         app.include_router(module.router)
     from duban.cases.open311 import api as open311_api
     from duban.cases.open311 import sensors
@@ -101,7 +112,19 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.include_router(open311_api.router, prefix=OPEN311_PREFIX)
     app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        """For a load balancer or a process manager: the process answers (no database call)."""
+        return {"status": "ok", "version": __version__}
+
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The console for ``Settings.from_env()``: the factory each worker process of
+    ``duban serve --workers N`` calls (``uvicorn duban.web.app:app_from_env --factory``)."""
+    return create_app(Settings.from_env())
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from duban.ledger.schemas import (
     DutyRead,
     EventRead,
     ItemRead,
+    MilestoneCreate,
     MilestoneRead,
     PlanRead,
     ProgressRead,
@@ -102,6 +103,14 @@ class ProgressBody(BaseModel):
 
 class ClosureBody(BaseModel):
     text: str | None = Field(default=None, max_length=5000)
+
+
+class DueBody(BaseModel):
+    due: date
+
+
+class MilestonesBody(BaseModel):
+    milestones: list[MilestoneCreate] = Field(max_length=50)
 
 
 class ReviewBody(BaseModel):

@@ -1,5 +1,5 @@
 """What the running console holds: settings, the engine, the clock's calendar and policy, the
-board cache and pending uploads. Built by :func:`duban.web.app.create_app`; the engine connects
+board cache. Built by :func:`duban.web.app.create_app`; the engine connects
 on first use, never at import time.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine, func, select
 
+from duban.cases.intake import Classifier, load_classifier
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
@@ -29,7 +30,13 @@ def utc_now() -> datetime:
 
 
 class TTLCache:
-    """A small cache whose entries die after ``ttl`` seconds or when :meth:`bump` is called."""
+    """A small cache whose entries go stale after ``ttl`` seconds or when :meth:`bump` is called.
+
+    Stale-while-revalidate: while one thread recomputes a stale entry, :meth:`get` with
+    ``stale_ok`` hands others the previous value instead of making them wait (a write under load
+    costs one recomputation, not a queue of 50 waiting requests). Whoever asks when no
+    recomputation is under way gets a fresh value.
+    """
 
     def __init__(self, ttl: float = 5.0, size: int = 256) -> None:
         self.ttl, self.size = ttl, size
@@ -38,16 +45,18 @@ class TTLCache:
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}
 
-    def get(self, key: Any) -> Any | None:
+    def get(self, key: Any, *, stale_ok: bool = False) -> Any | None:
+        """The fresh value; with ``stale_ok``, the previous one while a recomputation is under way."""
         with self._lock:
             hit = self._data.get(key)
             if hit is None:
                 return None
             gen, expires, value = hit
-            if gen != self.generation or expires < time.monotonic():
-                del self._data[key]
-                return None
-            return value
+            if gen == self.generation and expires >= time.monotonic():
+                return value
+            if stale_ok and self._computing.get(key) is not None and self._computing[key].locked():
+                return value
+            return None
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
@@ -57,7 +66,7 @@ class TTLCache:
                 self._data.popitem(last=False)
 
     def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """The cached value, or ``compute()`` run once while other askers of the same key wait."""
+        """The fresh value, or ``compute()`` run once while other askers of the same key wait."""
         value = self.get(key)
         if value is not None:
             return value
@@ -69,14 +78,15 @@ class TTLCache:
                 value = compute()
                 self.put(key, value)
         with self._lock:
-            self._computing.pop(key, None)
+            if not key_lock.locked():
+                self._computing.pop(key, None)
         return value
 
     def bump(self) -> None:
-        """Forget everything (a write happened)."""
+        """Make every entry stale (a write happened); stale entries stay only for :meth:`get`'s
+        ``stale_ok`` while they are recomputed."""
         with self._lock:
             self.generation += 1
-            self._data.clear()
 
 
 @dataclass
@@ -89,13 +99,14 @@ class ConsoleState:
     # is only a safety net for changes made outside duban (by hand in the database).
     board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0))
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
-    uploads: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     _engine: Engine | None = None
     _calendar: WorkCalendar | None = None
     _policy: Policy | None = None
+    case_units: dict[str, int | None] = field(default_factory=dict)  # category → suggested unit id
     version_every: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _version: tuple[int | None, float] = (None, 0.0)
+    _classifier: tuple[Classifier | None] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -115,6 +126,15 @@ class ConsoleState:
         if self._policy is None:
             self._policy = load_policy(self.settings.policy)
         return self._policy
+
+    @property
+    def case_classifier(self) -> Classifier | None:
+        """The city's category model (``settings.case_model``, written by ``duban cases train``),
+        loaded on first use; None when none is configured — then every new case waits for a
+        person to classify it."""
+        if self._classifier is None:
+            self._classifier = (load_classifier(self.settings.case_model),)
+        return self._classifier[0]
 
     @property
     def signer(self) -> URLSafeSerializer:

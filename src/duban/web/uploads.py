@@ -1,14 +1,17 @@
 """Reading an uploaded report (txt/docx/pdf) with the reader, and what a person must confirm:
-the cleaner's notes and the figures the reader flagged. A preview is kept in memory under a
-random token until it is confirmed (at most ``MAX_PENDING`` at a time).
+the cleaner's notes and the figures the reader flagged. Between preview and confirmation the
+uploaded bytes wait in ``settings.upload_dir`` under a random token (a file, so every server
+worker finds it; at most ``MAX_PENDING``, none older than ``MAX_AGE`` seconds); confirming reads
+them again — the reader is deterministic, so the plan loaded is the one previewed.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
-from collections import OrderedDict
-from pathlib import PurePath
-from typing import Any
+import time
+from pathlib import Path, PurePath
 
 from duban.reading.model import Plan
 from duban.web.errors import ApiError
@@ -17,6 +20,8 @@ from duban.web.schemas import FlaggedFigure, NoteView, UploadPreview
 ALLOWED = (".txt", ".docx", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PENDING = 20
+MAX_AGE = 24 * 3600
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def read_upload(data: bytes, filename: str, year: int | None) -> Plan:
@@ -60,19 +65,32 @@ def preview(plan: Plan, token: str | None) -> UploadPreview:
     )
 
 
-def keep(pending: OrderedDict[str, Any], plan: Plan) -> str:
-    """Store a plan awaiting confirmation; returns its token."""
+def keep(folder: Path, data: bytes, filename: str, year: int | None) -> str:
+    """Keep an upload awaiting confirmation; returns its token. Old and surplus ones are dropped."""
+    folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
-    pending[token] = plan
-    while len(pending) > MAX_PENDING:
-        pending.popitem(last=False)
+    (folder / f"{token}.bin").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps({"filename": filename, "year": year}), encoding="utf-8")
+    _prune(folder)
     return token
 
 
-def take(pending: OrderedDict[str, Any], token: str) -> Plan:
-    """The plan awaiting confirmation under ``token`` (removed), or a clear error."""
-    plan = pending.pop(token, None)
-    if plan is None:
+def _prune(folder: Path) -> None:
+    kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for n, meta in enumerate(kept):
+        if n >= MAX_PENDING or now - meta.stat().st_mtime > MAX_AGE:
+            meta.unlink(missing_ok=True)
+            meta.with_suffix(".bin").unlink(missing_ok=True)
+
+
+def take(folder: Path, token: str) -> Plan:
+    """The plan of the upload kept under ``token`` (then forgotten), or a clear error."""
+    meta = folder / f"{token}.json"
+    if not _TOKEN.fullmatch(token) or not meta.is_file():
         raise ApiError(404, "上传预览已过期或不存在，请重新上传", "token")
-    assert isinstance(plan, Plan)
-    return plan
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    data = meta.with_suffix(".bin").read_bytes()
+    meta.unlink(missing_ok=True)
+    meta.with_suffix(".bin").unlink(missing_ok=True)
+    return read_upload(data, info["filename"], info["year"])

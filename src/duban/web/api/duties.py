@@ -7,14 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from duban.ledger import service
-from duban.ledger.board import LIGHTS, BoardFilter, board_view
-from duban.ledger.schemas import DutyRead, EventRead, ProgressPage, ProgressRead
+from duban.ledger.board import LIGHTS, BoardFilter, board_view, co_unit_rows
+from duban.ledger.schemas import DutyRead, EventRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.ledger.workflow import STATUSES
 from duban.web import queries
 from duban.web.access import check_duty, unit_scope
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
-from duban.web.schemas import ClosureBody, DutyDetail, DutyListPage, Problem, ProgressBody, ReviewBody
+from duban.web.schemas import (
+    ClosureBody,
+    DueBody,
+    DutyDetail,
+    DutyListPage,
+    MilestonesBody,
+    Problem,
+    ProgressBody,
+    ReviewBody,
+)
 
 router = APIRouter(
     tags=["duties"],
@@ -61,8 +70,21 @@ def list_duties(
     section: str | None = None,
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    co_unit: bool = False,
 ) -> DutyListPage:
-    """Open duties, most overdue first (a unit officer: only their unit's)."""
+    """Open duties, most overdue first (a unit officer: only their unit's). ``co_unit=true``: the
+    open duties the unit works on as a co-unit (配合单位) instead — a unit officer's own unit, or
+    for others the unit named by ``unit``."""
+    if co_unit:
+        scope = unit_scope(who)
+        if scope is None:
+            if not unit:
+                raise ApiError(422, "字段 unit: 查询配合事项须指定单位", "unit")
+            scope = queries.unit_id_of(session=session, name=unit)
+            if scope is None:
+                raise ApiError(422, f"字段 unit: 没有单位「{unit}」", "unit")
+        rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)
+        return DutyListPage(items=rows, total=total)
     f = board_filter(plan_id, unit, light, status, section, q)
     view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
     return DutyListPage(items=view.rows, total=view.rows_total)
@@ -89,7 +111,7 @@ def list_progress(duty_id: int, request: Request, session: DB, who: AnyUser) -> 
 
 @router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
 def add_progress(duty_id: int, body: ProgressBody, request: Request, session: DB, who: Unit) -> ProgressRead:
-    """进展反馈 by the lead unit's officer."""
+    """进展反馈 by an officer of the lead unit or of a co-unit (配合单位, reporting its part)."""
     check_duty(request, session, who, duty_id)
     assert who.account is not None
     p = service.add_progress(
@@ -107,8 +129,8 @@ def add_progress(duty_id: int, body: ProgressBody, request: Request, session: DB
 
 @router.post("/duties/{duty_id}/closure-request", response_model=DutyRead)
 def request_closure(duty_id: int, body: ClosureBody, request: Request, session: DB, who: Unit) -> DutyRead:
-    """申请办结 by the lead unit's officer (with an optional closing report)."""
-    check_duty(request, session, who, duty_id)
+    """申请办结 by the lead unit's officer (with an optional closing report); a co-unit gets 403."""
+    check_duty(request, session, who, duty_id, lead_only=True)
     assert who.account is not None
     duty = service.request_closure(
         session=session, duty_id=duty_id, actor=who.account.name, now=who.now, text=body.text or None
@@ -136,6 +158,43 @@ def review(duty_id: int, body: ReviewBody, request: Request, session: DB, who: O
         policy=st.policy,
     )
     return DutyRead.model_validate(duty)
+
+
+@router.put("/duties/{duty_id}/due", response_model=DutyRead)
+def set_due(duty_id: int, body: DueBody, request: Request, session: DB, who: Office) -> DutyRead:
+    """调整完成时限 (督查室); the clock and light follow at the next tick."""
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    duty = service.set_due(
+        session=session, duty_id=duty_id, due=body.due, actor=who.account.name, now=who.now
+    )
+    return DutyRead.model_validate(duty)
+
+
+@router.put("/duties/{duty_id}/milestones", response_model=list[MilestoneRead])
+def set_milestones(
+    duty_id: int, body: MilestonesBody, request: Request, session: DB, who: Office
+) -> list[MilestoneRead]:
+    """设置节点 of a major duty (督查室): replaces the user-set milestones."""
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    rows = service.set_milestones(
+        session=session, duty_id=duty_id, milestones=body.milestones, actor=who.account.name, now=who.now
+    )
+    return [MilestoneRead.model_validate(m) for m in rows]
+
+
+@router.post("/duties/{duty_id}/milestones/{name}/done", response_model=MilestoneRead)
+def complete_milestone(duty_id: int, name: str, request: Request, session: DB, who: AnyUser) -> MilestoneRead:
+    """节点完成: by the lead unit's officer or the 督查室."""
+    if who.role not in ("office", "unit"):
+        raise ApiError(403, "只有牵头单位或督查室可以确认节点完成", None)
+    check_duty(request, session, who, duty_id, lead_only=True)
+    assert who.account is not None
+    m = service.complete_milestone(
+        session=session, duty_id=duty_id, name=name, actor=who.account.name, now=who.now
+    )
+    return MilestoneRead.model_validate(m)
 
 
 @router.get("/duties/{duty_id}/events", response_model=list[EventRead])

@@ -61,7 +61,7 @@ async def board(
     st = state_of(request)
     st.fresh_boards()
     key = ("json", unit_scope(who), f, limit)
-    body = st.board_cache.get(key)
+    body = st.board_cache.get(key, stale_ok=True)
     if body is None:
 
         def compute() -> bytes:

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from duban.db import session_scope
-from duban.ledger.board import LIGHTS, BoardFilter
+from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.web import queries
@@ -35,9 +35,11 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         },
         ensure_ascii=False,
     )
+    scope = unit_scope(who)
     with session_scope(st.engine) as session:
-        units = [] if unit_scope(who) is not None else queries.unit_names(session=session)
+        units = [] if scope is not None else queries.unit_names(session=session)
         plans = queries.plan_ids(session=session)
+        co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
     context: dict[str, Any] = {
         "view": view,
         "f": f,
@@ -46,6 +48,8 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         "lights": LIGHTS,
         "units": units,
         "plans": plans,
+        "co_rows": co_rows,
+        "co_total": co_total,
         "who": who,
         "account": who.account,
         "csrf": who.csrf,
@@ -72,7 +76,7 @@ async def board_page(
     key = ("page", account.id, who.csrf, f, partial)
     st = state_of(request)
     st.fresh_boards()
-    html = st.board_cache.get(key)
+    html = st.board_cache.get(key, stale_ok=True)
     if html is None:
         html = await run_in_threadpool(
             st.board_cache.get_or_compute, key, lambda: _render(request, who, f, partial)

@@ -4,15 +4,18 @@ and the forms: report progress and request closure (unit), review / 退回 / gra
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from duban.ledger import service
+from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
 from duban.web import queries
 from duban.web.access import check_duty
+from duban.web.cases_view import linked_cases
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
 from duban.web.render import page
@@ -32,7 +35,18 @@ def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Resp
         session=session, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
     )
     history = queries.duty_events(session=session, duty_id=duty_id)
-    return page(request, "duty.html", d=detail, history=list(reversed(history)), grades=GRADES)
+    cases = linked_cases(session, who, detail.item.id)
+    # A unit officer is the lead unit's or a co-unit's (配合单位: reports progress, no closure).
+    lead = who.role != "unit" or (who.account is not None and who.account.unit_name == detail.unit)
+    return page(
+        request,
+        "duty.html",
+        d=detail,
+        history=list(reversed(history)),
+        grades=GRADES,
+        cases=cases,
+        lead=lead,
+    )
 
 
 @router.post("/duties/{duty_id}/progress")
@@ -67,7 +81,7 @@ def closure_page(
     who: Unit,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    check_duty(request, session, who, duty_id)
+    check_duty(request, session, who, duty_id, lead_only=True)
     assert who.account is not None
     service.request_closure(
         session=session, duty_id=duty_id, actor=who.account.name, now=who.now, text=text or None
@@ -102,5 +116,71 @@ def review_page(
         now=who.now,
         calendar=st.calendar,
         policy=st.policy,
+    )
+    return _back(duty_id)
+
+
+@router.post("/duties/{duty_id}/due")
+def due_page(
+    duty_id: int, request: Request, session: DB, who: Office, due: Annotated[date, Form()]
+) -> Response:
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    service.set_due(session=session, duty_id=duty_id, due=due, actor=who.account.name, now=who.now)
+    return _back(duty_id)
+
+
+def parse_milestones(text: str) -> list[MilestoneCreate]:
+    """One milestone a line, ``名称 YYYY-MM-DD`` (the date last); a bad line is named.
+
+    >>> [(m.name, str(m.due)) for m in parse_milestones("完成招标 2023-05-31\n\n主体完工 2023-10-31")]
+    [('完成招标', '2023-05-31'), ('主体完工', '2023-10-31')]
+    """
+    out: list[MilestoneCreate] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        name, _, when = line.rpartition(" ")
+        try:
+            due = date.fromisoformat(when.strip())
+        except ValueError:
+            raise ApiError(422, f"节点第 {n} 行「{line}」: 应为「名称 YYYY-MM-DD」", "milestones") from None
+        if not name.strip():
+            raise ApiError(422, f"节点第 {n} 行「{line}」: 缺少节点名称", "milestones")
+        out.append(MilestoneCreate(name=name.strip()[:200], due=due))
+    return out
+
+
+@router.post("/duties/{duty_id}/milestones")
+def milestones_page(
+    duty_id: int,
+    request: Request,
+    session: DB,
+    who: Office,
+    milestones: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    service.set_milestones(
+        session=session,
+        duty_id=duty_id,
+        milestones=parse_milestones(milestones),
+        actor=who.account.name,
+        now=who.now,
+    )
+    return _back(duty_id)
+
+
+@router.post("/duties/{duty_id}/milestones/done")
+def milestone_done_page(
+    duty_id: int, request: Request, session: DB, who: AnyUser, name: Annotated[str, Form(min_length=1)]
+) -> Response:
+    if who.role not in ("office", "unit"):
+        raise ApiError(403, "只有牵头单位或督查室可以确认节点完成", None)
+    check_duty(request, session, who, duty_id, lead_only=True)
+    assert who.account is not None
+    service.complete_milestone(
+        session=session, duty_id=duty_id, name=name, actor=who.account.name, now=who.now
     )
     return _back(duty_id)

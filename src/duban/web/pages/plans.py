@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -40,13 +41,24 @@ def assign_page(
     who: Office,
     unit: Annotated[str, Form(min_length=1)],
     major: Annotated[bool, Form()] = False,
+    co_units: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     check_item(request, session, who, item_id)
     if resolve_unit(session=session, name=unit) is None:
         raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", "unit")
+    co = [name for name in re.split(r"[、，,;；\s]+", co_units) if name]
+    for name in co:
+        if resolve_unit(session=session, name=name) is None:
+            raise ApiError(422, f"配合单位「{name}」不存在，请从列表中选择", "co_units")
     assert who.account is not None
     service.assign(
-        session=session, item_id=item_id, unit=unit, major=major, actor=who.account.name, now=who.now
+        session=session,
+        item_id=item_id,
+        unit=unit,
+        co_units=co,
+        major=major,
+        actor=who.account.name,
+        now=who.now,
     )
     item = session.get(ItemRow, item_id)
     assert item is not None

@@ -30,8 +30,9 @@ def upload_preview(
     file: Annotated[UploadFile, File()],
     year: Annotated[int | None, Form()] = None,
 ) -> Response:
-    plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year)
-    token = uploads.keep(state_of(request).uploads, plan)
+    data = file.file.read(uploads.MAX_BYTES + 1)
+    plan = uploads.read_upload(data, file.filename or "", year)
+    token = uploads.keep(state_of(request).settings.upload_dir, data, file.filename or "", year)
     return page(request, "upload.html", preview=uploads.preview(plan, token))
 
 
@@ -45,7 +46,7 @@ def upload_confirm(
 ) -> Response:
     if not checked:
         raise ApiError(422, "请先核对清洗记录和存疑数字，并勾选“已核对”", "checked")
-    plan = uploads.take(state_of(request).uploads, token)
+    plan = uploads.take(state_of(request).settings.upload_dir, token)
     assert who.account is not None
     row, _created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
     return RedirectResponse(f"/plans/{row.id}", status_code=303)
