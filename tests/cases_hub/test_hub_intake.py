@@ -3,7 +3,7 @@ duplicates linked to a parent, bulk intake, and the citizen's phone masked in ev
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -241,6 +241,161 @@ def test_bulk_intake_skips_existing_source_ids(db, calendar, policy):
         assert s.scalar(select(func.count()).select_from(EventRow).where(EventRow.entity == "case")) == 51
         row = s.get(CaseRow, rep.ids[3])
         assert (row.due_date, row.month, row.status) == (date(2026, 3, 17), "2026-03", "received")
+
+
+LAMP = "和平路12号门口路灯不亮已经一周了"
+HEAT = "和平路小区3号楼供暖不热，室温只有十二度"
+
+
+def batch_case(content: str, hours: float, **kw) -> CaseCreate:
+    """A grid report received ``hours`` after NOW, at 和平路12号 unless said otherwise."""
+    data = {
+        "channel": "grid",
+        "content": content,
+        "address": "平城区和平路12号",
+        "received_at": NOW + timedelta(hours=hours),
+    }
+    return CaseCreate(**{**data, **kw})
+
+
+def create_events(s, ids) -> dict[int, dict]:
+    rows = s.scalars(
+        select(EventRow).where(
+            EventRow.entity == "case", EventRow.action == "create", EventRow.entity_id.in_(ids)
+        )
+    )
+    return {e.entity_id: e.after for e in rows}
+
+
+def test_bulk_intake_links_duplicates_inside_the_batch(db, calendar, policy):
+    batch = [
+        batch_case(LAMP + "！", 2),  # given out of order: the earliest received is the parent
+        batch_case(LAMP, 0),
+        batch_case(HEAT, 1),
+        batch_case(LAMP[:-1], 5),
+        batch_case(HEAT + "，请尽快处理", 30),
+    ]
+    with session_scope(db) as s:
+        rep = intake_many(session=s, cases=batch, actor="网格", now=NOW, calendar=calendar, policy=policy)
+        lamp, heat = rep.ids[1], rep.ids[2]
+        parents = [s.get(CaseRow, i).parent_id for i in rep.ids]
+        assert parents == [lamp, None, None, lamp, heat]
+        assert rep.duplicates == 3
+        after = create_events(s, rep.ids)
+        assert [after[i]["parent_id"] for i in rep.ids] == parents  # each link is in its create event
+        assert all(after[i]["status"] == "received" for i in rep.ids)
+
+
+def test_bulk_intake_links_to_a_stored_case_and_its_parent(db, calendar, policy):
+    long_lamp, again = LAMP + "晚上出行很不安全", "今天再次反映" + LAMP  # each near LAMP, not each other
+    with session_scope(db) as s:
+        first = new_case(
+            s, now=NOW, calendar=calendar, policy=policy, content=long_lamp, address="平城区和平路12号"
+        )
+        second = new_case(
+            s,
+            now=NOW + timedelta(hours=1),
+            calendar=calendar,
+            policy=policy,
+            content=LAMP,
+            address="平城区和平路12号",
+        )
+        heat = new_case(
+            s, now=NOW, calendar=calendar, policy=policy, content=HEAT, address="平城区和平路12号"
+        )
+        assert (second.parent_id, heat.parent_id) == (first.id, None)
+        stored = (first.id, heat.id)
+    with session_scope(db) as s:
+        rep = intake_many(
+            session=s, cases=[batch_case(again, 3), batch_case(HEAT + "，请尽快处理", 4), batch_case(again, 5)],
+            actor="网格", now=NOW, calendar=calendar, policy=policy,
+        )  # fmt: skip
+        # `again` is near the stored second case only; its parent is that case's parent
+        assert [s.get(CaseRow, i).parent_id for i in rep.ids] == [stored[0], stored[1], stored[0]]
+        assert rep.duplicates == 3
+        assert [create_events(s, rep.ids)[i]["parent_id"] for i in rep.ids] == [
+            stored[0],
+            stored[1],
+            stored[0],
+        ]
+
+
+def test_bulk_intake_does_not_link_outside_the_window(db, calendar, policy):
+    days = load_rules().dedupe_days
+    with session_scope(db) as s:
+        new_case(
+            s, now=NOW - timedelta(days=days, hours=1), calendar=calendar, policy=policy, content=LAMP,
+            address="平城区和平路12号",
+        )  # fmt: skip
+        rep = intake_many(
+            session=s, cases=[batch_case(LAMP, 0), batch_case(LAMP, 24 * days + 1)], actor="网格", now=NOW,
+            calendar=calendar, policy=policy,
+        )  # fmt: skip
+        assert [s.get(CaseRow, i).parent_id for i in rep.ids] == [None, None]
+        assert rep.duplicates == 0
+        inside = intake_many(
+            session=s,
+            cases=[batch_case(LAMP, 24 * days - 1)],
+            actor="网格",
+            now=NOW,
+            calendar=calendar,
+            policy=policy,
+        )
+        assert s.get(CaseRow, inside.ids[0]).parent_id == rep.ids[0]
+
+
+def test_bulk_intake_does_not_link_other_places_or_kinds(db, calendar, policy):
+    batch = [
+        batch_case(LAMP, 0, address=None, lat=40.09, lon=113.29),
+        batch_case(LAMP, 1, address=None, lat=40.0905, lon=113.2905),  # ~60 m away: the same place
+        batch_case(LAMP, 2, address=None, lat=40.095, lon=113.29),  # ~550 m away
+        batch_case(LAMP, 3, address="云冈区新平旺"),
+        batch_case(LAMP, 4, address="平城区和平路12号", category="城乡建设"),
+        batch_case(LAMP, 5, address="平城区和平路12号", category="环境保护"),
+        batch_case(LAMP, 6, address="平城区和平路12号", category="城乡建设"),
+        batch_case(LAMP, 7, address=None, address_id="A-100"),
+        batch_case(LAMP, 8, address=None, address_id="A-200"),
+        batch_case(LAMP, 9, address=None),  # no place at all: never linked
+    ]
+    with session_scope(db) as s:
+        rep = intake_many(session=s, cases=batch, actor="网格", now=NOW, calendar=calendar, policy=policy)
+        ids = rep.ids
+        assert [s.get(CaseRow, i).parent_id for i in ids] == [
+            None, ids[0], None, None, None, None, ids[4], None, None, None,
+        ]  # fmt: skip
+        assert rep.duplicates == 2
+
+
+def test_a_batch_links_as_the_same_cases_taken_in_one_by_one(db, calendar, policy):
+    """Bulk and single intake share one rule: the same cases, in order of receipt, get the same parents."""
+    from duban.cases.intake import intake
+
+    texts = [LAMP, LAMP + "！", HEAT, LAMP[:-2], HEAT + "。", "和平路12号路口垃圾三天没人清运"]
+    places = [
+        {"address": "平城区和平路12号"},
+        {"address": "平城区和平路14号"},
+        {"address": None, "lat": 40.09, "lon": 113.29},
+    ]
+    batch = [
+        batch_case(texts[(i * 7) % len(texts)], i * 9, **places[(i * 5) % len(places)]) for i in range(24)
+    ]
+    with session_scope(db) as s:
+        rep = intake_many(session=s, cases=batch, actor="网格", now=NOW, calendar=calendar, policy=policy)
+        bulk = {i: s.get(CaseRow, cid).parent_id for i, cid in enumerate(rep.ids)}
+        bulk_pos = {i: (rep.ids.index(p) if p else None) for i, p in bulk.items()}
+        assert rep.duplicates > 3
+    with session_scope(db) as s:
+        for row in s.scalars(select(CaseRow)):
+            row.received_at = row.received_at - timedelta(days=30)  # out of every window
+    with session_scope(db) as s:
+        one = [
+            intake(session=s, data=c, actor="网格", now=NOW, calendar=calendar, policy=policy).id
+            for c in batch
+        ]
+        single_pos = {
+            i: (one.index(p) if (p := s.get(CaseRow, cid).parent_id) else None) for i, cid in enumerate(one)
+        }
+    assert bulk_pos == single_pos
 
 
 def test_single_intake_refuses_a_known_source_id(db, calendar, policy):

@@ -363,3 +363,204 @@ def test_sensor_alarm_becomes_one_urgent_case(db, client, key):
     )
     assert bad.status_code == 422 and bad.json()["field"] == "at"
     assert counts(db) == before
+
+
+# ---- POST servicerequestupdates with a status ------------------------------------------------------
+UPDATES_SCHEMA = {  # the GeoReport v2 servicerequestupdates extension's request_update
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["update_id", "service_request_id", "status", "updated_datetime", "description"],
+        "properties": {
+            "update_id": {"type": "string", "minLength": 1},
+            "service_request_id": {"type": "string", "minLength": 1},
+            "status": {"enum": ["open", "closed"]},
+            "updated_datetime": {"type": "string", "format": "date-time"},
+            "description": {"type": "string"},
+            "media_url": {"type": ["string", "null"]},
+        },
+        "additionalProperties": False,
+    },
+}
+
+
+def account_key(db, name: str, role: str, unit: str | None = None) -> str:
+    with session_scope(db) as s:
+        account = create_user(session=s, name=name, role=role, password="secret-pass-1", now=NOW, unit=unit)
+        return create_api_token(session=s, account=account, now=NOW)
+
+
+def case_at(db, client, key, status: str) -> int:
+    """A request posted through Open311 and driven to ``status`` (dispatched to 市城管局)."""
+    from duban.cases.models import CaseStatus
+    from tests.cases_hub.hub_factories import drive
+
+    rid = int(post(client, key).json()[0]["service_request_id"])
+    with session_scope(db) as s:
+        unit = require_unit(session=s, name="市城管局").id
+        drive(s, rid, CaseStatus(status), unit_id=unit, now=NOW, calendar=client.app.state.console.calendar)
+    return rid
+
+
+def update(client, key, rid, description, status=None, *, fmt="json", as_json=False):
+    body = {"api_key": key, "service_request_id": str(rid), "description": description}
+    if status is not None:
+        body["status"] = status
+    url = f"/open311/v2/servicerequestupdates.{fmt}"
+    return client.post(url, json=body) if as_json else client.post(url, data=body)
+
+
+def all_counts(db) -> tuple[int, int, int]:
+    from duban.cases.models import CaseUpdateRow
+
+    with session_scope(db) as s:
+        return (*counts(db), s.scalar(select(func.count()).select_from(CaseUpdateRow)))
+
+
+def last_event(db, rid: int) -> EventRow:
+    with session_scope(db) as s:
+        ev = s.scalars(
+            select(EventRow)
+            .where(EventRow.entity == "case", EventRow.entity_id == rid)
+            .order_by(EventRow.id.desc())
+        ).first()
+        s.expunge(ev)
+        return ev
+
+
+def test_an_office_update_settles_and_reopens_through_the_flow(db, client, key):
+    rid = case_at(db, client, key, "in_progress")
+    r = update(client, key, rid, "已更换灯泡，恢复照明", "closed")
+    assert r.status_code == 200, r.text
+    assert not list(Draft7Validator(UPDATES_SCHEMA).iter_errors(r.json()))
+    [doc] = r.json()
+    assert (doc["service_request_id"], doc["status"], doc["description"]) == (
+        str(rid),
+        "closed",
+        "已更换灯泡，恢复照明",
+    )
+    got = client.get(f"/open311/v2/requests/{rid}.json")
+    assert not list(validator("requests.json").iter_errors(got.json()))
+    assert (got.json()[0]["status"], got.json()[0]["status_notes"]) == ("closed", "已更换灯泡，恢复照明")
+    xml = client.get(f"/open311/v2/requests/{rid}.xml")
+    assert xml_items(xml.text, "service_requests", "request") == [
+        {k: as_xml_text(v) for k, v in got.json()[0].items()}
+    ]
+    with session_scope(db) as s:
+        row = s.get(CaseRow, rid)
+        assert (row.status, row.reply, row.settled_in_time) == ("settled", "已更换灯泡，恢复照明", True)
+    ev = last_event(db, rid)
+    assert (ev.action, ev.actor, ev.after["status"]) == ("settle", "open311-client（Open311）", "settled")
+
+    again = update(client, key, rid, "市民来电：路灯仍然不亮", "OPEN", fmt="xml")  # status in any case
+    assert again.status_code == 200, again.text
+    [x] = xml_items(again.text, "service_request_updates", "request_update")
+    assert (x["status"], x["description"]) == ("open", "回访不满意，重新办理：市民来电：路灯仍然不亮")
+    assert client.get(f"/open311/v2/requests/{rid}.json").json()[0]["status"] == "open"
+    with session_scope(db) as s:
+        row = s.get(CaseRow, rid)
+        assert (row.status, row.satisfaction, row.reopened_count) == ("reopened", "不满意", 1)
+    ev = last_event(db, rid)
+    assert (ev.action, ev.after["reason"]) == ("reopen", "市民来电：路灯仍然不亮")
+    listed = client.get("/open311/v2/servicerequestupdates.json").json()
+    assert not list(Draft7Validator(UPDATES_SCHEMA).iter_errors(listed))
+    assert [(u["status"], u["service_request_id"]) for u in listed] == [
+        ("closed", str(rid)),
+        ("open", str(rid)),
+    ]
+
+
+REFUSED = [
+    ("received", "closed", "当前为“受理”，不能改为 closed：按办理流程只有“办理”中的工单可以办结"),
+    ("accepted", "closed", "当前为“签收”"),
+    ("reopened", "closed", "当前为“重办”"),
+    (
+        "followed_up",
+        "open",
+        "当前为“回访”，不能改为 open：按办理流程只有已办结、尚未回访的工单可以因不满意转重办",
+    ),
+    ("archived", "open", "当前为“归档”"),
+]
+
+
+@pytest.mark.parametrize(("status", "wanted", "message"), REFUSED, ids=[f"{s}-{w}" for s, w, _ in REFUSED])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_status_the_flow_does_not_allow_is_400_and_stores_nothing(
+    db, client, key, status, wanted, message, fmt
+):
+    rid = case_at(db, client, key, status)
+    before = all_counts(db)
+    r = update(client, key, rid, "已处理", wanted, fmt=fmt)
+    assert r.status_code == 400
+    if fmt == "json":
+        assert not list(Draft7Validator(ERRORS_SCHEMA).iter_errors(r.json()))
+        assert message in r.json()[0]["description"], r.json()
+    else:
+        [e] = xml_items(r.text, "errors", "error")
+        assert e["code"] == "400" and message in e["description"]
+    assert all_counts(db) == before
+    with session_scope(db) as s:
+        assert s.get(CaseRow, rid).status == status
+
+
+def test_a_status_from_an_account_that_may_not_take_the_step_is_only_a_comment(db, client, key):
+    rid = case_at(db, client, key, "in_progress")
+    leader = account_key(db, "领导", "leader")
+    other_unit = account_key(db, "住建局联络员", "unit", unit="市住房和城乡建设局")
+    operator = account_key(db, "话务员甲", "operator")
+    for who in (leader, other_unit, operator):  # none of them settles a case of 市城管局
+        r = update(client, who, rid, "市民说已经修好了", "closed", as_json=True)
+        assert r.status_code == 200, r.text
+        assert r.json()[0]["status"] == "open"
+        ev = last_event(db, rid)
+        assert (ev.action, ev.after["status_asked"], ev.after["description"]) == (
+            "comment",
+            "closed",
+            "市民说已经修好了",
+        )
+    with session_scope(db) as s:
+        assert s.get(CaseRow, rid).status == "in_progress"
+    own_unit = account_key(db, "城管局联络员", "unit", unit="市城市管理局")
+    assert update(client, own_unit, rid, "已修复", "open").json()[0]["status"] == "open"  # no change asked
+    assert last_event(db, rid).action == "comment" and last_event(db, rid).after["status_asked"] is None
+    r = update(client, own_unit, rid, "已修复", "closed")
+    assert r.status_code == 200 and r.json()[0]["status"] == "closed"
+    assert last_event(db, rid).action == "settle"
+    unit_reopen = update(client, own_unit, rid, "我们再看看", "open")  # a unit does not follow up
+    assert unit_reopen.json()[0]["status"] == "closed" and last_event(db, rid).action == "comment"
+    r = update(client, operator, rid, "回访：市民不满意", "open")
+    assert r.status_code == 200 and r.json()[0]["status"] == "open"
+    with session_scope(db) as s:
+        assert s.get(CaseRow, rid).status == "reopened"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"status": "pending"}, 400, "status 应为 open 或 closed"),
+        ({"status": "closed", "description": " "}, 400, "缺少 description"),
+        ({"media_url": "ftp://x/y.jpg"}, 400, "media_url 应为 http"),
+        ({"service_request_id": "99999"}, 404, "服务请求 99999 不存在"),
+        ({"api_key": "dbn_forged"}, 403, "api_key 无效"),
+    ],
+    ids=["bad-status", "empty-description", "bad-media", "unknown-request", "forged-key"],
+)
+def test_bad_update_is_refused_and_stores_nothing(db, client, key, body, status, message):
+    rid = case_at(db, client, key, "in_progress")
+    before = all_counts(db)
+    r = client.post(
+        "/open311/v2/servicerequestupdates.json",
+        data={"api_key": key, "service_request_id": str(rid), "description": "已修复", **body},
+    )
+    assert r.status_code == status
+    assert not list(Draft7Validator(ERRORS_SCHEMA).iter_errors(r.json()))
+    assert any(message in e["description"] for e in r.json()), r.json()
+    assert all_counts(db) == before
+
+
+def test_the_roles_that_change_a_status_are_the_consoles():
+    from duban.cases.open311.updates import STEP_ROLES
+
+    cases_view = pytest.importorskip("duban.web.cases_view")
+    console = {"closed": cases_view.ACTION_ROLES["settle"], "open": cases_view.ACTION_ROLES["follow_up"]}
+    assert console == STEP_ROLES

@@ -1,17 +1,21 @@
 """Duplicate cases: near-identical messages about the same place within a few days.
 
-Owns :func:`extract_places` (place names by the patterns in ``lexicon/places.yaml``) and
-:func:`link_duplicates`, which finds candidate pairs by MinHash/LSH over character 3-shingles,
-keeps pairs inside the time window whose exact shingle Jaccard reaches the threshold and whose
-places agree, and groups them under the earliest case. Pure: no database, no wall clock.
+Owns :func:`extract_places` (place names by the patterns in ``lexicon/places.yaml``),
+:func:`link_duplicates`, which finds candidate pairs by MinHash/LSH over character 3-shingles in
+one unsorted heap of messages, keeps pairs inside the time window whose exact shingle Jaccard
+reaches the threshold and whose places agree, and groups them under the earliest case; and
+:class:`DuplicateIndex`, the search intake uses: cases filed under scopes (an address, an address
+id, a map cell), each new case compared by exact Jaccard with the earlier cases of its scopes in
+the window. Pure: no database, no wall clock.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -112,10 +116,14 @@ def extract_places(text: str) -> list[str]:
 
 def _specific_places(case: CaseText) -> set[str]:
     """Places that identify where a case is: the given place, else named places in the text."""
-    if case.place:
-        return {case.place.strip()}
+    return _places_of(case.place, case.text)
+
+
+def _places_of(place: str | None, text: str) -> set[str]:
+    if place:
+        return {place.strip()}
     rules = _place_rules()
-    return {p for p in extract_places(case.text) if not rules.admin.fullmatch(p)}
+    return {p for p in extract_places(text) if not rules.admin.fullmatch(p)}
 
 
 def _places_agree(a: set[str], b: set[str]) -> bool:
@@ -210,3 +218,157 @@ def link_duplicates(
         )
         for members in ordered
     ]
+
+
+class _Filed:
+    """A case in a :class:`DuplicateIndex`; shingles and places are worked out when first needed."""
+
+    __slots__ = ("_places", "_shingles", "id", "key", "place", "root", "text")
+
+    def __init__(self, id: str, text: str, place: str | None, key: tuple[datetime, int], root: str) -> None:
+        self.id, self.text, self.place, self.key, self.root = id, text, place, key, root
+        self._shingles: frozenset[str] | None = None
+        self._places: set[str] | None = None
+
+    @property
+    def shingles(self) -> frozenset[str]:
+        if self._shingles is None:
+            self._shingles = frozenset(char_shingles(self.text, k=3))
+        return self._shingles
+
+    @property
+    def places(self) -> set[str]:
+        if self._places is None:
+            self._places = _places_of(self.place, self.text)
+        return self._places
+
+
+class _Scope:
+    """The cases filed under one scope, in order of receipt (``keys`` parallel to ``filed``)."""
+
+    __slots__ = ("filed", "keys")
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[datetime, int]] = []
+        self.filed: list[_Filed] = []
+
+    def put(self, f: _Filed) -> None:
+        if not self.keys or self.keys[-1] <= f.key:  # the usual case: filed in order of receipt
+            self.keys.append(f.key)
+            self.filed.append(f)
+        else:
+            at = bisect_right(self.keys, f.key)
+            self.keys.insert(at, f.key)
+            self.filed.insert(at, f)
+
+    def between(self, low: tuple[datetime, int], high: tuple[datetime, int]) -> list[_Filed]:
+        keys = self.keys
+        if keys[0] > high or keys[-1] < low:
+            return []
+        return self.filed[bisect_left(keys, low) : bisect_right(keys, high)]
+
+
+class DuplicateIndex:
+    """Near-identical search of new cases against earlier ones that share a scope, in a time window.
+
+    A case is filed under one or more scopes (any hashable: an address, an address id, a map cell)
+    with its root (the group's parent: its own id, or the id of the case it duplicates). A search
+    looks at the cases of the given scopes received within ``window_days`` before the new one, the
+    newest first, at most ``limit`` of those ``keep`` accepts; a case is near-identical when the exact
+    Jaccard of char 3-shingles reaches ``threshold`` (pairs whose sizes alone rule that out are
+    skipped) and the places agree (:func:`link_duplicates`' rules). The answer is the root of the
+    earliest near-identical case. Scopes keep the candidate lists short, so exact Jaccard is cheaper
+    here than MinHash signatures; a case's shingles are only made once it has a candidate.
+
+    >>> from datetime import UTC
+    >>> t = datetime(2026, 3, 3, tzinfo=UTC)
+    >>> index = DuplicateIndex(window_days=3, threshold=0.6)
+    >>> index.add(CaseText("7", "和平路12号路灯不亮已经一周了", None, t), scopes=["和平路12号"])
+    >>> index.link(CaseText("b1", "和平路12号路灯不亮已经一周了！", None, t), search=["和平路12号"])
+    '7'
+    >>> index.link(CaseText("b2", "和平路12号路灯不亮已经一周", None, t), search=["和平路12号"])
+    '7'
+    >>> index.link(CaseText("b3", "和平路12号路灯不亮已经一周了", None, t), search=["别处"]) is None
+    True
+    """
+
+    def __init__(self, *, window_days: float, threshold: float, limit: int = 200) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+        self.window = timedelta(days=window_days)
+        self.threshold = threshold
+        self.limit = limit
+        self._scopes: dict[Hashable, _Scope] = {}
+        self._seq = 0
+
+    def _filed(self, case: CaseText, root: str | None) -> _Filed:
+        self._seq += 1
+        return _Filed(case.id, case.text, case.place, (case.at, self._seq), root or case.id)
+
+    def _file(self, f: _Filed, scopes: Iterable[Hashable]) -> None:
+        for scope in scopes:
+            got = self._scopes.get(scope)
+            if got is None:
+                got = self._scopes[scope] = _Scope()
+            got.put(f)
+
+    def add(self, case: CaseText, *, scopes: Iterable[Hashable], root: str | None = None) -> None:
+        """File a known case under ``scopes``; ``root`` is the case it duplicates (default: itself)."""
+        self._file(self._filed(case, root), scopes)
+
+    def _candidates(self, new: _Filed, search: Iterable[Hashable]) -> list[_Filed]:
+        """The filed cases of ``search`` received in the window up to ``new``, the newest first."""
+        low, high = (new.key[0] - self.window, -1), new.key
+        found: list[_Filed] = []
+        several = False
+        for scope in search:
+            got = self._scopes.get(scope)
+            if got is not None:
+                part = got.between(low, high)
+                if part:
+                    several = bool(found)
+                    found.extend(part)
+        if several:
+            found = sorted({id(f): f for f in found}.values(), key=lambda f: f.key)
+        found.reverse()
+        return found
+
+    def _match(
+        self, new: _Filed, search: Iterable[Hashable], keep: Callable[[str], bool] | None
+    ) -> str | None:
+        candidates = self._candidates(new, search)
+        if keep is not None and candidates:
+            candidates = [f for f in candidates if keep(f.id)]
+        if not candidates:
+            return None
+        mine = new.shingles
+        size, threshold = len(mine), self.threshold
+        best: _Filed | None = None
+        for f in candidates[: self.limit]:
+            theirs = f.shingles
+            other = len(theirs)
+            if not size or not other or min(size, other) < threshold * max(size, other):
+                continue  # Jaccard ≤ min/max: cannot reach the threshold
+            common = len(mine & theirs)
+            if common < threshold * (size + other - common):
+                continue
+            if (best is None or f.key < best.key) and _places_agree(new.places, f.places):
+                best = f
+        return None if best is None else best.root
+
+    def link(
+        self,
+        case: CaseText,
+        *,
+        search: Iterable[Hashable],
+        file_under: Iterable[Hashable] = (),
+        keep: Callable[[str], bool] | None = None,
+    ) -> str | None:
+        """The root of the earliest near-identical case in ``search`` (None: not a duplicate); then
+        file ``case`` under ``file_under`` with that root, so later cases can find it."""
+        new = self._filed(case, None)
+        root = self._match(new, search, keep)
+        if root is not None:
+            new.root = root
+        self._file(new, file_under)
+        return root

@@ -1,6 +1,8 @@
 """Intake (受理): a case from any channel becomes a row with its due date on the working-day clock,
 a category and a suggested unit (from the classifier, when the city has a model file), a link to
-its near-duplicate parent, and a ``create`` event. ``intake_many`` does the same in bulk.
+its near-duplicate parent, and a ``create`` event. ``intake_many`` does the same in bulk, duplicate
+search included (:mod:`duban.cases.duplicates`): each case, in order of receipt, is linked to
+stored cases and to the batch's own earlier ones by the same rules as a single intake.
 
 Classification goes through a :class:`Classifier` (anything with ``classify(text) -> (label,
 confidence) | None``); :func:`load_classifier` wraps ``duban.cases.classify`` for a model file.
@@ -10,17 +12,19 @@ Without a model the category stays empty and the case is marked ``needs_review``
 from __future__ import annotations
 
 import importlib
+import operator
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from duban.cases.dedupe import CaseText, link_duplicates
+from duban.cases.duplicates import find_parent, link_batch
 from duban.cases.flow import case_snapshot, due_date_for
 from duban.cases.models import CaseRow, CaseStatus
 from duban.cases.rules import CaseError, HubRules, load_rules
@@ -70,6 +74,8 @@ class IntakeReport:
     skipped_existing: int
     needs_review: int
     ids: tuple[int, ...]
+    duplicates: int = 0
+    """How many of the new cases were linked to a parent (a stored case or one of the batch)."""
 
 
 def _text(data: CaseCreate) -> str:
@@ -112,52 +118,6 @@ def _suggest_unit(
     return cache[category]
 
 
-def find_parent(
-    *, session: Session, data: CaseCreate, category: str | None, received_at: datetime, rules: HubRules
-) -> int | None:
-    """The case this one duplicates: same place and kind within ``dedupe_days``, near-identical text.
-
-    Candidates come from SQL (same address id, address or ~100 m, same category or service code);
-    :func:`duban.cases.dedupe.link_duplicates` decides which are near-identical. The parent is the
-    earliest case of the group (a duplicate's own parent when it has one).
-    """
-    if not (data.address or data.address_id or (data.lat is not None and data.lon is not None)):
-        return None
-    since = received_at - timedelta(days=rules.dedupe_days)
-    q = select(
-        CaseRow.id, CaseRow.parent_id, CaseRow.title, CaseRow.content, CaseRow.address, CaseRow.received_at
-    )
-    q = q.where(CaseRow.received_at >= since, CaseRow.received_at <= received_at)
-    if data.address_id:
-        q = q.where(CaseRow.address_id == data.address_id)
-    elif data.address:
-        q = q.where(CaseRow.address == data.address)
-    else:
-        assert data.lat is not None and data.lon is not None
-        eps = 0.001  # about 100 m
-        q = q.where(
-            CaseRow.lat.between(data.lat - eps, data.lat + eps),
-            CaseRow.lon.between(data.lon - eps, data.lon + eps),
-        )
-    if category:
-        q = q.where(CaseRow.category == category)
-    elif data.service_code:
-        q = q.where(CaseRow.service_code == data.service_code)
-    found = session.execute(q.order_by(CaseRow.received_at.desc()).limit(200)).all()
-    if not found:
-        return None
-    parents = {str(r.id): r.parent_id for r in found}
-    texts = [
-        CaseText(id=str(r.id), text=f"{r.title} {r.content}", place=r.address, at=r.received_at)
-        for r in found
-    ]
-    texts.append(CaseText(id="new", text=_text(data), place=data.address, at=received_at))
-    for group in link_duplicates(texts, window_days=rules.dedupe_days, threshold=rules.dedupe_similarity):
-        if "new" in group.child_ids:
-            return parents.get(group.parent_id) or int(group.parent_id)
-    return None
-
-
 def _row(
     data: CaseCreate,
     *,
@@ -170,6 +130,8 @@ def _row(
     parent_id: int | None,
     now: datetime,
     status: str = CaseStatus.RECEIVED.value,
+    month: str | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     return {
         "source": data.source,
@@ -193,11 +155,11 @@ def _row(
         "lat": data.lat,
         "lon": data.lon,
         "media_url": data.media_url,
-        "token": uuid.uuid4().hex[:24],
+        "token": token or uuid.uuid4().hex[:24],
         "parent_id": parent_id,
         "item_id": data.item_id,
         "received_at": received_at,
-        "month": local_date(received_at).strftime("%Y-%m"),
+        "month": month or local_date(received_at).strftime("%Y-%m"),
         "due_date": due,
         "updated_at": now,
         "returned_count": 0,
@@ -217,19 +179,30 @@ EVENT_FIELDS = (
     "category",
     "review",
     "due_date",
+    "parent_id",
 )
 """The columns a bulk ``create`` event keeps (the single intake keeps the whole masked row)."""
+_EVENT_VALUES = operator.itemgetter(*EVENT_FIELDS)
+
+
+def _event_after(row: dict[str, Any]) -> dict[str, Any]:
+    """A bulk ``create`` event's ``after``: :data:`EVENT_FIELDS`, the due date as an ISO string."""
+    after = dict(zip(EVENT_FIELDS, _EVENT_VALUES(row), strict=True))
+    if after["due_date"] is not None:
+        after["due_date"] = after["due_date"].isoformat()
+    return after
 
 
 def insert_cases(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert case rows in bulk and return their ids in order (each row needs its unique ``token``).
 
-    A plain executemany (RETURNING goes row by row on SQLite, and psycopg re-parses every batch of
-    a RETURNING insert), then the ids are looked up by token.
+    A plain Core executemany (RETURNING goes row by row on SQLite, and psycopg re-parses every batch
+    of a RETURNING insert; the ORM's bulk path adds its own work per row), then the ids are looked
+    up by token.
     """
     if not rows:
         return []
-    session.execute(insert(CaseRow), rows)
+    session.execute(insert(CaseRow.metadata.tables[CaseRow.__tablename__]), rows)
     by_token: dict[str, int] = {}
     tokens = [r["token"] for r in rows]
     for start in range(0, len(tokens), 500):
@@ -310,7 +283,7 @@ def intake_many(
     classifier: Classifier | None = None,
     rules: HubRules | None = None,
 ) -> IntakeReport:
-    """受理 many cases in a few statements (no duplicate search); existing source ids are skipped."""
+    """受理 many cases in a few statements, duplicates linked; existing source ids are skipped."""
     rules = rules or load_rules()
     existing: set[tuple[str, str]] = set()
     keyed = {(c.source, c.external_id) for c in cases if c.external_id is not None}
@@ -323,8 +296,11 @@ def intake_many(
         ):
             existing.add((str(src), str(ext)))
     dues: dict[tuple[date, str, bool], date] = {}
+    months: dict[date, str] = {}
+    tokens = os.urandom(12 * len(cases)).hex()  # one draw for the batch, 24 hex digits a case
     units: dict[str, int | None] = {}
     rows: list[dict[str, Any]] = []
+    taken: list[tuple[CaseCreate, datetime, str | None]] = []
     skipped = 0
     seen: set[tuple[str, str]] = set()
     for data in cases:
@@ -341,7 +317,10 @@ def intake_many(
             dues[dkey] = due_date_for(
                 case_type=data.case_type, urgent=data.urgent, received=day, calendar=calendar, limits=policy
             )
+            months[day] = day.strftime("%Y-%m")
         category, confidence, review = _classify(data, classifier, rules)
+        n = len(rows)
+        taken.append((data, received_at, category))
         rows.append(
             _row(
                 data,
@@ -353,9 +332,23 @@ def intake_many(
                 unit_id=_suggest_unit(session, category, rules, units),
                 parent_id=None,
                 now=now,
+                month=months[day],
+                token=tokens[24 * n : 24 * n + 24],
             )
         )
-    ids = insert_cases(session, rows)
+    parents = link_batch(session=session, batch=taken, rules=rules)
+    # parents first: a case linked to one of the batch is inserted once that one has its id
+    first = [i for i, p in enumerate(parents) if not isinstance(p, str)]
+    later = [i for i, p in enumerate(parents) if isinstance(p, str)]
+    for i in first:
+        rows[i]["parent_id"] = parents[i]
+    ids: list[int] = [0] * len(rows)
+    for i, cid in zip(first, insert_cases(session, [rows[i] for i in first]), strict=True):
+        ids[i] = cid
+    for i in later:
+        rows[i]["parent_id"] = ids[int(str(parents[i])[1:])]
+    for i, cid in zip(later, insert_cases(session, [rows[i] for i in later]), strict=True):
+        ids[i] = cid
     events.record_many(
         session,
         [
@@ -366,7 +359,7 @@ def intake_many(
                 "entity_id": cid,
                 "action": "create",
                 "before": None,
-                "after": {k: events.jsonable(r[k]) for k in EVENT_FIELDS},
+                "after": _event_after(r),
             }
             for cid, r in zip(ids, rows, strict=True)
         ],
@@ -376,4 +369,5 @@ def intake_many(
         skipped_existing=skipped,
         needs_review=sum(1 for r in rows if r["review"] == "needs_review"),
         ids=tuple(ids),
+        duplicates=sum(1 for p in parents if p is not None),
     )

@@ -108,7 +108,8 @@ def register(main: click.Group) -> None:
                 classifier=load_classifier(model),
             )  # fmt: skip
         click.echo(
-            f"受理 {rep.created} 件，已存在跳过 {rep.skipped_existing} 件，待人工确认分类 {rep.needs_review} 件"
+            f"受理 {rep.created} 件，已存在跳过 {rep.skipped_existing} 件，待人工确认分类 {rep.needs_review} 件，"
+            f"关联重复件 {rep.duplicates} 件"
         )
 
     @group.command("import-311")

@@ -3,7 +3,8 @@
 ``services.{fmt}``, ``services/{code}.{fmt}``, ``POST requests.{fmt}`` (``api_key`` = a duban API
 token; form-encoded or JSON body), ``GET requests.{fmt}`` with the spec's filters,
 ``requests/{id}.{fmt}`` (and swagger's ``request/{id}.{fmt}``), ``tokens/{token}.{fmt}`` and
-``servicerequestupdates.{fmt}`` (GET, and POST for a citizen's comment). ``fmt`` is ``json`` or
+``servicerequestupdates.{fmt}`` (GET, and POST: a comment, or a settle / reopen by an
+authorised account, :mod:`duban.cases.open311.updates`). ``fmt`` is ``json`` or
 ``xml``. Every error is the spec's error list with its HTTP status; a rejected POST stores nothing.
 Handlers answer errors themselves, so the console's own error format never leaks in here.
 """
@@ -24,6 +25,7 @@ from duban.accounts.service import token_account
 from duban.cases.flow import OPEN_STATUSES
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow
+from duban.cases.open311 import updates
 from duban.cases.open311.catalog import load_services
 from duban.cases.open311.serialize import (
     definition_doc,
@@ -35,8 +37,15 @@ from duban.cases.open311.serialize import (
     token_doc,
     update_doc,
 )
-from duban.cases.open311.validate import LIMITS, collect, parse_when, split_list, validate_post
-from duban.cases.rules import CaseError
+from duban.cases.open311.validate import (
+    LIMITS,
+    collect,
+    parse_when,
+    split_list,
+    validate_post,
+    validate_update,
+)
+from duban.cases.rules import CaseError, CaseNotFound
 from duban.db import session_scope
 from duban.ledger.models import UnitRow
 from duban.web.deps import state_of
@@ -303,7 +312,9 @@ def get_updates(
 
 @router.post("/servicerequestupdates.{fmt}")
 async def post_update(fmt: str, request: Request) -> Response:
-    """A citizen's comment on a request (``api_key``, ``service_request_id``, ``description``)."""
+    """An update of a request (``api_key``, ``service_request_id``, ``description``, optional
+    ``status`` and ``media_url``): a settle or reopen when the key's account may take that step and
+    the flow allows it (else 400, nothing stored), otherwise a comment. See :mod:`.updates`."""
     fmt = fmt.lower()
     if (bad := _bad_format(fmt)) is not None:
         return bad
@@ -311,39 +322,29 @@ async def post_update(fmt: str, request: Request) -> Response:
     if problem:
         return _errors(fmt, 400, [problem])
     plain: Mapping[str, Any] = dict(items)
-    errors: list[str] = []
-    rid, text, media = plain.get("service_request_id"), plain.get("description"), plain.get("media_url")
-    if not isinstance(rid, str | int) or isinstance(rid, bool) or not str(rid).isdigit():
-        errors.append("service_request_id 应为数字编号")
-    if not isinstance(text, str) or not text.strip():
-        errors.append("缺少 description（更新内容）")
-    elif len(text) > LIMITS["description"]:
-        errors.append(f"description 过长：最多 {LIMITS['description']} 个字符，实为 {len(text)}")
-    if media is not None and (not isinstance(media, str) or not media.startswith(("http://", "https://"))):
-        errors.append("media_url 应为 http:// 或 https:// 开头的网址")
     api_key = plain.get("api_key")
     if not isinstance(api_key, str) or not api_key:
         return _errors(fmt, 400, ["缺少 api_key"])
+    posted = validate_update(plain)
     state = state_of(request)
     now: datetime = state.clock()
     with session_scope(state.engine) as session:
-        if token_account(session=session, token=api_key) is None:
+        account = token_account(session=session, token=api_key)
+        if account is None:
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
-        if errors:
-            return _errors(fmt, 400, errors)
-        row = session.get(CaseRow, int(str(rid)))
-        if row is None:
-            return _errors(fmt, 404, [f"服务请求 {rid} 不存在"])
-        assert isinstance(text, str)
-        update = CaseUpdateRow(
-            case_id=row.id,
-            at=now,
-            status="open" if row.status in OPEN_STATUSES else "closed",
-            description=text.strip(),
-            media_url=media if isinstance(media, str) else None,
-            actor="Open311",
-        )
-        session.add(update)
-        session.flush()
+        if posted.errors:
+            return _errors(fmt, 400, posted.errors)
+        try:
+            update = updates.post_update(
+                session=session, case_id=posted.case_id, description=posted.description,
+                status=posted.status, media_url=posted.media_url, actor=f"{account.name[:91]}（Open311）",
+                role=account.role, unit_id=account.unit_id, now=now,
+            )  # fmt: skip
+        except CaseNotFound:
+            session.rollback()
+            return _errors(fmt, 404, [f"服务请求 {posted.case_id} 不存在"])
+        except CaseError as exc:
+            session.rollback()
+            return _errors(fmt, 400, [str(exc)])
         doc = update_doc(update)
     return _render("updates", fmt, [doc])

@@ -1,7 +1,7 @@
 """Validation of GeoReport v2 input: the POST request arguments (form-encoded or JSON), the
-attributes of the service definition, and the GET filters. Every problem becomes one entry of the
-spec's error list (code 400 and a description naming the argument); nothing is stored when there is
-any. Pure: no database.
+attributes of the service definition, a POST update's arguments, and the GET filters. Every
+problem becomes one entry of the spec's error list (code 400 and a description naming the
+argument); nothing is stored when there is any. Pure: no database.
 """
 
 from __future__ import annotations
@@ -185,6 +185,58 @@ def validate_post(
             service_code=service.code,
             category=service.category,
         )
+    )
+
+
+@dataclass
+class PostedUpdate:
+    """A valid POST servicerequestupdates: the request, the text, the media and the status asked
+    for (``open``/``closed``, or None for a plain comment) — or the errors found."""
+
+    case_id: int = 0
+    description: str = ""
+    media_url: str | None = None
+    status: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+UPDATE_STATUSES = ("open", "closed")
+
+
+def validate_update(plain: Mapping[str, Any]) -> PostedUpdate:
+    """Check a POST servicerequestupdates body: ``service_request_id``, ``description``, and the
+    optional ``media_url`` and ``status`` (``open`` or ``closed``, any case)."""
+    errors: list[str] = []
+    rid, text, media = plain.get("service_request_id"), plain.get("description"), plain.get("media_url")
+    status = plain.get("status")
+    if not isinstance(rid, str | int) or isinstance(rid, bool) or not str(rid).strip().isdigit():
+        errors.append("service_request_id 应为数字编号")
+    elif len(str(rid).strip()) > 12:
+        errors.append("service_request_id 过长")
+    if not isinstance(text, str) or not text.strip():
+        errors.append("缺少 description（更新内容）")
+    elif len(text.strip()) > LIMITS["description"]:
+        errors.append(f"description 过长：最多 {LIMITS['description']} 个字符，实为 {len(text.strip())}")
+    if media is not None and (
+        not isinstance(media, str)
+        or not media.startswith(("http://", "https://"))
+        or len(media) > LIMITS["media_url"]
+    ):
+        errors.append(f"media_url 应为 http:// 或 https:// 开头、不超过 {LIMITS['media_url']} 个字符的网址")
+    wanted: str | None = None
+    if status is not None and status != "":
+        if not isinstance(status, str) or status.strip().lower() not in UPDATE_STATUSES:
+            errors.append(f"status 应为 open 或 closed，实为 {status!r}")
+        else:
+            wanted = status.strip().lower()
+    if errors:
+        return PostedUpdate(errors=errors)
+    assert isinstance(text, str)
+    return PostedUpdate(
+        case_id=int(str(rid).strip()),
+        description=text.strip(),
+        media_url=media if isinstance(media, str) else None,
+        status=wanted,
     )
 
 
