@@ -1,18 +1,23 @@
 """Benchmark the case classifier against the char n-gram baseline on messages-labelled.csv.
 
 Prints stratified k-fold macro-F1 (pooled, and per fold mean ± sd) of the baseline (TF-IDF
-char 1–4-grams of subject + detail, LinearSVC) and of ``duban.cases.classify`` from the same
-folds, the time to train on all messages, and prediction cost per message, single message and
-batch, with ratios against the baseline. Times are CPU time of this process, so a busy machine
-does not inflate them; run with OMP_NUM_THREADS=1 for one core.
+char 1–4-grams of subject + detail, LinearSVC) and of ``duban.cases.classify`` without and with
+the city's taxonomy terms (``--taxonomy``), all from the same folds, the time to train on all
+messages, and prediction cost per message, single message and batch, with ratios against the
+baseline. ``--curve`` adds a 10-fold learning curve (each fold trained on 50/75/100 % of its
+90 %) and extrapolates, linear in log(training size), to a model trained on all messages, the
+situation of an acceptance test on held-back messages. Times are CPU time of this process, so a
+busy machine does not inflate them; run with OMP_NUM_THREADS=1 for one core.
 
-    .venv/bin/python bench/classify.py [--folds 5] [--data ../shared/corpus/hotline/messages-labelled.csv]
+    .venv/bin/python bench/classify.py [--folds 5] [--curve] [--taxonomy FILE|none]
+        [--data ../shared/corpus/hotline/messages-labelled.csv]
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +27,15 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
-from duban.cases.classify import CaseModel, LabelledText, read_labelled_csv, train
+from duban.cases.classify import CaseModel, LabelledText, Taxonomy, read_labelled_csv, read_taxonomy, train
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT.parent / "shared" / "corpus" / "hotline" / "messages-labelled.csv"
+HOTLINE = ROOT.parent / "shared" / "corpus" / "hotline"
+DEFAULT = HOTLINE / "messages-labelled.csv"
+TAXONOMY = HOTLINE / "taxonomy.csv"
+CURVE = (0.5, 0.75, 1.0)
+
+Predictor = Callable[[list[LabelledText], list[LabelledText]], list[str]]
 
 
 def baseline() -> Pipeline:
@@ -34,6 +44,19 @@ def baseline() -> Pipeline:
 
 def joined(rows: list[LabelledText]) -> list[str]:
     return [r.subject + " " + r.detail for r in rows]
+
+
+def predict_baseline(train_rows: list[LabelledText], test_rows: list[LabelledText]) -> list[str]:
+    model = baseline().fit(joined(train_rows), [r.label for r in train_rows])
+    return [str(p) for p in model.predict(joined(test_rows))]
+
+
+def predict_ours(taxonomy: Taxonomy | None) -> Predictor:
+    def run(train_rows: list[LabelledText], test_rows: list[LabelledText]) -> list[str]:
+        model = train(train_rows, taxonomy=taxonomy)
+        return [p.label for p in model.predict([(r.subject, r.detail) for r in test_rows])]
+
+    return run
 
 
 def per_message_ms(predict, items: list, single: bool) -> float:  # type: ignore[no-untyped-def]
@@ -47,59 +70,103 @@ def per_message_ms(predict, items: list, single: bool) -> float:  # type: ignore
     return (time.process_time() - start) / len(items) * 1000
 
 
+def cross_validate(
+    rows: list[LabelledText],
+    systems: dict[str, Predictor],
+    folds: int,
+    fraction: float = 1.0,
+    verbose: bool = True,
+) -> dict[str, tuple[float, list[float]]]:
+    """Pooled macro-F1 and per-fold macro-F1 of each system, same folds (seed 0) for all."""
+    y = np.array([r.label for r in rows])
+    pred = {name: np.empty(len(rows), dtype=object) for name in systems}
+    per_fold: dict[str, list[float]] = {name: [] for name in systems}
+    rng = np.random.default_rng(0)
+    splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y)
+    for k, (tr, te) in enumerate(splits, start=1):
+        if fraction < 1.0:
+            tr = np.sort(rng.permutation(tr)[: round(fraction * len(tr))])
+        train_rows = [rows[i] for i in tr]
+        test_rows = [rows[i] for i in te]
+        for name, predict in systems.items():
+            pred[name][te] = predict(train_rows, test_rows)
+            per_fold[name].append(float(f1_score(y[te], pred[name][te].astype(str), average="macro")))
+        if verbose:
+            scores = "  ".join(f"{name} {f[-1]:.4f}" for name, f in per_fold.items())
+            print(f"  fold {k}/{folds}: {scores}", flush=True)
+    return {
+        name: (float(f1_score(y, pred[name].astype(str), average="macro")), per_fold[name])
+        for name in systems
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT)
+    parser.add_argument("--taxonomy", default=str(TAXONOMY), help="taxonomy CSV, or 'none'")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--curve", action="store_true", help="also the 10-fold learning curve")
     args = parser.parse_args()
     rows = read_labelled_csv(args.data)
+    taxonomy = None if args.taxonomy == "none" else read_taxonomy(args.taxonomy)
     y = np.array([r.label for r in rows])
     print(f"data: {args.data} — {len(rows)} messages, {len(set(y))} classes")
+    if taxonomy is not None:
+        print(
+            f"taxonomy: {args.taxonomy} — {len(taxonomy.terms)} terms under {len(taxonomy.groups)} categories"
+        )
 
-    pred_base = np.empty(len(rows), dtype=object)
-    pred_ours = np.empty(len(rows), dtype=object)
-    fold_base: list[float] = []
-    fold_ours: list[float] = []
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
-    for k, (tr, te) in enumerate(folds.split(np.zeros(len(y)), y), start=1):
-        train_rows = [rows[i] for i in tr]
-        test_rows = [rows[i] for i in te]
-        base = baseline().fit(joined(train_rows), y[tr])
-        pred_base[te] = base.predict(joined(test_rows))
-        ours = train(train_rows)
-        pred_ours[te] = [p.label for p in ours.predict([(r.subject, r.detail) for r in test_rows])]
-        fold_base.append(f1_score(y[te], pred_base[te].astype(str), average="macro"))
-        fold_ours.append(f1_score(y[te], pred_ours[te].astype(str), average="macro"))
-        print(f"  fold {k}/{args.folds}: baseline {fold_base[-1]:.4f}  ours {fold_ours[-1]:.4f}", flush=True)
-    f1_base = f1_score(y, pred_base.astype(str), average="macro")
-    f1_ours = f1_score(y, pred_ours.astype(str), average="macro")
-    print(
-        f"{args.folds}-fold stratified CV macro-F1, pooled: baseline {f1_base:.4f}  ours {f1_ours:.4f}"
-        f"  ({f1_ours - f1_base:+.4f})"
-    )
-    print(
-        f"  per fold, mean ± sd: baseline {np.mean(fold_base):.4f} ± {np.std(fold_base):.4f}"
-        f"  ours {np.mean(fold_ours):.4f} ± {np.std(fold_ours):.4f}"
-    )
+    systems: dict[str, Predictor] = {"baseline": predict_baseline, "ours": predict_ours(None)}
+    if taxonomy is not None:
+        systems["ours+taxonomy"] = predict_ours(taxonomy)
+    result = cross_validate(rows, systems, args.folds)
+    base = result["baseline"][0]
+    print(f"{args.folds}-fold stratified CV macro-F1 (same folds):")
+    for name, (pooled, folds) in result.items():
+        gain = "" if name == "baseline" else f"  ({pooled - base:+.4f} vs baseline)"
+        print(f"  {name:14s} pooled {pooled:.4f}  per fold {np.mean(folds):.4f} ± {np.std(folds):.4f}{gain}")
+
+    if args.curve:
+        print("learning curve, 10-fold (training size = fraction of each fold's 90 %):")
+        sizes = [round(f * 0.9 * len(rows)) for f in CURVE]
+        points: dict[str, list[float]] = {name: [] for name in systems}
+        for fraction, size in zip(CURVE, sizes, strict=True):
+            res = cross_validate(rows, systems, 10, fraction, verbose=False)
+            for name, (pooled, _) in res.items():
+                points[name].append(pooled)
+            print(
+                f"  n={size}: "
+                + "  ".join(f"{name} {res[name][0]:.4f} ± {np.std(res[name][1]):.4f}" for name in res),
+                flush=True,
+            )
+        for name, f1s in points.items():
+            slope, intercept = np.polyfit(np.log(sizes), f1s, 1)
+            print(
+                f"  {name:14s} extrapolated to n={len(rows)} (all messages): "
+                f"{intercept + slope * np.log(len(rows)):.4f}  (+{slope * np.log(2):.4f} per doubling)"
+            )
 
     t = time.process_time()
-    base = baseline().fit(joined(rows), y)
+    base_model = baseline().fit(joined(rows), y)
     t_base = time.process_time() - t
     t = time.process_time()
-    model: CaseModel = train(rows)
+    model: CaseModel = train(rows, taxonomy=taxonomy)
     t_ours = time.process_time() - t
+    name = "ours+taxonomy" if taxonomy is not None else "ours"
     print(
-        f"train on all {len(rows)}: baseline {t_base:.1f} s  ours {t_ours:.1f} s  (×{t_ours / t_base:.1f}), CPU time"
+        f"train on all {len(rows)}: baseline {t_base:.1f} s  {name} {t_ours:.1f} s  (×{t_ours / t_base:.1f}), CPU time"
     )
 
     sample = rows[:300]
     texts = joined(sample)
     pairs = [(r.subject, r.detail) for r in sample]
     for single in (True, False):
-        mb = per_message_ms(base.predict, texts, single)
+        mb = per_message_ms(base_model.predict, texts, single)
         mo = per_message_ms(model.predict, pairs, single)
         kind = "single message" if single else "batch of 300  "
-        print(f"predict, {kind}: baseline {mb:.2f} ms/msg  ours {mo:.2f} ms/msg  (×{mo / mb:.1f}), CPU time")
+        print(
+            f"predict, {kind}: baseline {mb:.2f} ms/msg  {name} {mo:.2f} ms/msg  (×{mo / mb:.1f}), CPU time"
+        )
 
 
 if __name__ == "__main__":

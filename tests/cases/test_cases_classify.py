@@ -9,7 +9,15 @@ import pytest
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
-from duban.cases.classify import CaseModel, LabelledText, read_labelled_csv, suggest_unit, train
+from duban.cases.classify import (
+    CaseModel,
+    LabelledText,
+    Taxonomy,
+    read_labelled_csv,
+    read_taxonomy,
+    suggest_unit,
+    train,
+)
 from duban.cases.textutil import CaseInputError
 from tests.conftest import shared_path
 
@@ -94,6 +102,56 @@ def test_load_rejects_foreign_and_old_files(tmp_path: Path) -> None:
         CaseModel.load(old)
     with pytest.raises(CaseInputError, match="无法读取模型文件"):
         CaseModel.load(tmp_path / "missing.bin")
+
+
+TAXONOMY_CSV = """一级分类,二级分类,三级分类
+城乡建设,城市建设和市政管理,公共汽车
+城乡建设,城市建设和市政管理,其他
+城乡建设,物业管理,电梯
+交通运输,出租车,出租车管理
+交通运输,公路,路
+"""
+
+
+def test_read_taxonomy_maps_terms_to_top_level(tmp_path: Path) -> None:
+    path = tmp_path / "taxonomy.csv"
+    path.write_text(TAXONOMY_CSV, encoding="utf-8")
+    tax = read_taxonomy(path)
+    assert tax.groups == ("城乡建设", "交通运输")
+    # 其他 and one-character terms (路) are left out; a term under two rows keeps one entry.
+    assert tax.terms == {
+        "城市建设和市政管理": (0,),
+        "公共汽车": (0,),
+        "物业管理": (0,),
+        "电梯": (0,),
+        "出租车": (1,),
+        "出租车管理": (1,),
+        "公路": (1,),
+    }
+    assert tax.counts("电梯坏了，出租车也不来").round(3).tolist() == [0.693, 0.693]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("一级分类\n城乡建设\n", encoding="utf-8")
+    with pytest.raises(CaseInputError, match="至少两列"):
+        read_taxonomy(empty)
+
+
+def test_taxonomy_terms_are_features_kept_in_the_model(tmp_path: Path) -> None:
+    rows = [
+        LabelledText("", "小区电梯坏了没人修", "城乡建设"),
+        LabelledText("", "楼下违章建筑占用消防通道", "城乡建设"),
+        LabelledText("", "出租车拒载还绕路", "交通运输"),
+        LabelledText("", "客运班车严重超载", "交通运输"),
+    ]
+    tax = Taxonomy(("城乡建设", "交通运输"), {"电梯": (0,), "出租车": (1,), "网约": (1,)})
+    with_tax = train(rows, taxonomy=tax)
+    text = "网约"  # no character seen in training: only the taxonomy term tells
+    assert with_tax.predict([text])[0].label == "交通运输"
+    k = with_tax.labels.index("交通运输")
+    assert with_tax.decision([text])[0, k] > with_tax.decision(["无关"])[0, k]
+    assert "taxonomy" in with_tax.meta["features"]
+    path = tmp_path / "model.bin"
+    with_tax.save(path)
+    assert CaseModel.load(path).predict([text]) == with_tax.predict([text])
 
 
 def test_single_label_is_refused() -> None:

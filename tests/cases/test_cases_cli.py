@@ -135,3 +135,19 @@ def test_classify_missing_text_column_exits_2(tmp_path: Path, runner: CliRunner,
     )
     assert result.exit_code == 2
     assert "缺少文本列" in result.output and "id, body" in result.output
+
+
+def test_train_with_the_citys_taxonomy(tmp_path: Path, runner: CliRunner) -> None:
+    """--taxonomy trains with the city's category tree; an unusable tree file exits 2, writes nothing."""
+    data = write_csv(tmp_path / "train.csv", ["subject", "detail", "label"], ROWS)
+    taxonomy = write_csv(tmp_path / "分类体系.csv", ["一级分类", "二级分类", "三级分类"],
+                         [("教育文体", "学前教育", "托育机构"), ("城乡建设", "物业管理", "二次供水")])  # fmt: skip
+    out = tmp_path / "m.bin"
+    result = runner.invoke(main, ["cases", "train", str(data), "-o", str(out), "--taxonomy", str(taxonomy)])
+    assert result.exit_code == 0, result.output
+    bad = write_csv(tmp_path / "坏.csv", ["一级分类"], [("教育文体",)])
+    result = runner.invoke(
+        main, ["cases", "train", str(data), "-o", str(tmp_path / "m2"), "--taxonomy", str(bad)]
+    )
+    assert result.exit_code == 2 and "坏.csv" in result.output and "至少两列" in result.output
+    assert not (tmp_path / "m2").exists()

@@ -2,10 +2,12 @@
 
 Owns the model a city trains from its own labelled messages (no model is downloaded): TF-IDF
 character 1–3-grams of the subject and of subject + detail (jieba words optional: they cost
-half the prediction time and did not help in cross-validation), one linear SVM with balanced
-class weights; confidence is a softmax of the decision values with a temperature fitted on
-cross-validated decisions. Also owns reading a labelled CSV, saving/loading the model file
-(pickle with a format tag and version) and :func:`suggest_unit` from ``lexicon/units.yaml``. Pure: no database, no wall clock.
+half the prediction time and did not help in cross-validation), optionally, per top-level
+category of the city's own category tree (a taxonomy CSV), how many of its sub-category terms
+the text contains; one linear SVM with balanced class weights; confidence is a softmax of the
+decision values with a temperature fitted on cross-validated decisions. Also owns reading a
+labelled CSV and a taxonomy CSV, saving/loading the model file (pickle with a format tag and
+version) and :func:`suggest_unit` from ``lexicon/units.yaml``. Pure: no database, no wall clock.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ from sklearn.svm import LinearSVC
 from duban.cases.textutil import CaseInputError, clean_text, read_csv, require_text_columns, row_text
 
 MODEL_FORMAT = "duban.cases.model"
-MODEL_VERSION = 2
+MODEL_VERSION = 3
+# Weight of the taxonomy-term block against the L2-normalised TF-IDF blocks: 0.3–0.5 gained
+# 0.004–0.009 macro-F1 in 5-fold CV over three fold seeds, 1.0 less (bench/classify.py).
+TAXONOMY_WEIGHT = 0.4
 
 _AREA = re.compile(r"[A-Z]\d{0,2}[市区县]")
 _DIGITS = re.compile(r"\d+")
@@ -49,6 +54,55 @@ class LabelledText:
     subject: str
     detail: str
     label: str
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A city's category tree as term → top-level groups (e.g. 公共汽车 → 城乡建设).
+
+    ``groups`` are the top-level categories in file order; each term maps to the indexes of the
+    groups it is filed under. Terms shorter than two characters and 其他 are left out.
+    """
+
+    groups: tuple[str, ...]
+    terms: dict[str, tuple[int, ...]]
+
+    def counts(self, text: str) -> np.ndarray:
+        """log(1 + number of distinct terms in ``text``) for each group.
+
+        >>> t = Taxonomy(("城乡建设", "交通运输"), {"公共汽车": (0,), "出租车": (1,)})
+        >>> t.counts("公共汽车和出租车").round(3).tolist()
+        [0.693, 0.693]
+        """
+        out = np.zeros(len(self.groups))
+        for term, groups in self.terms.items():
+            if term in text:
+                for g in groups:
+                    out[g] += 1
+        return np.log1p(out)
+
+
+def read_taxonomy(path: str | Path) -> Taxonomy:
+    """A taxonomy CSV: first column the top-level category, the other columns its sub-levels
+    (the hotline's 一级分类,二级分类,三级分类 layout)."""
+    table = read_csv(path)
+    if not table.rows or len(table.header) < 2:
+        raise CaseInputError(f"{table.path}: 分类体系文件需要至少两列（一级分类及其下级分类）且有数据行")
+    groups: list[str] = []
+    terms: dict[str, set[int]] = {}
+    for n, row in enumerate(table.rows, start=1):
+        values = [clean_text(v) for v in row.values()]
+        if not values[0]:
+            raise CaseInputError(f"{table.path}: 第 {n} 条记录的 {table.header[0]} 列为空")
+        if values[0] not in groups:
+            groups.append(values[0])
+        g = groups.index(values[0])
+        for term in values[1:]:
+            if len(term) >= 2 and term != "其他":
+                terms.setdefault(term, set()).add(g)
+    if not terms:
+        raise CaseInputError(f"{table.path}: 分类体系文件没有可用的下级分类名称")
+    return Taxonomy(tuple(groups), {t: tuple(sorted(g)) for t, g in terms.items()})
 
 
 @dataclass(frozen=True)
@@ -90,9 +144,10 @@ def jieba_words(text: str) -> list[str]:
 
 
 class _Features:
-    """Subject char n-grams ⊕ full-text char n-grams (⊕ full-text words), fitted together."""
+    """Subject char n-grams ⊕ full-text char n-grams (⊕ full-text words) (⊕ taxonomy terms)."""
 
-    def __init__(self, *, words: bool = False, small: bool = False) -> None:
+    def __init__(self, *, words: bool = False, small: bool = False, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy
         # A tiny training set keeps every n-gram (pruning could leave no vocabulary at all).
         min_df, max_df = (1, 1.0) if small else (2, 0.5)
         self.subject = TfidfVectorizer(
@@ -134,7 +189,13 @@ class _Features:
         blocks = [self.subject.fit_transform(subjects), self.full.fit_transform(fulls)]
         if self.words is not None:
             blocks.append(self.words.fit_transform(fulls))
+        if self.taxonomy is not None:
+            blocks.append(sp.csr_matrix(self._taxonomy_block(fulls)))
         return sp.hstack(blocks).tocsr()
+
+    def _taxonomy_block(self, fulls: Sequence[str]) -> np.ndarray:
+        assert self.taxonomy is not None
+        return np.array([self.taxonomy.counts(t) for t in fulls]) * TAXONOMY_WEIGHT
 
     def _vectorizers(self) -> list[TfidfVectorizer]:
         return [self.subject, self.full] + ([self.words] if self.words is not None else [])
@@ -157,6 +218,7 @@ class _Features:
         data: list[float] = []
         indices: list[int] = []
         indptr = [0]
+        tax = self._taxonomy_block(fulls) if self.taxonomy is not None else None
         for i in range(len(pairs)):
             for analyse, vocab, idf, start, texts in plan:
                 # map(dict.get) and Counter both run in C: one pass from n-grams to column counts.
@@ -170,10 +232,15 @@ class _Features:
                 vals /= np.sqrt(vals @ vals)
                 indices.extend((cols + start).tolist())
                 data.extend(vals.tolist())
+            if tax is not None:
+                (nz,) = tax[i].nonzero()
+                indices.extend((nz + offset).tolist())
+                data.extend(tax[i, nz].tolist())
             indptr.append(len(indices))
+        width = offset + (len(self.taxonomy.groups) if self.taxonomy is not None else 0)
         return sp.csr_matrix(
             (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(len(pairs), offset),
+            shape=(len(pairs), width),
         )
 
 
@@ -281,15 +348,23 @@ class CaseModel:
 
 
 def train(
-    rows: Iterable[LabelledText], *, trained_at: datetime | None = None, words: bool = False
+    rows: Iterable[LabelledText],
+    *,
+    trained_at: datetime | None = None,
+    words: bool = False,
+    taxonomy: Taxonomy | None = None,
 ) -> CaseModel:
-    """Learn a :class:`CaseModel` from labelled texts (at least two labels)."""
+    """Learn a :class:`CaseModel` from labelled texts (at least two labels).
+
+    ``taxonomy`` (from :func:`read_taxonomy`) adds the city's category-tree terms as features;
+    the model keeps them, so prediction needs no taxonomy file.
+    """
     data = list(rows)
     labels = sorted({r.label for r in data})
     if len(labels) < 2:
         raise CaseInputError("训练数据至少需要两个不同的类别")
     y = np.array([labels.index(r.label) for r in data])
-    features = _Features(words=words, small=len(data) < 200)
+    features = _Features(words=words, small=len(data) < 200, taxonomy=taxonomy)
     x = features.fit_transform([(r.subject, r.detail) for r in data])
     classifier = LinearSVC(C=1.0, class_weight="balanced")
     classifier.fit(x, y)
@@ -312,20 +387,27 @@ def train(
         classifier=classifier,
         temperature=temperature,
         meta={
-            "features": "char1-3(subject)+char1-3(text)" + ("+jieba words" if words else ""),
+            "features": "char1-3(subject)+char1-3(text)"
+            + ("+jieba words" if words else "")
+            + (f"+taxonomy terms ({len(taxonomy.terms)})" if taxonomy is not None else ""),
             "classifier": "LinearSVC",
         },
     )
 
 
 def cross_validate(
-    rows: Sequence[LabelledText], *, folds: int = 5, seed: int = 0, words: bool = False
+    rows: Sequence[LabelledText],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    words: bool = False,
+    taxonomy: Taxonomy | None = None,
 ) -> float:
     """Stratified k-fold macro-F1 of :func:`train` on ``rows`` (each fold refits everything)."""
     y = np.array([r.label for r in rows])
     pred = np.empty(len(rows), dtype=object)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        model = train([rows[i] for i in tr], words=words)
+        model = train([rows[i] for i in tr], words=words, taxonomy=taxonomy)
         pred[te] = [p.label for p in model.predict([(rows[i].subject, rows[i].detail) for i in te])]
     return float(f1_score(y, pred.astype(str), average="macro"))
 

@@ -24,12 +24,13 @@ class CaseFileError(click.ClickException):
     exit_code = 2
 
 
-def _train(file: str, output: str, report: bool) -> None:
-    from duban.cases.classify import cross_validate, read_labelled_csv, suggest_unit, train
+def _train(file: str, output: str, report: bool, taxonomy_path: str | None = None) -> None:
+    from duban.cases.classify import cross_validate, read_labelled_csv, read_taxonomy, suggest_unit, train
 
     try:
         rows = read_labelled_csv(file)
-        model = train(rows, trained_at=datetime.now(UTC))
+        taxonomy = read_taxonomy(taxonomy_path) if taxonomy_path else None
+        model = train(rows, trained_at=datetime.now(UTC), taxonomy=taxonomy)
     except CaseInputError as exc:
         raise CaseFileError(str(exc)) from None
     try:
@@ -43,7 +44,7 @@ def _train(file: str, output: str, report: bool) -> None:
     if report:
         folds = min(5, *counts.values())
         if folds >= 2:
-            f1 = cross_validate(rows, folds=folds)
+            f1 = cross_validate(rows, folds=folds, taxonomy=taxonomy)
             click.echo(f"{folds} 折分层交叉验证 macro-F1：{f1:.4f}")
         else:
             click.echo("样本太少，无法交叉验证（每类至少需要 2 条）")
@@ -103,9 +104,16 @@ def register(main: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False))
     @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="模型文件路径。")
     @click.option("--report", is_flag=True, help="另做 5 折分层交叉验证并打印 macro-F1。")
-    def train_cmd(file: str, output: str, report: bool) -> None:
+    @click.option(
+        "--taxonomy",
+        "taxonomy_path",
+        default=None,
+        type=click.Path(exists=True, dir_okay=False),
+        help="本市工单分类体系 CSV（一级分类,二级分类,三级分类…）：其下级类目名作为特征。",
+    )
+    def train_cmd(file: str, output: str, report: bool, taxonomy_path: str | None) -> None:
         """从带 label 列的留言 CSV 训练分类模型。"""
-        _train(file, output, report)
+        _train(file, output, report, taxonomy_path)
 
     @cases_group.command("classify")
     @click.argument("file", type=click.Path(dir_okay=False))
