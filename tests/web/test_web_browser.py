@@ -9,122 +9,42 @@ chromium fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from duban.accounts.service import create_user
-from duban.config import Settings
-from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.units import DEFAULT_UNITS, load_units
-from duban.web import create_app
+from tests.web.browser_support import PASSWORD, chromium, live_server, login, no_horizontal_scroll, shot
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "out" / "screenshots"
 SAMPLE = ROOT / "src" / "duban" / "samples" / "示例市2023年政府工作报告.txt"
 FALLBACK = Path(__file__).resolve().parent / "fixtures" / "小河市2024年政府工作报告.txt"
 NOW = datetime(2023, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "browser-pass-1"
 OFFICE, UNIT_OFFICER, LEADER = "督查室周敏", "发改委陈刚", "市长刘强"
 UNIT = "市发展和改革委员会"
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-        pytest.skip("chromium not installed")
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app under uvicorn on loopback, with a migrated database and one user per role."""
-    db = tmp_path_factory.mktemp("browser") / "duban.sqlite3"
-    settings = Settings(
-        database_url=f"sqlite:///{db}", secret_key="browser-test-secret", upload_dir=db.parent / "uploads"
-    )
-    engine = make_engine(settings)
-    upgrade(engine)
-    with session_scope(engine) as s:
-        load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
+
+    def people(s) -> None:
         create_user(session=s, name=OFFICE, role="office", password=PASSWORD, now=NOW)
         create_user(session=s, name=UNIT_OFFICER, role="unit", unit=UNIT, password=PASSWORD, now=NOW)
         create_user(session=s, name=LEADER, role="leader", password=PASSWORD, now=NOW)
-    engine.dispose()
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, clock=lambda: NOW), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+
+    with live_server(tmp_path_factory.mktemp("browser"), NOW, people) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    exe = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def login(browser, base: str, name: str, *, phone: bool = False):
-    viewport = {"width": 375, "height": 812} if phone else {"width": 1280, "height": 900}
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1)
-    page = ctx.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/board")
-    return ctx, page
-
-
-def shot(page, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
-
-
-def no_horizontal_scroll(page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_a_year_of_supervision_in_the_browser(server: str, browser) -> None:

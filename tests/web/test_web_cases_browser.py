@@ -8,21 +8,13 @@ masked. Screenshots (desktop and a 375px phone) go to ``out/screenshots/``.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-import uvicorn
 
 from duban.accounts.service import create_user
-from duban.config import Settings
-from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.units import DEFAULT_UNITS, load_units
-from duban.web import create_app
-from tests.web.test_web_browser import ARGS, PASSWORD, chromium_path, login, no_horizontal_scroll, shot
+from tests.web.browser_support import PASSWORD, chromium, live_server, login, no_horizontal_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -32,50 +24,23 @@ UNIT = "市城市管理局"
 CALLER_PHONE = "13912345678"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app under uvicorn on loopback, with units and an operator, a unit officer, a leader."""
-    db = tmp_path_factory.mktemp("cases-browser") / "duban.sqlite3"
-    settings = Settings(database_url=f"sqlite:///{db}", secret_key="browser-test-secret")
-    engine = make_engine(settings)
-    upgrade(engine)
-    with session_scope(engine) as s:
-        load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
+
+    def people(s) -> None:
         create_user(session=s, name=OPERATOR, role="operator", password=PASSWORD, now=NOW)
         create_user(session=s, name=UNIT_OFFICER, role="unit", unit=UNIT, password=PASSWORD, now=NOW)
         create_user(session=s, name=LEADER, role="leader", password=PASSWORD, now=NOW)
-    engine.dispose()
-    config = uvicorn.Config(
-        create_app(settings, clock=lambda: NOW), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+
+    with live_server(tmp_path_factory.mktemp("cases-browser"), NOW, people) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    exe = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def act(page, form: str, **fields: str) -> None:

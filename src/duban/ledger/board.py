@@ -73,6 +73,10 @@ _SHOWN: ColumnElement[str] = case(
     else_=literal("grey"),
 )
 _LIGHT_ORDER = case((_SHOWN == "red", 0), (_SHOWN == "yellow", 1), (_SHOWN == "green", 2), else_=3)
+# An open duty as the board lists it (see _board_row), and the board's order: overdue first.
+_ROW = (DutyRow.id, ItemRow.plan_id, UnitRow.name, ItemRow.section_title, ItemRow.text, DutyRow.due,
+        DutyRow.overdue_workdays, _SHOWN, DutyRow.status)  # fmt: skip
+_OVERDUE_FIRST = (DutyRow.overdue_workdays.desc(), _LIGHT_ORDER, DutyRow.due, DutyRow.id)
 
 
 def _local_month(column: Any, dialect: str) -> ColumnElement[str]:
@@ -168,22 +172,7 @@ def board_view(
             stmt = stmt.where(section_cond)
         return stmt
 
-    listed = narrowed(
-        select(
-            DutyRow.id,
-            ItemRow.plan_id,
-            UnitRow.name,
-            ItemRow.section_title,
-            ItemRow.text,
-            DutyRow.due,
-            func.coalesce(DutyRow.overdue_workdays, 0),
-            _SHOWN,
-            DutyRow.status,
-        )
-    ).where(DutyRow.status != _CLOSED)
-    listed = listed.order_by(
-        func.coalesce(DutyRow.overdue_workdays, 0).desc(), _LIGHT_ORDER, DutyRow.due, DutyRow.id
-    )
+    listed = narrowed(select(*_ROW)).where(DutyRow.status != _CLOSED).order_by(*_OVERDUE_FIRST)
     if limit is not None:
         listed = listed.limit(limit)
     rows = [_board_row(r) for r in conn.execute(listed)]
@@ -217,17 +206,7 @@ def co_unit_rows(*, session: Session, unit_id: int, limit: int | None = 100) -> 
 
     The lights and counts above belong to the lead unit; this is the co-unit's to-do list."""
     base = (
-        select(
-            DutyRow.id,
-            ItemRow.plan_id,
-            UnitRow.name,
-            ItemRow.section_title,
-            ItemRow.text,
-            DutyRow.due,
-            DutyRow.overdue_workdays,
-            _SHOWN,
-            DutyRow.status,
-        )
+        select(*_ROW)
         .select_from(DutyRow)
         .join(ItemRow, ItemRow.id == DutyRow.item_id)
         .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
@@ -237,7 +216,7 @@ def co_unit_rows(*, session: Session, unit_id: int, limit: int | None = 100) -> 
     )
     conn = session.connection()
     total = conn.scalar(select(func.count()).select_from(base.subquery())) or 0
-    listed = base.order_by(DutyRow.overdue_workdays.desc(), _LIGHT_ORDER, DutyRow.due, DutyRow.id)
+    listed = base.order_by(*_OVERDUE_FIRST)
     if limit is not None:
         listed = listed.limit(limit)
     return [_board_row(r) for r in conn.execute(listed)], total
