@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from duban.accounts.service import create_api_token, create_user, start_session
@@ -88,6 +89,14 @@ class World:
 def build_template(path: Path) -> World:
     """Migrate a fresh SQLite file and fill it through the services."""
     engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+    try:
+        return fill(engine, path)
+    finally:
+        engine.dispose()
+
+
+def fill(engine: Engine, path: Path) -> World:
+    """Migrate ``engine``'s database and fill it through the services (``path``: where it lives)."""
     upgrade(engine)
     with session_scope(engine) as s:
         load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
@@ -115,7 +124,6 @@ def build_template(path: Path) -> World:
             sessions=sessions,
             cases=build_cases(s),
         )
-    engine.dispose()
     return world
 
 
