@@ -346,3 +346,11 @@ def test_office_sets_due_and_milestones_and_the_lead_unit_completes_one(clients)
     assert r.status_code == 422 and "第 1 行" in r.text
     page = c.get(f"/duties/{w.duty_a}").text
     assert 'id="due-form"' in page and 'id="milestones-form"' in page and "主体完工 2023-09-29" in page
+
+
+def test_pages_are_gzipped_for_clients_that_ask(clients):
+    c, _ = clients.browser("office")
+    zipped = c.get("/board", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers.get("content-encoding") == "gzip" and "督办看板" in zipped.text
+    plain = c.get("/board", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == zipped.text

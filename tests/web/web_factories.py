@@ -87,15 +87,16 @@ class World:
 
 
 def build_template(path: Path) -> World:
-    """Migrate a fresh SQLite file and fill it through the services."""
+    """Migrate a fresh SQLite file and fill it through the services (the route table's world:
+    its cases' citizen tokens go to ``CASE_TOKENS``)."""
     engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
     try:
-        return fill(engine, path)
+        return fill(engine, path, case_tokens=CASE_TOKENS)
     finally:
         engine.dispose()
 
 
-def fill(engine: Engine, path: Path) -> World:
+def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = None) -> World:
     """Migrate ``engine``'s database and fill it through the services (``path``: where it lives)."""
     upgrade(engine)
     with session_scope(engine) as s:
@@ -122,7 +123,7 @@ def fill(engine: Engine, path: Path) -> World:
             duty_b=duty[items["t2"].id],
             tokens=tokens,
             sessions=sessions,
-            cases=build_cases(s),
+            cases=build_cases(s, {} if case_tokens is None else case_tokens),
         )
     return world
 
@@ -149,7 +150,7 @@ CASE_TOKENS: dict[str, str] = {}
 """CASE_STATES name → the case's citizen token (random; filled when the template is built)."""
 
 
-def build_cases(s: Session) -> dict[str, int]:
+def build_cases(s: Session, tokens: dict[str, str]) -> dict[str, int]:
     """One case per name of CASE_STATES, walked through the flow by the case hub's own functions."""
     from duban.cases import flow
     from duban.cases.intake import intake
@@ -174,7 +175,7 @@ def build_cases(s: Session) -> dict[str, int]:
         )
         row = intake(session=s, data=data, actor="test", now=NOW, calendar=calendar, policy=policy)
         out[name] = row.id
-        CASE_TOKENS[name] = str(row.token)
+        tokens[name] = str(row.token)
         kw: dict[str, Any] = {"session": s, "case_id": row.id, "actor": "test", "now": NOW}
         if name in ("received", "review"):
             continue

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +81,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     errors.install(app)
 
     app.add_middleware(_WriteWatch, state=state)
+    # Pages are 20–60 KB of Chinese text; a phone on a slow network gets them gzipped (~1/8).
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
 
     from duban.web.api import auth as api_auth
     from duban.web.api import cases as api_cases
