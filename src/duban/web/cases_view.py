@@ -28,7 +28,7 @@ from duban.cases.schemas import CaseCreate, CaseRead
 from duban.cases.tick import case_clock
 from duban.clock.calendar import CalendarGap, local_date
 from duban.clock.evaluate import evaluate
-from duban.clock.policy import Policy, load_policy
+from duban.db import session_scope
 from duban.ledger.models import EventRow, ItemRow, UnitRow
 from duban.ledger.units import resolve_unit
 from duban.web.access import log_denied
@@ -114,15 +114,6 @@ def status_label(status: str) -> str:
 
 
 # ---- the hotline clock and the category → unit cache, kept on the console state -------------------
-def hotline_policy(state: ConsoleState) -> Policy:
-    """The case hub's clock policy (``hub.yaml`` policy, the hotline limits), loaded once."""
-    policy: Policy | None = getattr(state, "_cases_policy", None)
-    if policy is None:
-        policy = load_policy(load_rules().policy)
-        state._cases_policy = policy  # type: ignore[attr-defined]
-    return policy
-
-
 # ---- access -------------------------------------------------------------------------------------
 def my_unit(who: Who) -> int | None:
     """The unit a unit officer is limited to (None for every other role)."""
@@ -191,7 +182,7 @@ def unit_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 def case_light(row: CaseRow, state: ConsoleState, now: datetime) -> str:
     """The case's light on the hotline clock now (green/yellow/red, closed once settled)."""
     try:
-        ev = evaluate(case_clock(row, frozenset()), hotline_policy(state), state.calendar, now)
+        ev = evaluate(case_clock(row, frozenset()), state.case_policy, state.calendar, now)
     except (CalendarGap, ValueError):
         return "grey"
     return ev.light
@@ -376,7 +367,7 @@ def take_in(request: Request, session: Session, who: Who, data: CaseCreate, acto
             actor=actor,
             now=who.now,
             calendar=st.calendar,
-            policy=hotline_policy(st),
+            policy=st.case_policy,
             classifier=st.case_classifier,
             unit_cache=st.case_units,
         )
@@ -471,8 +462,22 @@ def apply_action(
 
 
 # ---- hot topics and rates -------------------------------------------------------------------------
-def hot(session: Session, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
-    """Hot topics among the cases received in the last ``days`` days (cases.hot over stored cases)."""
+def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
+    """Hot topics among the cases received in the last ``days`` days (cases.hot over up to 5,000
+    stored cases). Clustering takes a while, so the answer is kept (like the board) until the
+    ledger's version changes, for the current minute's window."""
+    st.fresh_boards()
+    key = ("hot", days, top, who.now.replace(second=0, microsecond=0))
+
+    def compute() -> list[dict[str, Any]]:
+        with session_scope(st.engine) as session:
+            return _hot(session, who, days=days, top=top)
+
+    found: list[dict[str, Any]] = st.board_cache.get_or_compute(key, compute)
+    return found
+
+
+def _hot(session: Session, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
     from duban.cases.hot import HotMessage, hot_topics  # sklearn loads only when asked
 
     since = who.now - timedelta(days=days)

@@ -17,6 +17,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine, func, select
 
 from duban.cases.intake import Classifier, load_classifier
+from duban.cases.rules import load_rules
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
@@ -107,6 +108,7 @@ class ConsoleState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _version: tuple[int | None, float] = (None, 0.0)
     _classifier: tuple[Classifier | None] | None = None
+    _case_policy: Policy | None = None
 
     @property
     def engine(self) -> Engine:
@@ -126,6 +128,13 @@ class ConsoleState:
         if self._policy is None:
             self._policy = load_policy(self.settings.policy)
         return self._policy
+
+    @property
+    def case_policy(self) -> Policy:
+        """The case hub's clock policy (``hub.yaml`` names it: the hotline limits), loaded once."""
+        if self._case_policy is None:
+            self._case_policy = load_policy(load_rules().policy)
+        return self._case_policy
 
     @property
     def case_classifier(self) -> Classifier | None:

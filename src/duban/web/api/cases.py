@@ -137,13 +137,13 @@ def create_case(body: IntakeBody, request: Request, session: DB, who: Intaker) -
 
 @router.get("/cases/hot")
 def hot_topics(
-    session: DB,
+    request: Request,
     who: Watcher,
     days: Annotated[int, Query(ge=1, le=365)] = 30,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Hot topics (热点) of the cases received in the last ``days`` days, with places and people."""
-    return {"days": days, "topics": cv.hot(session, who, days=days, top=top)}
+    return {"days": days, "topics": cv.hot(state_of(request), who, days=days, top=top)}
 
 
 @router.get("/cases/rates")

@@ -118,11 +118,10 @@ def new_case(
 @router.get("/cases/hot")
 def hot_page(
     request: Request,
-    session: DB,
     who: Watcher,
     days: Annotated[int, Query(ge=1, le=365)] = 30,
 ) -> Response:
-    topics = cv.hot(session, who, days=days, top=20)
+    topics = cv.hot(state_of(request), who, days=days, top=20)
     return page(request, "hot.html", topics=topics, days=days)
 
 
