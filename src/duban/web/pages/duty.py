@@ -133,7 +133,7 @@ def due_page(
 def parse_milestones(text: str) -> list[MilestoneCreate]:
     """One milestone a line, ``名称 YYYY-MM-DD`` (the date last); a bad line is named.
 
-    >>> [(m.name, str(m.due)) for m in parse_milestones("完成招标 2023-05-31\n\n主体完工 2023-10-31")]
+    >>> [(m.name, str(m.due)) for m in parse_milestones("完成招标 2023-05-31\\n\\n主体完工 2023-10-31")]
     [('完成招标', '2023-05-31'), ('主体完工', '2023-10-31')]
     """
     out: list[MilestoneCreate] = []
