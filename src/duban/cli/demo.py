@@ -39,7 +39,7 @@ def _sample_path() -> Path:
 @click.command("demo")
 @click.option("--database-url", default=None, help="数据库 URL（默认 var/demo.sqlite3，每次重建）")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="结束后启动网页控制台。")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="网页控制台端口")
 @click.option("--until", "until", default="2023-12-29", show_default=True, help="模拟到哪一天（含）。")
 def demo_command(database_url: str | None, serve: bool, port: int, until: str) -> None:
     """演示：读取示例报告 → 建台账 → 自动交办 → 按工作日推演全年 → 督办看板 → 网页控制台。"""
