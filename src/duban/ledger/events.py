@@ -64,6 +64,29 @@ def record(
     return ev
 
 
+def record_change(
+    session: Session,
+    row: Any,
+    *,
+    actor: str,
+    now: datetime,
+    entity: str,
+    action: str,
+    before: dict[str, Any] | None,
+) -> EventRow:
+    """Append the event of a change to ``row``: its id, and its :func:`snapshot` as ``after``."""
+    return record(
+        session,
+        actor=actor,
+        now=now,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        before=before,
+        after=snapshot(row),
+    )
+
+
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Append many events in one statement (each dict has the EventRow columns)."""
     if rows:

@@ -262,15 +262,14 @@ def assign(
             before=None,
             after=_assignment_snapshot(a, duty),
         )
-        events.record(
+        events.record_change(
             session,
+            duty,
             actor=actor,
             now=now,
             entity="duty",
-            entity_id=duty.id,
             action="create",
             before=None,
-            after=events.snapshot(duty),
         )
         return a
     before = _assignment_snapshot(a, duty)
@@ -298,15 +297,14 @@ def assign(
             after=after,
         )
     if duty_before != events.snapshot(duty):
-        events.record(
+        events.record_change(
             session,
+            duty,
             actor=actor,
             now=now,
             entity="duty",
-            entity_id=duty.id,
             action="update",
             before=duty_before,
-            after=events.snapshot(duty),
         )
     return a
 
@@ -436,15 +434,14 @@ def add_progress(
         before = events.snapshot(duty)
         duty.last_feedback_at = when
         session.flush()
-        events.record(
+        events.record_change(
             session,
+            duty,
             actor=actor,
             now=now,
             entity="duty",
-            entity_id=duty.id,
             action="feedback",
             before=before,
-            after=events.snapshot(duty),
         )
     p = ProgressRow(
         duty_id=duty_id,
@@ -457,15 +454,14 @@ def add_progress(
     )
     session.add(p)
     session.flush()
-    events.record(
+    events.record_change(
         session,
+        p,
         actor=actor,
         now=now,
         entity="progress",
-        entity_id=p.id,
         action="create",
         before=None,
-        after=events.snapshot(p),
     )
     return p
 
@@ -568,15 +564,14 @@ def complete_milestone(
     before = events.snapshot(m)
     m.done_at = at or now
     session.flush()
-    events.record(
+    events.record_change(
         session,
+        m,
         actor=actor,
         now=now,
         entity="milestone",
-        entity_id=m.id,
         action="complete",
         before=before,
-        after=events.snapshot(m),
     )
     return m
 
@@ -589,14 +584,13 @@ def set_due(*, session: Session, duty_id: int, due: date, actor: str, now: datet
     before = events.snapshot(duty)
     duty.due = due
     session.flush()
-    events.record(
+    events.record_change(
         session,
+        duty,
         actor=actor,
         now=now,
         entity="duty",
-        entity_id=duty.id,
         action="set_due",
         before=before,
-        after=events.snapshot(duty),
     )
     return duty

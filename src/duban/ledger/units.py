@@ -146,26 +146,24 @@ def load_units(*, session: Session, path: Path, actor: str, now: datetime) -> Un
             row.parent_id = parent.id
     session.flush()
     for row in new_rows:
-        events.record(
+        events.record_change(
             session,
+            row,
             actor=actor,
             now=now,
             entity="unit",
-            entity_id=row.id,
             action="create",
             before=None,
-            after=events.snapshot(row),
         )
     for row, before in changed:
-        events.record(
+        events.record_change(
             session,
+            row,
             actor=actor,
             now=now,
             entity="unit",
-            entity_id=row.id,
             action="update",
             before=before,
-            after=events.snapshot(row),
         )
     taken = {a.alias: a.unit_id for a in session.scalars(select(UnitAliasRow)).all()}
     new_aliases: list[UnitAliasRow] = []
@@ -186,15 +184,14 @@ def load_units(*, session: Session, path: Path, actor: str, now: datetime) -> Un
     session.add_all(new_aliases)
     session.flush()
     for a in new_aliases:
-        events.record(
+        events.record_change(
             session,
+            a,
             actor=actor,
             now=now,
             entity="unit_alias",
-            entity_id=a.id,
             action="create",
             before=None,
-            after=events.snapshot(a),
         )
     return UnitsLoaded(created=created, updated=updated, unchanged=unchanged, aliases_added=len(new_aliases))
 
