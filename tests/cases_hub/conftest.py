@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +24,7 @@ from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
 from duban.ledger.units import DEFAULT_UNITS, load_units
+from tests.ledger.conftest import postgres_engine
 
 PG_ENV = "DUBAN_TEST_POSTGRES_URL"
 PG_DATABASE = "duban_test_cases"
@@ -71,22 +71,7 @@ def _sqlite(tmp_path) -> Iterator[Engine]:
 
 
 def _postgres() -> Iterator[Engine]:
-    url = postgres_url()
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    # the schema rides in the URL, so an app built from the same URL (Settings) lands in it too
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(Settings(database_url=scoped.render_as_string(hide_password=False)))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from postgres_engine(postgres_url())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

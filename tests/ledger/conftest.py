@@ -46,12 +46,16 @@ def _sqlite(tmp_path: Path, template: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _postgres() -> Iterator[Engine]:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set under CI: the ledger suite must run on PostgreSQL too")
-        pytest.skip(f"{PG_ENV} not set")
+def postgres_engine(url: str | None = None) -> Iterator[Engine]:
+    """A migrated engine on a fresh schema of ``url`` (default: ``DUBAN_TEST_POSTGRES_URL``; unset,
+    skip — under CI, fail), dropped afterwards. The schema rides in the URL, so an app built from
+    the engine's URL (Settings) lands in it too. Shared by the ledger, console and case hub suites."""
+    if url is None:
+        url = os.environ.get(PG_ENV)
+        if not url:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{PG_ENV} is not set under CI: the ledger suite must run on PostgreSQL too")
+            pytest.skip(f"{PG_ENV} not set")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
     with admin.begin() as conn:
@@ -74,7 +78,7 @@ def db(request, tmp_path) -> Iterator[Engine]:
     if request.param == "sqlite":
         yield from _sqlite(tmp_path, request.getfixturevalue("sqlite_template"))
     else:
-        yield from _postgres()
+        yield from postgres_engine()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from duban.config import Settings
 from duban.db import session_scope
 from duban.ledger.models import EventRow
-from tests.ledger.conftest import _postgres, url_of
+from tests.ledger.conftest import postgres_engine, url_of
 from tests.web.conftest import Clients
 from tests.web.web_factories import CASE_IDS, NOW, SECRET, UNIT_A, UNIT_B, World, fill
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg() -> Iterator[Engine]:
-    yield from _postgres()
+    yield from postgres_engine()
 
 
 @pytest.fixture
