@@ -8,6 +8,7 @@ keeps the two in step).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -16,6 +17,9 @@ from typing import Any, ClassVar
 DEFAULT_DATABASE_URL = "sqlite:///./var/duban.sqlite3"
 DEV_SECRET_KEY = "duban-dev-secret-change-me"
 _PATHS = ("holiday_file", "upload_dir", "case_model")
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
 class SettingsError(ValueError):
@@ -34,6 +38,7 @@ class Settings:
     echo_sql: bool = False
     upload_dir: Path = Path("./var/uploads")
     case_model: Path | None = None
+    report_rate: str = "5/600"
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -45,6 +50,7 @@ class Settings:
         "echo_sql": "DUBAN_ECHO_SQL",
         "upload_dir": "DUBAN_UPLOAD_DIR",
         "case_model": "DUBAN_CASE_MODEL",
+        "report_rate": "DUBAN_REPORT_RATE",
     }
 
     @classmethod
@@ -96,6 +102,23 @@ class Settings:
         return self.secret_key == DEV_SECRET_KEY
 
 
+def parse_rate(text: str) -> tuple[int, float] | None:
+    """A rate setting: ``"5/600"`` → (5, 600.0), five per ten minutes; ``"off"`` → None.
+
+    >>> parse_rate("5/600"), parse_rate("off")
+    ((5, 600.0), None)
+    >>> parse_rate("5 per minute")
+    Traceback (most recent call last):
+    ValueError: 应为“次数/秒数”（如 5/600）或 off
+    """
+    if text.strip().lower() == "off":
+        return None
+    m = _RATE.match(text)
+    if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise ValueError("应为“次数/秒数”（如 5/600）或 off")
+    return int(m.group(1)), float(m.group(2))
+
+
 def _parse(name: str, var: str, raw: str) -> Any:
     if name in _PATHS:
         return Path(raw)
@@ -106,6 +129,11 @@ def _parse(name: str, var: str, raw: str) -> Any:
         if low in {"0", "false", "no", "off"}:
             return False
         raise SettingsError(f"{var}={raw!r}: 应为 true/false")
+    if name == "report_rate":
+        try:
+            parse_rate(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{var}={raw!r}: {exc}") from None
     return raw
 
 

@@ -55,7 +55,7 @@ class Case:
     bad_field: str | None = None
     allowed: tuple[str, ...] = ROLES  # roles let in (others: 403)
     public: bool = False
-    setup: str | None = None  # a name from SETUPS run first (as the right role)
+    setup: str | None = None  # what test_web_routes.run_setup() does first (as the right role)
     owned: bool = False  # path holds a duty/item of UNIT_A: another unit's officer must be refused
 
     @property
@@ -235,7 +235,7 @@ CASES += [
          bad=on("dispatched", form={"action": "return"}), bad_field="reason", allowed=OFFICE_UNIT),
     Case("GET", "/report", "anon", 200, public=True),
     Case("POST", "/report", "anon", 303, Req(form={"title": "路灯不亮", "content": "幸福路路灯不亮"}),
-         bad=Req(form={"title": "路灯不亮"}), bad_field="content", public=True, setup="login_csrf"),
+         bad=Req(form={"title": "路灯不亮"}), bad_field="content", public=True, setup="report_csrf"),
     Case("GET", "/track/{token}", "anon", 200, Req(params={"token": TrackToken()}),
          bad=Req(params={"token": "0123456789abcdef"}), bad_status=404, bad_field="token", public=True),
 ]  # fmt: skip

@@ -424,6 +424,47 @@ def test_citizen_report_refuses_bad_input_and_stale_forms(clients):
     assert c.get("/track/not-a-token").status_code == 404
 
 
+def test_signing_in_elsewhere_does_not_expire_an_open_report_form(clients):
+    """The report form has its own CSRF cookie: a login in another tab (which clears the login
+    form's cookie) leaves it valid."""
+    from tests.web.web_factories import PASSWORD, USERS
+
+    c = clients.anon()
+    report_token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/report").text).group(1)  # type: ignore[union-attr]
+    login_token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)  # type: ignore[union-attr]
+    r = c.post("/login", data={"name": USERS["leader"][0], "password": PASSWORD, "csrf_token": login_token})
+    assert r.status_code == 303
+    r = c.post("/report", data={"csrf_token": report_token, "title": "井盖缺失", "content": "东门井盖缺失"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/track/")
+
+
+def test_citizen_reports_are_limited_per_address(world, settings):
+    """Past ``report_rate`` from one address: the form comes back with 429, what was typed kept,
+    a Retry-After, and nothing stored; ``off`` lifts the limit."""
+    from fastapi.testclient import TestClient
+
+    from duban.web import create_app
+    from tests.web.web_factories import NOW
+
+    def submit(c: TestClient, title: str):
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/report").text).group(1)  # type: ignore[union-attr]
+        return c.post("/report", data={"csrf_token": token, "title": title, "content": "东门路灯不亮"})
+
+    app = create_app(settings.with_(report_rate="2/600"), clock=lambda: NOW)
+    with TestClient(app, follow_redirects=False) as c:
+        assert [submit(c, f"路灯{i}").status_code for i in (1, 2)] == [303, 303]
+        r = submit(c, "第三件路灯")
+        assert r.status_code == 429 and "提交过于频繁，请约 10 分钟后再试" in r.text
+        assert 'value="第三件路灯"' in r.text and 0 < int(r.headers["retry-after"]) <= 601
+    with TestClient(create_app(settings, clock=lambda: NOW), follow_redirects=False) as c:
+        c.headers["Authorization"] = f"Bearer {world.tokens['office']}"
+        titles = [x["title"] for x in c.get("/api/cases", params={"q": "路灯"}).json()["items"]]
+        assert "路灯1" in titles and "路灯2" in titles and "第三件路灯" not in titles
+    app = create_app(settings.with_(report_rate="off"), clock=lambda: NOW)
+    with TestClient(app, follow_redirects=False) as c:
+        assert {submit(c, f"不限{i}").status_code for i in range(7)} == {303}
+
+
 # ---- hot topics, rates and the bulletin ----------------------------------------------------------------
 def test_hot_topics_name_places_and_people(clients, operator):
     op, _, _ = operator

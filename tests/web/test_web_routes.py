@@ -20,6 +20,8 @@ from duban.web.app import OPEN311_PREFIX, route_table
 from tests.web.route_cases import BY_ID, CASES, FRAMEWORK, ROLES, Case, Req, report_file, upload_token
 from tests.web.web_factories import NOW, World
 
+FORM_PAGES = {"login_csrf": "/login", "report_csrf": "/report"}
+
 
 def url_of(case: Case, world: World, req: Req) -> str:
     params = {"plan_id": world.plan_id, "duty_id": world.duty_a, "item_id": world.item_a}
@@ -45,8 +47,8 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         r = clients.api("office").get("/api/ledger.xlsx")
         assert r.status_code == 200, r.text
         return {"files": {"file": ("台账.xlsx", r.content, "application/octet-stream")}}
-    if case.setup == "login_csrf":
-        html = client.get("/login").text
+    if case.setup in FORM_PAGES:  # a public form's double-submit CSRF token, from its page
+        html = client.get(FORM_PAGES[case.setup]).text
         return {"form": {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)}}  # type: ignore[union-attr]
     if case.setup == "upload":
         office, csrf = clients.browser("office")

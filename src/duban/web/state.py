@@ -20,9 +20,10 @@ from duban.cases.intake import Classifier, load_classifier
 from duban.cases.rules import load_rules
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
-from duban.config import Settings
+from duban.config import Settings, parse_rate
 from duban.db import make_engine
 from duban.ledger.models import EventRow
+from duban.web.throttle import Throttle
 
 
 def utc_now() -> datetime:
@@ -109,6 +110,7 @@ class ConsoleState:
     _version: tuple[int | None, float] = (None, 0.0)
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
+    _report_throttle: tuple[Throttle | None] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -128,6 +130,15 @@ class ConsoleState:
         if self._policy is None:
             self._policy = load_policy(self.settings.policy)
         return self._policy
+
+    @property
+    def report_throttle(self) -> Throttle | None:
+        """The limit on citizens' ``/report`` submissions per address (``report_rate``), or None."""
+        with self._lock:
+            if self._report_throttle is None:
+                rate = parse_rate(self.settings.report_rate)
+                self._report_throttle = (Throttle(*rate) if rate else None,)
+            return self._report_throttle[0]
 
     @property
     def case_policy(self) -> Policy:
