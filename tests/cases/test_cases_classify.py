@@ -156,7 +156,7 @@ def test_taxonomy_terms_are_features_kept_in_the_model(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("n_labels", [2, 7])
-def test_enough_data_stacks_two_svms(n_labels: int, tmp_path: Path) -> None:
+def test_enough_data_stacks_two_svms_and_neighbours(n_labels: int, tmp_path: Path) -> None:
     rows = read_labelled_csv(shared_path("corpus", "hotline", "messages-labelled.csv"))
     keep = sorted({r.label for r in rows})[:n_labels]
     data = [r for label in keep for r in [r for r in rows if r.label == label][:110]]
@@ -164,6 +164,8 @@ def test_enough_data_stacks_two_svms(n_labels: int, tmp_path: Path) -> None:
     assert model.stack is not None and "LogisticRegression" in model.meta["classifier"]
     # Both SVMs side by side: one decision column per label each.
     assert model.weights.shape == (model.features.transform([("", "x")]).shape[1], 2 * n_labels)
+    # ... and the neighbour votes: the stack weighs 3 values per label.
+    assert model.neighbours is not None and model.stack.coef.shape[1] == 3 * n_labels
     sample = data[::3]
     texts = [(r.subject, r.detail) for r in sample]
     assert model.decision(texts).shape == (len(sample), n_labels)
@@ -181,7 +183,7 @@ def test_small_data_uses_one_svm() -> None:
         LabelledText("", f"学校补课收费第{i}次", "教育文体") for i in range(3)
     ]
     model = train(rows)
-    assert model.stack is None and model.meta["classifier"] == "LinearSVC"
+    assert model.stack is None and model.neighbours is None and model.meta["classifier"] == "LinearSVC"
     assert model.weights.shape[1] == 2
     assert model.predict(["学校又补课"])[0].label == "教育文体"
 
@@ -211,3 +213,33 @@ def test_unit_table_matches_labels_in_data() -> None:
     rows = read_labelled_csv(shared_path("corpus", "hotline", "messages-labelled.csv"))
     fallback = suggest_unit("没有这个类别")
     assert {r.label for r in rows} and all(suggest_unit(r.label) != fallback for r in rows)
+
+
+def test_neighbour_votes_match_a_brute_force_reference() -> None:
+    """Votes by gathered postings = cosine similarity to every training row, top k summed per
+    label; each training row is compared by its NEIGHBOUR_FEATURES heaviest features."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from duban.cases.classify import NEIGHBOUR_FEATURES, NEIGHBOURS, _Neighbours
+
+    rng = np.random.default_rng(0)
+    train_x = sp.random(60, 400, density=0.4, format="csr", random_state=1)  # ~160 features a row
+    labels = rng.integers(0, 3, 60)
+    blank = np.ones(9)
+    blank[4] = 0  # a text with no known feature gets no votes
+    query = (sp.diags(blank) @ sp.random(9, 400, density=0.3, format="csr", random_state=2)).tocsr()
+    query.eliminate_zeros()
+    votes = _Neighbours.of(train_x, labels, 3).votes(query)
+
+    rows = normalize(train_x).toarray()
+    for row in rows:  # keep the heaviest features of each training row
+        row[np.argsort(-row)[NEIGHBOUR_FEATURES:]] = 0
+    sims = normalize(query).toarray() @ rows.T
+    expected = np.zeros((9, 3))
+    for i in range(9):
+        for j in np.argsort(-sims[i])[:NEIGHBOURS]:
+            expected[i, labels[j]] += sims[i, j]
+    assert np.allclose(votes, expected, atol=1e-5)
+    assert not votes[4].any() and votes.sum() > 0

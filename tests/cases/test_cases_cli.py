@@ -151,3 +151,29 @@ def test_train_with_the_citys_taxonomy(tmp_path: Path, runner: CliRunner) -> Non
     )
     assert result.exit_code == 2 and "坏.csv" in result.output and "至少两列" in result.output
     assert not (tmp_path / "m2").exists()
+
+
+def test_taxonomy_beside_the_training_file_is_used_unless_none(tmp_path: Path, runner: CliRunner) -> None:
+    """A hotline export folder's taxonomy.csv is picked up and named; ``--taxonomy none`` skips it."""
+    data = write_csv(tmp_path / "train.csv", ["subject", "detail", "label"], ROWS)
+    result = runner.invoke(main, ["cases", "train", str(data), "-o", str(tmp_path / "plain.bin")])
+    assert result.exit_code == 0 and "分类体系" not in result.output
+    write_csv(tmp_path / "taxonomy.csv", ["一级分类", "二级分类", "三级分类"],
+              [("教育文体", "学前教育", "托育机构"), ("城乡建设", "物业管理", "二次供水")])  # fmt: skip
+    result = runner.invoke(main, ["cases", "train", str(data), "-o", str(tmp_path / "tax.bin")])
+    assert result.exit_code == 0, result.output
+    assert f"分类体系 {tmp_path / 'taxonomy.csv'}：2 个一级分类，4 个下级类目名作为特征" in result.output
+    from duban.cases.classify import CaseModel
+
+    assert "taxonomy" in CaseModel.load(tmp_path / "tax.bin").meta["features"]
+    result = runner.invoke(
+        main, ["cases", "train", str(data), "-o", str(tmp_path / "no.bin"), "--taxonomy", "none"]
+    )
+    assert result.exit_code == 0 and "分类体系" not in result.output
+    assert "taxonomy" not in CaseModel.load(tmp_path / "no.bin").meta["features"]
+    missing = tmp_path / "没有.csv"
+    result = runner.invoke(
+        main, ["cases", "train", str(data), "-o", str(tmp_path / "x.bin"), "--taxonomy", str(missing)]
+    )
+    assert result.exit_code == 2 and str(missing) in result.output and "无法读取文件" in result.output
+    assert not (tmp_path / "x.bin").exists()

@@ -5,9 +5,10 @@ character 1–3-grams of the subject and of subject + detail (jieba words option
 half the prediction time and did not help in cross-validation), optionally, per top-level
 category of the city's own category tree (a taxonomy CSV), how many of its sub-category terms
 the text contains. Two linear SVMs with balanced class weights, one on all of these features and
-one on the subject + detail n-grams alone, are stacked: a logistic regression learns the label
-and its confidence from their out-of-fold decision values (a small training set uses the first
-SVM alone, with a softmax temperature fitted on cross-validated decisions). Also owns reading a
+one on the subject + detail n-grams alone, and a vote of the most similar training messages are
+stacked: a logistic regression learns the label and its confidence from their out-of-fold
+decision values (a small training set uses the first SVM alone, with a softmax temperature
+fitted on cross-validated decisions). Also owns reading a
 labelled CSV and a taxonomy CSV, saving/loading the model file (pickle with a format tag and
 version) and :func:`suggest_unit` from ``lexicon/units.yaml``. Pure: no database, no wall clock.
 """
@@ -35,13 +36,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.svm import LinearSVC
 
 from duban.cases.textutil import CaseInputError, clean_text, read_csv, require_text_columns, row_text
 
 MODEL_FORMAT = "duban.cases.model"
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 # Weight of the taxonomy-term block against the L2-normalised TF-IDF blocks: 0.3–0.5 gained
 # 0.004–0.009 macro-F1 in 5-fold CV over three fold seeds, 1.0 less (bench/classify.py).
 TAXONOMY_WEIGHT = 0.4
@@ -50,6 +51,13 @@ TAXONOMY_WEIGHT = 0.4
 STACK_C = 0.1
 # Stacking needs this many messages and this many of the rarest label (inner 5-fold decisions).
 STACK_MIN_ROWS, STACK_MIN_PER_LABEL = 200, 5
+# The stack's third voter: the labels of the NEIGHBOURS most similar training messages (cosine
+# over all features), each weighted by its similarity. 10 gained 0.003 macro-F1 with the
+# taxonomy and 0.006 without, for every fold seed tried; 5, 20 and 40 less (docs/cases.md).
+NEIGHBOURS = 10
+# A training message is compared by its 100 heaviest features (of ~650): 6× fewer postings to
+# add up per prediction, and 0.002 better macro-F1 than all of them (noise, but not worse).
+NEIGHBOUR_FEATURES = 100
 
 _AREA = re.compile(r"[A-Z]\d{0,2}[市区县]")
 _DIGITS = re.compile(r"\d+")
@@ -309,9 +317,62 @@ def _decisions(svm: LinearSVC, x: sp.csr_matrix) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class _Neighbours:
+    """The training messages as L2-normalised feature rows (stored transposed, feature ×
+    message, so one message's similarities are one sparse product) and their label indexes."""
+
+    rows_t: sp.csr_matrix
+    labels: np.ndarray
+    n_labels: int
+
+    @classmethod
+    def of(cls, x: sp.csr_matrix, y: np.ndarray, n_labels: int) -> _Neighbours:
+        """Each training message by its ``NEIGHBOUR_FEATURES`` heaviest normalised features."""
+        rows = normalize(x).astype(np.float32).tocsr()
+        keep = []
+        for i in range(rows.shape[0]):
+            d = rows.data[rows.indptr[i] : rows.indptr[i + 1]]
+            if len(d) > NEIGHBOUR_FEATURES:
+                d = np.where(d >= np.partition(d, len(d) - NEIGHBOUR_FEATURES)[-NEIGHBOUR_FEATURES], d, 0)
+            keep.append(d)
+        rows.data = np.concatenate(keep) if keep else rows.data
+        rows.eliminate_zeros()
+        return cls(rows.T.tocsr(), y.astype(np.int32), n_labels)
+
+    def votes(self, x: sp.csr_matrix) -> np.ndarray:
+        """Per label, the summed cosine similarity of the ``NEIGHBOURS`` most similar training
+        messages with that label (texts × labels).
+
+        >>> nb = _Neighbours.of(sp.csr_matrix(np.eye(3)), np.array([0, 1, 1]), 2)
+        >>> nb.votes(sp.csr_matrix([[1.0, 1.0, 0.0]])).round(3).tolist()
+        [[0.707, 0.707]]
+        """
+        out = np.zeros((x.shape[0], self.n_labels))
+        n = self.rows_t.shape[1]
+        k = min(NEIGHBOURS, n)
+        postings, ptr = self.rows_t.indptr, self.rows_t
+        for i in range(x.shape[0]):
+            cols = x.indices[x.indptr[i] : x.indptr[i + 1]]
+            values = x.data[x.indptr[i] : x.indptr[i + 1]]
+            norm = np.sqrt(values @ values)
+            if not norm:
+                continue
+            # The postings (message, weight) of this text's features, gathered in one pass:
+            # similarities by bincount instead of a sparse · sparse product (5× faster for one).
+            starts, lens = postings[cols], postings[cols + 1] - postings[cols]
+            at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+            weight = np.repeat(values / norm, lens) * ptr.data[at]
+            sims = np.bincount(ptr.indices[at], weights=weight, minlength=n)
+            top = np.argpartition(-sims, k - 1)[:k]
+            out[i] = np.bincount(self.labels[top], weights=sims[top], minlength=self.n_labels)
+        return out
+
+
+@dataclass(frozen=True)
 class _Stack:
     """The stacking logistic regression, as plain arrays: standardise the concatenated SVM
-    decisions with ``mean`` / ``scale``, then softmax of ``coef`` · z + ``intercept``."""
+    decisions and neighbour votes with ``mean`` / ``scale``, then softmax of ``coef`` · z +
+    ``intercept``."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -327,12 +388,14 @@ class _Stack:
 
 
 def _fit_stack(x: sp.csr_matrix, y: np.ndarray, columns: slice, n_labels: int) -> _Stack:
-    """Logistic regression on inner 5-fold out-of-fold decisions of both SVMs."""
-    oof = np.zeros((len(y), 2 * n_labels))
+    """Logistic regression on inner 5-fold out-of-fold decisions of both SVMs and neighbour
+    votes."""
+    oof = np.zeros((len(y), 3 * n_labels))
     part = x[:, columns]
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
         oof[te, :n_labels] = _decisions(_svm(x[tr], y[tr]), x[te])
-        oof[te, n_labels:] = _decisions(_svm(part[tr], y[tr]), part[te])
+        oof[te, n_labels : 2 * n_labels] = _decisions(_svm(part[tr], y[tr]), part[te])
+        oof[te, 2 * n_labels :] = _Neighbours.of(x[tr], y[tr], n_labels).votes(x[te])
     scaler = StandardScaler().fit(oof)
     meta = LogisticRegression(C=STACK_C, class_weight="balanced", max_iter=2000)
     meta.fit(scaler.transform(oof), y)
@@ -344,7 +407,8 @@ class CaseModel:
     """A trained classifier and what it was trained on.
 
     ``weights`` / ``bias`` hold the SVMs side by side (all features, then, with a stack, the
-    subject + detail n-grams alone), so one sparse · dense product gives every decision value.
+    subject + detail n-grams alone), so one sparse · dense product gives every decision value;
+    with a stack, ``neighbours`` holds the training messages for the neighbour votes.
     """
 
     labels: list[str]
@@ -355,18 +419,24 @@ class CaseModel:
     bias: np.ndarray
     stack: _Stack | None
     temperature: float
+    neighbours: _Neighbours | None = None
     version: int = MODEL_VERSION
     meta: dict[str, Any] = field(default_factory=dict)
 
     def _all_decisions(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
+        """Every SVM's decision values, then (with a stack) the neighbour votes."""
         pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
+        x = self.features.transform(pairs)
         # A plain sparse · dense product: scikit-learn's decision_function re-validates its
         # input on every call, which costs more than the product for one message.
-        return np.asarray(self.features.transform(pairs) @ self.weights) + self.bias
+        d = np.asarray(x.astype(self.weights.dtype) @ self.weights) + self.bias
+        return d if self.neighbours is None else np.hstack([d, self.neighbours.votes(x)])
 
     def decision(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
         """Decision values of the SVM on all features, one column per label."""
-        return self._all_decisions(texts)[:, : len(self.labels)]
+        pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
+        w, n = self.weights[:, : len(self.labels)], len(self.labels)
+        return np.asarray(self.features.transform(pairs).astype(w.dtype) @ w) + self.bias[:n]
 
     def predict(self, texts: Sequence[str | tuple[str, str]]) -> list[Prediction]:
         """Predict a label for each text (a string, or a (subject, detail) pair)."""
@@ -442,12 +512,13 @@ def train(
     width, everything = x.shape[1], slice(None)
     weights, bias = _weights(_svm(x, y), width, everything)
     counts = np.bincount(y)
-    stack, temperature = None, 5.0
+    stack, temperature, neighbours = None, 5.0, None
     if len(data) >= STACK_MIN_ROWS and counts.min() >= STACK_MIN_PER_LABEL:
         columns = features.text_columns()
         w2, b2 = _weights(_svm(x[:, columns], y), width, columns)
         weights, bias = np.hstack([weights, w2]), np.concatenate([bias, b2])
         stack = _fit_stack(x, y, columns, len(labels))
+        neighbours = _Neighbours.of(x, y, len(labels))
     elif counts.min() >= 2:
         # Temperature from out-of-fold decisions on the same features (no refit of TF-IDF).
         oof = np.zeros((len(y), len(labels)))
@@ -459,15 +530,17 @@ def train(
         training_size=len(data),
         trained_at=trained_at,
         features=features,
-        weights=weights,
+        weights=weights.astype(np.float32),  # half the file; decisions agree to ~1e-6
         bias=bias,
         stack=stack,
         temperature=temperature,
+        neighbours=neighbours,
         meta={
             "features": "char1-3(subject)+char1-3(text)"
             + ("+jieba words" if words else "")
             + (f"+taxonomy terms ({len(taxonomy.terms)})" if taxonomy is not None else ""),
-            "classifier": "LinearSVC(all features) + LinearSVC(text n-grams) → LogisticRegression"
+            "classifier": f"LinearSVC(all features) + LinearSVC(text n-grams) + {NEIGHBOURS} nearest"
+            " neighbours → LogisticRegression"
             if stack is not None
             else "LinearSVC",
         },

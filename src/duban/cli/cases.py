@@ -24,12 +24,30 @@ class CaseFileError(click.ClickException):
     exit_code = 2
 
 
+# A hotline's export folder usually carries its category tree: used unless --taxonomy says else.
+TAXONOMY_BESIDE = "taxonomy.csv"
+
+
+def _taxonomy_file(file: str, taxonomy: str | None) -> Path | None:
+    """The taxonomy CSV to train with: ``--taxonomy FILE``, none for ``--taxonomy none``, else a
+    ``taxonomy.csv`` in the training file's folder if there is one."""
+    if taxonomy is not None:
+        return None if taxonomy.strip().lower() == "none" else Path(taxonomy)
+    beside = Path(file).parent / TAXONOMY_BESIDE
+    return beside if beside.is_file() else None
+
+
 def _train(file: str, output: str, report: bool, taxonomy_path: str | None = None) -> None:
     from duban.cases.classify import cross_validate, read_labelled_csv, read_taxonomy, suggest_unit, train
 
     try:
         rows = read_labelled_csv(file)
-        taxonomy = read_taxonomy(taxonomy_path) if taxonomy_path else None
+        tax_file = _taxonomy_file(file, taxonomy_path)
+        taxonomy = read_taxonomy(tax_file) if tax_file is not None else None
+        if taxonomy is not None:
+            click.echo(
+                f"分类体系 {tax_file}：{len(taxonomy.groups)} 个一级分类，{len(taxonomy.terms)} 个下级类目名作为特征"
+            )
         model = train(rows, trained_at=datetime.now(UTC), taxonomy=taxonomy)
     except CaseInputError as exc:
         raise CaseFileError(str(exc)) from None
@@ -108,8 +126,9 @@ def register(main: click.Group) -> None:
         "--taxonomy",
         "taxonomy_path",
         default=None,
-        type=click.Path(exists=True, dir_okay=False),
-        help="本市工单分类体系 CSV（一级分类,二级分类,三级分类…）：其下级类目名作为特征。",
+        metavar="FILE|none",
+        help="本市工单分类体系 CSV（一级分类,二级分类,三级分类…）：其下级类目名作为特征。"
+        f"缺省时使用训练文件同目录下的 {TAXONOMY_BESIDE}（如有）；none 表示不用。",
     )
     def train_cmd(file: str, output: str, report: bool, taxonomy_path: str | None) -> None:
         """从带 label 列的留言 CSV 训练分类模型。"""
