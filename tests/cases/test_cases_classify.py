@@ -243,3 +243,29 @@ def test_neighbour_votes_match_a_brute_force_reference() -> None:
             expected[i, labels[j]] += sims[i, j]
     assert np.allclose(votes, expected, atol=1e-5)
     assert not votes[4].any() and votes.sum() > 0
+
+
+def test_fast_transform_matches_scikit_learn_and_taxonomy_counts_every_term() -> None:
+    """The one-pass ``transform`` gives the fitted vectorizers' own values, block by block, and
+    the taxonomy block counts every term found (overlapping ones and one-character ones too)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from duban.cases.classify import TAXONOMY_WEIGHT, _Features
+
+    tax = Taxonomy(("城乡建设", "交通运输"), {"公共汽车": (0,), "汽车": (1,), "路灯": (0,), "车": (1,)})
+    features = _Features(small=True, taxonomy=tax)
+    train_pairs = [
+        ("路灯不亮", "A3区某路段路灯坏了三天"),
+        ("", "公共汽车绕路，汽车站无人管"),
+        ("车", "出租车拒载"),
+    ]
+    features.fit_transform(train_pairs)
+    pairs = [("公共汽车站", "路灯也不亮，汽车乱停"), ("", "完全无关的话"), ("", "")]
+    fast = features.transform(pairs).toarray()
+    subjects, fulls = features._parts(pairs)
+    expected = sp.hstack([features.subject.transform(subjects), features.full.transform(fulls)]).toarray()
+    assert np.allclose(fast[:, : expected.shape[1]], expected, atol=1e-6)
+    counts = fast[:, expected.shape[1] :] / TAXONOMY_WEIGHT
+    # 公共汽车 + 路灯 → 城乡建设 2; 汽车 + 车 → 交通运输 2; nothing in the other texts
+    assert np.allclose(counts, np.log1p([[2, 2], [0, 0], [0, 0]]))

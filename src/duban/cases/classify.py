@@ -92,11 +92,28 @@ class Taxonomy:
         [0.693, 0.693]
         """
         out = np.zeros(len(self.groups))
-        for term, groups in self.terms.items():
-            if term in text:
-                for g in groups:
-                    out[g] += 1
+        index = self._by_head()
+        # Only the terms whose first two characters (a one-character term: that character)
+        # occur in the text are searched for.
+        for head in index.keys() & set(text).union(map(add, text, text[1:])):
+            for term, groups in index[head]:
+                if term in text:
+                    for g in groups:
+                        out[g] += 1
         return np.log1p(out)
+
+    def _by_head(self) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
+        """Terms by their first two characters (built once, not pickled with the model)."""
+        index: dict[str, list[tuple[str, tuple[int, ...]]]] | None = self.__dict__.get("_heads")
+        if index is None:
+            index = {}
+            for term, groups in self.terms.items():
+                index.setdefault(term[:2], []).append((term, groups))
+            object.__setattr__(self, "_heads", index)
+        return index
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"groups": self.groups, "terms": self.terms}
 
 
 def read_taxonomy(path: str | Path) -> Taxonomy:
@@ -261,7 +278,7 @@ class _Features:
             indptr.append(len(indices))
         width = offset + (len(self.taxonomy.groups) if self.taxonomy is not None else 0)
         return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
             shape=(len(pairs), width),
         )
 
@@ -429,14 +446,14 @@ class CaseModel:
         x = self.features.transform(pairs)
         # A plain sparse · dense product: scikit-learn's decision_function re-validates its
         # input on every call, which costs more than the product for one message.
-        d = np.asarray(x.astype(self.weights.dtype) @ self.weights) + self.bias
+        d = np.asarray(x.astype(self.weights.dtype, copy=False) @ self.weights) + self.bias
         return d if self.neighbours is None else np.hstack([d, self.neighbours.votes(x)])
 
     def decision(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
         """Decision values of the SVM on all features, one column per label."""
         pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
         w, n = self.weights[:, : len(self.labels)], len(self.labels)
-        return np.asarray(self.features.transform(pairs).astype(w.dtype) @ w) + self.bias[:n]
+        return np.asarray(self.features.transform(pairs).astype(w.dtype, copy=False) @ w) + self.bias[:n]
 
     def predict(self, texts: Sequence[str | tuple[str, str]]) -> list[Prediction]:
         """Predict a label for each text (a string, or a (subject, detail) pair)."""
