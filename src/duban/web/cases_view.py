@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -302,6 +302,22 @@ class CaseFilter:
     overdue: bool = False
     q: str | None = None
     page: int = 1
+
+
+async def case_filter(
+    status: str | None = None,
+    unit: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    overdue: bool = False,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> CaseFilter:
+    """The list's query parameters, for the API and the page alike (``Depends(case_filter)``); a
+    blank value (an empty form select) is no filter."""
+    return CaseFilter(
+        status or None, unit or None, category or None, channel or None, overdue, q or None, page
+    )
 
 
 def check_filter(session: Session, f: CaseFilter) -> int | None:

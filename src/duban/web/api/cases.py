@@ -113,18 +113,11 @@ def list_cases(
     request: Request,
     session: DB,
     who: AnyUser,
-    status: str | None = None,
-    unit: str | None = None,
-    category: str | None = None,
-    channel: str | None = None,
-    overdue: bool = False,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    f: Annotated[cv.CaseFilter, Depends(cv.case_filter)],
 ) -> dict[str, Any]:
     """Cases, newest first, 50 a page (a unit officer: only their unit's); phones masked by role."""
-    f = cv.CaseFilter(status, unit, category, channel, overdue, q, page)
     items, total = cv.list_cases(session, who, f, state_of(request))
-    return {"items": items, "total": total, "page": page, "page_size": cv.PAGE_SIZE}
+    return {"items": items, "total": total, "page": f.page, "page_size": cv.PAGE_SIZE}
 
 
 @router.post("/cases", status_code=201)

@@ -44,17 +44,8 @@ def cases_page(
     request: Request,
     session: DB,
     who: AnyUser,
-    status: str | None = None,
-    unit: str | None = None,
-    category: str | None = None,
-    channel: str | None = None,
-    overdue: bool = False,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100000)] = 1,
+    f: Annotated[cv.CaseFilter, Depends(cv.case_filter)],
 ) -> Response:
-    f = cv.CaseFilter(
-        status or None, unit or None, category or None, channel or None, overdue, q or None, page_no
-    )
     items, total = cv.list_cases(session, who, f, state_of(request))
     pages = max(1, (total + cv.PAGE_SIZE - 1) // cv.PAGE_SIZE)
     units = queries.unit_names(session=session) if who.role != "unit" else []
@@ -66,8 +57,8 @@ def cases_page(
     return page(
         request,
         "cases.html",
-        prev_url=url(page_no - 1),
-        next_url=url(page_no + 1),
+        prev_url=url(f.page - 1),
+        next_url=url(f.page + 1),
         items=items,
         total=total,
         f=f,
