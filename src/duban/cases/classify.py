@@ -83,6 +83,8 @@ class Taxonomy:
 
     groups: tuple[str, ...]
     terms: dict[str, tuple[int, ...]]
+    # The terms by their first two characters, derived from ``terms``.
+    heads: dict[str, list[tuple[str, tuple[int, ...]]]] = field(init=False, repr=False, compare=False)
 
     def counts(self, text: str) -> np.ndarray:
         """log(1 + number of distinct terms in ``text``) for each group.
@@ -92,28 +94,20 @@ class Taxonomy:
         [0.693, 0.693]
         """
         out = np.zeros(len(self.groups))
-        index = self._by_head()
         # Only the terms whose first two characters (a one-character term: that character)
         # occur in the text are searched for.
-        for head in index.keys() & set(text).union(map(add, text, text[1:])):
-            for term, groups in index[head]:
+        for head in self.heads.keys() & set(text).union(map(add, text, text[1:])):
+            for term, groups in self.heads[head]:
                 if term in text:
                     for g in groups:
                         out[g] += 1
         return np.log1p(out)
 
-    def _by_head(self) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
-        """Terms by their first two characters (built once, not pickled with the model)."""
-        index: dict[str, list[tuple[str, tuple[int, ...]]]] | None = self.__dict__.get("_heads")
-        if index is None:
-            index = {}
-            for term, groups in self.terms.items():
-                index.setdefault(term[:2], []).append((term, groups))
-            object.__setattr__(self, "_heads", index)
-        return index
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"groups": self.groups, "terms": self.terms}
+    def __post_init__(self) -> None:
+        heads: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        for term, groups in self.terms.items():
+            heads.setdefault(term[:2], []).append((term, groups))
+        object.__setattr__(self, "heads", heads)
 
 
 def read_taxonomy(path: str | Path) -> Taxonomy:
@@ -367,7 +361,8 @@ class _Neighbours:
         out = np.zeros((x.shape[0], self.n_labels))
         n = self.rows_t.shape[1]
         k = min(NEIGHBOURS, n)
-        postings, ptr = self.rows_t.indptr, self.rows_t
+        index = self.rows_t  # feature → (message, weight) postings
+        postings = index.indptr
         for i in range(x.shape[0]):
             cols = x.indices[x.indptr[i] : x.indptr[i + 1]]
             values = x.data[x.indptr[i] : x.indptr[i + 1]]
@@ -378,8 +373,8 @@ class _Neighbours:
             # similarities by bincount instead of a sparse · sparse product (5× faster for one).
             starts, lens = postings[cols], postings[cols + 1] - postings[cols]
             at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-            weight = np.repeat(values / norm, lens) * ptr.data[at]
-            sims = np.bincount(ptr.indices[at], weights=weight, minlength=n)
+            weight = np.repeat(values / norm, lens) * index.data[at]
+            sims = np.bincount(index.indices[at], weights=weight, minlength=n)
             top = np.argpartition(-sims, k - 1)[:k]
             out[i] = np.bincount(self.labels[top], weights=sims[top], minlength=self.n_labels)
         return out
@@ -440,20 +435,21 @@ class CaseModel:
     version: int = MODEL_VERSION
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def _rows(self, texts: Sequence[str | tuple[str, str]]) -> sp.csr_matrix:
+        return self.features.transform([t if isinstance(t, tuple) else ("", t) for t in texts])
+
     def _all_decisions(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
         """Every SVM's decision values, then (with a stack) the neighbour votes."""
-        pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
-        x = self.features.transform(pairs)
+        x = self._rows(texts)
         # A plain sparse · dense product: scikit-learn's decision_function re-validates its
         # input on every call, which costs more than the product for one message.
-        d = np.asarray(x.astype(self.weights.dtype, copy=False) @ self.weights) + self.bias
+        d = np.asarray(x @ self.weights) + self.bias
         return d if self.neighbours is None else np.hstack([d, self.neighbours.votes(x)])
 
     def decision(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
         """Decision values of the SVM on all features, one column per label."""
-        pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
-        w, n = self.weights[:, : len(self.labels)], len(self.labels)
-        return np.asarray(self.features.transform(pairs).astype(w.dtype, copy=False) @ w) + self.bias[:n]
+        n = len(self.labels)
+        return np.asarray(self._rows(texts) @ self.weights[:, :n]) + self.bias[:n]
 
     def predict(self, texts: Sequence[str | tuple[str, str]]) -> list[Prediction]:
         """Predict a label for each text (a string, or a (subject, detail) pair)."""
