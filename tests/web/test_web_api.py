@@ -244,7 +244,7 @@ def test_auto_assign_then_headlines_public(clients):
     metrics = {(t["place"], t["metric"]) for t in public}
     assert ("示例市", "地区生产总值增长") in metrics and any(p == "小河市" for p, _m in metrics)
     page = clients.anon().get("/public")
-    assert "小河市 2024 年" in page.text and "<mark>" in page.text
+    assert "小河市 2024 年" in page.text and "目标原文" in page.text
 
 
 def test_ledger_workbook_round_trip_and_bad_file(clients):

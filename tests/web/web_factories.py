@@ -23,6 +23,8 @@ from duban.ledger import service
 from duban.ledger.models import DutyRow
 from duban.ledger.units import DEFAULT_UNITS, load_units
 from duban.reading.model import Deadline, Plan, Quantity, Section, Task
+from duban.review.model import Actual, Promise, Target
+from duban.review.store import save_review
 
 NOW = datetime(2023, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing time, a working Wednesday
 PASSWORD = "correct-horse-9"
@@ -69,6 +71,42 @@ def make_plan(*, year: int = 2023, place: str = "示例市", seed: str = "web") 
                 text="", sections=sections, quantities=quantities, tasks=tasks)  # fmt: skip
 
 
+def make_review(*, year: int, place: str = "示例市") -> list[Promise]:
+    """A reviewed plan year: GDP growth met, new jobs missed, a CPI aim ambiguous, one unverifiable."""
+
+    def promise(
+        metric: str, mid: str, target: tuple[float, str, str], actual: float | None, verdict: str
+    ) -> Promise:
+        value, unit, bound = target
+        return Promise(
+            place=place,
+            year=year,
+            metric=metric,
+            metric_id=mid,
+            headline=True,
+            target=Target(
+                value=value,
+                value_high=None,
+                unit=unit,
+                bound=bound,
+                quote=f"{metric}目标{value:g}{unit}",
+                line=10,
+            ),
+            actual=None
+            if actual is None
+            else Actual(value=actual, unit=unit, quote=f"{metric}实际{actual:g}{unit}", line=3),
+            verdict=verdict,  # type: ignore[arg-type]
+            reason="测试用复盘",
+        )
+
+    return [
+        promise("地区生产总值增长", "gdp_growth", (6.0, "%", "about"), 6.3, "met"),
+        promise("城镇新增就业", "urban_jobs", (45000, "人", "at_least"), 41000, "missed"),
+        promise("居民消费价格涨幅", "cpi", (3.0, "%", "about"), 2.1, "ambiguous"),
+        promise("粮食产量", "grain", (35.0, "亿斤", "at_least"), None, "unverifiable"),
+    ]
+
+
 @dataclass
 class World:
     """Ids and credentials of the template database."""
@@ -102,6 +140,13 @@ def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = Non
     with session_scope(engine) as s:
         load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
         plan, _ = service.load_plan(session=s, plan=make_plan(), actor="test", now=NOW)
+        save_review(
+            session=s,
+            promises=make_review(year=2022),
+            source="示例市2022 → 示例市2023",
+            actor="test",
+            now=NOW,
+        )
         items = {i.ref: i for i in service.plan_items(session=s, plan_id=plan.id)}
         service.assign(session=s, item_id=items["t1"].id, unit=UNIT_A, actor="test", now=NOW, major=True)
         service.assign(session=s, item_id=items["t2"].id, unit=UNIT_B, actor="test", now=NOW)

@@ -95,6 +95,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import duty as pages_duty
     from duban.web.pages import plans as pages_plans
     from duban.web.pages import public_cases as pages_public_cases
+    from duban.web.pages import review as pages_review
     from duban.web.pages import upload as pages_upload
 
     for module in (api_auth, api_plans, api_duties, api_misc, api_cases):
@@ -107,6 +108,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_upload,
         pages_cases,
         pages_public_cases,
+        pages_review,
     ):
         app.include_router(module.router)
     from duban.cases.open311 import api as open311_api

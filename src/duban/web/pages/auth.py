@@ -1,4 +1,4 @@
-"""Pages: 登录 / 退出, the home redirect and the public 公开 page (no login)."""
+"""Pages: 登录 / 退出 and the home redirect (the public 公开 pages are in :mod:`.review`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from duban.accounts.service import authenticate, end_session, start_session
-from duban.web import queries
 from duban.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, AnyUser, Public, state_of
 from duban.web.render import page
 
@@ -89,9 +88,3 @@ def logout(request: Request, session: DB, who: AnyUser) -> Response:
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp
-
-
-@router.get("/public")
-def public(request: Request, session: DB, who: Public) -> Response:
-    targets = queries.headline_targets(session=session)
-    return page(request, "public.html", targets=targets)
