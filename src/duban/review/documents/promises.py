@@ -121,12 +121,22 @@ def tallies(promises: Sequence[Promise]) -> list[Tally]:
 
 
 def default_title(promises: Sequence[Promise]) -> str:
-    """大同市2021年政府工作报告目标完成情况 (or 目标完成情况汇总 over several places or years)."""
-    keys = list(dict.fromkeys((p.place, p.year) for p in promises))
-    if len(keys) == 1:
-        place, year = keys[0]
-        return f"{place}{year}年政府工作报告目标完成情况"
-    return "政府工作报告目标完成情况汇总"
+    """大同市2021年政府工作报告目标完成情况; 大同市2021—2022年… over years; …汇总 over places.
+
+    >>> from duban.review.model import Target
+    >>> t = Target(1, None, "%", "exact", "")
+    >>> mk = lambda place, year: Promise(place, year, "", None, True, t, None, "unverifiable", "")
+    >>> default_title([mk("大同市", 2021)]), default_title([mk("大同市", 2021), mk("大同市", 2022)])
+    ('大同市2021年政府工作报告目标完成情况', '大同市2021—2022年政府工作报告目标完成情况')
+    >>> default_title([mk("大同市", 2021), mk("朔州市", 2021)])
+    '政府工作报告目标完成情况汇总'
+    """
+    places = sorted({p.place for p in promises})
+    years = sorted({p.year for p in promises})
+    if len(places) != 1:
+        return "政府工作报告目标完成情况汇总"
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}—{years[-1]}"
+    return f"{places[0]}{span}年政府工作报告目标完成情况"
 
 
 def write_promises_csv(promises: Iterable[Promise], out: IO[str]) -> None:
@@ -221,14 +231,14 @@ def write_promises_docx(
     word.heading(doc, "二、逐项对照", level=1)
     keys = list(dict.fromkeys((p.place, p.year) for p in promises))
     columns = (
-        ("序号", 1.1),
-        ("指标", 2.6),
-        ("目标值", 2.2),
-        ("目标原文", 5.2),
-        ("完成值", 2.2),
-        ("完成原文", 6.0),
-        ("结论", 1.7),
-        ("说明", 3.7),
+        ("序号", 1.0),
+        ("指标", 2.4),
+        ("目标值", 1.8),
+        ("目标原文", 4.6),
+        ("完成值", 1.8),
+        ("完成原文", 5.6),
+        ("结论", 1.6),
+        ("说明", 4.9),
     )
     for n, (place, year) in enumerate(keys, 1):
         group = [p for p in promises if (p.place, p.year) == (place, year)]
