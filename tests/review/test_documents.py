@@ -26,6 +26,7 @@ from duban.review.documents import (
     PlanReview,
     figure_text,
     write_plan_review_docx,
+    write_plan_review_md,
     write_plan_review_xlsx,
     write_promises_csv,
     write_promises_docx,
@@ -391,3 +392,28 @@ def test_datong_promises_key_as_workbook(tmp_path: Path) -> None:
     assert [r[9] for r in rows] == [labels[d["verdict"]] for d in records]
     assert [r[6] for r in rows] == [d["target"]["quote"] for d in records]
     assert [r[8] for r in rows] == [(d["actual"] or {}).get("quote", "") or None for d in records]
+
+
+def test_plan_review_markdown() -> None:
+    review = sample_review()
+    out = io.StringIO()
+    write_plan_review_md(review, out)
+    text = out.getvalue()
+    assert text.startswith("# 关于示例市2025年政府工作报告重点任务落实情况的报告\n")
+    sections = list(dict.fromkeys(o.section for o in review.outcomes))
+    assert [line[3:] for line in text.splitlines() if line.startswith("## ")] == [
+        "按板块",
+        "按牵头单位",
+        *sections,
+    ]
+    verdicts = Counter(o.verdict for o in review.outcomes)
+    total = f"| 合计 | {len(review.outcomes)} | " + " | ".join(str(verdicts[k]) for k in LABELS) + " |"
+    assert text.count(total) == 2
+    first = review.outcomes[0]
+    assert f"| 1 | {first.task} | {first.target_text} | {first.actual_text} | 已完成 |" in text
+
+
+def test_an_empty_review_is_refused(tmp_path: Path) -> None:
+    empty = PlanReview("2025年示例市政府工作报告", "示例市", 2025, [])
+    with pytest.raises(DocumentError, match="示例市2025年度落实情况：没有任何任务"):
+        write_plan_review_docx(empty, tmp_path / "r.docx")

@@ -3,8 +3,8 @@
 - promises (issue 10): :func:`write_promises_xlsx`, :func:`write_promises_docx`,
   :func:`write_promises_csv`, :func:`write_promises_md` take :class:`duban.review.model.Promise`.
 - a plan's year-end review (issue 11): :class:`PlanReview` of :class:`DutyOutcome` records,
-  written by :func:`write_plan_review_docx` (关于XX年政府工作报告落实情况的报告) and
-  :func:`write_plan_review_xlsx`; a bad record raises :class:`DocumentError` naming the duty.
+  written by :func:`write_plan_review_docx` (关于XX年政府工作报告落实情况的报告),
+  :func:`write_plan_review_xlsx` and :func:`write_plan_review_md`; a bad record raises :class:`DocumentError` naming the duty.
 """
 
 from duban.review.documents.plan import (
@@ -12,6 +12,7 @@ from duban.review.documents.plan import (
     DutyOutcome,
     PlanReview,
     check_review,
+    write_plan_review_md,
     write_plan_review_xlsx,
 )
 from duban.review.documents.plan_docx import write_plan_review_docx
@@ -31,6 +32,7 @@ __all__ = [
     "check_review",
     "figure_text",
     "write_plan_review_docx",
+    "write_plan_review_md",
     "write_plan_review_xlsx",
     "write_promises_csv",
     "write_promises_docx",

@@ -67,6 +67,8 @@ def check_review(review: PlanReview) -> list[DutyOutcome]:
     """The outcomes with verdict keys normalised; DocumentError naming the first bad duty otherwise."""
     if not review.place.strip():
         raise DocumentError("年度落实情况：缺少地区（place）")
+    if not review.outcomes:
+        raise DocumentError(f"{review.place}{review.year}年度落实情况：没有任何任务，无法生成报告")
     out: list[DutyOutcome] = []
     for n, o in enumerate(review.outcomes, 1):
         key = verdict_key(o.verdict)
@@ -126,6 +128,7 @@ class DutyTally:
         ]
 
 
+DUTY_HEADERS: tuple[str, ...] = ("序号", "任务", "目标值", "完成值", "结论", "牵头单位", "佐证材料", "原文")
 TALLY_HEADERS: tuple[str, ...] = ("任务数", *DUTY_VERDICT_LABELS.values(), "完成率", "图示")
 
 
@@ -240,3 +243,26 @@ def write_plan_review_xlsx(review: PlanReview, path_or_stream: str | Path | IO[b
             percent_column="完成率",
         )
     wb.save(path_or_stream)
+
+
+def write_plan_review_md(review: PlanReview, out: IO[str]) -> None:
+    """Markdown: the report's title, the counts by section and by unit, then each section's duties."""
+    outcomes = check_review(review)
+    out.write(f"# {document_title(review)}\n\n")
+
+    def row(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", "；") for c in cells) + " |\n"
+
+    for head, attr in (("板块", "section"), ("牵头单位", "lead_unit")):
+        out.write(
+            f"## 按{head}\n\n" + row((head, *TALLY_HEADERS)) + "|---" * (len(TALLY_HEADERS) + 1) + "|\n"
+        )
+        out.writelines(row(t.cells()) for t in tally_by(outcomes, attr))
+        out.write("\n")
+    n = 0
+    for name, items in sections(outcomes):
+        out.write(f"## {name}\n\n" + row(DUTY_HEADERS) + "|---" * len(DUTY_HEADERS) + "|\n")
+        for o in items:
+            n += 1
+            out.write(row([n, *duty_cells(o).values()]))
+        out.write("\n")

@@ -27,8 +27,8 @@ from duban.review.documents.plan import (
 from duban.review.documents.text import chinese_number, date_text, share_text
 
 DUTY_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 1.0),
-    ("任务", 4.9),
+    ("序号", 1.1),
+    ("任务", 4.8),
     ("目标值", 2.3),
     ("完成值", 2.8),
     ("结论", 1.8),
@@ -115,14 +115,30 @@ def _sections_part(
     word.heading(doc, "二、各板块落实情况", level=1)
     for n, ((name, items), t) in enumerate(zip(groups, by_section, strict=False), 1):
         word.heading(doc, f"（{chinese_number(n)}）{_strip_number(name)}", level=2)
-        text = f"该板块共{t.total}项任务，{_counts_text(t)}。"
-        lagging = [o for o in items if o.verdict in ("not_done", "behind")]
-        if lagging:
-            names = "；".join(f"{_short(o.task)}（{o.lead_unit}）" for o in lagging)
-            text += f"未完成或滞后的任务：{names}。"
-        else:
-            text += "各项任务均已完成或基本完成。"
+        units = list(dict.fromkeys(o.lead_unit for o in items))
+        lead = "、".join(units) if len(units) <= 3 else f"{'、'.join(units[:2])}等{len(units)}个单位"
+        text = f"该板块共{t.total}项任务，由{lead}牵头，{_counts_text(t)}，完成率{share_text(t.counts['done'], t.total)}。"
+        shown = [o for o in items if o.verdict == "done" and o.actual_text][:3]
+        if shown:
+            text += "其中，" + "；".join(_achieved(o) for o in shown) + "。"
+        if t.behind:
+            text += f"未完成或滞后{t.behind}项，具体见第三部分。"
         word.paragraph(doc, text)
+
+
+def _achieved(o: DutyOutcome) -> str:
+    """建成高标准农田，完成21.2万亩（目标20.8万亩); the target left out when the task states it.
+
+    >>> _achieved(DutyOutcome("s", "全年建成高标准农田20.8万亩", "20.8万亩", "21.2万亩", "done", "u"))
+    '全年建成高标准农田20.8万亩，完成21.2万亩'
+    >>> _achieved(DutyOutcome("s", "改造农村公路", "≥300公里", "310公里", "done", "u"))
+    '改造农村公路，完成310公里（目标≥300公里）'
+    """
+    task = _short(o.task)
+    figures = [f.strip("≥≤ ") for f in o.target_text.split("；") if f.strip("≥≤ ")]
+    stated = any(f.removesuffix("左右") in task for f in figures)
+    aim = f"（目标{o.target_text}）" if figures and not stated else ""
+    return f"{task}，完成{o.actual_text}{aim}"
 
 
 def _problems_part(doc: Any, outcomes: list[DutyOutcome], total: DutyTally) -> None:
