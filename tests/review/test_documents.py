@@ -417,3 +417,24 @@ def test_an_empty_review_is_refused(tmp_path: Path) -> None:
     empty = PlanReview("2025年示例市政府工作报告", "示例市", 2025, [])
     with pytest.raises(DocumentError, match="示例市2025年度落实情况：没有任何任务"):
         write_plan_review_docx(empty, tmp_path / "r.docx")
+
+
+def test_the_docs_name_every_function_header_and_message(tmp_path: Path) -> None:
+    """docs/review-documents.md cannot drift: functions, column headers and the error line it shows."""
+    import duban.review.documents as documents
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "review-documents.md").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    for name in documents.__all__:
+        if callable(getattr(documents, name)) and name[0].islower():
+            assert f"`{name}(" in text, name
+    assert ", ".join(HEADERS) in text
+    assert all(h in text for h in DUTY_HEADERS)
+    review = sample_review()
+    bad = DutyOutcome(**dict(review.outcomes[2].__dict__, verdict="进行中"))
+    with pytest.raises(DocumentError) as err:
+        write_plan_review_docx(
+            PlanReview("t", "示例市", 2025, [*review.outcomes[:2], bad]), tmp_path / "x.docx"
+        )
+    assert str(err.value) in flat
