@@ -438,3 +438,33 @@ def test_the_docs_name_every_function_header_and_message(tmp_path: Path) -> None
             PlanReview("t", "示例市", 2025, [*review.outcomes[:2], bad]), tmp_path / "x.docx"
         )
     assert str(err.value) in flat
+
+
+def test_the_office_fills_its_name_number_and_dates(tmp_path: Path) -> None:
+    from datetime import date
+
+    review = sample_review()
+    signed = PlanReview(
+        review.title,
+        review.place,
+        review.year,
+        review.outcomes,
+        office="示例市人民政府办公室",
+        number="示政办〔2026〕3号",
+        signed=date(2026, 1, 15),
+        as_of=date(2025, 12, 31),
+    )
+    path = tmp_path / "signed.docx"
+    write_plan_review_docx(signed, path)
+    texts = [p.text for p in Document(str(path)).paragraphs]
+    assert texts.count("示例市人民政府办公室") == 2, "the red header and the signature"
+    assert "示政办〔2026〕3号" in texts and "2026年1月15日" in texts
+    assert "〔2025〕X号" not in texts and not any("X月X日" in t for t in texts)
+    assert any("截至2025年12月31日" in t for t in texts)
+
+
+def test_no_promises_still_make_valid_files(tmp_path: Path) -> None:
+    write_promises_xlsx([], tmp_path / "empty.xlsx", title="空")
+    write_promises_docx([], tmp_path / "empty.docx", title="空")
+    assert load_workbook(tmp_path / "empty.xlsx")["目标完成情况"]["A1"].value == "空"
+    assert "共0项指标" in "".join(p.text for p in Document(str(tmp_path / "empty.docx")).paragraphs)

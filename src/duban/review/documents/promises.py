@@ -98,25 +98,27 @@ class Tally:
         ]
 
 
+def verdict_counts(promises: Iterable[Promise]) -> dict[str, int]:
+    """How many promises have each verdict, every verdict present (0 when none)."""
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+    for p in promises:
+        counts[p.verdict] = counts.get(p.verdict, 0) + 1
+    return counts
+
+
 def tallies(promises: Sequence[Promise]) -> list[Tally]:
     """Per place and year: 合计, 主要指标, 其他指标; then 全部 when there is more than one place-year."""
-
-    def count(group: Iterable[Promise]) -> dict[str, int]:
-        counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
-        for p in group:
-            counts[p.verdict] = counts.get(p.verdict, 0) + 1
-        return counts
 
     keys = list(dict.fromkeys((p.place, p.year) for p in promises))
     out: list[Tally] = []
     for place, year in keys:
         group = [p for p in promises if (p.place, p.year) == (place, year)]
         name = f"{place}{year}年"
-        out.append(Tally(f"{name}　合计", count(group)))
-        out.append(Tally(f"{name}　主要指标", count(p for p in group if p.headline)))
-        out.append(Tally(f"{name}　其他指标", count(p for p in group if not p.headline)))
+        out.append(Tally(f"{name}　合计", verdict_counts(group)))
+        out.append(Tally(f"{name}　主要指标", verdict_counts(p for p in group if p.headline)))
+        out.append(Tally(f"{name}　其他指标", verdict_counts(p for p in group if not p.headline)))
     if len(keys) > 1:
-        out.append(Tally("全部", count(promises)))
+        out.append(Tally("全部", verdict_counts(promises)))
     return out
 
 
@@ -211,7 +213,7 @@ def write_promises_docx(
     word.paragraph(doc, title, font=word.TITLE_FONT, size=word.SIZE_TITLE, align="center", indent=False)
     word.paragraph(doc)
     counts = tallies(promises)
-    overall = counts[-1] if len(counts) > 3 else counts[0]
+    overall = Tally("全部", verdict_counts(promises))
     met, total = overall.counts["met"], overall.total
     word.paragraph(
         doc,
@@ -231,13 +233,13 @@ def write_promises_docx(
     word.heading(doc, "二、逐项对照", level=1)
     keys = list(dict.fromkeys((p.place, p.year) for p in promises))
     columns = (
-        ("序号", 1.0),
+        ("序号", 1.1),
         ("指标", 2.4),
         ("目标值", 1.8),
         ("目标原文", 4.6),
         ("完成值", 1.8),
-        ("完成原文", 5.6),
-        ("结论", 1.6),
+        ("完成原文", 5.3),
+        ("结论", 1.8),
         ("说明", 4.9),
     )
     for n, (place, year) in enumerate(keys, 1):

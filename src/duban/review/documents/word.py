@@ -46,18 +46,14 @@ def set_font(
     run: Any, east_asia: str, size: Pt | None = None, *, bold: bool = False, colour: RGBColor | None = None
 ) -> None:
     """Give a run its East Asian font (w:eastAsia), a Latin font for figures, size, weight, colour."""
-    run.font.name = LATIN_FONT
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), east_asia)
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
     if size is not None:
         run.font.size = size
-    run.font.bold = bold
+    if bold:
+        run.font.bold = True
     if colour is not None:
         run.font.color.rgb = colour
 
@@ -212,7 +208,17 @@ def rule(doc: Any, *, colour: str = "C00000", size: int = 12) -> None:
     for key, val in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", colour)):
         bottom.set(qn(key), val)
     border.append(bottom)
-    ppr.append(border)
+    # pPr's children have a fixed order (Word refuses a file that breaks it): pBdr before spacing.
+    ppr.insert_element_before(border, *_AFTER_PBDR)
+
+
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
 
 
 def shade(cell: Any, fill: str) -> None:
@@ -221,7 +227,9 @@ def shade(cell: Any, fill: str) -> None:
     shd = OxmlElement("w:shd")
     for key, val in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
         shd.set(qn(key), val)
-    tcpr.append(shd)
+    tcpr.insert_element_before(
+        shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"
+    )
 
 
 def table(
@@ -245,10 +253,7 @@ def table(
     tbl = container.add_table(rows=1, cols=len(columns))
     tbl.style = "Table Grid"
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tbl.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl._tbl.tblPr.append(layout)
+    tbl.autofit = False  # w:tblLayout fixed: the widths below hold in Word and LibreOffice
     for col, (_, width) in zip(tbl.columns, columns, strict=True):
         col.width = Cm(width)
     header = tbl.rows[0]
@@ -322,9 +327,7 @@ def _bar(cell: Any, share: float | None, width: float) -> None:
     ]
     inner = cell.add_table(rows=1, cols=len(parts))
     inner.alignment = WD_TABLE_ALIGNMENT.CENTER
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    inner._tbl.tblPr.append(layout)
+    inner.autofit = False
     row = inner.rows[0]
     row.height = Cm(0.32)
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
