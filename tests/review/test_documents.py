@@ -35,9 +35,10 @@ from duban.review.documents import (
 )
 from duban.review.documents.render import render_pdf
 from duban.review.model import Actual, Promise, Target
-from tests.conftest import shared_path
+from tests.conftest import ROOT, shared_path
 
 SAMPLE = Path(__file__).with_name("plan_review_sample.json")
+WORDING = ROOT / "src" / "duban" / "review" / "documents" / "wording.yaml"
 HEADERS = ["地区", "年度", "指标", "是否主要指标", "目标值", "目标原文", "完成值", "完成原文", "结论", "说明"]
 DUTY_HEADERS = ["序号", "任务", "目标值", "完成值", "结论", "牵头单位", "佐证材料", "原文"]
 FILLS = {"已实现": "C6EFCE", "未实现": "FFC7CE", "无法核实": "E7E6E6", "待研判": "FFEB9C"}
@@ -422,7 +423,6 @@ def test_an_empty_review_is_refused(tmp_path: Path) -> None:
 def test_the_docs_name_every_function_header_and_message(tmp_path: Path) -> None:
     """docs/review-documents.md cannot drift: functions, column headers and the error line it shows."""
     import duban.review.documents as documents
-    from tests.conftest import ROOT
 
     text = (ROOT / "docs" / "review-documents.md").read_text(encoding="utf-8")
     flat = " ".join(text.split())
@@ -468,3 +468,51 @@ def test_no_promises_still_make_valid_files(tmp_path: Path) -> None:
     write_promises_docx([], tmp_path / "empty.docx", title="空")
     assert load_workbook(tmp_path / "empty.xlsx")["目标完成情况"]["A1"].value == "空"
     assert "共0项指标" in "".join(p.text for p in Document(str(tmp_path / "empty.docx")).paragraphs)
+
+
+def test_the_packaged_wording_loads_and_names_every_sentence() -> None:
+    from duban.review.documents.wording import FIELDS, load_wording
+
+    wording = load_wording()
+    assert set(wording.texts) == set(FIELDS)
+    assert all("\n" not in t and " " not in t for t in wording.texts.values() if isinstance(t, str))
+
+
+def test_a_city_words_its_own_report(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(WORDING.read_text(encoding="utf-8"))
+    data["issuer"] = "{place}人民政府办公室督查科"
+    data["opening"] = "根据市政府安排，现将《{title}》{total}项重点任务落实情况报告如下："
+    city = tmp_path / "city.yaml"
+    city.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = tmp_path / "r.docx"
+    write_plan_review_docx(sample_review(), path, wording=city)
+    texts = [p.text for p in Document(str(path)).paragraphs]
+    assert "示例市人民政府办公室督查科" in texts
+    assert "根据市政府安排，现将《2025年示例市政府工作报告》14项重点任务落实情况报告如下：" in texts
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        pytest.param({"opening": "{mayor}同志："}, ["opening", "mayor", "可用"], id="unknown-placeholder"),
+        pytest.param({"headings": ["一、总体情况"]}, ["headings", "4"], id="short-list"),
+        pytest.param({"closing": None}, ["closing"], id="not-a-sentence"),
+        pytest.param(
+            {"problem_verdicts": {"behind": "滞后"}}, ["problem_verdicts", "not_done"], id="map-keys"
+        ),
+        pytest.param({"section": "{total"}, ["section", "花括号"], id="unbalanced-brace"),
+    ],
+)
+def test_a_bad_wording_file_is_named(tmp_path: Path, change: dict, words: list[str]) -> None:
+    import yaml
+
+    data = yaml.safe_load(WORDING.read_text(encoding="utf-8"))
+    data.update(change)
+    city = tmp_path / "bad.yaml"
+    city.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DocumentError) as err:
+        write_plan_review_docx(sample_review(), tmp_path / "r.docx", wording=city)
+    assert str(city) in str(err.value) and all(w in str(err.value) for w in words), str(err.value)
+    assert "\n" not in str(err.value)

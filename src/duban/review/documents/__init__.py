@@ -7,8 +7,8 @@
   :func:`write_plan_review_xlsx` and :func:`write_plan_review_md`; a bad record raises :class:`DocumentError` naming the duty.
 """
 
+from duban.review.documents.errors import DocumentError
 from duban.review.documents.plan import (
-    DocumentError,
     DutyOutcome,
     PlanReview,
     check_review,
@@ -23,6 +23,7 @@ from duban.review.documents.promises import (
     write_promises_xlsx,
 )
 from duban.review.documents.text import DUTY_VERDICT_LABELS, figure_text
+from duban.review.documents.wording import load_wording
 
 __all__ = [
     "DUTY_VERDICT_LABELS",
@@ -31,6 +32,7 @@ __all__ = [
     "PlanReview",
     "check_review",
     "figure_text",
+    "load_wording",
     "write_plan_review_docx",
     "write_plan_review_md",
     "write_plan_review_xlsx",

@@ -12,11 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from duban.review.documents.errors import DocumentError
 from duban.review.documents.text import DUTY_VERDICT_LABELS, DUTY_VERDICTS, bar_text, share_text
-
-
-class DocumentError(ValueError):
-    """A review record that cannot be written; the message names the duty and the field."""
+from duban.review.documents.wording import Wording, load_wording
 
 
 @dataclass(frozen=True)
@@ -41,15 +39,10 @@ class PlanReview:
     place: str
     year: int
     outcomes: list[DutyOutcome]
-    office: str = ""  # 发文机关; "" → "{place}人民政府督查室"
-    number: str = ""  # 文号; "" → the placeholder "〔{year}〕X号"
+    office: str = ""  # 发文机关; "" → wording.yaml's issuer ("{place}人民政府督查室")
+    number: str = ""  # 文号; "" → wording.yaml's placeholder ("〔{year}〕X号")
     signed: date | None = None  # 成文日期; None → "{year}年X月X日" for the office to fill
-    as_of: date | None = None  # the date the figures stand at; None → the year's end
-
-    @property
-    def issuer(self) -> str:
-        """The issuing office's name."""
-        return self.office or f"{self.place}人民政府督查室"
+    as_of: date | None = None  # the date the figures stand at; None → wording.yaml's as_of ("{year}年底")
 
 
 def verdict_key(value: str) -> str | None:
@@ -170,28 +163,26 @@ def duty_cells(o: DutyOutcome) -> dict[str, str]:
     }
 
 
-def document_title(review: PlanReview) -> str:
-    """关于大同市2023年政府工作报告重点任务落实情况的报告."""
-    return "".join(title_lines(review))
+def document_title(review: PlanReview, wording: Wording) -> str:
+    """关于大同市2023年政府工作报告重点任务落实情况的报告 (the title's lines joined)."""
+    return "".join(wording.lines("title", place=review.place, year=review.year))
 
 
-def title_lines(review: PlanReview) -> tuple[str, str]:
-    """The title broken where an office breaks it: after the report's name, before 重点任务落实情况的报告."""
-    return (f"关于{review.place}{review.year}年政府工作报告", "重点任务落实情况的报告")
-
-
-def table_title(review: PlanReview) -> str:
+def table_title(review: PlanReview, wording: Wording) -> str:
     """大同市2023年政府工作报告重点任务落实情况表 (the 附件's title and the xlsx's)."""
-    return f"{review.place}{review.year}年政府工作报告重点任务落实情况表"
+    return wording.say("annex_title", place=review.place, year=review.year)
 
 
-def write_plan_review_xlsx(review: PlanReview, path_or_stream: str | Path | IO[bytes]) -> None:
+def write_plan_review_xlsx(
+    review: PlanReview, path_or_stream: str | Path | IO[bytes], *, wording: str | Path | None = None
+) -> None:
     """An xlsx: sheet 落实情况 (a coloured row per duty), sheets 按板块 and 按单位 (counts, 完成率)."""
     from openpyxl import Workbook
 
     from duban.review.documents.sheet import write_table
 
     outcomes = check_review(review)
+    words = load_wording(wording)
     wb = Workbook()
     ws = wb.active
     ws.title = "落实情况"
@@ -224,7 +215,7 @@ def write_plan_review_xlsx(review: PlanReview, path_or_stream: str | Path | IO[b
     )
     write_table(
         ws,
-        title=table_title(review),
+        title=table_title(review, words),
         columns=widths,
         rows=rows,
         verdict_keys=[o.verdict for o in outcomes],
@@ -245,10 +236,10 @@ def write_plan_review_xlsx(review: PlanReview, path_or_stream: str | Path | IO[b
     wb.save(path_or_stream)
 
 
-def write_plan_review_md(review: PlanReview, out: IO[str]) -> None:
+def write_plan_review_md(review: PlanReview, out: IO[str], *, wording: str | Path | None = None) -> None:
     """Markdown: the report's title, the counts by section and by unit, then each section's duties."""
     outcomes = check_review(review)
-    out.write(f"# {document_title(review)}\n\n")
+    out.write(f"# {document_title(review, load_wording(wording))}\n\n")
 
     def row(cells: Sequence[Any]) -> str:
         return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", "；") for c in cells) + " |\n"

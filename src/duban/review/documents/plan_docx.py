@@ -22,9 +22,9 @@ from duban.review.documents.plan import (
     sections,
     table_title,
     tally_by,
-    title_lines,
 )
 from duban.review.documents.text import chinese_number, date_text, share_text
+from duban.review.documents.wording import Wording, load_wording
 
 DUTY_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 1.1),
@@ -71,12 +71,12 @@ def _tally_table(doc: Any, head: str, tallies: list[DutyTally]) -> None:
     )
 
 
-def _header(doc: Any, review: PlanReview) -> None:
+def _header(doc: Any, review: PlanReview, w: Wording) -> None:
     """发文机关标志 in red, 文号, the red line, the title and 主送."""
     word.paragraph(doc)
     word.paragraph(
         doc,
-        review.issuer,
+        _issuer(review, w),
         font=word.TITLE_FONT,
         size=word.Pt(30),
         align="center",
@@ -84,45 +84,43 @@ def _header(doc: Any, review: PlanReview) -> None:
         colour=word.RED,
     ).paragraph_format.line_spacing = word.Pt(44)
     word.paragraph(doc)
-    word.paragraph(doc, review.number or f"〔{review.year}〕X号", align="center", indent=False)
+    word.paragraph(doc, review.number or w.say("number", year=review.year), align="center", indent=False)
     word.rule(doc)
     word.paragraph(doc)
     title = word.paragraph(doc, align="center", indent=False)
     title.paragraph_format.line_spacing = word.Pt(36)
-    for n, line in enumerate(title_lines(review)):
+    for n, line in enumerate(w.lines("title", place=review.place, year=review.year)):
         run = title.add_run()
         if n:
             run.add_break()
         run.add_text(line)
         word.set_font(run, word.TITLE_FONT, word.SIZE_TITLE)
     word.paragraph(doc)
-    word.paragraph(doc, f"{review.place}人民政府：", indent=False)
+    word.paragraph(doc, w.say("addressee", place=review.place), indent=False)
 
 
-def _opening(doc: Any, review: PlanReview, total: DutyTally) -> None:
-    as_of = _date(review.as_of, review.year) if review.as_of else f"{review.year}年底"
-    word.paragraph(
-        doc,
-        f"为推动《{review.title}》确定的各项任务落到实处，{review.issuer}将报告明确的{total.total}项重点任务"
-        f"逐项分解到牵头单位，建立督办台账，实行清单化管理、全过程跟踪。截至{as_of}，{total.total}项任务中，"
-        f"{_counts_text(total)}，完成率{share_text(total.counts['done'], total.total)}。现将有关情况报告如下：",
-    )
+def _issuer(review: PlanReview, w: Wording) -> str:
+    return review.office or w.say("issuer", place=review.place)
+
+
+def _rate(t: DutyTally) -> str:
+    return share_text(t.counts["done"], t.total)
 
 
 def _sections_part(
-    doc: Any, groups: list[tuple[str, list[DutyOutcome]]], by_section: list[DutyTally]
+    doc: Any, w: Wording, groups: list[tuple[str, list[DutyOutcome]]], by_section: list[DutyTally]
 ) -> None:
-    word.heading(doc, "二、各板块落实情况", level=1)
+    word.heading(doc, w.texts["headings"][1], level=1)
     for n, ((name, items), t) in enumerate(zip(groups, by_section, strict=False), 1):
         word.heading(doc, f"（{chinese_number(n)}）{_strip_number(name)}", level=2)
         units = list(dict.fromkeys(o.lead_unit for o in items))
         lead = "、".join(units) if len(units) <= 3 else f"{'、'.join(units[:2])}等{len(units)}个单位"
-        text = f"该板块共{t.total}项任务，由{lead}牵头，{_counts_text(t)}，完成率{share_text(t.counts['done'], t.total)}。"
+        text = w.say("section", total=t.total, lead=lead, counts=_counts_text(t), rate=_rate(t))
         shown = [o for o in items if o.verdict == "done" and o.actual_text][:3]
         if shown:
-            text += "其中，" + "；".join(_achieved(o) for o in shown) + "。"
+            text += w.say("section_done", items="；".join(_achieved(o) for o in shown))
         if t.behind:
-            text += f"未完成或滞后{t.behind}项，具体见第三部分。"
+            text += w.say("section_lagging", behind=t.behind)
         word.paragraph(doc, text)
 
 
@@ -141,35 +139,34 @@ def _achieved(o: DutyOutcome) -> str:
     return f"{task}，完成{o.actual_text}{aim}"
 
 
-def _problems_part(doc: Any, outcomes: list[DutyOutcome], total: DutyTally) -> None:
-    word.heading(doc, "三、存在的问题", level=1)
+def _problems_part(doc: Any, w: Wording, outcomes: list[DutyOutcome], total: DutyTally) -> None:
+    word.heading(doc, w.texts["headings"][2], level=1)
     lagging = [o for o in outcomes if o.verdict in ("not_done", "behind")]
     if not lagging:
-        word.paragraph(doc, "各项重点任务均已完成或基本完成，未发现未完成或滞后的任务。")
+        word.paragraph(doc, w.say("problems_none"))
     else:
-        word.paragraph(doc, f"从督办情况看，仍有{len(lagging)}项任务未完成或进度滞后，主要是：")
-        for i, o in enumerate(lagging, 1):
-            got = f"完成情况：{o.actual_text}" if o.actual_text else "未报送完成情况"
-            aim = f"目标{o.target_text}；" if o.target_text else ""
-            word.paragraph(
-                doc, f"{i}．{_short(o.task, 40)}（牵头单位：{o.lead_unit}）。{aim}{got}；{o_label(o)}。"
-            )
-    word.heading(doc, "四、下一步工作", level=1)
-    if total.behind:
-        word.paragraph(
-            doc,
-            f"对未完成和滞后的{total.behind}项任务，将逐项列出清单，督促牵头单位分析原因、明确措施和完成时限，"
-            "纳入下一年度督办台账持续跟踪，对推进不力的按程序提请通报；对已完成的任务，督促牵头单位做好佐证材料归档，"
-            "巩固工作成效。",
+        word.paragraph(doc, w.say("problems", behind=len(lagging)))
+    for i, o in enumerate(lagging, 1):
+        target = w.say("problem_target", target=o.target_text) if o.target_text else ""
+        actual = (
+            w.say("problem_actual", actual=o.actual_text) if o.actual_text else w.say("problem_no_actual")
         )
-    else:
-        word.paragraph(doc, "督促各牵头单位做好佐证材料归档，巩固工作成效，并做好下一年度任务的分解落实。")
-    word.paragraph(doc, "特此报告。")
-
-
-def o_label(o: DutyOutcome) -> str:
-    """The verdict's words for the problems list."""
-    return {"not_done": "未完成年度目标", "behind": "进度滞后"}.get(o.verdict, "")
+        verdict = w.texts["problem_verdicts"][o.verdict]
+        text = w.say(
+            "problem",
+            n=i,
+            task=_short(o.task, 40),
+            unit=o.lead_unit,
+            target=target,
+            actual=actual,
+            verdict=verdict,
+        )
+        word.paragraph(doc, text)
+    word.heading(doc, w.texts["headings"][3], level=1)
+    word.paragraph(
+        doc, w.say("next_steps", behind=total.behind) if total.behind else w.say("next_steps_none")
+    )
+    word.paragraph(doc, w.say("closing"))
 
 
 def _strip_number(name: str) -> str:
@@ -196,21 +193,21 @@ def _short(text: str, size: int = 24) -> str:
     return head if len(head) <= size else head[:size] + "……"
 
 
-def _signature(doc: Any, review: PlanReview) -> None:
+def _signature(doc: Any, review: PlanReview, w: Wording) -> None:
     word.paragraph(doc)
-    word.paragraph(doc, f"附件：{table_title(review)}", indent=True)
+    word.paragraph(doc, w.say("annex_line", annex_title=table_title(review, w)), indent=True)
     word.paragraph(doc)
     word.paragraph(doc)
-    for text in (review.issuer, _date(review.signed, review.year)):
+    for text in (_issuer(review, w), _date(review.signed, review.year)):
         para = word.paragraph(doc, text, align="right", indent=False)
         para.paragraph_format.right_indent = word.Pt(64)
 
 
-def _annex(doc: Any, review: PlanReview, groups: list[tuple[str, list[DutyOutcome]]]) -> None:
+def _annex(doc: Any, review: PlanReview, w: Wording, groups: list[tuple[str, list[DutyOutcome]]]) -> None:
     word.new_section(doc, landscape=True)
     word.paragraph(doc, "附件", font=word.H1_FONT, indent=False)
     title = word.paragraph(
-        doc, table_title(review), font=word.TITLE_FONT, size=word.Pt(18), align="center", indent=False
+        doc, table_title(review, w), font=word.TITLE_FONT, size=word.Pt(18), align="center", indent=False
     )
     title.paragraph_format.space_after = word.Pt(6)
     first = 1
@@ -246,30 +243,46 @@ def _annex(doc: Any, review: PlanReview, groups: list[tuple[str, list[DutyOutcom
         )
 
 
-def write_plan_review_docx(review: PlanReview, path_or_stream: str | Path | IO[bytes]) -> None:
-    """Write the year-end report of a plan's duties as a .docx (DocumentError on a bad record)."""
+def write_plan_review_docx(
+    review: PlanReview, path_or_stream: str | Path | IO[bytes], *, wording: str | Path | None = None
+) -> None:
+    """Write the year-end report of a plan's duties as a .docx (DocumentError on a bad record or wording)."""
     outcomes = check_review(review)
+    w = load_wording(wording)
     groups = sections(outcomes)
     by_section = tally_by(outcomes, "section")
     by_unit = tally_by(outcomes, "lead_unit")
     total = by_section[-1]
     doc = word.new_document()
-    _header(doc, review)
-    _opening(doc, review, total)
-    word.heading(doc, "一、总体情况", level=1)
-    word.paragraph(
-        doc,
-        f"报告确定的重点任务分属{len(groups)}个板块、由{len(by_unit) - 1}个单位牵头。"
-        f"{total.total}项任务中，{_counts_text(total)}。各板块、各牵头单位完成情况见表1、表2。",
+    _header(doc, review, w)
+    as_of = _date(review.as_of, review.year) if review.as_of else w.say("as_of", year=review.year)
+    opening = w.say(
+        "opening",
+        title=review.title,
+        issuer=_issuer(review, w),
+        total=total.total,
+        as_of=as_of,
+        counts=_counts_text(total),
+        rate=_rate(total),
     )
-    _caption(doc, "表1　各板块重点任务落实情况")
+    word.paragraph(doc, opening)
+    word.heading(doc, w.texts["headings"][0], level=1)
+    overview = w.say(
+        "overview",
+        sections=len(groups),
+        units=len(by_unit) - 1,
+        total=total.total,
+        counts=_counts_text(total),
+    )
+    word.paragraph(doc, overview)
+    _caption(doc, w.texts["captions"][0])
     _tally_table(doc, "板块", [_renamed(t) for t in by_section])
-    _caption(doc, "表2　各牵头单位重点任务落实情况")
+    _caption(doc, w.texts["captions"][1])
     _tally_table(doc, "牵头单位", by_unit)
-    _sections_part(doc, groups, by_section)
-    _problems_part(doc, outcomes, total)
-    _signature(doc, review)
-    _annex(doc, review, groups)
+    _sections_part(doc, w, groups, by_section)
+    _problems_part(doc, w, outcomes, total)
+    _signature(doc, review, w)
+    _annex(doc, review, w, groups)
     doc.save(path_or_stream)
 
 

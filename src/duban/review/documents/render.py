@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from duban.review.documents.plan import DocumentError
+from duban.review.documents.errors import DocumentError
 from duban.review.documents.word import FALLBACKS
 
 _CONF = """<?xml version="1.0"?>
