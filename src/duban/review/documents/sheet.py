@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from duban.review.documents.text import VERDICT_COLOURS
 
 HEADER_FILL = "D9E1F2"
+NARROW = 10  # columns this wide or narrower are centred
 FONT = "宋体"
 HEADER_FONT = "黑体"
 _THIN = Side(style="thin", color="808080")
@@ -78,9 +79,10 @@ def write_table(
             cell = ws.cell(row=row, column=c)
             cell.font = Font(name=FONT, size=10.5)
             cell.border = _BORDER
-            short = isinstance(cell.value, int | float) or len(str(cell.value or "")) <= 6
+            # narrow columns (序号, 年度, counts, 结论) centred, text columns left
+            narrow = columns[c - 1][1] <= NARROW
             cell.alignment = Alignment(
-                horizontal="center" if short else "left", vertical="center", wrap_text=True
+                horizontal="center" if narrow else "left", vertical="center", wrap_text=True
             )
         key = verdict_keys[r] if r < len(verdict_keys) else None
         if verdict_index and key in VERDICT_COLOURS:
