@@ -21,7 +21,7 @@
         legend: { top: 0, right: 0, data: ["目标", "结果"] },
         grid: { left: 48, right: 16, bottom: 28, top: 48 },
         xAxis: { type: "category", data: p.years.map(String) },
-        yAxis: { type: "value", scale: true },
+        yAxis: { type: "value" },
         series: [
           { name: "目标", type: "line", data: p.targets, itemStyle: { color: "#1565c0" }, lineStyle: { type: "dashed" } },
           { name: "结果", type: "bar", barMaxWidth: 32, data: p.actuals, itemStyle: { color: "#2e7d32" } }
