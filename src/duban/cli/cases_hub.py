@@ -36,7 +36,9 @@ def _clock(database_url: str | None) -> tuple[Any, Any]:
     from duban.config import Settings
 
     settings = Settings.from_env(database_url=database_url)
-    return WorkCalendar.load(settings.holiday_file), load_policy(load_rules().policy)
+    return WorkCalendar.load(settings.holiday_file, stored=settings.calendar_dir), load_policy(
+        load_rules().policy
+    )
 
 
 def _pct(v: float | None) -> str:
@@ -188,9 +190,16 @@ def register(main: click.Group) -> None:
             rep = tick_cases(session=s, calendar=calendar, policy=policy, now=parse_at(at))
         kinds = "，".join(f"{k} {v}" for k, v in sorted(rep.by_kind.items())) or "无"
         lights = "，".join(f"{k} {v}" for k, v in sorted(rep.lights.items())) or "无"
-        click.echo(f"检查在办工单 {rep.evaluated} 件；新增动作 {rep.actions} 条（{kinds}）；灯色：{lights}")
+        from duban.clock.calendar import provisional_note
+
+        click.echo(
+            f"检查在办工单 {rep.evaluated} 件；新增动作 {rep.actions} 条（{kinds}）；灯色：{lights}"
+            + provisional_note(rep.provisional_years)
+        )
         for e in rep.errors[:20]:
             click.echo(f"无法计算：{e}", err=True)
+        if rep.failed:
+            raise SystemExit(1)
 
     @group.command("rates")
     @click.option("--month", default=None, help="月份 YYYY-MM（默认全部）")

@@ -34,6 +34,7 @@ __all__ = [
     "WorkCalendar",
     "YearSchedule",
     "local_date",
+    "provisional_note",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -248,6 +249,10 @@ class WorkCalendar:
             return ()
         return tuple(y for y in range(first.year, last.year + 1) if y in self.provisional)
 
+    def provisional_among(self, days: Iterable[date | None]) -> tuple[int, ...]:
+        """The 暂定 years any of ``days`` falls in (None is skipped), sorted."""
+        return tuple(sorted({d.year for d in days if d is not None and d.year in self.provisional}))
+
     def watch(self) -> Watched:
         """A view of this calendar for one evaluation that notes the 暂定 years its counts pass through."""
         return Watched(self)
@@ -322,6 +327,16 @@ class WorkCalendar:
     def end_of_workday(self, d: date) -> datetime:
         """17:30 Asia/Shanghai on ``d``, aware (the close of office hours, for reminders and display)."""
         return datetime.combine(d, END_OF_WORKDAY, tzinfo=SHANGHAI)
+
+
+def provisional_note(years: Iterable[int]) -> str:
+    """The flag printed beside a result that depends on 暂定 years: "（含暂定日历：2027年）", or "".
+
+    >>> provisional_note([2027, 2028]), provisional_note([])
+    ('（含暂定日历：2027年、2028年）', '')
+    """
+    held = sorted(set(years))
+    return f"（含暂定日历：{'、'.join(f'{y}年' for y in held)}）" if held else ""
 
 
 class Watched:
