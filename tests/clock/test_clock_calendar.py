@@ -346,3 +346,18 @@ def test_a_missing_year_between_held_years_is_not_jumped() -> None:
     with pytest.raises(CalendarGap):
         cal.workdays_between(date(2020, 12, 1), date(2022, 1, 10))
     assert cal.workdays_between(date(2022, 1, 1), date(2022, 1, 10)) == 6  # Jan 3–7 and Mon 10
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "gap"),
+    [
+        (date(2062, 1, 5), 3, 2062),
+        (date(1990, 1, 5), -3, 1990),
+        (date(2062, 1, 5), -3, 2027),
+        (date(1990, 1, 5), 3, 1990),
+    ],
+)
+def test_counting_from_a_day_outside_the_held_years_is_a_gap_not_a_crash(day: date, n: int, gap: int) -> None:
+    with pytest.raises(CalendarGap) as info:
+        CAL.add_workdays(day, n)
+    assert info.value.year == gap

@@ -286,14 +286,14 @@ class WorkCalendar:
         ords = self._ordinals
         if n > 0:
             j = bisect_right(ords, d.toordinal()) + n - 1
-            if j >= len(ords):
-                self._require(d + _DAY, date(max(self.years) + 1, 1, 1))
+            if j >= len(ords):  # past the last held year (``d`` itself may already lie beyond it)
+                self._require(d + _DAY, max(d + _DAY, date(max(self.years) + 1, 1, 1)))
             found = date.fromordinal(ords[j])
             self._require(d + _DAY, found)
         else:
             j = bisect_left(ords, d.toordinal()) + n
-            if j < 0:
-                self._require(date(min(self.years) - 1, 12, 31), d - _DAY)
+            if j < 0:  # before the first held year (``d`` itself may already lie before it)
+                self._require(min(d - _DAY, date(min(self.years) - 1, 12, 31)), d - _DAY)
             found = date.fromordinal(ords[j])
             self._require(found, d - _DAY)
         return found
