@@ -1,25 +1,37 @@
 """Evaluate one duty on the working-day clock: its milestones, its light and the actions now due.
 
-Owns :class:`DutyClock` (the snapshot the ledger builds from its rows), :class:`Milestone`,
-:class:`Action`, :class:`Evaluation` and :func:`evaluate`. Pure: the caller passes ``now``, the
-policy and the calendar; nothing here reads a clock, a file or a database. The semantics, with
-worked examples, are in ``docs/clock.md``.
+Owns :func:`evaluate` (and :func:`is_long`); the snapshot and result types are in
+:mod:`duban.clock.duty` and re-exported here. Pure: the caller passes ``now``, the policy and the
+calendar; nothing here reads a clock, a file or a database. The semantics, with worked examples,
+are in ``docs/clock.md``.
 """
 
 from __future__ import annotations
 
-import calendar as _gregorian
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
 
 from duban.clock.calendar import Days, WorkCalendar, local_date
+from duban.clock.duty import (
+    REPORT,
+    REPORT_DEADLINE,
+    Action,
+    ActionKind,
+    DutyClock,
+    Evaluation,
+    Light,
+    Milestone,
+    MilestoneState,
+    add_months,
+)
 from duban.clock.policy import Policy, Step
 
 __all__ = [
+    "REPORT",
+    "REPORT_DEADLINE",
     "Action",
     "ActionKind",
     "DutyClock",
@@ -29,94 +41,10 @@ __all__ = [
     "MilestoneState",
     "add_months",
     "evaluate",
+    "is_long",
 ]
 
-Light = Literal["green", "yellow", "red", "closed"]
-MilestoneState = Literal["done", "done_late", "open", "overdue"]
-ActionKind = Literal["remind", "circular", "report_due"]
-
-REPORT_DEADLINE = "report_deadline"
-"""Key of the milestone made from the report's own deadline (``DutyClock.due``)."""
-REPORT = "report"
-"""The ``milestone`` of periodic report_due actions."""
 _DEPLOY, _FIRST_FEEDBACK = "deploy", "first_feedback"
-
-
-@dataclass(frozen=True)
-class DutyClock:
-    """A snapshot of one duty, built by the ledger from its rows (all datetimes aware)."""
-
-    id: int
-    assigned_at: datetime
-    major: bool
-    status: str  # "assigned", "deployed", "in_progress", "closure_requested", "closed", "returned"
-    due: date | None
-    deployed_at: datetime | None
-    first_feedback_at: datetime | None
-    last_feedback_at: datetime | None
-    closure_requested_at: datetime | None
-    closed_at: datetime | None
-    milestones: tuple[tuple[str, date, datetime | None], ...] = ()
-    done_actions: frozenset[str] = frozenset()
-    case_type: str | None = None
-    """For policies with ``case_limits`` (hotline): the case type that sets the settle limit."""
-    feedback_at: tuple[datetime, ...] = ()
-    """Every feedback time, when the ledger has them; first/last feedback are used in any case."""
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """One deadline of a duty and where it stands today."""
-
-    key: str
-    label: str
-    due: date
-    done_at: datetime | None
-    state: MilestoneState
-    provisional: bool = False
-    """The due date was counted through a 暂定 (provisional) calendar year."""
-
-
-@dataclass(frozen=True)
-class Action:
-    """An escalation now due; ``key`` is unique and stable, so the ledger records it once applied."""
-
-    key: str
-    kind: ActionKind
-    milestone: str
-    due: date
-    reason: str
-    provisional: bool = False
-    """The due date was counted through a 暂定 (provisional) calendar year."""
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The light, the milestones, the actions due and not yet applied, and the next deadline."""
-
-    light: Light
-    milestones: tuple[Milestone, ...]
-    actions: tuple[Action, ...]
-    next_due: Milestone | None
-    overdue_workdays: int
-    provisional_years: tuple[int, ...] = ()
-    """The 暂定 calendar years any date or count of this evaluation passed through (empty: none)."""
-
-    @property
-    def provisional(self) -> bool:
-        """Whether anything in this evaluation depends on a 暂定 calendar year."""
-        return bool(self.provisional_years)
-
-
-def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's end.
-
-    >>> add_months(date(2023, 1, 31), 1)
-    datetime.date(2023, 2, 28)
-    """
-    index = d.month - 1 + months
-    year, month = d.year + index // 12, index % 12 + 1
-    return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
 
 
 def evaluate(duty: DutyClock, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
