@@ -109,9 +109,14 @@ def register(main: click.Group) -> None:
             return
         now = datetime.now(UTC)
         with migrated_session(database_url) as session:
-            stored = store_official(
-                directory=settings.calendar_dir, schedules=schedules, calendar=cal, actor=actor, now=now
-            )
+            try:
+                stored = store_official(
+                    directory=settings.calendar_dir, schedules=schedules, calendar=cal, actor=actor, now=now
+                )
+            except OSError as exc:
+                raise click.ClickException(
+                    f"无法写入日历目录 {settings.calendar_dir}（DUBAN_CALENDAR_DIR）：{exc.strerror}"
+                ) from exc
             for s, done in zip(schedules, stored, strict=True):
                 events.record(
                     session,
