@@ -65,6 +65,8 @@ def test_a_tick_into_2027_runs_and_says_2027_is_provisional_until_the_notice_is_
 
     shown = CliRunner().invoke(main, ["calendar", "show", "2027"])
     assert shown.exit_code == 0 and "暂定" in shown.output and "春节：2027-02-05" in shown.output
+    assert "（含暂定日历：2027年）" in run(url, "board", "--at", "2027-01-05").output
+    assert "暂定" not in run(url, "board", "--at", "2026-12-28").output  # nothing shown reaches 2027
 
     r = run(url, "calendar", "load", str(NOTICE_2027))
     assert r.exit_code == 0 and "尚未保存" in r.output and "与当前暂定日历相比，11 天有变化" in r.output
@@ -86,6 +88,7 @@ def test_a_tick_into_2027_runs_and_says_2027_is_provisional_until_the_notice_is_
 
     r = run(url, "tick", "--at", "2026-12-28")
     assert r.exit_code == 0 and "暂定" not in r.output
+    assert "暂定" not in run(url, "board", "--at", "2027-01-05").output
 
 
 def test_one_duty_that_cannot_be_evaluated_is_named_and_the_others_are_ticked(url: str) -> None:

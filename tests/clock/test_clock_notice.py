@@ -23,6 +23,16 @@ def _days(year: int) -> list[date]:
     ]
 
 
+def test_the_notice_rules_file_loads_and_knows_every_statutory_holiday() -> None:
+    from duban.clock.notice import _rules
+    from duban.clock.statutory import load_statutory_rules
+
+    rules = _rules()
+    assert set(rules.holidays) == {h.name for h in load_statutory_rules().holidays}
+    assert rules.title.search("国务院办公厅关于2031年部分节假日安排的通知").group("year") == "2031"
+    assert rules.dated.fullmatch("2月15日（农历腊月二十八、周日）") is not None
+
+
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_a_notice_in_the_official_style_gives_the_packages_year_day_for_day(year: int) -> None:
     notice = parse_notice((NOTICES / f"{year}.txt").read_text(encoding="utf-8"), name=f"{year}.txt")

@@ -10,6 +10,8 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 from chinese_calendar import constants
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duban.clock import SHANGHAI, DutyClock, WorkCalendar, evaluate, load_policy
 from duban.clock.calendar import CalendarGap, provisional_note
@@ -178,3 +180,35 @@ def test_an_evaluation_says_which_provisional_years_it_depends_on() -> None:
     assert ev.provisional_years == (2027,)
     assert {a.key: a.provisional for a in ev.actions}["remind:settle"] is True
     assert {a.key: a.provisional for a in ev.actions}["remind:deploy"] is False
+
+
+STRICT = WorkCalendar.default()
+POLICY = load_policy("13710")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31)),
+    days=st.integers(min_value=0, max_value=400),
+    major=st.booleans(),
+    due=st.one_of(st.none(), st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31))),
+)
+def test_counting_with_provisional_years_changes_nothing_where_the_official_calendar_answers(
+    start: date, days: int, major: bool, due: date | None
+) -> None:
+    """The watched view counts exactly as the calendar; only the 暂定 years are noted."""
+    from datetime import datetime, time
+
+    duty = DutyClock(id=1, assigned_at=datetime.combine(start, time(9), tzinfo=SHANGHAI), major=major,
+                     status="assigned", due=due, deployed_at=None, first_feedback_at=None, last_feedback_at=None,
+                     closure_requested_at=None, closed_at=None)  # fmt: skip
+    now = datetime.combine(start + timedelta(days=days), time(12), tzinfo=SHANGHAI)
+    try:
+        strict = evaluate(duty, POLICY, STRICT, now)
+    except CalendarGap:
+        ev = evaluate(duty, POLICY, CAL, now)  # where the package stops, the 暂定 year answers
+        assert ev.provisional_years and set(ev.provisional_years) <= CAL.provisional
+        return
+    ev = evaluate(duty, POLICY, CAL, now)
+    assert ev.provisional_years == ()
+    assert ev == strict
