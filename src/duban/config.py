@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/duban.sqlite3"
 DEV_SECRET_KEY = "duban-dev-secret-change-me"
-_PATHS = ("holiday_file", "upload_dir", "case_model")
+_PATHS = ("holiday_file", "calendar_dir", "upload_dir", "case_model")
 
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -33,6 +33,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Shanghai"
     holiday_file: Path | None = None
+    calendar_dir: Path = Path("./var/calendar")
     secret_key: str = DEV_SECRET_KEY
     policy: str = "13710"
     echo_sql: bool = False
@@ -45,6 +46,7 @@ class Settings:
         "database_url": "DUBAN_DATABASE_URL",
         "timezone": "DUBAN_TIMEZONE",
         "holiday_file": "DUBAN_HOLIDAY_FILE",
+        "calendar_dir": "DUBAN_CALENDAR_DIR",
         "secret_key": "DUBAN_SECRET_KEY",
         "policy": "DUBAN_POLICY",
         "echo_sql": "DUBAN_ECHO_SQL",

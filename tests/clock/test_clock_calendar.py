@@ -124,7 +124,8 @@ def test_2027_is_a_gap_with_a_helpful_message() -> None:
         CAL.is_workday(date(2027, 1, 4))
     message = str(info.value)
     assert "2027" in message
-    assert "节假日文件" in message and "docs/clock.md" in message and "DUBAN_HOLIDAYS" in message
+    assert "节假日文件" in message and "docs/clock.md" in message and "DUBAN_HOLIDAY_FILE" in message
+    assert "duban calendar load" in message
     assert info.value.year == 2027
 
 
@@ -164,6 +165,8 @@ def test_user_file_adds_2027(tmp_path: Path, suffix: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     cal = WorkCalendar.load(path)
     assert 2027 in cal.years and 2026 in cal.years
+    assert 2027 not in cal.provisional and cal.provisional == frozenset(range(2028, 2038))
+    assert cal.sources[2027] == "节假日文件 " + path.name
     assert cal.is_workday(date(2027, 1, 1)) is False
     assert cal.is_workday(date(2027, 1, 4)) is True
     assert cal.is_workday(date(2027, 2, 8)) is False  # Monday inside the range
@@ -185,15 +188,14 @@ def test_user_file_overrides_a_year(tmp_path: Path) -> None:
     assert cal.is_workday(date(2025, 10, 1)) is False  # other years kept
 
 
-def test_load_reads_the_file_named_in_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_load_does_not_read_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings are read once (duban.config) and passed in: the clock itself reads no variable."""
     path = tmp_path / "h.yaml"
     path.write_text(HOLIDAYS_2027_YAML, encoding="utf-8")
-    monkeypatch.delenv("DUBAN_HOLIDAYS", raising=False)
-    assert 2027 not in WorkCalendar.load().years
-    monkeypatch.setenv("DUBAN_HOLIDAYS", str(path))
-    assert 2027 in WorkCalendar.load().years
+    for name in ("DUBAN_HOLIDAYS", "DUBAN_HOLIDAY_FILE"):
+        monkeypatch.setenv(name, str(path))
+    assert 2027 in WorkCalendar.load().provisional
+    assert 2027 not in WorkCalendar.load(path).provisional
 
 
 BAD_FILES = [
@@ -344,3 +346,18 @@ def test_a_missing_year_between_held_years_is_not_jumped() -> None:
     with pytest.raises(CalendarGap):
         cal.workdays_between(date(2020, 12, 1), date(2022, 1, 10))
     assert cal.workdays_between(date(2022, 1, 1), date(2022, 1, 10)) == 6  # Jan 3–7 and Mon 10
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "gap"),
+    [
+        (date(2062, 1, 5), 3, 2062),
+        (date(1990, 1, 5), -3, 1990),
+        (date(2062, 1, 5), -3, 2027),
+        (date(1990, 1, 5), 3, 1990),
+    ],
+)
+def test_counting_from_a_day_outside_the_held_years_is_a_gap_not_a_crash(day: date, n: int, gap: int) -> None:
+    with pytest.raises(CalendarGap) as info:
+        CAL.add_workdays(day, n)
+    assert info.value.year == gap

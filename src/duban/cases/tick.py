@@ -37,6 +37,9 @@ class CaseTickReport:
     by_kind: dict[str, int] = field(default_factory=dict)
     lights: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    provisional_years: list[int] = field(default_factory=list)
+    """暂定 calendar years some evaluation depended on."""
 
 
 def case_clock(row: Any, done: frozenset[str]) -> DutyClock:
@@ -89,10 +92,14 @@ def tick_cases(*, session: Session, calendar: WorkCalendar, policy: Policy, now:
     for r in rows:
         try:
             ev = evaluate(case_clock(r, frozenset(done.get(r.id, ()))), policy, calendar, now)
-        except (CalendarGap, ValueError) as exc:
-            report.errors.append(f"工单 {r.id}: {exc}")
+        except Exception as exc:  # evaluate is pure: whatever it raises is this case's problem alone
+            reason = str(exc) if isinstance(exc, CalendarGap | ValueError) else f"{type(exc).__name__}: {exc}"
+            report.errors.append(f"工单 {r.id}: {reason}")
+            report.failed.append(r.id)
             continue
         report.evaluated += 1
+        if ev.provisional_years:
+            report.provisional_years = sorted({*report.provisional_years, *ev.provisional_years})
         report.lights[ev.light] = report.lights.get(ev.light, 0) + 1
         for a in ev.actions:
             new_actions.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from duban import __version__
+from duban.cli import calendar as _calendar
 from duban.cli import cases as _cases
 from duban.cli import cases_hub as _cases_hub
 from duban.cli import demo as _demo
@@ -24,5 +25,5 @@ def main() -> None:
     """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
 
 
-for _module in (_read, _ledger, _cases, _cases_hub, _web, _demo):
+for _module in (_read, _ledger, _calendar, _cases, _cases_hub, _web, _demo):
     _module.register(main)

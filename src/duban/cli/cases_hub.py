@@ -36,7 +36,8 @@ def _clock(database_url: str | None) -> tuple[Any, Any]:
     from duban.config import Settings
 
     settings = Settings.from_env(database_url=database_url)
-    return WorkCalendar.load(settings.holiday_file), load_policy(load_rules().policy)
+    calendar = WorkCalendar.load(settings.holiday_file, stored=settings.calendar_dir)
+    return calendar, load_policy(load_rules().policy)
 
 
 def _pct(v: float | None) -> str:
@@ -182,15 +183,21 @@ def register(main: click.Group) -> None:
     def tick_cmd(database_url: str | None, at: str | None) -> None:
         """按工作日时钟检查所有在办工单，记录到期的催办、通报（可重复运行）。"""
         from duban.cases.tick import tick_cases
+        from duban.clock.calendar import provisional_note
 
         calendar, policy = _clock(database_url)
         with migrated_session(database_url) as s:
             rep = tick_cases(session=s, calendar=calendar, policy=policy, now=parse_at(at))
         kinds = "，".join(f"{k} {v}" for k, v in sorted(rep.by_kind.items())) or "无"
         lights = "，".join(f"{k} {v}" for k, v in sorted(rep.lights.items())) or "无"
-        click.echo(f"检查在办工单 {rep.evaluated} 件；新增动作 {rep.actions} 条（{kinds}）；灯色：{lights}")
+        click.echo(
+            f"检查在办工单 {rep.evaluated} 件；新增动作 {rep.actions} 条（{kinds}）；灯色：{lights}"
+            + provisional_note(rep.provisional_years)
+        )
         for e in rep.errors[:20]:
             click.echo(f"无法计算：{e}", err=True)
+        if rep.failed:
+            raise SystemExit(1)
 
     @group.command("rates")
     @click.option("--month", default=None, help="月份 YYYY-MM（默认全部）")

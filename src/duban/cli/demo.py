@@ -73,7 +73,7 @@ def demo_command(database_url: str | None, serve: bool, port: int, until: str) -
     console.rule("2. 建台账、自动交办、按工作日推演")
     engine = make_engine(settings)
     upgrade(engine)
-    calendar = WorkCalendar.load(settings.holiday_file)
+    calendar = WorkCalendar.load(settings.holiday_file, stored=settings.calendar_dir)
     policy = load_policy(settings.policy)
     assigned_at = datetime.combine(date(plan.year or 2023, 1, 16), time(9, 0), SHANGHAI).astimezone(UTC)
     with session_scope(engine) as session:

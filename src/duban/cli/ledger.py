@@ -34,7 +34,9 @@ def _clock(database_url: str | None) -> tuple[Any, Any]:
     from duban.config import Settings
 
     settings = Settings.from_env(database_url=database_url)
-    return WorkCalendar.load(settings.holiday_file), load_policy(settings.policy)
+    return WorkCalendar.load(settings.holiday_file, stored=settings.calendar_dir), load_policy(
+        settings.policy
+    )
 
 
 def _console() -> Console:
@@ -293,6 +295,7 @@ def register(main: click.Group) -> None:
     @friendly
     def tick_cmd(at: str | None, database_url: str | None) -> None:
         """按督办时钟评估全部未办结事项，记录催办/通报/报送提醒与亮灯变化（重复运行无副作用）。"""
+        from duban.clock.calendar import provisional_note
         from duban.ledger.tick import tick
 
         now = parse_at(at)
@@ -301,10 +304,15 @@ def register(main: click.Group) -> None:
             r = tick(session=s, calendar=calendar, policy=policy, now=now)
         kinds = {"remind": "催办", "circular": "通报", "report_due": "报送提醒"}
         detail = "，".join(f"{kinds.get(k, k)} {n}" for k, n in sorted(r.actions_by_kind.items())) or "无"
-        click.echo(f"评估 {r.evaluated} 项；新动作 {r.new_actions}（{detail}）；亮灯变化 {r.light_changes}")
+        click.echo(
+            f"评估 {r.evaluated} 项；新动作 {r.new_actions}（{detail}）；亮灯变化 {r.light_changes}"
+            + provisional_note(r.provisional_years)
+        )
         for e in r.errors:
             click.echo(f"未能计算: {e}", err=True)
-        if r.errors:
+        if r.failed:  # the others were evaluated and recorded; the exit status says some were not
+            ids = "、".join(map(str, r.failed[:50])) + (" 等" if len(r.failed) > 50 else "")
+            click.echo(f"共 {len(r.failed)} 项未能计算（督办事项 {ids}），其余已评估并记录", err=True)
             raise SystemExit(1)
 
     @main.command("board")
@@ -313,11 +321,21 @@ def register(main: click.Group) -> None:
     @friendly
     def board_cmd(at: str | None, database_url: str | None) -> None:
         """督办看板：各单位亮灯情况与逾期清单（截至最近一次 tick）。"""
+        from sqlalchemy import select
+
+        from duban.clock.calendar import local_date, provisional_note
+        from duban.ledger.models import DutyRow
         from duban.ledger.tick import LIGHT_LABELS, board
 
+        now = parse_at(at)
+        calendar, _policy = _clock(database_url)
         with migrated_session(database_url) as s:
-            b = board(session=s, now=parse_at(at))
+            b = board(session=s, now=now)
+            next_dues = s.scalars(select(DutyRow.next_due).where(DutyRow.status != "closed").distinct())
+            provisional = calendar.provisional_among([local_date(now), *next_dues])
         console = _console()
+        if provisional:
+            click.echo(f"亮灯与期限{provisional_note(provisional)}：该年放假安排尚未公布，按法定假日推算")
         t = Table("牵头单位", "绿灯", "黄灯", "红灯", "灰灯", "合计", title="各单位亮灯")
         for u in b.units:
             t.add_row(

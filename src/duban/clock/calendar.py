@@ -1,49 +1,49 @@
 """The working-day calendar: which dates are 工作日 in mainland China, and counting them.
 
 Owns :class:`WorkCalendar`, the Asia/Shanghai zone and :func:`local_date`. The table is seeded
-from the ``chinesecalendar`` package (statutory holidays and 调休 working weekends, 2004–2026)
-and can be extended or overridden per year by a holiday file a person writes (YAML or CSV, see
-``docs/clock.md``). A date in a year the table does not hold raises :class:`CalendarGap` rather
-than guessing: counting through an unknown Spring Festival would silently move deadlines.
+from the ``chinesecalendar`` package (statutory holidays and 调休 working weekends, 2004–2026);
+official schedules a person confirmed (``duban calendar load``) and a holiday file replace whole
+years of it (see ``docs/clock.md``). :meth:`WorkCalendar.load` computes the years after the last
+official one from the statutory rules and marks them 暂定 (:mod:`duban.clock.statutory`); a date
+in a year the calendar does not hold at all raises :class:`CalendarGap` rather than guessing.
 
 A date is a working day when it is a listed 调休 working day, or a Monday–Friday that is not a
-listed holiday. Pure apart from :meth:`WorkCalendar.load`, which reads the holiday file.
+listed holiday. Pure apart from :meth:`WorkCalendar.load`, which reads the files it is given.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import os
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import yaml
+from duban.clock.holiday_file import HolidayFileError, YearSchedule, read_schedules, read_stored
+from duban.clock.statutory import StatutoryRules, load_statutory_rules, statutory_days
 
 __all__ = [
     "END_OF_WORKDAY",
-    "HOLIDAY_FILE_ENV",
+    "PACKAGE_SOURCE",
     "SHANGHAI",
     "CalendarGap",
+    "Days",
     "HolidayFileError",
+    "Watched",
     "WorkCalendar",
+    "YearSchedule",
     "local_date",
+    "provisional_note",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_WORKDAY = time(17, 30)
 """Office closing time used by :meth:`WorkCalendar.end_of_workday` (17:30 Beijing time)."""
-HOLIDAY_FILE_ENV = "DUBAN_HOLIDAYS"
-"""Environment variable naming the holiday file :meth:`WorkCalendar.load` reads when no path is given."""
+PACKAGE_SOURCE = "chinesecalendar（国务院办公厅历年通知）"
+"""Where the years of :meth:`WorkCalendar.default` come from."""
 
 _DAY = timedelta(days=1)
-_HOLIDAY_WORDS = {"holiday", "休", "放假", "假"}
-_WORKDAY_WORDS = {"workday", "班", "上班", "调休上班"}
 
 
 class CalendarGap(Exception):
@@ -54,15 +54,11 @@ class CalendarGap(Exception):
         span = f"{held[0]}–{held[-1]}年" if held else "无"
         super().__init__(
             f"工作日历不含{day.year}年（{day.isoformat()}）：当前日历只包含{span}。"
-            f"请按国务院办公厅公布的{day.year}年放假安排编写节假日文件（YAML 或 CSV，格式见 docs/clock.md），"
-            f"并通过 WorkCalendar.load(路径) 或环境变量 {HOLIDAY_FILE_ENV} 加载。"
+            f"请载入国务院办公厅公布的{day.year}年放假安排（duban calendar load 通知文本或节假日文件，"
+            f"格式见 docs/clock.md），或在环境变量 DUBAN_HOLIDAY_FILE 中指定节假日文件。"
         )
         self.day = day
         self.year = day.year
-
-
-class HolidayFileError(ValueError):
-    """A user holiday file that cannot be read; the message names the file, line or field."""
 
 
 def local_date(ts: datetime) -> date:
@@ -104,15 +100,40 @@ def _utc_day_offset(day: int) -> timedelta | None:
     return offset if offset == last.astimezone(SHANGHAI).utcoffset() else None
 
 
-class WorkCalendar:
-    """Working days for the years in ``years``; ``holidays`` are days off, ``workdays`` 调休 working days."""
+class Days(Protocol):
+    """What counting needs of a calendar: a :class:`WorkCalendar`, or a :class:`Watched` view of one."""
 
-    def __init__(self, *, holidays: set[date], workdays: set[date], years: set[int]) -> None:
+    def is_workday(self, d: date) -> bool: ...
+    def add_workdays(self, d: date, n: int) -> date: ...
+    def workdays_between(self, start: date, end: date) -> int: ...
+    def provisional_in(self, first: date, last: date) -> tuple[int, ...]: ...
+
+
+class WorkCalendar:
+    """Working days for the years in ``years``; ``holidays`` are days off, ``workdays`` 调休 working days.
+
+    ``provisional`` are the held years computed from the statutory rules (暂定) rather than taken
+    from an official schedule; ``sources`` says where each year came from.
+    """
+
+    def __init__(
+        self,
+        *,
+        holidays: set[date],
+        workdays: set[date],
+        years: set[int],
+        provisional: Iterable[int] = (),
+        sources: Mapping[int, str] | None = None,
+    ) -> None:
         both = holidays & workdays
         if both:
             first = min(both).isoformat()
             raise ValueError(f"日期 {first} 同时被列为放假日和调休上班日")
         self.years: frozenset[int] = frozenset(years)
+        self.provisional: frozenset[int] = frozenset(provisional) & self.years
+        """Held years computed from the statutory rules (暂定), not from an official schedule."""
+        self._first_provisional = min(self.provisional, default=10_000)
+        self.sources: dict[int, str] = dict(sources or {})
         self._holidays = frozenset(holidays)
         self._workdays = frozenset(workdays)
         # Ordinals of every working day in the held years, for counting by bisection.
@@ -129,7 +150,10 @@ class WorkCalendar:
 
     def __repr__(self) -> str:
         span = f"{min(self.years)}–{max(self.years)}" if self.years else "empty"
-        return f"<WorkCalendar years={span} holidays={len(self._holidays)} workdays={len(self._workdays)}>"
+        tail = f" provisional={sorted(self.provisional)}" if self.provisional else ""
+        return (
+            f"<WorkCalendar years={span} holidays={len(self._holidays)} workdays={len(self._workdays)}{tail}>"
+        )
 
     @property
     def holidays(self) -> frozenset[date]:
@@ -149,25 +173,89 @@ class WorkCalendar:
         holidays = set(constants.holidays)
         workdays = set(constants.workdays)
         first, last = min(holidays).year, max(holidays).year
-        return cls(holidays=holidays, workdays=workdays, years=set(range(first, last + 1)))
+        years = set(range(first, last + 1))
+        return cls(
+            holidays=holidays, workdays=workdays, years=years, sources=dict.fromkeys(years, PACKAGE_SOURCE)
+        )
 
     @classmethod
-    def load(cls, path: Path | None = None) -> WorkCalendar:
-        """The default calendar plus a user holiday file (YAML or CSV) whose years add to or replace it.
-
-        With no ``path``, the file named by ``$DUBAN_HOLIDAYS`` is read when set; otherwise
-        the default calendar is returned.
-        """
+    def load(
+        cls,
+        path: Path | None = None,
+        *,
+        stored: Path | None = None,
+        provisional: bool = True,
+        rules: StatutoryRules | None = None,
+    ) -> WorkCalendar:
+        """The calendar duban counts on: the package's years, replaced year by year by the holiday file
+        ``path`` and then by the schedules confirmed into the folder ``stored``; with ``provisional``,
+        the years after the last one held are computed from the statutory rules and marked 暂定."""
         base = cls.default()
-        if path is None:
-            env = os.environ.get(HOLIDAY_FILE_ENV)
-            if not env:
-                return base
-            path = Path(env)
-        years, holidays, workdays = read_holiday_file(Path(path))
-        kept_h = {d for d in base.holidays if d.year not in years}
-        kept_w = {d for d in base.workdays if d.year not in years}
-        return cls(holidays=kept_h | holidays, workdays=kept_w | workdays, years=set(base.years) | years)
+        layers: list[YearSchedule] = []
+        if path is not None:
+            layers.extend(read_schedules(Path(path)))
+        layers.extend(read_stored(stored))
+        return base.with_schedules(layers, provisional=provisional, rules=rules)
+
+    def with_schedules(
+        self,
+        schedules: Iterable[YearSchedule],
+        *,
+        provisional: bool = True,
+        rules: StatutoryRules | None = None,
+    ) -> WorkCalendar:
+        """A new calendar where each schedule replaces its year (later ones win), then, with
+        ``provisional``, the missing years up to the rules' horizon computed from the statutory rules."""
+        holidays, workdays = set(self._holidays), set(self._workdays)
+        years = set(self.years) - self.provisional
+        sources = {y: self.sources.get(y, "") for y in years}
+        for s in schedules:
+            holidays = {d for d in holidays if d.year != s.year} | set(s.holidays)
+            workdays = {d for d in workdays if d.year != s.year} | set(s.workdays)
+            years.add(s.year)
+            sources[s.year] = s.source
+        computed: set[int] = set()
+        if provisional and years:
+            rules = rules or load_statutory_rules()
+            for year in range(rules.effective_from, max(years) + rules.horizon_years + 1):
+                if year not in years and year <= 2099:
+                    holidays.update(statutory_days(year, rules))
+                    computed.add(year)
+                    sources[year] = f"暂定：按{rules.source}推算（不含调休）"
+        return WorkCalendar(
+            holidays=holidays,
+            workdays=workdays,
+            years=years | computed,
+            provisional=computed,
+            sources=sources,
+        )
+
+    def schedule(self, year: int) -> YearSchedule:
+        """The days off and 调休 working days of a held ``year``, with its source; CalendarGap otherwise."""
+        if year not in self.years:
+            raise CalendarGap(date(year, 1, 1), self.years)
+        return YearSchedule(
+            year=year,
+            holidays=frozenset(d for d in self._holidays if d.year == year),
+            workdays=frozenset(d for d in self._workdays if d.year == year),
+            source=self.sources.get(year, ""),
+        )
+
+    def provisional_in(self, first: date, last: date) -> tuple[int, ...]:
+        """The 暂定 years a count over the days from ``first`` to ``last`` (either order) passes through."""
+        if first > last:
+            first, last = last, first
+        if last.year < self._first_provisional:
+            return ()
+        return tuple(y for y in range(first.year, last.year + 1) if y in self.provisional)
+
+    def provisional_among(self, days: Iterable[date | None]) -> tuple[int, ...]:
+        """The 暂定 years any of ``days`` falls in (None is skipped), sorted."""
+        return tuple(sorted({d.year for d in days if d is not None and d.year in self.provisional}))
+
+    def watch(self) -> Watched:
+        """A view of this calendar for one evaluation that notes the 暂定 years its counts pass through."""
+        return Watched(self)
 
     def is_workday(self, d: date) -> bool:
         """Whether ``d`` is a working day; :class:`CalendarGap` outside the calendar's years."""
@@ -198,14 +286,14 @@ class WorkCalendar:
         ords = self._ordinals
         if n > 0:
             j = bisect_right(ords, d.toordinal()) + n - 1
-            if j >= len(ords):
-                self._require(d + _DAY, date(max(self.years) + 1, 1, 1))
+            if j >= len(ords):  # past the last held year (``d`` itself may already lie beyond it)
+                self._require(d + _DAY, max(d + _DAY, date(max(self.years) + 1, 1, 1)))
             found = date.fromordinal(ords[j])
             self._require(d + _DAY, found)
         else:
             j = bisect_left(ords, d.toordinal()) + n
-            if j < 0:
-                self._require(date(min(self.years) - 1, 12, 31), d - _DAY)
+            if j < 0:  # before the first held year (``d`` itself may already lie before it)
+                self._require(min(d - _DAY, date(min(self.years) - 1, 12, 31)), d - _DAY)
             found = date.fromordinal(ords[j])
             self._require(found, d - _DAY)
         return found
@@ -241,144 +329,60 @@ class WorkCalendar:
         return datetime.combine(d, END_OF_WORKDAY, tzinfo=SHANGHAI)
 
 
-# --- the user holiday file -------------------------------------------------------------------------
+def provisional_note(years: Iterable[int]) -> str:
+    """The flag printed beside a result that depends on 暂定 years: "（含暂定日历：2027年）", or "".
+
+    >>> provisional_note([2027, 2028]), provisional_note([])
+    ('（含暂定日历：2027年、2028年）', '')
+    """
+    held = sorted(set(years))
+    return f"（含暂定日历：{'、'.join(f'{y}年' for y in held)}）" if held else ""
 
 
-def read_holiday_file(path: Path) -> tuple[set[int], set[date], set[date]]:
-    """Read a holiday file into (years it holds, days off, 调休 working days); errors name file and line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise HolidayFileError(f"节假日文件 {path} 不存在") from None
-    except UnicodeDecodeError:
-        raise HolidayFileError(f"节假日文件 {path} 不是 UTF-8 编码") from None
-    except OSError as exc:
-        raise HolidayFileError(f"节假日文件 {path} 无法读取：{exc.strerror}") from None
-    if path.suffix.lower() == ".csv":
-        return _read_csv(path, text)
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        return _read_yaml(path, text)
-    raise HolidayFileError(f"节假日文件 {path}：只支持 .yaml/.yml 或 .csv 文件")
+class Watched:
+    """A :class:`WorkCalendar` view that counts the same and notes the 暂定 years each count touched.
 
+    ``years`` collects them all; ``touched`` is set by any count that passed through one and may be
+    reset by the caller to ask about the next count alone.
+    """
 
-def _parse_day(value: Any, where: str) -> list[date]:
-    """One date, or an inclusive range written ``2027-02-05~2027-02-11`` (or with ``..``)."""
-    if isinstance(value, datetime):
-        raise HolidayFileError(f"{where}：应为日期，不应带时刻（{value}）")
-    if isinstance(value, date):
-        return [value]
-    text = str(value).strip()
-    for sep in ("~", "..", "至"):
-        if sep in text:
-            a_text, b_text = (part.strip() for part in text.split(sep, 1))
-            a, b = _iso(a_text, where), _iso(b_text, where)
-            if b < a:
-                raise HolidayFileError(f"{where}：日期区间 {text} 的结束早于开始")
-            return [a + timedelta(days=i) for i in range((b - a).days + 1)]
-    return [_iso(text, where)]
+    __slots__ = ("_cal", "_first", "touched", "years")
 
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self._cal = calendar
+        self._first = calendar._first_provisional
+        self.years: set[int] = set()
+        self.touched = False
 
-def _iso(text: str, where: str) -> date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise HolidayFileError(f"{where}：“{text}” 不是 YYYY-MM-DD 格式的日期") from None
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar being watched."""
+        return self._cal
 
+    def _note(self, a: date, b: date) -> None:
+        if a.year >= self._first or b.year >= self._first:
+            found = self._cal.provisional_in(a, b)
+            if found:
+                self.years.update(found)
+                self.touched = True
 
-class _DatesAsText(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so a bad date is reported with its field."""
+    def is_workday(self, d: date) -> bool:
+        """As :meth:`WorkCalendar.is_workday`."""
+        self._note(d, d)
+        return self._cal.is_workday(d)
 
+    def add_workdays(self, d: date, n: int) -> date:
+        """As :meth:`WorkCalendar.add_workdays`."""
+        found = self._cal.add_workdays(d, n)
+        self._note(d, found)
+        return found
 
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    def workdays_between(self, start: date, end: date) -> int:
+        """As :meth:`WorkCalendar.workdays_between`."""
+        count = self._cal.workdays_between(start, end)
+        self._note(start, end)
+        return count
 
-
-def _read_yaml(path: Path, text: str) -> tuple[set[int], set[date], set[date]]:
-    try:
-        data = yaml.load(text, Loader=_DatesAsText)  # a SafeLoader subclass: safe
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行" if mark is not None else "某处"
-        problem = getattr(exc, "problem", None) or "语法错误"
-        raise HolidayFileError(f"节假日文件 {path} {line}：YAML 格式错误（{problem}）") from None
-    if not isinstance(data, dict) or not data:
-        raise HolidayFileError(
-            f"节假日文件 {path}：顶层应为“年份: {{holidays: [...], workdays: [...]}}”的映射"
-        )
-    years: set[int] = set()
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    for key, block in data.items():
-        try:
-            year = int(key)
-        except (TypeError, ValueError):
-            raise HolidayFileError(f"节假日文件 {path} 字段 {key}：应为四位年份") from None
-        if not 1900 <= year <= 2200:
-            raise HolidayFileError(f"节假日文件 {path} 字段 {key}：年份超出范围")
-        block = block or {}
-        if not isinstance(block, dict):
-            raise HolidayFileError(f"节假日文件 {path} 字段 {year}：应包含 holidays 和 workdays 两个列表")
-        unknown = set(block) - {"holidays", "workdays"}
-        if unknown:
-            name = sorted(map(str, unknown))[0]
-            raise HolidayFileError(
-                f"节假日文件 {path} 字段 {year}.{name}：未知字段，只允许 holidays（放假）和 workdays（调休上班）"
-            )
-        for field, target in (("holidays", holidays), ("workdays", workdays)):
-            items = block.get(field) or []
-            if not isinstance(items, list):
-                raise HolidayFileError(f"节假日文件 {path} 字段 {year}.{field}：应为日期列表")
-            for i, item in enumerate(items):
-                where = f"节假日文件 {path} 字段 {year}.{field}[{i}]"
-                for d in _parse_day(item, where):
-                    if d.year != year:
-                        raise HolidayFileError(f"{where}：日期 {d} 不属于 {year} 年")
-                    target.add(d)
-        years.add(year)
-    _check_disjoint(path, holidays, workdays)
-    return years, holidays, workdays
-
-
-def _read_csv(path: Path, text: str) -> tuple[set[int], set[date], set[date]]:
-    reader = csv.reader(io.StringIO(text))
-    rows = [(i, row) for i, row in enumerate(reader, start=1) if row and any(c.strip() for c in row)]
-    rows = [(i, row) for i, row in rows if not row[0].lstrip().startswith("#")]
-    if not rows:
-        raise HolidayFileError(f"节假日文件 {path}：文件为空，应有表头 date,type[,name]")
-    line, header = rows[0]
-    names = [c.strip().lower() for c in header]
-    if "date" not in names or "type" not in names:
-        raise HolidayFileError(
-            f"节假日文件 {path} 第 {line} 行：表头应包含 date 和 type 两列（实为 {','.join(header)}）"
-        )
-    i_date, i_type = names.index("date"), names.index("type")
-    years: set[int] = set()
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    for line, row in rows[1:]:
-        if len(row) <= max(i_date, i_type):
-            raise HolidayFileError(f"节假日文件 {path} 第 {line} 行：缺少 date 或 type 列")
-        where = f"节假日文件 {path} 第 {line} 行 date 列"
-        days = _parse_day(row[i_date], where)
-        kind = row[i_type].strip().lower()
-        if kind in _HOLIDAY_WORDS:
-            holidays.update(days)
-        elif kind in _WORKDAY_WORDS:
-            workdays.update(days)
-        else:
-            raise HolidayFileError(
-                f"节假日文件 {path} 第 {line} 行 type 列：“{row[i_type]}” 应为 holiday（休）或 workday（班）"
-            )
-        years.update(d.year for d in days)
-    if not years:
-        raise HolidayFileError(f"节假日文件 {path}：没有任何日期行")
-    _check_disjoint(path, holidays, workdays)
-    return years, holidays, workdays
-
-
-def _check_disjoint(path: Path, holidays: set[date], workdays: set[date]) -> None:
-    both = holidays & workdays
-    if both:
-        raise HolidayFileError(f"节假日文件 {path}：日期 {min(both)} 同时被列为放假日和调休上班日")
+    def provisional_in(self, first: date, last: date) -> tuple[int, ...]:
+        """As :meth:`WorkCalendar.provisional_in` (asking does not count as touching)."""
+        return self._cal.provisional_in(first, last)

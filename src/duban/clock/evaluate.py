@@ -1,25 +1,37 @@
 """Evaluate one duty on the working-day clock: its milestones, its light and the actions now due.
 
-Owns :class:`DutyClock` (the snapshot the ledger builds from its rows), :class:`Milestone`,
-:class:`Action`, :class:`Evaluation` and :func:`evaluate`. Pure: the caller passes ``now``, the
-policy and the calendar; nothing here reads a clock, a file or a database. The semantics, with
-worked examples, are in ``docs/clock.md``.
+Owns :func:`evaluate` (and :func:`is_long`); the snapshot and result types are in
+:mod:`duban.clock.duty` and re-exported here. Pure: the caller passes ``now``, the policy and the
+calendar; nothing here reads a clock, a file or a database. The semantics, with worked examples,
+are in ``docs/clock.md``.
 """
 
 from __future__ import annotations
 
-import calendar as _gregorian
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
 
-from duban.clock.calendar import WorkCalendar, local_date
+from duban.clock.calendar import Days, WorkCalendar, local_date
+from duban.clock.duty import (
+    REPORT,
+    REPORT_DEADLINE,
+    Action,
+    ActionKind,
+    DutyClock,
+    Evaluation,
+    Light,
+    Milestone,
+    MilestoneState,
+    add_months,
+)
 from duban.clock.policy import Policy, Step
 
 __all__ = [
+    "REPORT",
+    "REPORT_DEADLINE",
     "Action",
     "ActionKind",
     "DutyClock",
@@ -29,89 +41,25 @@ __all__ = [
     "MilestoneState",
     "add_months",
     "evaluate",
+    "is_long",
 ]
 
-Light = Literal["green", "yellow", "red", "closed"]
-MilestoneState = Literal["done", "done_late", "open", "overdue"]
-ActionKind = Literal["remind", "circular", "report_due"]
-
-REPORT_DEADLINE = "report_deadline"
-"""Key of the milestone made from the report's own deadline (``DutyClock.due``)."""
-REPORT = "report"
-"""The ``milestone`` of periodic report_due actions."""
 _DEPLOY, _FIRST_FEEDBACK = "deploy", "first_feedback"
-
-
-@dataclass(frozen=True)
-class DutyClock:
-    """A snapshot of one duty, built by the ledger from its rows (all datetimes aware)."""
-
-    id: int
-    assigned_at: datetime
-    major: bool
-    status: str  # "assigned", "deployed", "in_progress", "closure_requested", "closed", "returned"
-    due: date | None
-    deployed_at: datetime | None
-    first_feedback_at: datetime | None
-    last_feedback_at: datetime | None
-    closure_requested_at: datetime | None
-    closed_at: datetime | None
-    milestones: tuple[tuple[str, date, datetime | None], ...] = ()
-    done_actions: frozenset[str] = frozenset()
-    case_type: str | None = None
-    """For policies with ``case_limits`` (hotline): the case type that sets the settle limit."""
-    feedback_at: tuple[datetime, ...] = ()
-    """Every feedback time, when the ledger has them; first/last feedback are used in any case."""
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """One deadline of a duty and where it stands today."""
-
-    key: str
-    label: str
-    due: date
-    done_at: datetime | None
-    state: MilestoneState
-
-
-@dataclass(frozen=True)
-class Action:
-    """An escalation now due; ``key`` is unique and stable, so the ledger records it once applied."""
-
-    key: str
-    kind: ActionKind
-    milestone: str
-    due: date
-    reason: str
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The light, the milestones, the actions due and not yet applied, and the next deadline."""
-
-    light: Light
-    milestones: tuple[Milestone, ...]
-    actions: tuple[Action, ...]
-    next_due: Milestone | None
-    overdue_workdays: int
-
-
-def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's end.
-
-    >>> add_months(date(2023, 1, 31), 1)
-    datetime.date(2023, 2, 28)
-    """
-    index = d.month - 1 + months
-    year, month = d.year + index // 12, index % 12 + 1
-    return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
 
 
 def evaluate(duty: DutyClock, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
     """Milestones, light and due actions of ``duty`` under ``policy`` at ``now`` (aware)."""
     # A tick calls this for every open duty, so each date is converted and each deadline counted
     # once per call (the calendar remembers its answers); the rules are those of docs/clock.md.
+    # With 暂定 years in the calendar, counting goes through a view that notes the ones it touched.
+    watched = calendar.watch() if calendar.provisional else None
+    ev = _evaluate(duty, policy, watched or calendar, now)
+    if watched is not None and watched.years:
+        return replace(ev, provisional_years=tuple(sorted(watched.years)))
+    return ev
+
+
+def _evaluate(duty: DutyClock, policy: Policy, calendar: Days, now: datetime) -> Evaluation:
     today = local_date(now)
     start = local_date(duty.assigned_at)
     milestones, long = _milestones(duty, policy, calendar, today, start)
@@ -182,7 +130,7 @@ def _closure_at(duty: DutyClock) -> datetime | None:
     return _earlier(requested, duty.closed_at)
 
 
-def _step_due(step: Step, duty: DutyClock, policy: Policy, calendar: WorkCalendar, start: date) -> date:
+def _step_due(step: Step, duty: DutyClock, policy: Policy, calendar: Days, start: date) -> date:
     if step.workdays is not None:
         return calendar.add_workdays(start, step.workdays)
     if step.months is not None:
@@ -205,7 +153,7 @@ def _state(due: date, done_at: datetime | None, today: date) -> MilestoneState:
     return "open" if today <= due else "overdue"
 
 
-def _settle_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> list[date]:
+def _settle_dues(duty: DutyClock, policy: Policy, calendar: Days) -> list[date]:
     start = local_date(duty.assigned_at)
     return [
         _step_due(s, duty, policy, calendar, start)
@@ -214,7 +162,7 @@ def _settle_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> lis
     ]
 
 
-def is_long(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> bool:
+def is_long(duty: DutyClock, policy: Policy, calendar: Days) -> bool:
     """A long item: the report's own deadline lies beyond the settle step (so it reports periodically)."""
     if duty.due is None:
         return False
@@ -223,7 +171,7 @@ def is_long(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> bool:
 
 
 def _milestones(
-    duty: DutyClock, policy: Policy, calendar: WorkCalendar, today: date, start: date
+    duty: DutyClock, policy: Policy, calendar: Days, today: date, start: date
 ) -> tuple[tuple[Milestone, ...], bool]:
     """The milestones, and whether the duty is long (:func:`is_long`, counted here only once)."""
     steps = [s for s in policy.steps if s.applies(major=duty.major)]
@@ -252,7 +200,12 @@ def _milestones(
         due = settle_dues[i] if i in settle_dues else _step_due(step, duty, policy, calendar, start)
         out.append(
             Milestone(
-                key=step.key, label=step.label, due=due, done_at=done_at, state=_state(due, done_at, today)
+                key=step.key,
+                label=step.label,
+                due=due,
+                done_at=done_at,
+                state=_state(due, done_at, today),
+                provisional=bool(calendar.provisional_in(start, due)),
             )
         )
     if duty.milestones:
@@ -286,7 +239,7 @@ def _milestones(
 
 
 def _escalations(
-    overdue: Iterable[Milestone], policy: Policy, calendar: WorkCalendar, today: date, done: frozenset[str]
+    overdue: Iterable[Milestone], policy: Policy, calendar: Days, today: date, done: frozenset[str]
 ) -> list[Action]:
     """催办 and 通报 of the overdue milestones, leaving out those already applied (``done``)."""
     actions: list[Action] = []
@@ -294,15 +247,27 @@ def _escalations(
         remind_due = calendar.add_workdays(m.due, policy.remind_after_workdays)
         if remind_due > today:
             continue
-        remind = _remind(m.key, m.label, m.due, remind_due)
+        remind = _remind(m.key, m.label, m.due, remind_due, _provisional(calendar, m, remind_due))
         if remind.key not in done:
             actions.append(remind)
         circular_due = calendar.add_workdays(remind_due, policy.circular_after_workdays)
         if circular_due <= today:
-            circular = _circular(m.key, m.label, m.due, circular_due, policy.circular_after_workdays)
+            circular = _circular(
+                m.key,
+                m.label,
+                m.due,
+                circular_due,
+                policy.circular_after_workdays,
+                _provisional(calendar, m, circular_due),
+            )
             if circular.key not in done:
                 actions.append(circular)
     return actions
+
+
+def _provisional(calendar: Days, m: Milestone, due: date) -> bool:
+    """Whether an escalation's due date, counted from a missed milestone, depends on a 暂定 year."""
+    return m.provisional or bool(calendar.provisional_in(m.due, due))
 
 
 # Actions are immutable and many duties share them (a milestone missed on the same day), so the
@@ -310,35 +275,40 @@ def _escalations(
 
 
 @lru_cache(maxsize=1 << 14)
-def _remind(milestone: str, label: str, missed: date, due: date) -> Action:
+def _remind(milestone: str, label: str, missed: date, due: date, provisional: bool) -> Action:
     return Action(
         key=f"remind:{milestone}",
         kind="remind",
         milestone=milestone,
         due=due,
         reason=f"“{label}”应于 {missed.isoformat()} 前完成，已逾期，予以催办",
+        provisional=provisional,
     )
 
 
 @lru_cache(maxsize=1 << 14)
-def _circular(milestone: str, label: str, missed: date, due: date, after_workdays: int) -> Action:
+def _circular(
+    milestone: str, label: str, missed: date, due: date, after_workdays: int, provisional: bool
+) -> Action:
     return Action(
         key=f"circular:{milestone}",
         kind="circular",
         milestone=milestone,
         due=due,
         reason=f"“{label}”应于 {missed.isoformat()} 前完成，催办后 {after_workdays} 个工作日仍未办理，予以通报",
+        provisional=provisional,
     )
 
 
 @lru_cache(maxsize=1 << 14)
-def _report_due(previous_end: date, end: date, due: date) -> Action:
+def _report_due(previous_end: date, end: date, due: date, provisional: bool) -> Action:
     return Action(
         key=f"report_due:{end:%Y-%m}",
         kind="report_due",
         milestone=REPORT,
         due=due,
         reason=f"{previous_end + timedelta(days=1)} 至 {end} 未报送进展，请督促报送",
+        provisional=provisional,
     )
 
 
@@ -352,7 +322,7 @@ def _report_dues(
     start: date,
     interval: int,
     feedback: list[date],
-    calendar: WorkCalendar,
+    calendar: Days,
     today: date,
     done: frozenset[str],
 ) -> list[Action]:
@@ -372,7 +342,7 @@ def _report_dues(
             break
         i = bisect_right(feedback, previous_end)  # the first feedback after the previous interval
         if i == len(feedback) or feedback[i] > end:
-            action = _report_due(previous_end, end, due)
+            action = _report_due(previous_end, end, due, bool(calendar.provisional_in(end, due)))
             if action.key not in done:
                 actions.append(action)
         previous_end = end
@@ -386,7 +356,7 @@ def _report_dues(
 def _is_yellow(
     duty: DutyClock,
     policy: Policy,
-    calendar: WorkCalendar,
+    calendar: Days,
     today: date,
     start: date,
     milestones: tuple[Milestone, ...],

@@ -200,6 +200,10 @@ class TickReport(BaseModel):
     light_changes: int = 0
     actions_by_kind: dict[str, int] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
+    failed: list[int] = Field(default_factory=list)
+    """Every duty that could not be evaluated (``errors`` says why, for the first few)."""
+    provisional_years: list[int] = Field(default_factory=list)
+    """暂定 calendar years some evaluation depended on (the tick's dates there are provisional)."""
 
 
 class UnitLights(BaseModel):

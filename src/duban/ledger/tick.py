@@ -139,6 +139,7 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
     updates: list[dict[str, Any]] = []
     by_kind: dict[str, int] = defaultdict(int)
     gaps = 0
+    provisional: set[int] = set()
     no_keys: frozenset[str] = frozenset()
     seen: dict[tuple[Any, ...], Evaluation] = {}
     evaluated = light_changes = 0
@@ -166,12 +167,15 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
         snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at)
         try:
             ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, policy, calendar, now))
-        except (CalendarGap, ValueError) as exc:
+        except Exception as exc:  # evaluate is pure: whatever it raises is this duty's problem alone
             gaps += 1
+            report.failed.append(duty_id)
             if len(report.errors) < MAX_ERRORS:
-                report.errors.append(f"督办事项 {duty_id}: {exc}")
+                report.errors.append(f"督办事项 {duty_id}: {_reason(exc)}")
             continue
         evaluated += 1
+        if ev.provisional_years:
+            provisional.update(ev.provisional_years)
         light, overdue_workdays = ev.light, ev.overdue_workdays
         for a in ev.actions:
             new_actions.append(
@@ -221,6 +225,7 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
                 }
             )
     report.evaluated, report.light_changes = evaluated, light_changes
+    report.provisional_years = sorted(provisional)
     if gaps > len(report.errors):
         report.errors.append(f"另有 {gaps - len(report.errors)} 项未能计算")
     session.flush()
@@ -305,6 +310,13 @@ def _update_cache(session: Session, duties: Table, rows: list[dict[str, Any]], n
             "evaluated_at = %s FROM tick_cache AS c WHERE duties.id = c.id",
             (now,),
         )
+
+
+def _reason(exc: Exception) -> str:
+    """One line for a duty that could not be evaluated: our own errors say it, others name their type."""
+    if isinstance(exc, CalendarGap | ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _iso(d: date | None) -> str | None:

@@ -122,7 +122,7 @@ class ConsoleState:
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = WorkCalendar.load(self.settings.holiday_file)
+            self._calendar = WorkCalendar.load(self.settings.holiday_file, stored=self.settings.calendar_dir)
         return self._calendar
 
     @property
