@@ -235,6 +235,24 @@ def _normalize(buf: _Buffer) -> None:
     buf.substitute(_SPACE_LIKE.sub(" ", buf.text))
 
 
+_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_]+:[^\n]*\n){1,12})---\n")
+_FRONT_KEY = re.compile(r"^[A-Za-z_]+:[ \t]*", re.M)
+_BOLD_LINE = re.compile(r"^([ \t]*)(\*\*|__)([^\n*_]+?)\2[ \t]*$", re.M)
+
+
+def _markdown(buf: _Buffer) -> None:
+    """Markdown as published: front matter's fences and keys out, "**一、…**" heading lines bare."""
+    spans: list[tuple[int, int]] = []
+    if fm := _FRONT_MATTER.match(buf.text):
+        spans += [(0, 4), (fm.end(1), fm.end())]
+        spans += [(fm.start(1) + k.start(), fm.start(1) + k.end()) for k in _FRONT_KEY.finditer(fm.group(1))]
+    for m in _BOLD_LINE.finditer(buf.text):
+        spans += [(m.start(2), m.end(2)), (m.end(3), m.end(3) + len(m.group(2)))]
+    if spans:
+        buf.note("page_chrome", spans[0][0], "**", "删除 Markdown 标记（文首元数据、加粗标题）")
+        buf.delete(spans)
+
+
 def _half_width(buf: _Buffer) -> None:
     """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
     first = _FULL_WIDTH.search(buf.text)
@@ -550,6 +568,7 @@ def clean(raw: str) -> Cleaned:
     """Clean a decoded report; every surviving character keeps its original line."""
     buf = _Buffer(raw)
     _normalize(buf)
+    _markdown(buf)
     _half_width(buf)
     _continuation_marks(buf)
     _page_lines(buf)

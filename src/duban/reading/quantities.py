@@ -52,6 +52,11 @@ class Lexicon:
     headline_markers: tuple[str, ...]
     implausible_units: tuple[tuple[str, str], ...]
     share_metric_ends: tuple[str, ...]
+    scope_words: tuple[str, ...]
+    respectively_split: dict[str, list[str]]
+    plan_share_re: re.Pattern[str]
+    flat_re: re.Pattern[str]
+    generic_metrics: frozenset[str]
     figure_re: re.Pattern[str]
     rank_re: re.Pattern[str]
     share_re: re.Pattern[str]
@@ -137,6 +142,11 @@ def lexicon() -> Lexicon:
         headline_markers=tuple(raw["headline_markers"]),
         implausible_units=tuple((a, b) for a, b in raw["implausible_units"]),
         share_metric_ends=tuple(raw["share_metric_ends"]),
+        scope_words=_longest_first(raw["scope_words"]),
+        respectively_split={str(k): list(v) for k, v in raw["respectively_split"].items()},
+        plan_share_re=re.compile(raw["plan_share"]),
+        flat_re=re.compile(raw["flat"]),
+        generic_metrics=frozenset(raw["generic_metrics"]),
         figure_re=figure_re,
         rank_re=rank_re,
         share_re=share_re,
@@ -204,6 +214,12 @@ class _Extractor:
             start = m.start("n")
             fig = _Figure(start, m.end(), float(CN_TENS[m.group("n")]), None, "%", b, False)  # type: ignore[arg-type]
             found.setdefault(bisect_right(starts, start) - 1, []).append(fig)
+            taken.update(range(m.start(), m.end()))
+        for m in lex.flat_re.finditer(text):  # 居民消费价格涨幅基本持平: a change of 0
+            if m.start() in taken or self.quoted(m.start()):
+                continue
+            fig = _Figure(m.start(), m.end(), 0.0, None, "%", "exact", False)
+            found.setdefault(bisect_right(starts, m.start()) - 1, []).append(fig)
             taken.update(range(m.start(), m.end()))
         for m in _BARE_MAGNITUDE.finditer(text):  # 贷款余额超万亿元: one 万亿 without a digit
             if m.start() in taken or self.quoted(m.start()):
@@ -421,7 +437,9 @@ _BARE_MAGNITUDE = re.compile(
 )
 CN_TENS = {"二": 20, "两": 20, "三": 30, "四": 40, "五": 50, "六": 60, "七": 70, "八": 80, "九": 90}
 _TRAILING_COUNT = re.compile(r"\d[\d.]*[万亿]?[个家项套户座条所]$")
-_COMPARATIVE = re.compile(r"^(?:比|较)[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?$")
+_COMPARATIVE = re.compile(
+    r"^(?:比|较)(?:[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?|[\u4e00-\u9fff]{0,12}(?:高|低|多|少))$"
+)
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
@@ -523,9 +541,14 @@ def extract_quantities(
             if inner := _INNER_FIGURE.search(window):  # 总算力突破7000PF、增长34.6%: skip the unread figure
                 w_start += inner.end()
                 window = window[inner.end() :]
+            plan_share = lex.plan_share_re.search(window)
+            if plan_share:  # 完成年计划的118.2%: a share of the plan
+                window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if "分别" in window and not respectively:
-                respectively = [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p]
+                respectively = _spread_scopes(
+                    [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p], lex
+                )
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
             if _COMPARATIVE.match(metric) or _COMPARATIVE.match(metric_raw.lstrip("、，, ")):
@@ -538,6 +561,7 @@ def extract_quantities(
                 metric = metric.rsplit("等", 1)[1]  # 城关镇第三幼儿园等学校 → 学校
             if metric in ("总量", "总额", "规模", "总规模", "总数") and prev_metric:
                 metric = prev_metric + metric
+
             if not fig.unit and not metric.endswith(lex.unitless_metric_ends):
                 if not metric.endswith(_PEOPLE):
                     prev_end = fig.end
@@ -549,6 +573,10 @@ def extract_quantities(
                 share = metric.rstrip("的")
                 metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
             m_start = w_start + window.find(metric) if metric else fig.start
+            if metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
+                metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
+            elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
+                metric = f"{prev_metric}（{metric.lstrip('（(')}）"  # 增长1.7%（同口径增长2.5%）
             end = fig.end
             if fig.is_rank:
                 subject, metric, m_start = _rank_metric(
@@ -602,12 +630,45 @@ def extract_quantities(
                 sentence=text[s_start:s_end],
             )
             _flag(q, lex)
+            if plan_share:
+                q.flags.append("share_of_plan")
             out.append(q)
             if not fig.is_rank and metric != prev_metric:
                 prev_metric, prev_metric_start = metric, m_start
             prev_end = fig.end
+        if (at := text.find("分别", s_start, s_end)) >= 0:
+            _share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     _flag_repeats(out)
     return out
+
+
+def _spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
+    """城镇、农村常住居民人均可支配收入 → both with the metric; 城乡居民… → 城镇居民…, 农村居民…."""
+    if not parts:
+        return parts
+    if len(parts) == 1:
+        for word, split in lex.respectively_split.items():
+            if parts[0].startswith(word) and len(parts[0]) > len(word) + 1:
+                return [s + parts[0][len(word) :] for s in split]
+        return parts
+    last = parts[-1]
+    scope = next((w for w in lex.scope_words if last.startswith(w)), None)
+    if scope is None or len(last) <= len(scope) + 1:
+        return parts
+    rest = last[len(scope) :]
+    return [p + rest if p in lex.scope_words else p for p in parts[:-1]] + [last]
+
+
+def _share_last_bound(text: str, items: list[Quantity]) -> None:
+    """分别增长5%和7%左右: the bound after the last figure of a list holds for all of them."""
+    run = items[:1]
+    for q in items[1:]:
+        if text[run[-1].end : q.start].strip("、和及与 ") != "":
+            break
+        run.append(q)
+    if len(run) >= 2 and run[-1].bound != "exact" and all(q.bound == "exact" for q in run[:-1]):
+        for q in run[:-1]:
+            q.bound = run[-1].bound
 
 
 def _rank_metric(

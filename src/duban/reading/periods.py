@@ -1,0 +1,199 @@
+"""The time each figure speaks of: the plan year, last year, a span of years, or a later goal.
+
+The words live in ``lexicon/periods.yaml`` (its header gives the order of the rules). A report's
+review part often mixes a five-year look back with last year's results ("过去五年工作回顾" then
+"刚刚过去的2021年…"), so a paragraph's opening words set a state that the following paragraphs
+of the same part keep; a figure's own clause and sentence (年均, 累计, 到2025年, 2021年) come first.
+
+The headline flag is checked here too: the 主要预期目标 block must be the plan year's, and when
+the report states its targets without the words 主要预期目标 ("今年全市地区生产总值增长8.5%左右。
+规上工业增加值增长9%。…") the first plan-year paragraph holding several headline indicators is it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from duban.reading.metrics import describe, vocabulary
+from duban.reading.model import PartKind, Period, Quantity, Section
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_GOAL_YEAR = re.compile(r"(?:到|至|在|于)((?:19|20)\d\d)年|((?:19|20)\d\d)年(?:末|底前|前)")
+_QUOTES = str.maketrans("", "", '“”"‘’')
+_CLAUSE_END = "，,；;。：:！？!?\n"
+_SENTENCE_END = "；;。！？!?\n"
+MIN_HEADLINE_ITEMS = 3
+_BASES = ("较", "比", "于", "同")  # 较2021年提高: a comparison's base year, not the figure's time
+
+
+@dataclass(frozen=True)
+class _Words:
+    clause_span: tuple[str, ...]
+    sentence_span: tuple[str, ...]
+    goal: tuple[str, ...]
+    paragraph: tuple[tuple[tuple[str, ...], Period], ...]
+    heading_span: tuple[str, ...]
+    heading_goal: tuple[str, ...]
+
+
+@cache
+def _words() -> _Words:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("duban.reading").joinpath("lexicon/periods.yaml").read_text(encoding="utf-8")
+    )
+    return _Words(
+        clause_span=tuple(raw["clause_span"]),
+        sentence_span=tuple(raw["sentence_span"]),
+        goal=tuple(raw["goal_words"]),
+        paragraph=(
+            (tuple(raw["paragraph_span"]), "span"),
+            (tuple(raw["paragraph_goal"]), "goal_year"),
+            (tuple(raw["paragraph_last"]), "last_year"),
+            (tuple(raw["paragraph_plan"]), "plan_year"),
+        ),
+        heading_span=tuple(raw["heading_span"]),
+        heading_goal=tuple(raw["heading_goal"]),
+    )
+
+
+def _heading_period(title: str, kind: PartKind) -> Period | None:
+    w = _words()
+    title = title.translate(_QUOTES)
+    if any(x in title for x in w.heading_goal) and kind != "review":
+        return "goal_year"
+    if any(x in title for x in w.heading_span):
+        return "span" if kind == "review" else "goal_year"
+    return None
+
+
+def _paragraph_states(
+    text: str, year: int | None, kind_at: Callable[[int], PartKind], part_at: Callable[[int], int]
+) -> tuple[list[int], list[Period | None]]:
+    """Each paragraph's carried state (None where only its heading and part decide)."""
+    w = _words()
+    starts: list[int] = []
+    states: list[Period | None] = []
+    state: Period | None = None
+    part = -1
+    pos = 0
+    for line in text.split("\n"):
+        here = part_at(pos)
+        if here != part:
+            part, state = here, None
+        head = line.lstrip("\u3000 \u2014-#*").translate(_QUOTES)[:12]
+        for openers, period in w.paragraph:
+            if head.startswith(openers):
+                state = period
+                break
+        else:
+            m = _YEAR.match(head) or (re.match(r"^(?:刚刚过去的|回顾)((?:19|20)\d\d)年", head))
+            if m and year is not None:
+                state = _year_period(int(m[1]), year, kind_at(pos))
+        starts.append(pos)
+        states.append(state)
+        pos += len(line) + 1
+    return starts, states
+
+
+def _year_period(y: int, year: int, kind: PartKind) -> Period | None:
+    if y == year - 1:
+        return "last_year"
+    if y == year:
+        return "plan_year" if kind == "plan" else "last_year" if kind == "review" else None
+    if y > year:
+        return "goal_year"
+    return "span"
+
+
+def period_of(
+    text: str, q: Quantity, *, year: int | None, sentence_start: int, default: Period | None
+) -> Period | None:
+    """The period of one figure from its clause and sentence, else ``default``."""
+    w = _words()
+    before = text[sentence_start : q.start].translate(_QUOTES)
+    cut = max(before.rfind(c) for c in _CLAUSE_END)
+    clause = before[cut + 1 :] + q.quote
+    if any(x in clause for x in w.clause_span):
+        return "span"
+    for m in _GOAL_YEAR.finditer(before + q.quote):
+        y = int(m[1] or m[2])
+        if year is not None and y > year:
+            return "goal_year"
+    if any(x in before for x in w.goal):
+        return "goal_year"
+    if any(x in before for x in w.sentence_span):
+        return "span"
+    if year is not None:
+        years = [
+            int(m[1])
+            for m in _YEAR.finditer(clause)
+            if clause[max(0, m.start() - 1) : m.start()] not in _BASES
+        ]
+        if years and default in ("plan_year", "last_year"):
+            found = _year_period(years[-1], year, "review" if default == "last_year" else "plan")
+            if found is not None:
+                return found
+    return default
+
+
+def assign_periods(
+    text: str,
+    quantities: Sequence[Quantity],
+    *,
+    year: int | None,
+    sections: Sequence[Section],
+    kind_at: Callable[[int], PartKind],
+) -> None:
+    """Fill ``period``, ``metric_id``, ``scope`` and ``measure`` of every quantity in place."""
+    parts = [s for s in sections if s.level == 1]
+    part_starts = [s.start for s in parts]
+    by_start = sorted(sections, key=lambda s: s.start)
+
+    def part_at(pos: int) -> int:
+        return bisect_right(part_starts, pos) - 1
+
+    starts, states = _paragraph_states(text, year, kind_at, part_at)
+    for q in quantities:
+        describe(q)
+        kind = kind_at(q.start)
+        default: Period | None = "last_year" if kind == "review" else "plan_year" if kind == "plan" else None
+        heading = None
+        for s in by_start:  # the narrowest heading above the figure that names a time
+            if s.start <= q.start < s.end and s.title:
+                heading = _heading_period(s.title, kind) or heading
+        state = states[bisect_right(starts, q.start) - 1] if starts else None
+        if state is not None and (kind == "review" or state in ("plan_year", "goal_year")):
+            default = state
+        elif heading is not None:
+            default = heading
+        s_start = max(text.rfind(c, 0, q.start) for c in _SENTENCE_END) + 1
+        q.period = period_of(text, q, year=year, sentence_start=s_start, default=default)
+    _fix_headline(text, quantities)
+
+
+def _fix_headline(text: str, quantities: Sequence[Quantity]) -> None:
+    """Headline targets are the plan year's; without a marked block, the paragraph holding them."""
+    for q in quantities:
+        if q.headline and q.period != "plan_year":
+            q.headline = False
+    if any(q.headline for q in quantities):
+        return
+    voc = vocabulary()
+    paragraphs: dict[int, list[Quantity]] = {}
+    for q in quantities:
+        if q.kind == "target" and q.period == "plan_year":
+            paragraphs.setdefault(text.rfind("\n", 0, q.start) + 1, []).append(q)
+    for _, items in sorted(paragraphs.items()):
+        ids = {q.metric_id for q in items if q.metric_id and voc.metrics[q.metric_id].headline}
+        if len(ids) >= MIN_HEADLINE_ITEMS:
+            for q in items:
+                q.headline = True
+            return

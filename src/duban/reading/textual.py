@@ -1,0 +1,74 @@
+"""Headline targets stated without a figure: "居民收入增长与经济增长同步", "完成省下达任务".
+
+Each clause of the headline paragraph that holds no digit and one of the words of
+``text_targets`` in ``lexicon/quantities.yaml`` becomes a :class:`TextTarget`, written out as a
+target item whose ``value`` is null; the metric is the clause up to that word. ``shared/tools/score_quantities.py`` counts only items
+with a numeric value, so these items neither help nor hurt the quantity scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from duban.reading.metrics import identify
+from duban.reading.model import Bound, Quantity, TextTarget
+
+_CLAUSE = re.compile(r"[^，,；;。：:\n]+")
+_LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
+
+
+@cache
+def _words() -> tuple[tuple[str, Bound], ...]:
+    raw = yaml.safe_load(
+        resources.files("duban.reading").joinpath("lexicon/quantities.yaml").read_text(encoding="utf-8")
+    )["text_targets"]
+    pairs = [(str(w), b) for b, words in raw.items() for w in words]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def text_targets(
+    text: str,
+    quantities: Sequence[Quantity],
+    *,
+    line_of: Callable[[int], int],
+    section_at: Callable[[int], str | None],
+) -> list[TextTarget]:
+    """Targets without a figure in the headline paragraph(s) of ``quantities``."""
+    heads = [q for q in quantities if q.headline]
+    if not heads:
+        return []
+    start = text.rfind("\n", 0, heads[0].start) + 1
+    end = text.find("\n", heads[-1].end)
+    end = len(text) if end < 0 else end
+    out: list[TextTarget] = []
+    for m in _CLAUSE.finditer(text, start, end):
+        clause = m.group()
+        if any(ch.isdigit() for ch in clause):
+            continue
+        hit = next(((w, b) for w, b in _words() if w in clause), None)
+        if hit is None:
+            continue
+        word, bound = hit
+        at = clause.find(word)
+        metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].removesuffix("基本").removesuffix("要")
+        if len(metric) < 2:
+            continue
+        metric_id, scope = identify(metric)
+        q = TextTarget(
+            metric=metric,
+            bound=bound,
+            quote=clause.strip(),
+            start=m.start(),
+            end=m.end(),
+            line=line_of(m.start()),
+            section=section_at(m.start()),
+            metric_id=metric_id,
+            scope=scope,
+        )
+        out.append(q)
+    return out
