@@ -34,6 +34,7 @@ class Metric:
     headline: bool = False
     ambiguous: bool = False
     cap: bool = False
+    scoped: bool = False
     convert: dict[str, float] = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ def vocabulary() -> Vocabulary:
             headline=bool(entry.get("headline", False)),
             ambiguous=bool(entry.get("ambiguous", False)),
             cap=bool(entry.get("cap", False)),
+            scoped=bool(entry.get("scoped", False)),
             convert={str(k): float(v) for k, v in (entry.get("convert") or {}).items()},
         )
         if m.id in metrics:
@@ -118,7 +120,9 @@ def identify(metric: str) -> tuple[str | None, str | None]:
         head = bare[: len(bare) - len(name)]
         if any(w in head for w in voc.share_words):
             continue
-        scope = next((s for s in voc.scopes if s in head), None)
+        scope = next((s for s in voc.scopes if s in head), None) if voc.metrics[mid].scoped else None
+        if scope is None and voc.metrics[mid].scoped is False and any(s in head for s in voc.scopes):
+            return mid, None
         if scope is None and head and head not in voc.neutral_heads and head.endswith(voc.place_ends):
             return None, None  # 开发区规上工业增加值: a narrower place than the report's
         return mid, scope

@@ -258,8 +258,14 @@ class _Extractor:
         # names and codes: PM2.5, 5G, T1000, 国道109线, 第十八届, “十四五”, 1+N, 2×100
         if before.isascii() and (before.isalnum() or before in ".+×*/-_") and before != "":
             return None
-        if before in "×+＋*·.%=:/" or after in "×+＋*" or (after.isascii() and after.isdigit()):
+        if before in "×+＋*·.%=:/" or after in "×+＋*":
             return None
+        if (
+            after.isascii()
+            and after.isdigit()
+            and not (unit in lex.count_units and _NEXT_FIGURE.match(text, end))
+        ):
+            return None  # 43个36万平方米: a count then a size, two figures
         # 从60.2%提高到65.2%: the starting point of a change, not a figure of its own
         if re.match(
             r"(?:提高|增加|降低|下降|上升|增长|降|升|减少|扩大|缩小|压减)(?:到|至)", text[end : end + 5]
@@ -319,6 +325,7 @@ class _Extractor:
             and not time_limit
             and _is_cjk(after_post)
             and not self._stop_at(post_end)
+            and not text.startswith(_GOAL_AFTER, post_end)  # 确保达到85%以上的目标
         ):
             return None  # 亿元以上项目, 50米内换乘: a threshold that names a kind of thing
         if (
@@ -442,6 +449,8 @@ _COMPARATIVE = re.compile(
 )
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
+_GOAL_AFTER = ("的目标", "的水平")
+_NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:平方米|平方公里|亩|公里|米|吨|户|套|元|人)")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
 _PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
 _PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")

@@ -49,13 +49,15 @@ class Promise:
 
     place: str
     year: int
-    metric: str  # the report's own words
+    metric: str  # the vocabulary's standard name where it knows the metric, else the report's words
     metric_id: str | None  # the vocabulary's canonical id, e.g. "gdp"
     headline: bool
     target: Target
     actual: Actual | None
     verdict: Verdict
     reason: str
+    metric_words: str = ""  # the plan-year report's own words for the metric
+    scope: str | None = None  # 城镇 / 农村 / 同口径 … where the target names one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in the gold format (``actual`` is null when there is no result)."""

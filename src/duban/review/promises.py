@@ -1,0 +1,269 @@
+"""Pair each target of a plan year with the result the next year's report gives for it.
+
+Targets are the earlier report's figures of its plan year (``period == "plan_year"``): the
+headline targets first (with those stated without a figure), then every other target the
+later report gives a result for. Results are the later report's achievements of the year
+before it (``period == "last_year"``): five-year figures (年均, 累计, 过去五年, 十四五) and the
+later report's own targets never count. A target and a result pair when they have the same
+``metric_id`` and scope (or, outside the vocabulary, metrics that share most of their
+characters) and measure the same way; among several, the one in the same unit comes first,
+then the closest metric, then the first in the text. A result in words only
+("超额完成全年目标任务") in a sentence naming the metric is met without a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from duban.reading.metrics import Metric, unit_family, vocabulary
+from duban.reading.model import Plan, Quantity, TextTarget
+from duban.review.model import Actual, Promise, Target
+from duban.review.rules import Rules, judge, rules
+
+MIN_SIMILARITY = 0.5
+_SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+class ReviewError(ValueError):
+    """Two reports that cannot be reviewed as a plan and its next year's report."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    item: Quantity | TextTarget
+
+    @property
+    def value(self) -> float | None:
+        return self.item.value if isinstance(self.item, Quantity) else None
+
+    @property
+    def unit(self) -> str:
+        return self.item.unit if isinstance(self.item, Quantity) else ""
+
+    @property
+    def measure(self) -> str | None:
+        return self.item.measure if isinstance(self.item, Quantity) else None
+
+    @property
+    def change(self) -> str | None:
+        return self.item.change if isinstance(self.item, Quantity) else None
+
+
+def check_pair(earlier: Plan, later: Plan) -> None:
+    """Raise ReviewError unless ``later`` is the next year's report of the same place."""
+    if earlier.checksum == later.checksum:
+        raise ReviewError(f"{later.source}: 与 {earlier.source} 是同一份报告")
+    for plan in (earlier, later):
+        if plan.year is None:
+            raise ReviewError(f"{plan.source}: 认不出报告年度，不是政府工作报告？")
+        if not plan.quantities:
+            raise ReviewError(f"{plan.source}: 没有读到任何指标，不是政府工作报告？")
+    if earlier.place and later.place and earlier.place != later.place:
+        raise ReviewError(f"{later.source}: 地区（{later.place}）与 {earlier.source}（{earlier.place}）不同")
+    assert earlier.year is not None and later.year is not None
+    if later.year != earlier.year + 1:
+        raise ReviewError(
+            f"{later.source}: 年度 {later.year} 不是 {earlier.source}（{earlier.year}）的下一年"
+        )
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
+
+
+def similarity(a: str, b: str) -> float:
+    """1 when one metric contains the other (3+ characters), else their bigram Jaccard."""
+    a, b = re.sub(r"[\s（）()“”《》]", "", a), re.sub(r"[\s（）()“”《》]", "", b)
+    if not a or not b:
+        return 0.0
+    if min(len(a), len(b)) >= 3 and (a in b or b in a):
+        return 1.0
+    ga, gb = _bigrams(a), _bigrams(b)
+    return len(ga & gb) / len(ga | gb)
+
+
+def _same_metric(t: _Target, r: Quantity) -> float:
+    """How well a result's metric names the target's: 0 when they differ."""
+    tid, rid = t.item.metric_id, r.metric_id
+    if tid and rid:
+        return 1.0 if tid == rid else 0.0
+    voc = vocabulary().metrics
+    ours = [t.item.metric] + ([voc[tid].name] if tid else [])
+    theirs = [r.metric] + ([voc[rid].name] if rid else [])
+    best = max(similarity(a, b) for a in ours for b in theirs)
+    return best if best >= MIN_SIMILARITY else 0.0
+
+
+def _scope_rank(t: _Target, r: Quantity) -> int | None:
+    """0 same scope, 1 a compatible one (同口径 beside none), None when they differ."""
+    ts, rs = t.item.scope, r.scope
+    if ts == rs:
+        return 0
+    if ts in _SUB_SCOPES or rs in _SUB_SCOPES:
+        return None
+    return 1
+
+
+def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
+    """0 same unit family, 1 convertible, 2 not comparable (an ambiguous result), None: not a result."""
+    same_id = t.item.metric_id is not None and t.item.metric_id == r.metric_id
+    if (r.measure in ("share", "rank") or t.measure in ("share", "rank")) and not same_id:
+        if r.measure != t.measure:  # the vocabulary's own indicator (优良天数比例) decides by itself
+            return None
+    if r.measure == "share_of_plan":
+        return 0 if t.value is not None and unit_family(t.unit) not in ("percent", "points") else None
+    if t.value is None:
+        return 0
+    tf, rf = unit_family(t.unit), unit_family(r.unit)
+    if tf == rf:
+        return 0
+    if metric is not None and r.unit in metric.convert:
+        return 1
+    if {tf, rf} & {"percent", "points", "index"}:
+        return None
+    return 2
+
+
+def short_name(metric: str) -> str:
+    """A standard short name outside the vocabulary: "新能源装机占全市电力总装机的" → "新能源装机占比"."""
+    metric = re.sub(r"(?:较|比)(?:上年|去年|\d{4}年)$", "", metric)
+    head, sep, rest = metric.partition("占")
+    if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
+        return f"{head}占比"  # a share cut short by its figure: name it by its subject
+    return metric
+
+
+def _indicator(t: _Target) -> bool:
+    """A target an office tracks even without a result: a vocabulary indicator or a rate or share."""
+    return t.item.metric_id is not None or (t.value is not None and unit_family(t.unit) == "percent")
+
+
+def _target_items(plan: Plan) -> list[_Target]:
+    """The plan year's targets, headline first (in text order), without repeats."""
+    items: list[Quantity | TextTarget] = [q for q in plan.quantities if q.kind == "target"]
+    items += plan.text_targets
+    items = [q for q in items if q.period == "plan_year"]
+    items.sort(key=lambda q: (not q.headline, q.start))
+    seen: set[tuple[str, float | None, str]] = set()
+    out = []
+    for q in items:
+        t = _Target(q)
+        key = (q.metric, t.value, t.unit)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def _qualitative(t: _Target, later: Plan, r: Rules, metric: Metric | None) -> Actual | None:
+    """A result in words only: a clause naming the metric and 完成/超额完成…目标/任务, no figure."""
+    names = {t.item.metric} | (set(metric.names) if metric else set())
+    names = {n for n in names if len(n) >= 3}
+    review = [s for s in later.sections if s.level == 1 and s.part_kind == "review"]
+    for sec in review:
+        for sm in _SENTENCE.finditer(later.text, sec.start, sec.end):
+            sentence = sm.group()
+            if not any(n in sentence for n in names):
+                continue
+            for cm in _CLAUSE.finditer(sentence):
+                clause = cm.group()
+                if any(ch.isdigit() for ch in clause):
+                    continue
+                if any(w in clause for w in r.qualitative_met) and any(
+                    o in clause for o in r.qualitative_objects
+                ):
+                    if any(n in clause for n in names) or not any(ch.isdigit() for ch in sentence):
+                        line = later.line_starts and _line(later, sm.start() + cm.start())
+                        return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
+    return None
+
+
+def _line(plan: Plan, offset: int) -> int:
+    from bisect import bisect_right
+
+    return bisect_right(plan.line_starts, offset) if plan.line_starts else 0
+
+
+def _result(t: _Target, results: list[Quantity]) -> tuple[Quantity, int] | None:
+    """The best result for a target and its unit rank, or None."""
+    metric = vocabulary().metrics.get(t.item.metric_id or "")
+    best: tuple[tuple[int, int, float, bool, int], Quantity, int] | None = None
+    for r in results:
+        sim = _same_metric(t, r)
+        if not sim:
+            continue
+        scope = _scope_rank(t, r)
+        unit = _unit_rank(t, r, metric)
+        if scope is None or unit is None:
+            continue
+        key = (scope, unit, -sim, r.measure != t.measure, r.start)
+        if best is None or key < best[0]:
+            best = (key, r, unit)
+    return (best[1], best[2]) if best else None
+
+
+def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> list[Promise]:
+    """One Promise per target of ``earlier`` (headline first) with the result ``later`` gives."""
+    check_pair(earlier, later)
+    r = rule_set or rules()
+    assert earlier.year is not None
+    results = [
+        q
+        for q in later.quantities
+        if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
+    ]
+    out: list[Promise] = []
+    for t in _target_items(earlier):
+        metric = vocabulary().metrics.get(t.item.metric_id or "")
+        found = _result(t, results)
+        actual: Actual | None = None
+        judged: dict[str, object] = {}
+        if found is not None:
+            q, unit_rank = found
+            actual = Actual(value=q.value, unit=q.unit, quote=q.quote, line=q.line)
+            judged = {
+                "actual_change": q.change,
+                "share_of_plan": q.measure == "share_of_plan",
+                "comparable": unit_rank < 2,
+                "factor": metric.convert.get(q.unit, 1.0) if metric and unit_rank == 1 else 1.0,
+            }
+        else:
+            actual = _qualitative(t, later, r, metric)
+        if actual is None and not (t.item.headline or _indicator(t)):
+            continue
+        target = Target(
+            value=t.value,
+            value_high=t.item.value_high if isinstance(t.item, Quantity) else None,
+            unit=t.unit,
+            bound=t.item.bound,
+            quote=t.item.quote,
+            line=t.item.line,
+        )
+        verdict, reason = judge(
+            target,
+            actual,
+            target_change=t.change,
+            cap=bool(metric and metric.cap),
+            ambiguous=bool(metric and metric.ambiguous),
+            r=r,
+            **judged,  # type: ignore[arg-type]
+        )
+        out.append(
+            Promise(
+                place=earlier.place,
+                year=earlier.year,
+                metric=metric.name if metric else short_name(t.item.metric),
+                metric_id=t.item.metric_id,
+                headline=t.item.headline,
+                target=target,
+                actual=actual,
+                verdict=verdict,
+                reason=reason,
+                metric_words=t.item.metric,
+                scope=t.item.scope,
+            )
+        )
+    return out
