@@ -14,6 +14,7 @@ then the closest metric, then the first in the text. A result in words only
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
@@ -75,11 +76,11 @@ def _bigrams(s: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """1 when one metric contains the other (3+ characters), else their bigram Jaccard."""
+    """1 when one metric contains the other, else their bigram Jaccard; 0 below 3 characters."""
     a, b = re.sub(r"[\s（）()“”《》]", "", a), re.sub(r"[\s（）()“”《》]", "", b)
-    if not a or not b:
-        return 0.0
-    if min(len(a), len(b)) >= 3 and (a in b or b in a):
+    if min(len(a), len(b)) < 3:
+        return 0.0  # 投资, 产量: too short to name a metric by itself
+    if a in b or b in a:
         return 1.0
     ga, gb = _bigrams(a), _bigrams(b)
     return len(ga & gb) / len(ga | gb)
@@ -110,9 +111,9 @@ def _scope_rank(t: _Target, r: Quantity) -> int | None:
 def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     """0 same unit family, 1 convertible, 2 not comparable (an ambiguous result), None: not a result."""
     same_id = t.item.metric_id is not None and t.item.metric_id == r.metric_id
-    if (r.measure in ("share", "rank") or t.measure in ("share", "rank")) and not same_id:
-        if r.measure != t.measure:  # the vocabulary's own indicator (优良天数比例) decides by itself
-            return None
+    # a share or rank pairs only with its like, unless the vocabulary names both (优良天数比例 ~ 天)
+    if r.measure != t.measure and {r.measure, t.measure} & {"share", "rank"} and not same_id:
+        return None
     if r.measure == "share_of_plan":
         return 0 if t.value is not None and unit_family(t.unit) not in ("percent", "points") else None
     if t.value is None:
@@ -134,6 +135,16 @@ def short_name(metric: str) -> str:
     if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
         return f"{head}占比"  # a share cut short by its figure: name it by its subject
     return metric
+
+
+def _standard_name(t: _Target, metric: Metric | None) -> str:
+    """The vocabulary's name with the target's scope (城镇居民人均可支配收入), else a short name."""
+    if metric is None:
+        return short_name(t.item.metric)
+    scope = t.item.scope
+    if scope in _SUB_SCOPES or scope == "城乡":
+        return scope + metric.name
+    return f"{metric.name}（{scope}）" if scope else metric.name
 
 
 def _indicator(t: _Target) -> bool:
@@ -160,30 +171,25 @@ def _target_items(plan: Plan) -> list[_Target]:
 
 def _qualitative(t: _Target, later: Plan, r: Rules, metric: Metric | None) -> Actual | None:
     """A result in words only: a clause naming the metric and 完成/超额完成…目标/任务, no figure."""
-    names = {t.item.metric} | (set(metric.names) if metric else set())
-    names = {n for n in names if len(n) >= 3}
-    review = [s for s in later.sections if s.level == 1 and s.part_kind == "review"]
-    for sec in review:
+    names = {n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3}
+    for sec in later.sections:
+        if sec.level != 1 or sec.part_kind != "review":
+            continue
         for sm in _SENTENCE.finditer(later.text, sec.start, sec.end):
-            sentence = sm.group()
-            if not any(n in sentence for n in names):
+            if not any(n in sm.group() for n in names):
                 continue
-            for cm in _CLAUSE.finditer(sentence):
+            for cm in _CLAUSE.finditer(sm.group()):
                 clause = cm.group()
-                if any(ch.isdigit() for ch in clause):
-                    continue
-                if any(w in clause for w in r.qualitative_met) and any(
+                said = any(w in clause for w in r.qualitative_met) and any(
                     o in clause for o in r.qualitative_objects
-                ):
-                    if any(n in clause for n in names) or not any(ch.isdigit() for ch in sentence):
-                        line = later.line_starts and _line(later, sm.start() + cm.start())
-                        return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
+                )
+                if said and not any(ch.isdigit() for ch in clause) and any(n in clause for n in names):
+                    line = _line(later, sm.start() + cm.start())
+                    return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
     return None
 
 
 def _line(plan: Plan, offset: int) -> int:
-    from bisect import bisect_right
-
     return bisect_right(plan.line_starts, offset) if plan.line_starts else 0
 
 
@@ -255,7 +261,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             Promise(
                 place=earlier.place,
                 year=earlier.year,
-                metric=metric.name if metric else short_name(t.item.metric),
+                metric=_standard_name(t, metric),
                 metric_id=t.item.metric_id,
                 headline=t.item.headline,
                 target=target,

@@ -74,7 +74,17 @@ def parse_rules(raw: dict[str, Any], *, source: str = "rules.yaml") -> Rules:
         raise RulesError(f"{source}: level_about_share 应在 0 与 1 之间")
     if numbers["rate_about_tolerance"] < 0 or numbers["cap_about_tolerance"] < 0:
         raise RulesError(f"{source}: 容差不能为负")
-    return Rules(**numbers, **words, reasons=reasons)
+    return Rules(
+        rate_about_tolerance=numbers["rate_about_tolerance"],
+        level_about_share=numbers["level_about_share"],
+        cap_about_tolerance=numbers["cap_about_tolerance"],
+        plan_share_met=numbers["plan_share_met"],
+        rate_units=words["rate_units"],
+        decline_changes=words["decline_changes"],
+        qualitative_met=words["qualitative_met"],
+        qualitative_objects=words["qualitative_objects"],
+        reasons=reasons,
+    )
 
 
 @cache
@@ -85,7 +95,9 @@ def rules() -> Rules:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:g}"
+    from duban.reading.output import human_number
+
+    return human_number(round(v, 2))
 
 
 def judge(
@@ -127,6 +139,11 @@ def judge(
             target_unit=target.unit or "—", actual_unit=actual.unit or "—"
         )
     t = target.value
+    unit = "" if target.unit == "rank" else target.unit
+
+    def fmt(v: float) -> str:
+        return _fmt(v) + unit
+
     if target_change in r.decline_changes:  # a target of decline: compare the size of the decline
         a = a if actual_change in r.decline_changes else -a
     elif actual_change in r.decline_changes:
@@ -136,12 +153,12 @@ def judge(
         limit = t + (r.cap_about_tolerance if target.bound == "about" and rate else 0.0)
         ok = a <= limit + 1e-9
         key = "cap_met" if ok else "cap_missed"
-        return ("met" if ok else "missed"), say[key].format(actual=_fmt(a), limit=_fmt(limit), target=_fmt(t))
+        return ("met" if ok else "missed"), say[key].format(actual=fmt(a), limit=fmt(limit), target=fmt(t))
     if target.bound == "about":
         limit = t - r.rate_about_tolerance if rate else t * r.level_about_share
         ok = a >= limit - 1e-9
         key = "about_met" if ok else "about_missed"
-        return ("met" if ok else "missed"), say[key].format(actual=_fmt(a), limit=_fmt(limit), target=_fmt(t))
+        return ("met" if ok else "missed"), say[key].format(actual=fmt(a), limit=fmt(limit), target=fmt(t))
     ok = a >= t - 1e-9
     key = "at_least_met" if ok else "at_least_missed"
-    return ("met" if ok else "missed"), say[key].format(actual=_fmt(a), target=_fmt(t))
+    return ("met" if ok else "missed"), say[key].format(actual=fmt(a), target=fmt(t))
