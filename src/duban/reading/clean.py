@@ -237,17 +237,17 @@ def _normalize(buf: _Buffer) -> None:
 
 _FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_]+:[^\n]*\n){1,12})---\n")
 _FRONT_KEY = re.compile(r"^[A-Za-z_]+:[ \t]*", re.M)
-_BOLD_LINE = re.compile(r"^([ \t]*)(\*\*|__)([^\n*_]+?)\2[ \t]*$", re.M)
+_BOLD = re.compile(r"(\*\*)([^\n*]{1,300}?)\*\*")
 
 
 def _markdown(buf: _Buffer) -> None:
-    """Markdown as published: front matter's fences and keys out, "**一、…**" heading lines bare."""
+    """Markdown as published: front matter's fences and keys out, "**一、…**" bold marks out."""
     spans: list[tuple[int, int]] = []
     if fm := _FRONT_MATTER.match(buf.text):
         spans += [(0, 4), (fm.end(1), fm.end())]
         spans += [(fm.start(1) + k.start(), fm.start(1) + k.end()) for k in _FRONT_KEY.finditer(fm.group(1))]
-    for m in _BOLD_LINE.finditer(buf.text):
-        spans += [(m.start(2), m.end(2)), (m.end(3), m.end(3) + len(m.group(2)))]
+    for m in _BOLD.finditer(buf.text):  # **一、2023年工作回顾**, **（一）…。**正文
+        spans += [(m.start(1), m.end(1)), (m.end(2), m.end(2) + 2)]
     if spans:
         buf.note("page_chrome", spans[0][0], "**", "删除 Markdown 标记（文首元数据、加粗标题）")
         buf.delete(spans)

@@ -120,8 +120,13 @@ def identify(metric: str) -> tuple[str | None, str | None]:
         head = bare[: len(bare) - len(name)]
         if any(w in head for w in voc.share_words):
             continue
-        scope = next((s for s in voc.scopes if s in head), None) if voc.metrics[mid].scoped else None
-        if scope is None and voc.metrics[mid].scoped is False and any(s in head for s in voc.scopes):
+        if voc.metrics[mid].scoped:  # 城镇居民…: a scope; 低收入农户…: a narrower group, no id
+            scope = next((s for s in voc.scopes if head.endswith(s) or head == s), None)
+            if head and scope is None and head not in voc.neutral_heads:
+                return None, None
+            return mid, scope
+        scope = None
+        if any(s in head for s in voc.scopes):
             return mid, None
         if scope is None and head and head not in voc.neutral_heads and head.endswith(voc.place_ends):
             return None, None  # 开发区规上工业增加值: a narrower place than the report's

@@ -58,17 +58,21 @@ def text_targets(
         metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].removesuffix("基本").removesuffix("要")
         if len(metric) < 2:
             continue
-        metric_id, scope = identify(metric)
-        q = TextTarget(
-            metric=metric,
-            bound=bound,
-            quote=clause.strip(),
-            start=m.start(),
-            end=m.end(),
-            line=line_of(m.start()),
-            section=section_at(m.start()),
-            metric_id=metric_id,
-            scope=scope,
-        )
-        out.append(q)
+        for part in re.split("[、和及]", metric):  # 一般公共预算收入、城乡居民收入与经济增长同步
+            if len(part) < 2:
+                continue
+            metric_id, scope = identify(part)
+            out.append(
+                TextTarget(
+                    metric=part,
+                    bound=bound,
+                    quote=clause.strip(),
+                    start=m.start(),
+                    end=m.end(),
+                    line=line_of(m.start()),
+                    section=section_at(m.start()),
+                    metric_id=metric_id,
+                    scope=scope,
+                )
+            )
     return out

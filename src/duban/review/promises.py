@@ -76,11 +76,11 @@ def _bigrams(s: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """1 when one metric contains the other, else their bigram Jaccard; 0 below 3 characters."""
+    """1 when one metric contains the other (5+ characters), else their bigram Jaccard; 0 below 3."""
     a, b = re.sub(r"[\s（）()“”《》]", "", a), re.sub(r"[\s（）()“”《》]", "", b)
     if min(len(a), len(b)) < 3:
         return 0.0  # 投资, 产量: too short to name a metric by itself
-    if a in b or b in a:
+    if min(len(a), len(b)) >= 5 and (a in b or b in a):
         return 1.0
     ga, gb = _bigrams(a), _bigrams(b)
     return len(ga & gb) / len(ga | gb)
@@ -123,8 +123,8 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
         return 0
     if metric is not None and r.unit in metric.convert:
         return 1
-    if {tf, rf} & {"percent", "points", "index"}:
-        return None
+    if {tf, rf} & {"percent", "points", "index"} or not same_id:
+        return None  # only the vocabulary's own indicator in another unit is a result to weigh
     return 2
 
 
