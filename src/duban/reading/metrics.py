@@ -111,6 +111,8 @@ def identify(metric: str) -> tuple[str | None, str | None]:
         if bare.endswith(end) and len(bare) > len(end) + 1:
             bare = bare[: -len(end)]
             break
+    if bare in voc.exact:
+        return voc.exact[bare], None
     inner_share = any(w in bare[1:] for w in voc.share_words)
     for name, mid in voc.suffixes:
         if not bare.endswith(name):
