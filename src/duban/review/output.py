@@ -33,6 +33,8 @@ def target_text(p: Promise) -> str:
     t = p.target
     if t.value is None:
         return t.quote
+    if t.unit == "rank":
+        return f"第{human_number(t.value)}{BOUND_WORDS.get(t.bound, '') and '以内'}"
     high = f"—{human_number(t.value_high)}" if t.value_high is not None else ""
     return f"{human_number(t.value)}{high}{t.unit}{BOUND_WORDS.get(t.bound, '')}"
 
@@ -43,6 +45,8 @@ def actual_text(p: Promise) -> str:
         return "—"
     if p.actual.value is None:
         return p.actual.quote
+    if p.actual.unit == "rank":
+        return f"第{human_number(p.actual.value)}"
     return f"{human_number(p.actual.value)}{p.actual.unit}"
 
 

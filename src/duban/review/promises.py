@@ -76,13 +76,18 @@ def _bigrams(s: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """1 when one metric contains the other (5+ characters), else their bigram Jaccard; 0 below 3."""
+    """How well result metric ``b`` names target metric ``a``: 1 when ``b`` holds ``a`` (5+
+    characters) or ``a`` is ``b`` with at most two characters before it (全市, 新建); else their
+    bigram Jaccard; 0 below 3 characters. A target narrower than the result (基础设施重大项目投资
+    against 重大项目投资) does not take it."""
     a, b = re.sub(r"[\s（）()“”《》]", "", a), re.sub(r"[\s（）()“”《》]", "", b)
     if min(len(a), len(b)) < 3:
         return 0.0  # 投资, 产量: too short to name a metric by itself
-    if min(len(a), len(b)) >= 5 and (a in b or b in a):
+    if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
         return 1.0
     ga, gb = _bigrams(a), _bigrams(b)
+    if gb < ga and len(a) - len(b) > 2:
+        return 0.0  # the result names a wider thing than the target
     return len(ga & gb) / len(ga | gb)
 
 
@@ -196,7 +201,7 @@ def _line(plan: Plan, offset: int) -> int:
 def _result(t: _Target, results: list[Quantity]) -> tuple[Quantity, int] | None:
     """The best result for a target and its unit rank, or None."""
     metric = vocabulary().metrics.get(t.item.metric_id or "")
-    best: tuple[tuple[int, int, float, bool, int], Quantity, int] | None = None
+    best: tuple[tuple[int, int, float, bool, bool, int], Quantity, int] | None = None
     for r in results:
         sim = _same_metric(t, r)
         if not sim:
@@ -205,7 +210,7 @@ def _result(t: _Target, results: list[Quantity]) -> tuple[Quantity, int] | None:
         unit = _unit_rank(t, r, metric)
         if scope is None or unit is None:
             continue
-        key = (scope, unit, -sim, r.measure != t.measure, r.start)
+        key = (scope, unit, -sim, r.measure != t.measure, r.change != t.change, r.start)
         if best is None or key < best[0]:
             best = (key, r, unit)
     return (best[1], best[2]) if best else None

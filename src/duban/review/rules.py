@@ -46,6 +46,7 @@ class Rules:
     cap_about_tolerance: float
     plan_share_met: float
     rate_units: tuple[str, ...]
+    lower_is_better_units: tuple[str, ...]
     decline_changes: tuple[str, ...]
     qualitative_met: tuple[str, ...]
     qualitative_objects: tuple[str, ...]
@@ -61,7 +62,13 @@ def parse_rules(raw: dict[str, Any], *, source: str = "rules.yaml") -> Rules:
         }
         words = {
             k: tuple(str(w) for w in raw[k])
-            for k in ("rate_units", "decline_changes", "qualitative_met", "qualitative_objects")
+            for k in (
+                "rate_units",
+                "lower_is_better_units",
+                "decline_changes",
+                "qualitative_met",
+                "qualitative_objects",
+            )
         }
         reasons = {str(k): str(v) for k, v in raw["reasons"].items()}
     except KeyError as exc:
@@ -80,6 +87,7 @@ def parse_rules(raw: dict[str, Any], *, source: str = "rules.yaml") -> Rules:
         cap_about_tolerance=numbers["cap_about_tolerance"],
         plan_share_met=numbers["plan_share_met"],
         rate_units=words["rate_units"],
+        lower_is_better_units=words["lower_is_better_units"],
         decline_changes=words["decline_changes"],
         qualitative_met=words["qualitative_met"],
         qualitative_objects=words["qualitative_objects"],
@@ -139,17 +147,16 @@ def judge(
             target_unit=target.unit or "—", actual_unit=actual.unit or "—"
         )
     t = target.value
-    unit = "" if target.unit == "rank" else target.unit
 
     def fmt(v: float) -> str:
-        return _fmt(v) + unit
+        return f"第{_fmt(v)}" if target.unit == "rank" else _fmt(v) + target.unit
 
     if target_change in r.decline_changes:  # a target of decline: compare the size of the decline
         a = a if actual_change in r.decline_changes else -a
     elif actual_change in r.decline_changes:
         a = -a
     rate = target.unit in r.rate_units
-    if target.bound == "at_most" or cap:
+    if target.bound == "at_most" or cap or target.unit in r.lower_is_better_units:
         limit = t + (r.cap_about_tolerance if target.bound == "about" and rate else 0.0)
         ok = a <= limit + 1e-9
         key = "cap_met" if ok else "cap_missed"
