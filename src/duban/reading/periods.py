@@ -31,6 +31,7 @@ _QUOTES = str.maketrans("", "", '“”"‘’')
 _CLAUSE_END = "，,；;。：:！？!?\n"
 _SENTENCE_END = "；;。！？!?\n"
 MIN_HEADLINE_ITEMS = 3
+MAX_LEAD = 24  # a paragraph's lead sentence ("一是经济发展取得新成效。") is at most this long
 _BASES = ("较", "比", "于", "同")  # 较2021年提高: a comparison's base year, not the figure's time
 
 
@@ -64,9 +65,11 @@ def _words() -> _Words:
     )
 
 
-def _heading_period(title: str, kind: PartKind) -> Period | None:
+def _heading_period(title: str, kind: PartKind, year: int | None) -> Period | None:
     w = _words()
     title = title.translate(_QUOTES)
+    if kind == "plan" and ("今年" in title or (year is not None and f"{year}年" in title)):
+        return "plan_year"  # “十四五”时期主要目标及2021年工作安排: this year's part of it
     if any(x in title for x in w.heading_goal) and kind != "review":
         return "goal_year"
     if any(x in title for x in w.heading_span):
@@ -74,11 +77,30 @@ def _heading_period(title: str, kind: PartKind) -> Period | None:
     return None
 
 
+def _opening(line: str, year: int | None, kind: PartKind) -> Period | None:
+    """The period a paragraph's first words name, if any (after a short lead: "一是…。2021年…")."""
+    starts = [line]
+    lead = line.find("。")
+    if 0 < lead <= MAX_LEAD:
+        starts.append(line[lead + 1 :])
+    for start in starts:
+        head = start.lstrip("\u3000 \u2014-#*").translate(_QUOTES)[:12]
+        for openers, period in _words().paragraph:
+            if head.startswith(openers):
+                return period
+        first = start.split("。", 1)[0]
+        if kind == "plan" and "今年" in first and "目标" in first:
+            return "plan_year"  # 综合各方面因素，今年经济社会发展主要预期目标是：
+        m = _YEAR.match(head) or re.match(r"^(?:刚刚过去的|回顾)((?:19|20)\d\d)年", head)
+        if m and year is not None:
+            return _year_period(int(m[1]), year, kind)
+    return None
+
+
 def _paragraph_states(
     text: str, year: int | None, kind_at: Callable[[int], PartKind], part_at: Callable[[int], int]
 ) -> tuple[list[int], list[Period | None]]:
     """Each paragraph's carried state (None where only its heading and part decide)."""
-    w = _words()
     starts: list[int] = []
     states: list[Period | None] = []
     state: Period | None = None
@@ -88,15 +110,7 @@ def _paragraph_states(
         here = part_at(pos)
         if here != part:
             part, state = here, None
-        head = line.lstrip("\u3000 \u2014-#*").translate(_QUOTES)[:12]
-        for openers, period in w.paragraph:
-            if head.startswith(openers):
-                state = period
-                break
-        else:
-            m = _YEAR.match(head) or (re.match(r"^(?:刚刚过去的|回顾)((?:19|20)\d\d)年", head))
-            if m and year is not None:
-                state = _year_period(int(m[1]), year, kind_at(pos))
+        state = _opening(line, year, kind_at(pos)) or state
         starts.append(pos)
         states.append(state)
         pos += len(line) + 1
@@ -114,7 +128,13 @@ def _year_period(y: int, year: int, kind: PartKind) -> Period | None:
 
 
 def period_of(
-    text: str, q: Quantity, *, year: int | None, sentence_start: int, default: Period | None
+    text: str,
+    q: Quantity,
+    *,
+    year: int | None,
+    kind: PartKind,
+    sentence_start: int,
+    default: Period | None,
 ) -> Period | None:
     """The period of one figure from its clause and sentence, else ``default``."""
     w = _words()
@@ -131,16 +151,14 @@ def period_of(
         return "goal_year"
     if any(x in before for x in w.sentence_span):
         return "span"
-    if year is not None:
+    if year is not None and kind != "other":
         years = [
             int(m[1])
-            for m in _YEAR.finditer(clause)
-            if clause[max(0, m.start() - 1) : m.start()] not in _BASES
+            for m in _YEAR.finditer(before)
+            if before[max(0, m.start() - 1) : m.start()] not in _BASES
         ]
-        if years and default in ("plan_year", "last_year"):
-            found = _year_period(years[-1], year, "review" if default == "last_year" else "plan")
-            if found is not None:
-                return found
+        if years:  # the last year named before the figure in its sentence: 2021年全年地区生产总值增长8.7%
+            return _year_period(years[-1], year, kind) or default
     return default
 
 
@@ -168,14 +186,14 @@ def assign_periods(
         heading = None
         for s in by_start:  # the narrowest heading above the figure that names a time
             if s.start <= q.start < s.end and s.title:
-                heading = _heading_period(s.title, kind) or heading
+                heading = _heading_period(s.title, kind, year) or heading
         state = states[bisect_right(starts, q.start) - 1] if starts else None
         if state is not None and (kind == "review" or state in ("plan_year", "goal_year")):
             default = state
         elif heading is not None:
             default = heading
         s_start = max(text.rfind(c, 0, q.start) for c in _SENTENCE_END) + 1
-        q.period = period_of(text, q, year=year, sentence_start=s_start, default=default)
+        q.period = period_of(text, q, year=year, kind=kind, sentence_start=s_start, default=default)
     _fix_headline(text, quantities)
 
 

@@ -412,8 +412,8 @@ class _Extractor:
         window = _TIME_SPAN.sub("", window.lstrip("、和及与并且 "))
         while window and (m := pattern.match(window)):
             rest = window[m.end() :]
-            if len(rest) < 2 and rest:
-                break
+            if (len(rest) < 2 and rest) or rest[:1] in _NOUN_ENDS:
+                break  # 服务业增加值: 服务 makes a noun with 业, it is not a verb here
             window = rest
         return window.lstrip("、和及与的 ")
 
@@ -449,6 +449,7 @@ _COMPARATIVE = re.compile(
 )
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
+_NOUN_ENDS = frozenset("业者员费")
 _GOAL_AFTER = ("的目标", "的水平")
 _NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:平方米|平方公里|亩|公里|米|吨|户|套|元|人)")
 _DURATIONS = frozenset(("小时", "天", "分钟"))

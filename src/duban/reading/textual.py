@@ -50,12 +50,12 @@ def text_targets(
         clause = m.group()
         if any(ch.isdigit() for ch in clause):
             continue
-        hit = next(((w, b) for w, b in _words() if w in clause), None)
-        if hit is None:
+        hits = [(clause.find(w), b) for w, b in _words() if w in clause]
+        if not hits:
             continue
-        word, bound = hit
-        at = clause.find(word)
-        metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].removesuffix("基本").removesuffix("要")
+        at, bound = min(hits)  # the earliest word: 环境保护和节能减排完成国省下达任务 cuts at 完成
+        metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].split("完成")[0]
+        metric = metric.removesuffix("基本").removesuffix("要")
         if len(metric) < 2:
             continue
         for part in re.split("[、和及]", metric):  # 一般公共预算收入、城乡居民收入与经济增长同步

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
@@ -25,6 +26,7 @@ from duban.review.rules import Rules, judge, rules
 MIN_SIMILARITY = 0.5
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+_NOISE = re.compile(r"[\s（）()“”《》]")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
 
@@ -62,7 +64,7 @@ def check_pair(earlier: Plan, later: Plan) -> None:
             raise ReviewError(f"{plan.source}: 认不出报告年度，不是政府工作报告？")
         if not plan.quantities:
             raise ReviewError(f"{plan.source}: 没有读到任何指标，不是政府工作报告？")
-    if earlier.place and later.place and earlier.place != later.place:
+    if earlier.place and later.place and not same_place(earlier.place, later.place):
         raise ReviewError(f"{later.source}: 地区（{later.place}）与 {earlier.source}（{earlier.place}）不同")
     assert earlier.year is not None and later.year is not None
     if later.year != earlier.year + 1:
@@ -71,16 +73,28 @@ def check_pair(earlier: Plan, later: Plan) -> None:
         )
 
 
+def same_place(a: str, b: str) -> bool:
+    """黔东南州 and 黔东南苗族侗族自治州 are one place: the short name without 州/市 begins the long one."""
+    short, long = sorted((a, b), key=len)
+    stem = short.rstrip("州市省盟区县")
+    return a == b or (len(stem) >= 2 and long.startswith(stem) and long[-1] == short[-1])
+
+
+def _norm(metric: str) -> str:
+    return _NOISE.sub("", metric)
+
+
 def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
 
 
+@lru_cache(maxsize=1 << 16)
 def similarity(a: str, b: str) -> float:
     """How well result metric ``b`` names target metric ``a``: 1 when ``b`` holds ``a`` (5+
     characters) or ``a`` is ``b`` with at most two characters before it (全市, 新建); else their
     bigram Jaccard; 0 below 3 characters. A target narrower than the result (基础设施重大项目投资
     against 重大项目投资) does not take it."""
-    a, b = re.sub(r"[\s（）()“”《》]", "", a), re.sub(r"[\s（）()“”《》]", "", b)
+    a, b = _norm(a), _norm(b)
     if min(len(a), len(b)) < 3:
         return 0.0  # 投资, 产量: too short to name a metric by itself
     if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
@@ -174,23 +188,32 @@ def _target_items(plan: Plan) -> list[_Target]:
     return out
 
 
-def _qualitative(t: _Target, later: Plan, r: Rules, metric: Metric | None) -> Actual | None:
+def _review_sentences(later: Plan) -> list[tuple[int, str]]:
+    """The sentences of the later report's review parts, with their offsets."""
+    return [
+        (m.start(), m.group())
+        for sec in later.sections
+        if sec.level == 1 and sec.part_kind == "review"
+        for m in _SENTENCE.finditer(later.text, sec.start, sec.end)
+    ]
+
+
+def _qualitative(
+    t: _Target, later: Plan, sentences: list[tuple[int, str]], r: Rules, metric: Metric | None
+) -> Actual | None:
     """A result in words only: a clause naming the metric and 完成/超额完成…目标/任务, no figure."""
     names = {n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3}
-    for sec in later.sections:
-        if sec.level != 1 or sec.part_kind != "review":
+    for start, sentence in sentences:
+        if not any(n in sentence for n in names):
             continue
-        for sm in _SENTENCE.finditer(later.text, sec.start, sec.end):
-            if not any(n in sm.group() for n in names):
-                continue
-            for cm in _CLAUSE.finditer(sm.group()):
-                clause = cm.group()
-                said = any(w in clause for w in r.qualitative_met) and any(
-                    o in clause for o in r.qualitative_objects
-                )
-                if said and not any(ch.isdigit() for ch in clause) and any(n in clause for n in names):
-                    line = _line(later, sm.start() + cm.start())
-                    return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
+        for cm in _CLAUSE.finditer(sentence):
+            clause = cm.group()
+            said = any(w in clause for w in r.qualitative_met) and any(
+                o in clause for o in r.qualitative_objects
+            )
+            if said and not any(ch.isdigit() for ch in clause) and any(n in clause for n in names):
+                line = _line(later, start + cm.start())
+                return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
     return None
 
 
@@ -198,17 +221,52 @@ def _line(plan: Plan, offset: int) -> int:
     return bisect_right(plan.line_starts, offset) if plan.line_starts else 0
 
 
-def _result(t: _Target, results: list[Quantity]) -> tuple[Quantity, int] | None:
+@dataclass
+class _Results:
+    """The later report's results for last year, indexed by metric id and by character pairs."""
+
+    items: list[Quantity]
+    by_id: dict[str, list[int]]
+    by_gram: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, later: Plan) -> _Results:
+        items = [
+            q
+            for q in later.quantities
+            if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
+        ]
+        by_id: dict[str, list[int]] = {}
+        by_gram: dict[str, list[int]] = {}
+        for i, q in enumerate(items):
+            if q.metric_id:
+                by_id.setdefault(q.metric_id, []).append(i)
+            names = [q.metric] + ([vocabulary().metrics[q.metric_id].name] if q.metric_id else [])
+            for g in {g for n in names for g in _bigrams(_norm(n))}:
+                by_gram.setdefault(g, []).append(i)
+        return cls(items, by_id, by_gram)
+
+    def candidates(self, t: _Target) -> list[Quantity]:
+        """Results that share the target's id or a character pair of its names, in text order."""
+        tid = t.item.metric_id
+        found = set(self.by_id.get(tid, ())) if tid else set()
+        for n in [t.item.metric] + ([vocabulary().metrics[tid].name] if tid else []):
+            for g in _bigrams(_norm(n)):
+                found.update(self.by_gram.get(g, ()))
+        return [self.items[i] for i in sorted(found)]
+
+
+def _result(t: _Target, results: _Results) -> tuple[Quantity, int] | None:
     """The best result for a target and its unit rank, or None."""
     metric = vocabulary().metrics.get(t.item.metric_id or "")
     best: tuple[tuple[int, int, float, bool, bool, int], Quantity, int] | None = None
-    for r in results:
+    for r in results.candidates(t):
+        scope = _scope_rank(t, r)
+        unit = _unit_rank(t, r, metric) if scope is not None else None
+        if scope is None or unit is None:
+            continue
         sim = _same_metric(t, r)
         if not sim:
-            continue
-        scope = _scope_rank(t, r)
-        unit = _unit_rank(t, r, metric)
-        if scope is None or unit is None:
             continue
         key = (scope, unit, -sim, r.measure != t.measure, r.change != t.change, r.start)
         if best is None or key < best[0]:
@@ -221,11 +279,8 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     check_pair(earlier, later)
     r = rule_set or rules()
     assert earlier.year is not None
-    results = [
-        q
-        for q in later.quantities
-        if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
-    ]
+    results = _Results.of(later)
+    sentences = _review_sentences(later)
     out: list[Promise] = []
     for t in _target_items(earlier):
         metric = vocabulary().metrics.get(t.item.metric_id or "")
@@ -242,7 +297,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
                 "factor": metric.convert.get(q.unit, 1.0) if metric and unit_rank == 1 else 1.0,
             }
         else:
-            actual = _qualitative(t, later, r, metric)
+            actual = _qualitative(t, later, sentences, r, metric)
         if actual is None and not (t.item.headline or _indicator(t)):
             continue
         target = Target(
