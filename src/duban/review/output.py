@@ -132,6 +132,35 @@ def print_table(promises: Iterable[Promise], console: Any) -> None:
     console.print(table)
 
 
+def _cell(p: Promise) -> str:
+    return f"{target_text(p)} → {actual_text(p)}（{VERDICT_LABELS[p.verdict]}）"
+
+
+def print_panel(table: dict[str, dict[int, Promise]], console: Any) -> None:
+    """A place's series: one row per metric, one column per plan year, target → result (verdict)."""
+    from rich.table import Table
+
+    years = sorted({y for row in table.values() for y in row})
+    place = next((p.place for row in table.values() for p in row.values()), "")
+    out = Table(title=f"{place}历年目标与结果")
+    out.add_column("指标")
+    for y in years:
+        out.add_column(str(y))
+    for metric, row in table.items():
+        out.add_row(metric, *(_cell(row[y]) if y in row else "" for y in years))
+    console.print(out)
+
+
+def write_panel_markdown(table: dict[str, dict[int, Promise]], out: TextIO) -> None:
+    """The series panel as a Markdown table."""
+    years = sorted({y for row in table.values() for y in row})
+    out.write("| 指标 | " + " | ".join(str(y) for y in years) + " |\n")
+    out.write("| --- |" + " --- |" * len(years) + "\n")
+    for metric, row in table.items():
+        cells = [_cell(row[y]).replace("|", "｜") if y in row else "" for y in years]
+        out.write(f"| {metric} | " + " | ".join(cells) + " |\n")
+
+
 TEXT_WRITERS: dict[str, Callable[[Iterable[Promise], TextIO], None]] = {
     "jsonl": write_jsonl,
     "csv": write_csv,

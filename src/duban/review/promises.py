@@ -25,7 +25,6 @@ from duban.review.rules import Rules, judge, rules
 
 MIN_SIMILARITY = 0.5
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _NOISE = re.compile(r"[\s（）()“”《》]")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
@@ -188,32 +187,31 @@ def _target_items(plan: Plan) -> list[_Target]:
     return out
 
 
-def _review_sentences(later: Plan) -> list[tuple[int, str]]:
-    """The sentences of the later report's review parts, with their offsets."""
-    return [
-        (m.start(), m.group())
-        for sec in later.sections
-        if sec.level == 1 and sec.part_kind == "review"
-        for m in _SENTENCE.finditer(later.text, sec.start, sec.end)
-    ]
+def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
+    """Clauses of the later report's review parts that say 完成/实现…目标/任务 without a figure."""
+    out = []
+    for sec in later.sections:
+        if sec.level != 1 or sec.part_kind != "review":
+            continue
+        for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
+            clause = m.group()
+            if (
+                any(w in clause for w in r.qualitative_met)
+                and any(o in clause for o in r.qualitative_objects)
+                and not any(ch.isdigit() for ch in clause)
+            ):
+                out.append((m.start(), clause))
+    return out
 
 
 def _qualitative(
-    t: _Target, later: Plan, sentences: list[tuple[int, str]], r: Rules, metric: Metric | None
+    t: _Target, later: Plan, said: list[tuple[int, str]], metric: Metric | None
 ) -> Actual | None:
     """A result in words only: a clause naming the metric and 完成/超额完成…目标/任务, no figure."""
     names = {n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3}
-    for start, sentence in sentences:
-        if not any(n in sentence for n in names):
-            continue
-        for cm in _CLAUSE.finditer(sentence):
-            clause = cm.group()
-            said = any(w in clause for w in r.qualitative_met) and any(
-                o in clause for o in r.qualitative_objects
-            )
-            if said and not any(ch.isdigit() for ch in clause) and any(n in clause for n in names):
-                line = _line(later, start + cm.start())
-                return Actual(value=None, unit="", quote=clause.strip(), line=line or None)
+    for start, clause in said:
+        if any(n in clause for n in names):
+            return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
     return None
 
 
@@ -280,7 +278,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     r = rule_set or rules()
     assert earlier.year is not None
     results = _Results.of(later)
-    sentences = _review_sentences(later)
+    said = _said_done(later, r)
     out: list[Promise] = []
     for t in _target_items(earlier):
         metric = vocabulary().metrics.get(t.item.metric_id or "")
@@ -297,7 +295,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
                 "factor": metric.convert.get(q.unit, 1.0) if metric and unit_rank == 1 else 1.0,
             }
         else:
-            actual = _qualitative(t, later, sentences, r, metric)
+            actual = _qualitative(t, later, said, metric)
         if actual is None and not (t.item.headline or _indicator(t)):
             continue
         target = Target(
