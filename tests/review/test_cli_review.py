@@ -59,3 +59,28 @@ def test_not_a_report(tmp_path: Path) -> None:
     result = run("review", "promises", EARLIER, str(junk))
     assert result.exit_code == 2 and "notes.txt" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_series_panel_and_rows() -> None:
+    table = run("review", "series", str(HAND))
+    assert table.exit_code == 0, table.output
+    assert "样例市历年目标与结果" in table.stdout and "2023" in table.stdout
+    rows = run("review", "series", str(HAND), "--format", "jsonl")
+    assert [json.loads(line)["year"] for line in rows.stdout.splitlines()][:1] == [2023]
+
+
+def test_series_needs_one_place_and_two_years() -> None:
+    result = run("review", "series", EARLIER)
+    assert result.exit_code == 2 and "两份报告" in result.stderr
+
+
+def test_archive_writes_one_row_per_place_year_metric(tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    result = run("review", "archive", str(FIXTURES / "review"), "--jobs", "1", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert {(r["place"], r["year"]) for r in rows} == {("样例市", "2023")}
+    assert len({r["metric"] for r in rows}) == len(rows)
+    assert "1 个地方，2 份报告，1 对相邻年度" in result.stderr
+    bad = run("review", "archive", str(FIXTURES / "review"), "-o", str(tmp_path / "all.xlsx"))
+    assert bad.exit_code != 0 and "csv" in bad.output

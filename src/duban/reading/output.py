@@ -197,6 +197,7 @@ def write_jsonl(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
 CSV_FIELDS = [
     "doc", "kind", "metric", "change", "value", "value_high", "unit", "bound", "headline", "flags",
     "id", "action", "object", "deadline", "due", "section", "section_title", "line", "quote", "text",
+    "period", "measure", "metric_id", "scope",
 ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from duban.review.rules import Rules, judge, rules
 
 MIN_SIMILARITY = 0.5
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
+_DIGIT = re.compile(r"\d")
 _NOISE = re.compile(r"[\s（）()“”《》]")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
@@ -189,19 +190,21 @@ def _target_items(plan: Plan) -> list[_Target]:
 
 def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
     """Clauses of the later report's review parts that say 完成/实现…目标/任务 without a figure."""
+    said, objects = _word_res(r.qualitative_met, r.qualitative_objects)
     out = []
     for sec in later.sections:
         if sec.level != 1 or sec.part_kind != "review":
             continue
         for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
             clause = m.group()
-            if (
-                any(w in clause for w in r.qualitative_met)
-                and any(o in clause for o in r.qualitative_objects)
-                and not any(ch.isdigit() for ch in clause)
-            ):
+            if said.search(clause) and objects.search(clause) and not _DIGIT.search(clause):
                 out.append((m.start(), clause))
     return out
+
+
+@lru_cache(maxsize=8)
+def _word_res(*groups: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile("|".join(re.escape(w) for w in words)) for words in groups)
 
 
 def _qualitative(
@@ -251,7 +254,8 @@ class _Results:
         for n in [t.item.metric] + ([vocabulary().metrics[tid].name] if tid else []):
             for g in _bigrams(_norm(n)):
                 found.update(self.by_gram.get(g, ()))
-        return [self.items[i] for i in sorted(found)]
+        items = (self.items[i] for i in sorted(found))
+        return [q for q in items if not (tid and q.metric_id and q.metric_id != tid)]  # two ids never pair
 
 
 def _result(t: _Target, results: _Results) -> tuple[Quantity, int] | None:
