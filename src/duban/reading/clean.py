@@ -236,16 +236,18 @@ def _normalize(buf: _Buffer) -> None:
 
 
 _FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_]+:[^\n]*\n){1,12})---\n")
-_FRONT_KEY = re.compile(r"^[A-Za-z_]+:[ \t]*", re.M)
+_FRONT_LINE = re.compile(r"^([A-Za-z_]+:[ \t]*)[^\n]*\n?", re.M)
 _BOLD = re.compile(r"(\*\*)([^\n*]{1,300}?)\*\*")
 
 
 def _markdown(buf: _Buffer) -> None:
     """Markdown as published: front matter's fences and keys out, "**一、…**" bold marks out."""
     spans: list[tuple[int, int]] = []
-    if fm := _FRONT_MATTER.match(buf.text):
+    if fm := _FRONT_MATTER.match(buf.text):  # keep the title's words, drop the rest (source: URL …)
         spans += [(0, 4), (fm.end(1), fm.end())]
-        spans += [(fm.start(1) + k.start(), fm.start(1) + k.end()) for k in _FRONT_KEY.finditer(fm.group(1))]
+        for k in _FRONT_LINE.finditer(fm.group(1)):
+            a, b = fm.start(1) + k.start(), fm.start(1) + k.end()
+            spans.append((a, a + len(k.group(1))) if k.group(1).startswith("title:") else (a, b))
     for m in _BOLD.finditer(buf.text):  # **一、2023年工作回顾**, **（一）…。**正文
         spans += [(m.start(1), m.end(1)), (m.end(2), m.end(2) + 2)]
     if spans:

@@ -73,7 +73,9 @@ _TITLE_PLACE_RE = re.compile(
     r"[ \t　]*(?:\d{4}年)?(?:人民政府)?政府工作报告",
     re.M,
 )
-_SPEAKER_RE = re.compile(r"([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)")
+_SPEAKER_RE = re.compile(
+    r"(?<!\d)([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)"
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from duban.reading.metrics import identify
 from duban.reading.model import Bound, Quantity, TextTarget
 
 _CLAUSE = re.compile(r"[^，,；;。：:\n]+")
+_TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持)+$")
 _LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
 
 
@@ -55,7 +56,7 @@ def text_targets(
             continue
         at, bound = min(hits)  # the earliest word: 环境保护和节能减排完成国省下达任务 cuts at 完成
         metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].split("完成")[0]
-        metric = metric.removesuffix("基本").removesuffix("要")
+        metric = _TRAIL.sub("", metric)
         if len(metric) < 2:
             continue
         for part in re.split("[、和及]", metric):  # 一般公共预算收入、城乡居民收入与经济增长同步

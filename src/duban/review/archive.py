@@ -84,6 +84,9 @@ def review_place(name: str, files: list[Path]) -> PlaceResult:
             plans.append(read_report(f))
         except ReadError as exc:
             result.errors.append(str(exc))
+    if name.endswith(("省", "市", "自治区", "州", "盟", "县", "区", "旗")):
+        for plan in plans:  # the archive's folder names the place; the text may not (or wrongly)
+            plan.place = name
     result.reports = len(plans)
     reviewed, errors = review_series(plans)
     result.errors += errors

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
@@ -26,6 +27,7 @@ from duban.review.rules import Rules, judge, rules
 MIN_SIMILARITY = 0.5
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
+_PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _NOISE = re.compile(r"[\s（）()“”《》]")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
@@ -55,6 +57,14 @@ class _Target:
         return self.item.change if isinstance(self.item, Quantity) else None
 
 
+def place_of(plan: Plan) -> str:
+    """The plan's place, or the folder it was read from when that names a place (archive/大同市/2021.md)."""
+    if plan.place:
+        return plan.place
+    folder = Path(plan.source).parent.name if plan.source and not plan.source.startswith("<") else ""
+    return folder if len(folder) >= 2 and folder.endswith(_PLACE_ENDS) else ""
+
+
 def check_pair(earlier: Plan, later: Plan) -> None:
     """Raise ReviewError unless ``later`` is the next year's report of the same place."""
     if earlier.checksum == later.checksum:
@@ -64,8 +74,9 @@ def check_pair(earlier: Plan, later: Plan) -> None:
             raise ReviewError(f"{plan.source}: 认不出报告年度，不是政府工作报告？")
         if not plan.quantities:
             raise ReviewError(f"{plan.source}: 没有读到任何指标，不是政府工作报告？")
-    if earlier.place and later.place and not same_place(earlier.place, later.place):
-        raise ReviewError(f"{later.source}: 地区（{later.place}）与 {earlier.source}（{earlier.place}）不同")
+    a, b = place_of(earlier), place_of(later)
+    if a and b and not same_place(a, b):
+        raise ReviewError(f"{later.source}: 地区（{b}）与 {earlier.source}（{a}）不同")
     assert earlier.year is not None and later.year is not None
     if later.year != earlier.year + 1:
         raise ReviewError(
@@ -135,8 +146,8 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
         return None
     if r.measure == "share_of_plan":
         return 0 if t.value is not None and unit_family(t.unit) not in ("percent", "points") else None
-    if t.value is None:
-        return 0
+    if t.value is None:  # 增长与经济增长同步, 高于GDP增速: a rate speaks to it first
+        return 0 if unit_family(r.unit) in ("percent", "points") else 1
     tf, rf = unit_family(t.unit), unit_family(r.unit)
     if tf == rf:
         return 0
@@ -321,7 +332,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         )
         out.append(
             Promise(
-                place=earlier.place,
+                place=place_of(earlier) or place_of(later),
                 year=earlier.year,
                 metric=_standard_name(t, metric),
                 metric_id=t.item.metric_id,
