@@ -32,6 +32,7 @@ _CLAUSE_END = "，,；;。：:！？!?\n"
 _SENTENCE_END = "；;。！？!?\n"
 MIN_HEADLINE_ITEMS = 3
 MAX_LEAD = 24  # a paragraph's lead sentence ("一是经济发展取得新成效。") is at most this long
+_ADDRESS = re.compile(r"^(?:各位代表|同志们)[，,！!：:]?")  # 各位代表，刚刚过去的2025年…
 _BASES = ("较", "比", "于", "同")  # 较2021年提高: a comparison's base year, not the figure's time
 
 
@@ -84,7 +85,7 @@ def _opening(line: str, year: int | None, kind: PartKind) -> Period | None:
     if 0 < lead <= MAX_LEAD:
         starts.append(line[lead + 1 :])
     for start in starts:
-        head = start.lstrip("\u3000 \u2014-#*").translate(_QUOTES)[:12]
+        head = _ADDRESS.sub("", start.lstrip("\u3000 \u2014-#*")).translate(_QUOTES)[:12]
         for openers, period in _words().paragraph:
             if head.startswith(openers):
                 return period
@@ -115,6 +116,37 @@ def _paragraph_states(
         states.append(state)
         pos += len(line) + 1
     return starts, states
+
+
+def paragraph_periods(
+    text: str, sections: Sequence[Section], year: int | None
+) -> Callable[[int], Period | None]:
+    """For a read plan: the period each paragraph's opening words carry, as a lookup by offset.
+
+    Parts and their kinds come from ``sections`` (the review uses it for results in words).
+    """
+    parts = [s for s in sections if s.level == 1]
+    starts_of_parts = [s.start for s in parts]
+
+    def part_at(pos: int) -> int:
+        return bisect_right(starts_of_parts, pos) - 1
+
+    def kind_at(pos: int) -> PartKind:
+        i = part_at(pos)
+        return parts[i].part_kind if i >= 0 else "other"
+
+    starts, states = _paragraph_states(text, year, kind_at, part_at)
+
+    def at(pos: int) -> Period | None:
+        i = bisect_right(starts, pos) - 1
+        state = states[i] if i >= 0 else None
+        if state is not None:
+            return state
+        i = part_at(pos)
+        heading = _heading_period(parts[i].title, parts[i].part_kind, year) if i >= 0 else None
+        return heading or ("last_year" if kind_at(pos) == "review" else None)
+
+    return at
 
 
 def _year_period(y: int, year: int, kind: PartKind) -> Period | None:

@@ -19,7 +19,7 @@ from duban.reading.metrics import identify
 from duban.reading.model import Bound, Quantity, TextTarget
 
 _CLAUSE = re.compile(r"[^，,；;。：:\n]+")
-_TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持)+$")
+_TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持|均)+$")
 _LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
 
 
@@ -56,6 +56,8 @@ def text_targets(
             continue
         at, bound = min(hits)  # the earliest word: 环境保护和节能减排完成国省下达任务 cuts at 完成
         metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].split("完成")[0]
+        if "同步" in clause:  # 居民收入增长和经济增长同步: 和 names the partner, not a second target
+            metric = metric.split("和")[0]
         metric = _TRAIL.sub("", metric)
         if len(metric) < 2:
             continue

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from duban.reading.metrics import Metric, unit_family, vocabulary
+from duban.reading.metrics import Metric, identify, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
+from duban.reading.periods import paragraph_periods
 from duban.review.model import Actual, Promise, Target
 from duban.review.rules import Rules, judge, rules
 
@@ -202,6 +203,7 @@ def _target_items(plan: Plan) -> list[_Target]:
 def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
     """Clauses of the later report's review parts that say 完成/实现…目标/任务 without a figure."""
     said, objects = _word_res(r.qualitative_met, r.qualitative_objects)
+    period_at = paragraph_periods(later.text, later.sections, later.year)
     out = []
     for sec in later.sections:
         if sec.level != 1 or sec.part_kind != "review":
@@ -209,7 +211,8 @@ def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
         for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
             clause = m.group()
             if said.search(clause) and objects.search(clause) and not _DIGIT.search(clause):
-                out.append((m.start(), clause))
+                if period_at(m.start()) == "last_year":  # not in a five-year look back
+                    out.append((m.start(), clause))
     return out
 
 
@@ -219,13 +222,19 @@ def _word_res(*groups: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def _qualitative(
-    t: _Target, later: Plan, said: list[tuple[int, str]], metric: Metric | None
+    t: _Target, later: Plan, said: list[tuple[int, str]], metric: Metric | None, r: Rules
 ) -> Actual | None:
-    """A result in words only: a clause naming the metric and 完成/超额完成…目标/任务, no figure."""
-    names = {n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3}
+    """A result in words only: a clause whose subject is the metric and says 完成…目标/任务, no figure."""
+    verbs, _ = _word_res(r.qualitative_met, r.qualitative_objects)
+    names = tuple(n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3)
     for start, clause in said:
-        if any(n in clause for n in names):
-            return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
+        found = verbs.search(clause)
+        subject = clause[: found.start()] if found else clause
+        if not any(n in subject for n in names):
+            continue
+        if identify(subject)[0] != (metric.id if metric else None) and not subject.endswith(names):
+            continue  # 单位地区生产总值能耗降低完成…: another indicator that holds the name
+        return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
     return None
 
 
@@ -310,7 +319,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
                 "factor": metric.convert.get(q.unit, 1.0) if metric and unit_rank == 1 else 1.0,
             }
         else:
-            actual = _qualitative(t, later, said, metric)
+            actual = _qualitative(t, later, said, metric, r)
         if actual is None and not (t.item.headline or _indicator(t)):
             continue
         target = Target(
