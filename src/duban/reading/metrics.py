@@ -50,6 +50,7 @@ class Vocabulary:
     families: dict[str, str]  # unit → family
     measure_words: tuple[str, ...]
     neutral_heads: frozenset[str]
+    narrowing_heads: tuple[str, ...]
     place_ends: tuple[str, ...]
 
 
@@ -90,6 +91,7 @@ def vocabulary() -> Vocabulary:
         families=families,
         measure_words=tuple(raw["measure_words"]),
         neutral_heads=frozenset(raw["neutral_heads"]),
+        narrowing_heads=tuple(raw["narrowing_heads"]),
         place_ends=tuple(raw["place_ends"]),
     )
 
@@ -126,6 +128,8 @@ def identify(metric: str) -> tuple[str | None, str | None]:
         head = bare[: len(bare) - len(name)]
         if any(w in head for w in voc.share_words):
             continue
+        if any(w in head for w in voc.narrowing_heads):
+            return None, None  # 跨境电商进出口, 民间投资: a narrower figure than the indicator
         if voc.metrics[mid].scoped:  # 城镇居民…: a scope; 低收入农户…: a narrower group, no id
             scope = next((s for s in voc.scopes if head.endswith(s) or head == s), None)
             if head and scope is None and head not in voc.neutral_heads:

@@ -184,10 +184,9 @@ def period_of(
     if any(x in before for x in w.sentence_span):
         return "span"
     if year is not None and kind != "other":
+        upto = before + q.quote  # 常住人口城镇化率从2020年的53.2%…: the year may sit inside the quote
         years = [
-            int(m[1])
-            for m in _YEAR.finditer(before)
-            if before[max(0, m.start() - 1) : m.start()] not in _BASES
+            int(m[1]) for m in _YEAR.finditer(upto) if upto[max(0, m.start() - 1) : m.start()] not in _BASES
         ]
         if years:  # the last year named before the figure in its sentence: 2021年全年地区生产总值增长8.7%
             return _year_period(years[-1], year, kind) or default

@@ -31,6 +31,7 @@ class Target:
     bound: str  # about | at_least | at_most | exact
     quote: str
     line: int | None = None
+    change: str | None = None  # 增长 / 下降 …: the value is a change in that direction
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Actual:
     unit: str
     quote: str
     line: int | None = None
+    change: str | None = None  # 增长 / 下降 …: the value is a change in that direction
 
 
 @dataclass(frozen=True)

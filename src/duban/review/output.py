@@ -47,7 +47,8 @@ def actual_text(p: Promise) -> str:
         return p.actual.quote
     if p.actual.unit == "rank":
         return f"第{human_number(p.actual.value)}"
-    return f"{human_number(p.actual.value)}{p.actual.unit}"
+    sign = "-" if p.actual.change in ("下降", "减少", "降低") else ""
+    return f"{sign}{human_number(p.actual.value)}{p.actual.unit}"
 
 
 def flat_row(p: Promise) -> dict[str, Any]:

@@ -210,9 +210,9 @@ def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
             continue
         for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
             clause = m.group()
-            if said.search(clause) and objects.search(clause) and not _DIGIT.search(clause):
-                if period_at(m.start()) == "last_year":  # not in a five-year look back
-                    out.append((m.start(), clause))
+            words = said.search(clause) and objects.search(clause) and not _DIGIT.search(clause)
+            if words and period_at(m.start()) == "last_year":  # not in a five-year look back
+                out.append((m.start(), clause))
     return out
 
 
@@ -311,7 +311,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         judged: dict[str, object] = {}
         if found is not None:
             q, unit_rank = found
-            actual = Actual(value=q.value, unit=q.unit, quote=q.quote, line=q.line)
+            actual = Actual(value=q.value, unit=q.unit, quote=q.quote, line=q.line, change=q.change)
             judged = {
                 "actual_change": q.change,
                 "share_of_plan": q.measure == "share_of_plan",
@@ -329,6 +329,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             bound=t.item.bound,
             quote=t.item.quote,
             line=t.item.line,
+            change=t.change,
         )
         verdict, reason = judge(
             target,
