@@ -653,7 +653,8 @@ def extract_quantities(
 
 
 def _spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
-    """城镇、农村常住居民人均可支配收入 → both with the metric; 城乡居民… → 城镇居民…, 农村居民…."""
+    """城镇、农村常住居民人均可支配收入 → both with the metric; 城乡居民… → 城镇居民…, 农村居民…;
+    short members share the last one's tail (一、二、三产增加值, 粮食、棉花产量)."""
     if not parts:
         return parts
     if len(parts) == 1:
@@ -663,10 +664,13 @@ def _spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
         return parts
     last = parts[-1]
     scope = next((w for w in lex.scope_words if last.startswith(w)), None)
-    if scope is None or len(last) <= len(scope) + 1:
-        return parts
-    rest = last[len(scope) :]
-    return [p + rest if p in lex.scope_words else p for p in parts[:-1]] + [last]
+    if scope is not None and len(last) > len(scope) + 1:
+        rest = last[len(scope) :]
+        return [p + rest if p in lex.scope_words else p for p in parts[:-1]] + [last]
+    sizes = {len(p) for p in parts[:-1]}
+    if len(sizes) == 1 and (k := sizes.pop()) <= 2 and len(last) > k + 1:
+        return [p + last[k:] for p in parts[:-1]] + [last]  # 一、二、三产增加值 → 一产增加值 …
+    return parts
 
 
 def _share_last_bound(text: str, items: list[Quantity]) -> None:

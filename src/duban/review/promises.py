@@ -123,6 +123,8 @@ def _same_metric(t: _Target, r: Quantity) -> float:
     if tid and rid:
         return 1.0 if tid == rid else 0.0
     voc = vocabulary().metrics
+    if tid and any(n in r.metric for n in voc[tid].names):
+        return 0.0  # the vocabulary saw the name and turned it down (脱贫地区农村居民人均可支配收入)
     ours = [t.item.metric] + ([voc[tid].name] if tid else [])
     theirs = [r.metric] + ([voc[rid].name] if rid else [])
     best = max(similarity(a, b) for a in ours for b in theirs)
