@@ -540,6 +540,7 @@ def extract_quantities(
         prev_metric = ""
         prev_metric_start = s_start
         respectively: list[str] = []
+        listed: list[str] = []
         for fig in figs:
             clause_start = s_start
             for i in range(fig.start - 1, s_start - 1, -1):
@@ -558,7 +559,8 @@ def extract_quantities(
             if "分别" in window and not respectively:
                 respectively = _spread_scopes(
                     [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p], lex
-                )
+                ) or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
+                listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
             if _COMPARATIVE.match(metric) or _COMPARATIVE.match(metric_raw.lstrip("、，, ")):
@@ -612,7 +614,7 @@ def extract_quantities(
             if change is None and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
                 change = out[-1].change  # 增长6.1%、5.2%: the list shares its verb
             if change is None:
-                change = next((c for c in ("新增", "净增") if c in metric), None)
+                change = next((c for c in ("新增", "净增") if c in metric or c in metric_raw), None)
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
             if bound == "exact" and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
                 bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound

@@ -25,7 +25,8 @@ from duban.reading.periods import paragraph_periods
 from duban.review.model import Actual, Promise, Target
 from duban.review.rules import Rules, judge, rules
 
-MIN_SIMILARITY = 0.5
+MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
+_INCREMENTS = ("新增", "净增", "增加")
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
@@ -128,7 +129,7 @@ def _same_metric(t: _Target, r: Quantity) -> float:
     ours = [t.item.metric] + ([voc[tid].name] if tid else [])
     theirs = [r.metric] + ([voc[rid].name] if rid else [])
     best = max(similarity(a, b) for a in ours for b in theirs)
-    return best if best >= MIN_SIMILARITY else 0.0
+    return best if best > MIN_SIMILARITY else 0.0
 
 
 def _scope_rank(t: _Target, r: Quantity) -> int | None:
@@ -152,6 +153,8 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     if t.value is None:  # 增长与经济增长同步, 高于GDP增速: a rate speaks to it first
         return 0 if unit_family(r.unit) in ("percent", "points") else 1
     tf, rf = unit_family(t.unit), unit_family(r.unit)
+    if tf not in ("percent", "points") and (t.change in _INCREMENTS) != (r.change in _INCREMENTS):
+        return None  # 新增市场主体20万户 is not 市场主体总量200万户
     if tf == rf:
         return 0
     if metric is not None and r.unit in metric.convert:
