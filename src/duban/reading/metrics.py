@@ -19,6 +19,7 @@ import yaml
 
 from duban.reading.model import Measure, Quantity
 
+_SCOPE_FILLER = re.compile("居民|常住|家庭|全体|年")
 _NOISE = re.compile(r"[\s“”\"《》「」]|[（(][^（）()]*[）)]")
 
 
@@ -46,6 +47,7 @@ class Vocabulary:
     suffixes: tuple[tuple[str, str], ...]  # (name, id), longest first
     exact: dict[str, str]
     scopes: tuple[str, ...]
+    scope_aliases: dict[str, str]
     share_words: tuple[str, ...]
     families: dict[str, str]  # unit → family
     measure_words: tuple[str, ...]
@@ -87,6 +89,7 @@ def vocabulary() -> Vocabulary:
         suffixes=tuple(sorted(suffixes, key=lambda p: -len(p[0]))),
         exact=exact,
         scopes=tuple(raw["scopes"]),
+        scope_aliases={str(k): str(v) for k, v in raw["scope_aliases"].items()},
         share_words=tuple(raw["share_words"]),
         families=families,
         measure_words=tuple(raw["measure_words"]),
@@ -131,8 +134,9 @@ def identify(metric: str) -> tuple[str | None, str | None]:
         if any(w in head for w in voc.narrowing_heads):
             return None, None  # 跨境电商进出口, 民间投资: a narrower figure than the indicator
         if voc.metrics[mid].scoped:  # 城镇居民…: a scope; 低收入农户…: a narrower group, no id
-            scope = next((s for s in voc.scopes if head.endswith(s) or head == s), None)
-            if head and scope is None and head not in voc.neutral_heads:
+            core = _SCOPE_FILLER.sub("", head)  # 城市居民年…, 城镇常住居民… → 城市, 城镇
+            scope = voc.scope_aliases.get(core, core if core in voc.scopes else None)
+            if core and scope is None and head not in voc.neutral_heads:
                 return None, None
             return mid, scope
         scope = None
