@@ -105,3 +105,10 @@ def test_hand_key(tmp_path: Path) -> None:
 def test_pairs_that_cannot_be_reviewed(earlier: str, later: str, says: str) -> None:
     with pytest.raises(ReviewError, match=says):
         promises(_plan(str(HAND / earlier)), _plan(str(HAND / later)))
+
+
+def test_hand_key_of_a_province(tmp_path: Path) -> None:
+    """江西省 2024 against 2025, headline targets only: a key made by reading the two archive texts."""
+    folder = shared_path("corpus", "archive", "province", "江西省")
+    rows = promises(_plan(str(folder / "2024.md")), _plan(str(folder / "2025.md")))
+    assert _score(HAND / "jiangxi-2024.key.jsonl", [p for p in rows if p.headline], tmp_path) == 1.0
