@@ -155,8 +155,10 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     tf, rf = unit_family(t.unit), unit_family(r.unit)
     if tf not in ("percent", "points") and (t.change in _INCREMENTS) != (r.change in _INCREMENTS):
         return None  # 新增市场主体20万户 is not 市场主体总量200万户
-    if tf == rf:
+    if tf == rf and (tf != "count" or t.unit == r.unit):
         return 0
+    if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
+        return 2 if same_id else None
     if metric is not None and r.unit in metric.convert:
         return 1
     if {tf, rf} & {"percent", "points", "index"} or not same_id:
