@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from duban.reading.lists import share_last_bound, spread_scopes
 from duban.reading.model import Bound, PartKind, Quantity, QuantityKind
 from duban.reading.numbers import ARABIC, CHINESE, NUMBER_RE, is_chinese, parse_number, scaled
 
@@ -557,7 +558,7 @@ def extract_quantities(
                 window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if "分别" in window and not respectively:
-                respectively = _spread_scopes(
+                respectively = spread_scopes(
                     [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p], lex
                 ) or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
                 listed = list(respectively)
@@ -649,42 +650,9 @@ def extract_quantities(
                 prev_metric, prev_metric_start = metric, m_start
             prev_end = fig.end
         if (at := text.find("分别", s_start, s_end)) >= 0:
-            _share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
+            share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     _flag_repeats(out)
     return out
-
-
-def _spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
-    """城镇、农村常住居民人均可支配收入 → both with the metric; 城乡居民… → 城镇居民…, 农村居民…;
-    short members share the last one's tail (一、二、三产增加值, 粮食、棉花产量)."""
-    if not parts:
-        return parts
-    if len(parts) == 1:
-        for word, split in lex.respectively_split.items():
-            if parts[0].startswith(word) and len(parts[0]) > len(word) + 1:
-                return [s + parts[0][len(word) :] for s in split]
-        return parts
-    last = parts[-1]
-    scope = next((w for w in lex.scope_words if last.startswith(w)), None)
-    if scope is not None and len(last) > len(scope) + 1:
-        rest = last[len(scope) :]
-        return [p + rest if p in lex.scope_words else p for p in parts[:-1]] + [last]
-    sizes = {len(p) for p in parts[:-1]}
-    if len(sizes) == 1 and (k := sizes.pop()) <= 2 and len(last) > k + 1:
-        return [p + last[k:] for p in parts[:-1]] + [last]  # 一、二、三产增加值 → 一产增加值 …
-    return parts
-
-
-def _share_last_bound(text: str, items: list[Quantity]) -> None:
-    """分别增长5%和7%左右: the bound after the last figure of a list holds for all of them."""
-    run = items[:1]
-    for q in items[1:]:
-        if text[run[-1].end : q.start].strip("、和及与 ") != "":
-            break
-        run.append(q)
-    if len(run) >= 2 and run[-1].bound != "exact" and all(q.bound == "exact" for q in run[:-1]):
-        for q in run[:-1]:
-            q.bound = run[-1].bound
 
 
 def _rank_metric(
