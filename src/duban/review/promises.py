@@ -60,11 +60,12 @@ class _Target:
 
 
 def place_of(plan: Plan) -> str:
-    """The plan's place, or the folder it was read from when that names a place (archive/大同市/2021.md)."""
-    if plan.place:
-        return plan.place
+    """The place: the folder the report was read from when it names one (archive/city/黔东南苗族
+    侗族自治州/2023.md, whose text says 黔东南州), else the place the text names."""
     folder = Path(plan.source).parent.name if plan.source and not plan.source.startswith("<") else ""
-    return folder if len(folder) >= 2 and folder.endswith(_PLACE_ENDS) else ""
+    if len(folder) >= 2 and folder.endswith(_PLACE_ENDS):
+        return folder
+    return plan.place
 
 
 def check_pair(earlier: Plan, later: Plan) -> None:
