@@ -9,12 +9,12 @@ from duban.review.model import Actual, Target
 from duban.review.rules import REASON_KEYS, RulesError, judge, parse_rules, rules
 
 
-def t(value: float | None, bound: str = "exact", unit: str = "%") -> Target:
-    return Target(value=value, value_high=None, unit=unit, bound=bound, quote="")
+def t(value: float | None, bound: str = "exact", unit: str = "%", change: str | None = None) -> Target:
+    return Target(value=value, value_high=None, unit=unit, bound=bound, quote="", change=change)
 
 
-def a(value: float | None, unit: str = "%") -> Actual:
-    return Actual(value=value, unit=unit, quote="")
+def a(value: float | None, unit: str = "%", change: str | None = None) -> Actual:
+    return Actual(value=value, unit=unit, quote="", change=change)
 
 
 def test_packaged_rules_load() -> None:
@@ -56,8 +56,9 @@ def test_a_broken_rules_file_names_the_key() -> None:
         (t(4.2, unit="人"), a(118.2), {"share_of_plan": True}, "met"),
         (t(88, unit="个"), a(739000, "平方米"), {"comparable": False}, "ambiguous"),
         (t(85, "at_least"), a(315, "天"), {"factor": 100 / 365}, "met"),
-        (t(3), a(3.5), {"target_change": "下降", "actual_change": "下降"}, "met"),  # fell more
-        (t(3), a(1.0), {"target_change": "下降", "actual_change": "增长"}, "missed"),
+        (t(3, change="下降"), a(3.5, change="下降"), {}, "met"),  # fell more than the target
+        (t(3, change="下降"), a(1.0, change="增长"), {}, "missed"),
+        (t(5, change="增长"), a(3.3, change="下降"), {}, "missed"),  # a fall against a growth target
     ],
 )
 def test_verdicts(target: Target, actual: Actual | None, kw: dict, verdict: str) -> None:

@@ -316,16 +316,13 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         metric = vocabulary().metrics.get(t.item.metric_id or "")
         found = _result(t, results)
         actual: Actual | None = None
-        judged: dict[str, object] = {}
+        share_of_plan, comparable, factor = False, True, 1.0
         if found is not None:
             q, unit_rank = found
             actual = Actual(value=q.value, unit=q.unit, quote=q.quote, line=q.line, change=q.change)
-            judged = {
-                "actual_change": q.change,
-                "share_of_plan": q.measure == "share_of_plan",
-                "comparable": unit_rank < 2,
-                "factor": metric.convert.get(q.unit, 1.0) if metric and unit_rank == 1 else 1.0,
-            }
+            share_of_plan, comparable = q.measure == "share_of_plan", unit_rank < 2
+            if metric and unit_rank == 1:
+                factor = metric.convert.get(q.unit, 1.0)
         else:
             actual = _qualitative(t, later, said, metric, r)
         if actual is None and not (t.item.headline or _indicator(t)):
@@ -342,11 +339,12 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         verdict, reason = judge(
             target,
             actual,
-            target_change=t.change,
             cap=bool(metric and metric.cap),
             ambiguous=bool(metric and metric.ambiguous),
+            share_of_plan=share_of_plan,
+            comparable=comparable,
+            factor=factor,
             r=r,
-            **judged,  # type: ignore[arg-type]
         )
         out.append(
             Promise(

@@ -112,8 +112,6 @@ def judge(
     target: Target,
     actual: Actual | None,
     *,
-    target_change: str | None = None,
-    actual_change: str | None = None,
     cap: bool = False,
     ambiguous: bool = False,
     share_of_plan: bool = False,
@@ -151,9 +149,9 @@ def judge(
     def fmt(v: float) -> str:
         return f"第{_fmt(v)}" if target.unit == "rank" else _fmt(v) + target.unit
 
-    if target_change in r.decline_changes:  # a target of decline: compare the size of the decline
-        a = a if actual_change in r.decline_changes else -a
-    elif actual_change in r.decline_changes:
+    if target.change in r.decline_changes:  # a target of decline: compare the size of the decline
+        a = a if actual.change in r.decline_changes else -a
+    elif actual.change in r.decline_changes:
         a = -a
     rate = target.unit in r.rate_units
     if target.bound == "at_most" or cap or target.unit in r.lower_is_better_units:
