@@ -15,6 +15,7 @@ from pathlib import Path
 from duban.reading.clean import clean
 from duban.reading.decode import Decoded, decode_bytes, decode_path
 from duban.reading.model import PartKind, Plan, ReadError
+from duban.reading.periods import assign_periods
 from duban.reading.quantities import extract_quantities
 from duban.reading.structure import (
     SectionIndex,
@@ -25,6 +26,7 @@ from duban.reading.structure import (
     segment,
 )
 from duban.reading.tasks import extract_tasks
+from duban.reading.textual import text_targets
 
 _CJK = re.compile("[\u4e00-\u9fff]")
 Source = str | bytes | os.PathLike[str]
@@ -101,6 +103,7 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         line_of=cleaned.line_of,
         headline_span=find_headline_block(text, sections),
     )
+    assign_periods(text, quantities, year=plan_year, sections=sections, kind_at=kind_at)
     tasks = extract_tasks(text, sections, year=plan_year, line_of=cleaned.line_of)
     place = detect_place(text, doc)
     return Plan(
@@ -117,5 +120,6 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         sections=sections,
         quantities=quantities,
         tasks=tasks,
+        text_targets=text_targets(text, quantities, line_of=cleaned.line_of, section_at=section_at),
         line_starts=list(cleaned.line_starts),
     )

@@ -235,6 +235,26 @@ def _normalize(buf: _Buffer) -> None:
     buf.substitute(_SPACE_LIKE.sub(" ", buf.text))
 
 
+_FRONT_MATTER = re.compile(r"\A---\n((?:[A-Za-z_]+:[^\n]*\n){1,12})---\n")
+_FRONT_LINE = re.compile(r"^([A-Za-z_]+:[ \t]*)[^\n]*\n?", re.M)
+_BOLD = re.compile(r"(\*\*)([^\n*]{1,300}?)\*\*")
+
+
+def _markdown(buf: _Buffer) -> None:
+    """Markdown as published: front matter's fences and keys out, "**一、…**" bold marks out."""
+    spans: list[tuple[int, int]] = []
+    if fm := _FRONT_MATTER.match(buf.text):  # keep the title's words, drop the rest (source: URL …)
+        spans += [(0, 4), (fm.end(1), fm.end())]
+        for k in _FRONT_LINE.finditer(fm.group(1)):
+            a, b = fm.start(1) + k.start(), fm.start(1) + k.end()
+            spans.append((a, a + len(k.group(1))) if k.group(1).startswith("title:") else (a, b))
+    for m in _BOLD.finditer(buf.text):  # **一、2023年工作回顾**, **（一）…。**正文
+        spans += [(m.start(1), m.end(1)), (m.end(2), m.end(2) + 2)]
+    if spans:
+        buf.note("page_chrome", spans[0][0], "**", "删除 Markdown 标记（文首元数据、加粗标题）")
+        buf.delete(spans)
+
+
 def _half_width(buf: _Buffer) -> None:
     """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
     first = _FULL_WIDTH.search(buf.text)
@@ -550,6 +570,7 @@ def clean(raw: str) -> Cleaned:
     """Clean a decoded report; every surviving character keeps its original line."""
     buf = _Buffer(raw)
     _normalize(buf)
+    _markdown(buf)
     _half_width(buf)
     _continuation_marks(buf)
     _page_lines(buf)

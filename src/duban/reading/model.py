@@ -14,6 +14,12 @@ from typing import Any, Literal
 QuantityKind = Literal["target", "achievement"]
 Bound = Literal["about", "at_least", "at_most", "exact"]
 PartKind = Literal["review", "plan", "other"]
+# The time a figure speaks of: the report's plan year, the year before it (the review's results),
+# a span of years (五年来, 年均, 累计, 十四五), or a later goal year (到2025年); None when unknown.
+Period = Literal["plan_year", "last_year", "span", "goal_year"]
+# What a figure measures: a rate of change, a level or count, a share (占…比重), a share of the
+# plan (完成年计划的118.2%), or a rank.
+Measure = Literal["growth", "level", "share", "share_of_plan", "rank"]
 
 
 class ReadError(Exception):
@@ -56,7 +62,9 @@ class Quantity:
 
     Fields follow ``shared/gold/README.md``: value has its magnitude folded in (4.5万人 →
     45000, unit 人), value_high is the upper end of a range, bound is about/at_least/
-    at_most/exact, unit is "rank" for an ordinal place.
+    at_most/exact, unit is "rank" for an ordinal place. ``period``, ``measure``, ``metric_id``
+    and ``scope`` are filled from ``lexicon/periods.yaml`` and ``lexicon/metrics.yaml``;
+    ``metric`` keeps the report's own words.
     """
 
     kind: QuantityKind
@@ -74,6 +82,30 @@ class Quantity:
     headline: bool = False
     flags: list[str] = field(default_factory=list)
     sentence: str = ""
+    period: Period | None = None
+    measure: Measure | None = None
+    metric_id: str | None = None
+    scope: str | None = None  # 城镇 / 农村 / 同口径 … as the vocabulary names it
+
+
+@dataclass
+class TextTarget:
+    """A headline target stated without a figure ("居民收入增长与经济增长同步", "完成省下达任务").
+
+    Emitted beside the quantities as a ``target`` item whose ``value`` is null.
+    """
+
+    metric: str
+    bound: Bound
+    quote: str
+    start: int
+    end: int
+    line: int
+    section: str | None = None
+    metric_id: str | None = None
+    scope: str | None = None
+    headline: bool = True
+    period: Period = "plan_year"
 
 
 @dataclass
@@ -119,6 +151,7 @@ class Plan:
     sections: list[Section] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    text_targets: list[TextTarget] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)  # cleaned offset → original line lookup
 
     @property

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from duban.reading.model import Plan, Quantity, Task
+from duban.reading.model import Plan, Quantity, Task, TextTarget
 
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "md")
 
@@ -63,12 +63,43 @@ def quantity_row(plan: Plan, q: Quantity) -> dict[str, Any]:
         "bound": q.bound,
         "quote": q.quote,
         "headline": q.headline,
+        "period": q.period,
+        "measure": q.measure,
+        "metric_id": q.metric_id,
+        "scope": q.scope,
         "flags": q.flags,
         "section": q.section,
         "section_title": sec.title if sec else None,
         "line": q.line,
         "start": q.start,
         "end": q.end,
+    }
+
+
+def text_target_row(plan: Plan, x: TextTarget) -> dict[str, Any]:
+    """A target without a figure as a quantity row whose value is null."""
+    sec = plan.section(x.section)
+    return {
+        "doc": plan.doc,
+        "kind": "target",
+        "metric": x.metric,
+        "change": None,
+        "value": None,
+        "value_high": None,
+        "unit": "",
+        "bound": x.bound,
+        "quote": x.quote,
+        "headline": x.headline,
+        "period": x.period,
+        "measure": None,
+        "metric_id": x.metric_id,
+        "scope": x.scope,
+        "flags": ["no_figure"],
+        "section": x.section,
+        "section_title": sec.title if sec else None,
+        "line": x.line,
+        "start": x.start,
+        "end": x.end,
     }
 
 
@@ -99,6 +130,8 @@ def item_rows(plan: Plan) -> Iterator[dict[str, Any]]:
     """Quantities then tasks, each as a flat JSON object."""
     for q in plan.quantities:
         yield quantity_row(plan, q)
+    for x in plan.text_targets:
+        yield text_target_row(plan, x)
     for t in plan.tasks:
         yield task_row(plan, t)
 
@@ -164,6 +197,7 @@ def write_jsonl(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
 CSV_FIELDS = [
     "doc", "kind", "metric", "change", "value", "value_high", "unit", "bound", "headline", "flags",
     "id", "action", "object", "deadline", "due", "section", "section_title", "line", "quote", "text",
+    "period", "measure", "metric_id", "scope",
 ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from duban.reading.lists import share_last_bound, spread_scopes
 from duban.reading.model import Bound, PartKind, Quantity, QuantityKind
 from duban.reading.numbers import ARABIC, CHINESE, NUMBER_RE, is_chinese, parse_number, scaled
 
@@ -52,6 +53,11 @@ class Lexicon:
     headline_markers: tuple[str, ...]
     implausible_units: tuple[tuple[str, str], ...]
     share_metric_ends: tuple[str, ...]
+    scope_words: tuple[str, ...]
+    respectively_split: dict[str, list[str]]
+    plan_share_re: re.Pattern[str]
+    flat_re: re.Pattern[str]
+    generic_metrics: frozenset[str]
     figure_re: re.Pattern[str]
     rank_re: re.Pattern[str]
     share_re: re.Pattern[str]
@@ -137,6 +143,11 @@ def lexicon() -> Lexicon:
         headline_markers=tuple(raw["headline_markers"]),
         implausible_units=tuple((a, b) for a, b in raw["implausible_units"]),
         share_metric_ends=tuple(raw["share_metric_ends"]),
+        scope_words=_longest_first(raw["scope_words"]),
+        respectively_split={str(k): list(v) for k, v in raw["respectively_split"].items()},
+        plan_share_re=re.compile(raw["plan_share"]),
+        flat_re=re.compile(raw["flat"]),
+        generic_metrics=frozenset(raw["generic_metrics"]),
         figure_re=figure_re,
         rank_re=rank_re,
         share_re=share_re,
@@ -205,6 +216,12 @@ class _Extractor:
             fig = _Figure(start, m.end(), float(CN_TENS[m.group("n")]), None, "%", b, False)  # type: ignore[arg-type]
             found.setdefault(bisect_right(starts, start) - 1, []).append(fig)
             taken.update(range(m.start(), m.end()))
+        for m in lex.flat_re.finditer(text):  # 居民消费价格涨幅基本持平: a change of 0
+            if m.start() in taken or self.quoted(m.start()):
+                continue
+            fig = _Figure(m.start(), m.end(), 0.0, None, "%", "exact", False)
+            found.setdefault(bisect_right(starts, m.start()) - 1, []).append(fig)
+            taken.update(range(m.start(), m.end()))
         for m in _BARE_MAGNITUDE.finditer(text):  # 贷款余额超万亿元: one 万亿 without a digit
             if m.start() in taken or self.quoted(m.start()):
                 continue
@@ -242,8 +259,14 @@ class _Extractor:
         # names and codes: PM2.5, 5G, T1000, 国道109线, 第十八届, “十四五”, 1+N, 2×100
         if before.isascii() and (before.isalnum() or before in ".+×*/-_") and before != "":
             return None
-        if before in "×+＋*·.%=:/" or after in "×+＋*" or (after.isascii() and after.isdigit()):
+        if before in "×+＋*·.%=:/" or after in "×+＋*":
             return None
+        if (
+            after.isascii()
+            and after.isdigit()
+            and not (unit in lex.count_units and _NEXT_FIGURE.match(text, end))
+        ):
+            return None  # 43个36万平方米: a count then a size, two figures
         # 从60.2%提高到65.2%: the starting point of a change, not a figure of its own
         if re.match(
             r"(?:提高|增加|降低|下降|上升|增长|降|升|减少|扩大|缩小|压减)(?:到|至)", text[end : end + 5]
@@ -303,6 +326,7 @@ class _Extractor:
             and not time_limit
             and _is_cjk(after_post)
             and not self._stop_at(post_end)
+            and not text.startswith(_GOAL_AFTER, post_end)  # 确保达到85%以上的目标
         ):
             return None  # 亿元以上项目, 50米内换乘: a threshold that names a kind of thing
         if (
@@ -389,8 +413,8 @@ class _Extractor:
         window = _TIME_SPAN.sub("", window.lstrip("、和及与并且 "))
         while window and (m := pattern.match(window)):
             rest = window[m.end() :]
-            if len(rest) < 2 and rest:
-                break
+            if (len(rest) < 2 and rest) or rest[:1] in _NOUN_ENDS:
+                break  # 服务业增加值: 服务 makes a noun with 业, it is not a verb here
             window = rest
         return window.lstrip("、和及与的 ")
 
@@ -421,9 +445,14 @@ _BARE_MAGNITUDE = re.compile(
 )
 CN_TENS = {"二": 20, "两": 20, "三": 30, "四": 40, "五": 50, "六": 60, "七": 70, "八": 80, "九": 90}
 _TRAILING_COUNT = re.compile(r"\d[\d.]*[万亿]?[个家项套户座条所]$")
-_COMPARATIVE = re.compile(r"^(?:比|较)[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?$")
+_COMPARATIVE = re.compile(
+    r"^(?:比|较)(?:[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?|[\u4e00-\u9fff]{0,12}(?:高|低|多|少))$"
+)
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
+_NOUN_ENDS = frozenset("业者员费")
+_GOAL_AFTER = ("的目标", "的水平")
+_NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:平方米|平方公里|亩|公里|米|吨|户|套|元|人)")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
 _PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
 _PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")
@@ -512,6 +541,7 @@ def extract_quantities(
         prev_metric = ""
         prev_metric_start = s_start
         respectively: list[str] = []
+        listed: list[str] = []
         for fig in figs:
             clause_start = s_start
             for i in range(fig.start - 1, s_start - 1, -1):
@@ -523,9 +553,15 @@ def extract_quantities(
             if inner := _INNER_FIGURE.search(window):  # 总算力突破7000PF、增长34.6%: skip the unread figure
                 w_start += inner.end()
                 window = window[inner.end() :]
+            plan_share = lex.plan_share_re.search(window)
+            if plan_share:  # 完成年计划的118.2%: a share of the plan
+                window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if "分别" in window and not respectively:
-                respectively = [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p]
+                respectively = spread_scopes(
+                    [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p], lex
+                ) or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
+                listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
             if _COMPARATIVE.match(metric) or _COMPARATIVE.match(metric_raw.lstrip("、，, ")):
@@ -538,6 +574,7 @@ def extract_quantities(
                 metric = metric.rsplit("等", 1)[1]  # 城关镇第三幼儿园等学校 → 学校
             if metric in ("总量", "总额", "规模", "总规模", "总数") and prev_metric:
                 metric = prev_metric + metric
+
             if not fig.unit and not metric.endswith(lex.unitless_metric_ends):
                 if not metric.endswith(_PEOPLE):
                     prev_end = fig.end
@@ -549,6 +586,10 @@ def extract_quantities(
                 share = metric.rstrip("的")
                 metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
             m_start = w_start + window.find(metric) if metric else fig.start
+            if metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
+                metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
+            elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
+                metric = f"{prev_metric}（{metric.lstrip('（(')}）"  # 增长1.7%（同口径增长2.5%）
             end = fig.end
             if fig.is_rank:
                 subject, metric, m_start = _rank_metric(
@@ -574,7 +615,7 @@ def extract_quantities(
             if change is None and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
                 change = out[-1].change  # 增长6.1%、5.2%: the list shares its verb
             if change is None:
-                change = next((c for c in ("新增", "净增") if c in metric), None)
+                change = next((c for c in ("新增", "净增") if c in metric or c in metric_raw), None)
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
             if bound == "exact" and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
                 bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound
@@ -602,10 +643,14 @@ def extract_quantities(
                 sentence=text[s_start:s_end],
             )
             _flag(q, lex)
+            if plan_share:
+                q.flags.append("share_of_plan")
             out.append(q)
             if not fig.is_rank and metric != prev_metric:
                 prev_metric, prev_metric_start = metric, m_start
             prev_end = fig.end
+        if (at := text.find("分别", s_start, s_end)) >= 0:
+            share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     _flag_repeats(out)
     return out
 

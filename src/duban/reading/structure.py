@@ -73,7 +73,9 @@ _TITLE_PLACE_RE = re.compile(
     r"[ \t　]*(?:\d{4}年)?(?:人民政府)?政府工作报告",
     re.M,
 )
-_SPEAKER_RE = re.compile(r"([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)")
+_SPEAKER_RE = re.compile(
+    r"(?<!\d)([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)"
+)
 
 
 @dataclass(frozen=True)
@@ -413,6 +415,8 @@ def detect_year(text: str, name: str | None) -> int | None:
     2023
     >>> detect_year("一、2024年工作回顾", None)
     2025
+    >>> detect_year("——2022年12月19日在兰州市第十七届人民代表大会", None)
+    2023
     """
     head = text[:4000].translate(_FULLWIDTH)
     m = _TITLE_YEAR_RE.search(head)
@@ -420,7 +424,9 @@ def detect_year(text: str, name: str | None) -> int | None:
         return int(m[1])
     m = _DATE_LINE_RE.search(head)
     if m:
-        return cn_number(m[1])
+        year = cn_number(m[1])
+        late = re.match(r"(?:1[12]|十[一二])月", head[m.end() : m.end() + 4])
+        return year + 1 if late and year is not None else year  # a December meeting opens next year
     if name:
         m = _NAME_YEAR_RE.search(name)
         if m:

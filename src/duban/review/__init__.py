@@ -4,3 +4,7 @@
 results the next year's report gives; the verdict rules are data (``review/rules.yaml``).
 The records it returns are defined in :mod:`duban.review.model`.
 """
+
+from duban.review.promises import ReviewError, check_pair, promises
+
+__all__ = ["ReviewError", "check_pair", "promises"]

@@ -31,6 +31,7 @@ class Target:
     bound: str  # about | at_least | at_most | exact
     quote: str
     line: int | None = None
+    change: str | None = None  # 增长 / 下降 …: the value is a change in that direction
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Actual:
     unit: str
     quote: str
     line: int | None = None
+    change: str | None = None  # 增长 / 下降 …: the value is a change in that direction
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,15 @@ class Promise:
 
     place: str
     year: int
-    metric: str  # the report's own words
+    metric: str  # the vocabulary's standard name where it knows the metric, else the report's words
     metric_id: str | None  # the vocabulary's canonical id, e.g. "gdp"
     headline: bool
     target: Target
     actual: Actual | None
     verdict: Verdict
     reason: str
+    metric_words: str = ""  # the plan-year report's own words for the metric
+    scope: str | None = None  # 城镇 / 农村 / 同口径 … where the target names one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in the gold format (``actual`` is null when there is no result)."""

@@ -1,0 +1,181 @@
+"""``duban review``: what became of last year's promises (targets against the next report's results)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from duban.reading.model import Plan, ReadError
+
+# Text formats are written here; "xlsx" and "docx" (duban.review.documents) are added by the
+# integrator to DOCUMENT_FORMATS with a writer taking (promises, path).
+TEXT_FORMATS = ("table", "jsonl", "csv", "md")
+DOCUMENT_FORMATS: tuple[str, ...] = ()
+
+
+def _fail(message: str) -> None:
+    """One clear line on stderr and exit 2 (a pair of files that cannot be reviewed)."""
+    click.echo(f"无法复盘 {message}", err=True)
+    sys.exit(2)
+
+
+def _read(path: Path) -> Plan:
+    from duban import read_report
+
+    try:
+        return read_report(path)
+    except ReadError as exc:
+        _fail(str(exc))
+        raise  # pragma: no cover - _fail exits
+
+
+@click.group("review")
+def review_group() -> None:
+    """复盘：上一年政府工作报告的目标与下一年报告给出的结果逐项对照。"""
+
+
+@review_group.command("promises")
+@click.argument("earlier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("later", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TEXT_FORMATS + DOCUMENT_FORMATS),
+    default="table",
+    show_default=True,
+    help="输出格式。",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
+def promises_command(earlier: Path, later: Path, fmt: str, output: Path | None) -> None:
+    """EARLIER 年度报告的每项目标，对照 LATER（下一年）报告给出的该年结果，判定已实现/未实现/无法核实/待研判。"""
+    from duban.review import ReviewError, promises
+    from duban.review.output import TEXT_WRITERS, print_table
+
+    if fmt in DOCUMENT_FORMATS and output is None:
+        raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件")
+    plan_a, plan_b = _read(earlier), _read(later)
+    try:
+        rows = promises(plan_a, plan_b)
+    except ReviewError as exc:
+        _fail(str(exc))
+        return
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "table":
+            print_table(rows, Console(file=stream, width=None if output is None else 160))
+        else:
+            TEXT_WRITERS[fmt](rows, stream)
+    finally:
+        if output:
+            stream.close()
+
+
+def _expand(sources: tuple[str, ...]) -> list[Path]:
+    from duban.review.archive import REPORT_SUFFIXES
+
+    out: list[Path] = []
+    for s in sources:
+        p = Path(s)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise click.BadParameter(f"{s}: 文件或目录不存在", param_hint="SOURCES")
+    return out
+
+
+@review_group.command("series")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(TEXT_FORMATS), default="table", show_default=True, help="输出格式。"
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
+def series_command(sources: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """一个地方历年报告（文件或目录）：逐年复盘相邻两年，按指标列出历年目标与结果。"""
+    from duban.review.archive import panel, review_series
+    from duban.review.output import TEXT_WRITERS, print_panel, write_panel_markdown
+    from duban.review.promises import same_place
+
+    plans = [_read(f) for f in _expand(sources)]
+    places = {p.place for p in plans if p.place}
+    if len(plans) < 2:
+        _fail("至少需要同一地方相邻两年的两份报告")
+    first = next(iter(places), "")
+    if any(not same_place(first, other) for other in places):
+        _fail(f"报告来自不同地方：{'、'.join(sorted(places))}")
+    rows, errors = review_series(plans)
+    for e in errors:
+        click.echo(f"跳过 {e}", err=True)
+    if not rows:
+        _fail("没有相邻年度的报告可以对照")
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "table":
+            print_panel(panel(rows), Console(file=stream, width=None if output is None else 200))
+        elif fmt == "md":
+            write_panel_markdown(panel(rows), stream)
+        else:
+            TEXT_WRITERS[fmt](rows, stream)
+    finally:
+        if output:
+            stream.close()
+
+
+@review_group.command("archive")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为全部 CPU 核）。")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件（.csv 或 .jsonl）。",
+)
+def archive_command(root: Path, jobs: int | None, output: Path) -> None:
+    """目录下每个地方、每一年的目标落实情况，一行一个地方×年度×指标（多进程，带进度条）。"""
+    import csv
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from duban.review.archive import place_folders, review_archive
+    from duban.review.output import CSV_FIELDS
+
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise click.BadParameter(f"{output.name}: 只支持 .csv 或 .jsonl", param_hint="-o")
+    total = len(place_folders(root))
+    if total == 0:
+        _fail(f"{root}: 目录下没有报告文件")
+    reports = pairs = rows = failed = 0
+    with output.open("w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS) if suffix == ".csv" else None
+        if writer:
+            writer.writeheader()
+        with Progress(
+            TextColumn("复盘"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+            console=Console(stderr=True), transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("", total=total)
+            for result in review_archive(root, jobs=jobs):
+                for row in result.rows:
+                    if writer:
+                        writer.writerow(row)
+                    else:
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                reports, pairs, rows = reports + result.reports, pairs + result.pairs, rows + len(result.rows)
+                failed += len(result.errors)
+                progress.update(task, advance=1, description=result.place)
+    click.echo(
+        f"{total} 个地方，{reports} 份报告，{pairs} 对相邻年度，{rows} 行；{failed} 处无法复盘；已写入 {output}",
+        err=True,
+    )
+
+
+def register(main: click.Group) -> None:
+    """Add ``duban review`` to the root group."""
+    main.add_command(review_group)

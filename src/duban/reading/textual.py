@@ -1,0 +1,81 @@
+"""Headline targets stated without a figure: "居民收入增长与经济增长同步", "完成省下达任务".
+
+Each clause of the headline paragraph that holds no digit and one of the words of
+``text_targets`` in ``lexicon/quantities.yaml`` becomes a :class:`TextTarget`, written out as a
+target item whose ``value`` is null; the metric is the clause up to that word. ``shared/tools/score_quantities.py`` counts only items
+with a numeric value, so these items neither help nor hurt the quantity scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from duban.reading.metrics import identify
+from duban.reading.model import Bound, Quantity, TextTarget
+
+_CLAUSE = re.compile(r"[^，,；;。：:\n]+")
+_TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持|均)+$")
+_LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
+
+
+@cache
+def _words() -> tuple[tuple[str, Bound], ...]:
+    raw = yaml.safe_load(
+        resources.files("duban.reading").joinpath("lexicon/quantities.yaml").read_text(encoding="utf-8")
+    )["text_targets"]
+    pairs = [(str(w), b) for b, words in raw.items() for w in words]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def text_targets(
+    text: str,
+    quantities: Sequence[Quantity],
+    *,
+    line_of: Callable[[int], int],
+    section_at: Callable[[int], str | None],
+) -> list[TextTarget]:
+    """Targets without a figure in the headline paragraph(s) of ``quantities``."""
+    heads = [q for q in quantities if q.headline]
+    if not heads:
+        return []
+    start = text.rfind("\n", 0, heads[0].start) + 1
+    end = text.find("\n", heads[-1].end)
+    end = len(text) if end < 0 else end
+    out: list[TextTarget] = []
+    for m in _CLAUSE.finditer(text, start, end):
+        clause = m.group()
+        if any(ch.isdigit() for ch in clause):
+            continue
+        hits = [(clause.find(w), b) for w, b in _words() if w in clause]
+        if not hits:
+            continue
+        at, bound = min(hits)  # the earliest word: 环境保护和节能减排完成国省下达任务 cuts at 完成
+        metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].split("完成")[0]
+        if "同步" in clause:  # 居民收入增长和经济增长同步: 和 names the partner, not a second target
+            metric = metric.split("和")[0]
+        metric = _TRAIL.sub("", metric)
+        if len(metric) < 2:
+            continue
+        for part in re.split("[、和及]", metric):  # 一般公共预算收入、城乡居民收入与经济增长同步
+            if len(part) < 2:
+                continue
+            metric_id, scope = identify(part)
+            out.append(
+                TextTarget(
+                    metric=part,
+                    bound=bound,
+                    quote=clause.strip(),
+                    start=m.start(),
+                    end=m.end(),
+                    line=line_of(m.start()),
+                    section=section_at(m.start()),
+                    metric_id=metric_id,
+                    scope=scope,
+                )
+            )
+    return out

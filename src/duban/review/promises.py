@@ -1,0 +1,364 @@
+"""Pair each target of a plan year with the result the next year's report gives for it.
+
+Targets are the earlier report's figures of its plan year (``period == "plan_year"``): the
+headline targets first (with those stated without a figure), then every other target the
+later report gives a result for. Results are the later report's achievements of the year
+before it (``period == "last_year"``): five-year figures (年均, 累计, 过去五年, 十四五) and the
+later report's own targets never count. A target and a result pair when they have the same
+``metric_id`` and scope (or, outside the vocabulary, metrics that share most of their
+characters) and measure the same way; among several, the one in the same unit comes first,
+then the closest metric, then the first in the text. A result in words only
+("超额完成全年目标任务") in a sentence naming the metric is met without a value.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from duban.reading.metrics import Metric, identify, unit_family, vocabulary
+from duban.reading.model import Plan, Quantity, TextTarget
+from duban.reading.periods import paragraph_periods
+from duban.review.model import Actual, Promise, Target
+from duban.review.rules import Rules, judge, rules
+
+MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
+_INCREMENTS = ("新增", "净增", "增加")
+_SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
+_DIGIT = re.compile(r"\d")
+_PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
+_NOISE = re.compile(r"[\s（）()“”《》]")
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+class ReviewError(ValueError):
+    """Two reports that cannot be reviewed as a plan and its next year's report."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    item: Quantity | TextTarget
+
+    @property
+    def value(self) -> float | None:
+        return self.item.value if isinstance(self.item, Quantity) else None
+
+    @property
+    def unit(self) -> str:
+        return self.item.unit if isinstance(self.item, Quantity) else ""
+
+    @property
+    def measure(self) -> str | None:
+        return self.item.measure if isinstance(self.item, Quantity) else None
+
+    @property
+    def change(self) -> str | None:
+        return self.item.change if isinstance(self.item, Quantity) else None
+
+
+def place_of(plan: Plan) -> str:
+    """The place: the folder the report was read from when it names one (archive/city/黔东南苗族
+    侗族自治州/2023.md, whose text says 黔东南州), else the place the text names."""
+    folder = Path(plan.source).parent.name if plan.source and not plan.source.startswith("<") else ""
+    if len(folder) >= 2 and folder.endswith(_PLACE_ENDS):
+        return folder
+    return plan.place
+
+
+def check_pair(earlier: Plan, later: Plan) -> None:
+    """Raise ReviewError unless ``later`` is the next year's report of the same place."""
+    if earlier.checksum == later.checksum:
+        raise ReviewError(f"{later.source}: 与 {earlier.source} 是同一份报告")
+    for plan in (earlier, later):
+        if plan.year is None:
+            raise ReviewError(f"{plan.source}: 认不出报告年度，不是政府工作报告？")
+        if not plan.quantities:
+            raise ReviewError(f"{plan.source}: 没有读到任何指标，不是政府工作报告？")
+    a, b = place_of(earlier), place_of(later)
+    if a and b and not same_place(a, b):
+        raise ReviewError(f"{later.source}: 地区（{b}）与 {earlier.source}（{a}）不同")
+    assert earlier.year is not None and later.year is not None
+    if later.year != earlier.year + 1:
+        raise ReviewError(
+            f"{later.source}: 年度 {later.year} 不是 {earlier.source}（{earlier.year}）的下一年"
+        )
+
+
+def same_place(a: str, b: str) -> bool:
+    """黔东南州 and 黔东南苗族侗族自治州 are one place: the short name without 州/市 begins the long one."""
+    short, long = sorted((a, b), key=len)
+    stem = short.rstrip("州市省盟区县")
+    return a == b or (len(stem) >= 2 and long.startswith(stem) and long[-1] == short[-1])
+
+
+def _norm(metric: str) -> str:
+    return _NOISE.sub("", metric)
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
+
+
+@lru_cache(maxsize=1 << 16)
+def similarity(a: str, b: str) -> float:
+    """How well result metric ``b`` names target metric ``a``: 1 when ``b`` holds ``a`` (5+
+    characters) or ``a`` is ``b`` with at most two characters before it (全市, 新建); else their
+    bigram Jaccard; 0 below 3 characters. A target narrower than the result (基础设施重大项目投资
+    against 重大项目投资) does not take it."""
+    a, b = _norm(a), _norm(b)
+    if min(len(a), len(b)) < 3:
+        return 0.0  # 投资, 产量: too short to name a metric by itself
+    if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
+        return 1.0
+    ga, gb = _bigrams(a), _bigrams(b)
+    if gb < ga and len(a) - len(b) > 2:
+        return 0.0  # the result names a wider thing than the target
+    return len(ga & gb) / len(ga | gb)
+
+
+def _same_metric(t: _Target, r: Quantity) -> float:
+    """How well a result's metric names the target's: 0 when they differ."""
+    tid, rid = t.item.metric_id, r.metric_id
+    if tid and rid:
+        return 1.0 if tid == rid else 0.0
+    voc = vocabulary().metrics
+    if tid and any(n in r.metric for n in voc[tid].names):
+        return 0.0  # the vocabulary saw the name and turned it down (脱贫地区农村居民人均可支配收入)
+    ours = [t.item.metric] + ([voc[tid].name] if tid else [])
+    theirs = [r.metric] + ([voc[rid].name] if rid else [])
+    best = max(similarity(a, b) for a in ours for b in theirs)
+    return best if best > MIN_SIMILARITY else 0.0
+
+
+def _scope_rank(t: _Target, r: Quantity) -> int | None:
+    """0 same scope, 1 a compatible one (同口径 beside none), None when they differ."""
+    ts, rs = t.item.scope, r.scope
+    if ts == rs:
+        return 0
+    if ts in _SUB_SCOPES or rs in _SUB_SCOPES:
+        return None
+    return 1
+
+
+def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
+    """0 same unit family, 1 convertible, 2 not comparable (an ambiguous result), None: not a result."""
+    same_id = t.item.metric_id is not None and t.item.metric_id == r.metric_id
+    # a share or rank pairs only with its like, unless the vocabulary names both (优良天数比例 ~ 天)
+    if r.measure != t.measure and {r.measure, t.measure} & {"share", "rank"} and not same_id:
+        return None
+    if r.measure == "share_of_plan":
+        return 0 if t.value is not None and unit_family(t.unit) not in ("percent", "points") else None
+    if t.value is None:  # 增长与经济增长同步, 高于GDP增速: a rate speaks to it first
+        return 0 if unit_family(r.unit) in ("percent", "points") else 1
+    tf, rf = unit_family(t.unit), unit_family(r.unit)
+    if tf not in ("percent", "points") and (t.change in _INCREMENTS) != (r.change in _INCREMENTS):
+        return None  # 新增市场主体20万户 is not 市场主体总量200万户
+    if tf == rf and (tf != "count" or t.unit == r.unit):
+        return 0
+    if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
+        return 2 if same_id else None
+    if metric is not None and r.unit in metric.convert:
+        return 1
+    if {tf, rf} & {"percent", "points", "index"} or not same_id:
+        return None  # only the vocabulary's own indicator in another unit is a result to weigh
+    return 2
+
+
+def short_name(metric: str) -> str:
+    """A standard short name outside the vocabulary: "新能源装机占全市电力总装机的" → "新能源装机占比"."""
+    metric = re.sub(r"(?:较|比)(?:上年|去年|\d{4}年)$", "", metric)
+    head, sep, rest = metric.partition("占")
+    if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
+        return f"{head}占比"  # a share cut short by its figure: name it by its subject
+    return metric
+
+
+def _standard_name(t: _Target, metric: Metric | None) -> str:
+    """The vocabulary's name with the target's scope (城镇居民人均可支配收入), else a short name."""
+    if metric is None:
+        return short_name(t.item.metric)
+    scope = t.item.scope
+    if scope in _SUB_SCOPES or scope == "城乡":
+        return scope + metric.name
+    return f"{metric.name}（{scope}）" if scope else metric.name
+
+
+def _indicator(t: _Target) -> bool:
+    """A target an office tracks even without a result: a vocabulary indicator or a rate or share."""
+    return t.item.metric_id is not None or (t.value is not None and unit_family(t.unit) == "percent")
+
+
+def _target_items(plan: Plan) -> list[_Target]:
+    """The plan year's targets, headline first (in text order), without repeats."""
+    items: list[Quantity | TextTarget] = [q for q in plan.quantities if q.kind == "target"]
+    items += plan.text_targets
+    items = [q for q in items if q.period == "plan_year"]
+    items.sort(key=lambda q: (not q.headline, q.start))
+    seen: set[tuple[str, float | None, str]] = set()
+    out = []
+    for q in items:
+        t = _Target(q)
+        key = (q.metric, t.value, t.unit)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
+    """Clauses of the later report's review parts that say 完成/实现…目标/任务 without a figure."""
+    said, objects = _word_res(r.qualitative_met, r.qualitative_objects)
+    period_at = paragraph_periods(later.text, later.sections, later.year)
+    out = []
+    for sec in later.sections:
+        if sec.level != 1 or sec.part_kind != "review":
+            continue
+        for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
+            clause = m.group()
+            words = said.search(clause) and objects.search(clause) and not _DIGIT.search(clause)
+            if words and period_at(m.start()) == "last_year":  # not in a five-year look back
+                out.append((m.start(), clause))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _word_res(*groups: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile("|".join(re.escape(w) for w in words)) for words in groups)
+
+
+def _qualitative(
+    t: _Target, later: Plan, said: list[tuple[int, str]], metric: Metric | None, r: Rules
+) -> Actual | None:
+    """A result in words only: a clause whose subject is the metric and says 完成…目标/任务, no figure."""
+    verbs, _ = _word_res(r.qualitative_met, r.qualitative_objects)
+    names = tuple(n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3)
+    for start, clause in said:
+        found = verbs.search(clause)
+        subject = clause[: found.start()] if found else clause
+        if not any(n in subject for n in names):
+            continue
+        if identify(subject)[0] != (metric.id if metric else None) and not subject.endswith(names):
+            continue  # 单位地区生产总值能耗降低完成…: another indicator that holds the name
+        return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
+    return None
+
+
+def _line(plan: Plan, offset: int) -> int:
+    return bisect_right(plan.line_starts, offset) if plan.line_starts else 0
+
+
+@dataclass
+class _Results:
+    """The later report's results for last year, indexed by metric id and by character pairs."""
+
+    items: list[Quantity]
+    by_id: dict[str, list[int]]
+    by_gram: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, later: Plan) -> _Results:
+        items = [
+            q
+            for q in later.quantities
+            if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
+        ]
+        by_id: dict[str, list[int]] = {}
+        by_gram: dict[str, list[int]] = {}
+        for i, q in enumerate(items):
+            if q.metric_id:
+                by_id.setdefault(q.metric_id, []).append(i)
+            names = [q.metric] + ([vocabulary().metrics[q.metric_id].name] if q.metric_id else [])
+            for g in {g for n in names for g in _bigrams(_norm(n))}:
+                by_gram.setdefault(g, []).append(i)
+        return cls(items, by_id, by_gram)
+
+    def candidates(self, t: _Target) -> list[Quantity]:
+        """Results that share the target's id or a character pair of its names, in text order."""
+        tid = t.item.metric_id
+        found = set(self.by_id.get(tid, ())) if tid else set()
+        for n in [t.item.metric] + ([vocabulary().metrics[tid].name] if tid else []):
+            for g in _bigrams(_norm(n)):
+                found.update(self.by_gram.get(g, ()))
+        items = (self.items[i] for i in sorted(found))
+        return [q for q in items if not (tid and q.metric_id and q.metric_id != tid)]  # two ids never pair
+
+
+def _result(t: _Target, results: _Results) -> tuple[Quantity, int] | None:
+    """The best result for a target and its unit rank, or None."""
+    metric = vocabulary().metrics.get(t.item.metric_id or "")
+    best: tuple[tuple[int, int, float, bool, bool, int], Quantity, int] | None = None
+    for r in results.candidates(t):
+        scope = _scope_rank(t, r)
+        unit = _unit_rank(t, r, metric) if scope is not None else None
+        if scope is None or unit is None:
+            continue
+        sim = _same_metric(t, r)
+        if not sim:
+            continue
+        key = (scope, unit, -sim, r.measure != t.measure, r.change != t.change, r.start)
+        if best is None or key < best[0]:
+            best = (key, r, unit)
+    return (best[1], best[2]) if best else None
+
+
+def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> list[Promise]:
+    """One Promise per target of ``earlier`` (headline first) with the result ``later`` gives."""
+    check_pair(earlier, later)
+    r = rule_set or rules()
+    assert earlier.year is not None
+    results = _Results.of(later)
+    said = _said_done(later, r)
+    out: list[Promise] = []
+    for t in _target_items(earlier):
+        metric = vocabulary().metrics.get(t.item.metric_id or "")
+        found = _result(t, results)
+        actual: Actual | None = None
+        share_of_plan, comparable, factor = False, True, 1.0
+        if found is not None:
+            q, unit_rank = found
+            actual = Actual(value=q.value, unit=q.unit, quote=q.quote, line=q.line, change=q.change)
+            share_of_plan, comparable = q.measure == "share_of_plan", unit_rank < 2
+            if metric and unit_rank == 1:
+                factor = metric.convert.get(q.unit, 1.0)
+        else:
+            actual = _qualitative(t, later, said, metric, r)
+        if actual is None and not (t.item.headline or _indicator(t)):
+            continue
+        target = Target(
+            value=t.value,
+            value_high=t.item.value_high if isinstance(t.item, Quantity) else None,
+            unit=t.unit,
+            bound=t.item.bound,
+            quote=t.item.quote,
+            line=t.item.line,
+            change=t.change,
+        )
+        verdict, reason = judge(
+            target,
+            actual,
+            cap=bool(metric and metric.cap),
+            ambiguous=bool(metric and metric.ambiguous),
+            share_of_plan=share_of_plan,
+            comparable=comparable,
+            factor=factor,
+            r=r,
+        )
+        out.append(
+            Promise(
+                place=place_of(earlier) or place_of(later),
+                year=earlier.year,
+                metric=_standard_name(t, metric),
+                metric_id=t.item.metric_id,
+                headline=t.item.headline,
+                target=target,
+                actual=actual,
+                verdict=verdict,
+                reason=reason,
+                metric_words=t.item.metric,
+                scope=t.item.scope,
+            )
+        )
+    return out

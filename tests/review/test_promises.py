@@ -1,0 +1,114 @@
+"""The review on the shared 大同 key, its traps, and a hand key of our own (tests/fixtures/review)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from duban.reading.api import read_report
+from duban.reading.model import Plan
+from duban.review import ReviewError, promises
+from duban.review.model import Promise
+from tests.conftest import FIXTURES, shared_path
+
+HAND = FIXTURES / "review"
+
+
+@cache
+def _plan(path: str) -> Plan:
+    return read_report(Path(path))
+
+
+def _datong_pairs() -> list[tuple[int, Path, Path]]:
+    archive = shared_path("corpus", "archive", "city", "大同市")
+    later = shared_path("corpus", "reports", "datong-2023.txt")
+    return [(2021, archive / "2021.md", archive / "2022.md"), (2022, archive / "2022.md", later)]
+
+
+def _score(key: Path, rows: list[Promise], tmp_path: Path) -> float:
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(
+        "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in rows), encoding="utf-8"
+    )
+    tool = shared_path("tools", "score_promises.py")
+    out = subprocess.run(
+        [sys.executable, str(tool), str(key), str(pred)], capture_output=True, text=True, check=True
+    ).stdout
+    m = re.search(r"verdict accuracy=([\d.]+)", out)
+    assert m, out
+    return float(m[1])
+
+
+def test_datong_key_verdicts(tmp_path: Path) -> None:
+    rows = [p for _, a, b in _datong_pairs() for p in promises(_plan(str(a)), _plan(str(b)))]
+    assert _score(shared_path("gold", "promises-datong.jsonl"), rows, tmp_path) >= 0.95
+
+
+def test_traps_are_never_results() -> None:
+    """The 28 five-year figures and next-year targets of the key's traps file are never a result."""
+    traps = [
+        json.loads(line)
+        for line in shared_path("gold", "promises-datong.traps.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
+    assert len(traps) == 28
+    for year, a, b in _datong_pairs():
+        later = _plan(str(b))
+        for p in promises(_plan(str(a)), later):
+            if p.actual is None or p.actual.line is None:
+                continue
+            quote = p.actual.quote.lstrip("，,、（(")
+            for trap in traps:
+                if trap["year"] == year and quote and quote in trap["later_quote"]:
+                    raise AssertionError(f"{year} {p.metric}: took the trap {trap['later_quote']!r}")
+
+
+def test_results_come_only_from_last_year() -> None:
+    for _, a, b in _datong_pairs():
+        later = _plan(str(b))
+        last_year = {
+            (q.quote, q.line) for q in later.quantities if q.period == "last_year" and q.kind == "achievement"
+        }
+        for p in promises(_plan(str(a)), later):
+            if p.actual is not None and p.actual.value is not None:
+                assert (p.actual.quote, p.actual.line) in last_year
+
+
+def test_hand_key(tmp_path: Path) -> None:
+    """Two short reports written for this test and a key made by reading them."""
+    rows = promises(_plan(str(HAND / "2023.md")), _plan(str(HAND / "2024.md")))
+    assert _score(HAND / "key.jsonl", rows, tmp_path) == 1.0
+    by_metric = {p.metric: p for p in rows}
+    assert [p.headline for p in rows][:10] == [True] * 10  # headline targets first
+    assert by_metric["城镇新增就业"].reason.startswith("完成年计划的118.2%")
+    assert by_metric["粮食生产"].target.value is None and by_metric["粮食生产"].verdict == "met"
+    assert by_metric["居民消费价格涨幅"].verdict == "ambiguous"
+    gdp = by_metric["地区生产总值"]
+    assert gdp.actual is not None and gdp.actual.value == 5.4  # not the five-year 年均增长6.3%
+    old = by_metric["老旧小区改造"]
+    assert old.actual is not None and old.actual.value == 48  # not 累计260个, not next year's 60个
+    assert by_metric["高标准农田"].actual is None  # 48万亩 is five years', 9万亩 next year's target
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "says"),
+    [("2023.md", "2023.md", "同一份报告"), ("2024.md", "2023.md", "下一年")],
+)
+def test_pairs_that_cannot_be_reviewed(earlier: str, later: str, says: str) -> None:
+    with pytest.raises(ReviewError, match=says):
+        promises(_plan(str(HAND / earlier)), _plan(str(HAND / later)))
+
+
+def test_hand_key_of_a_province(tmp_path: Path) -> None:
+    """江西省 2024 against 2025, headline targets only: a key made by reading the two archive texts."""
+    folder = shared_path("corpus", "archive", "province", "江西省")
+    rows = promises(_plan(str(folder / "2024.md")), _plan(str(folder / "2025.md")))
+    assert _score(HAND / "jiangxi-2024.key.jsonl", [p for p in rows if p.headline], tmp_path) == 1.0
