@@ -50,7 +50,9 @@ def test_a_citizen_follows_the_promises(server: str, width: int) -> None:
         assert "2023 年目标" in main and "2022 年目标" in main
         assert page.locator("li.promise.missed").count() == 2
         page.wait_for_selector("#series-charts[data-drawn]")
-        assert page.locator("#series-charts .metric-chart svg").count() >= 3  # one chart per metric with results
+        assert (
+            page.locator("#series-charts .metric-chart svg").count() >= 3
+        )  # one chart per metric with results
         assert no_horizontal_scroll(page)
         shot(page, f"public-place-{width}")
         ctx.close()

@@ -2,7 +2,8 @@
 
 Reads the sample report the project wrote itself (示例市2023年政府工作报告), loads it into a
 fresh SQLite ledger, routes it to units, plays the sample year on the working-day clock
-(progress, 催办, 通报, closures), shows the board, and serves the console with demo accounts.
+(progress, 催办, 通报, closures), shows the board, reviews the year's targets against the next
+year's sample report (示例市2024年政府工作报告), and serves the console with demo accounts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import click
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from duban.config import Settings
+    from duban.reading.model import Plan
 
 SAMPLE_NAME = "示例市2023年政府工作报告.txt"
+NEXT_NAME = "示例市2024年政府工作报告.txt"  # the next year's report: it gives 2023's results
 DEFAULT_DB = Path("var") / "demo.sqlite3"
 DEMO_ACCOUNTS = (
     ("督查室", "office", None),
@@ -30,10 +35,10 @@ DEMO_ACCOUNTS = (
 )
 
 
-def _sample_path() -> Path:
+def _sample_path(name: str = SAMPLE_NAME) -> Path:
     from importlib import resources
 
-    return Path(str(resources.files("duban.samples").joinpath(SAMPLE_NAME)))
+    return Path(str(resources.files("duban.samples").joinpath(name)))
 
 
 @click.command("demo")
@@ -109,12 +114,43 @@ def demo_command(database_url: str | None, serve: bool, port: int, until: str) -
             )
         console.print(table)
         console.print(f"逾期 {len(b.overdue)} 项（13710 的“0”：未办结事项全部在案）")
+
+    console.rule("4. 复盘：2024年报告对照2023年目标")
+    _review(plan, engine, console)
     engine.dispose()
 
     if not serve:
         return
-    console.rule("4. 网页控制台")
+    console.rule("5. 网页控制台")
     _serve(settings, port, console)
+
+
+def _review(plan: Plan, engine: Engine, console: Console) -> None:
+    """Review the sample's targets against the next year's sample report and store the review."""
+    from collections import Counter
+
+    from duban import read_report
+    from duban.db import session_scope
+    from duban.review import promises
+    from duban.review.model import VERDICT_LABELS
+    from duban.review.store import save_review
+
+    reviewed = promises(plan, read_report(_sample_path(NEXT_NAME)))
+    when = datetime.combine(date((plan.year or 2023) + 1, 1, 15), time(9, 0), UTC)
+    with session_scope(engine) as session:
+        save_review(
+            session=session, promises=reviewed, source=f"{SAMPLE_NAME} → {NEXT_NAME}", actor="demo", now=when
+        )
+    counts: Counter[str] = Counter(p.verdict for p in reviewed)
+    heads = [p for p in reviewed if p.headline]
+    console.print(
+        f"目标 {len(reviewed)} 项（主要指标 {len(heads)} 项）："
+        + "，".join(f"{label} {counts.get(v, 0)}" for v, label in VERDICT_LABELS.items())
+    )
+    for p in heads[:6]:
+        got = p.actual.quote if p.actual else "—"
+        console.print(f"  {VERDICT_LABELS[p.verdict]}  {p.target.quote} → {got}", soft_wrap=True)
+    console.print("公开页 /public 显示各项目标的兑现情况，/review 显示各地实现比例。")
 
 
 def _serve(settings: Settings, port: int, console: Console) -> None:

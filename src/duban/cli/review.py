@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from duban.cli.common import db_option, friendly, migrated_session
 from duban.reading.model import Plan, ReadError
+from duban.review.model import Promise
 
-# Text formats are written here; "xlsx" and "docx" (duban.review.documents) are added by the
-# integrator to DOCUMENT_FORMATS with a writer taking (promises, path).
+# Text formats go to a stream (stdout by default); documents (duban.review.documents) need -o FILE.
 TEXT_FORMATS = ("table", "jsonl", "csv", "md")
-DOCUMENT_FORMATS: tuple[str, ...] = ()
+DOCUMENT_FORMATS: tuple[str, ...] = ("xlsx", "docx")
 
 
 def _fail(message: str) -> None:
@@ -49,7 +51,11 @@ def review_group() -> None:
     help="输出格式。",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
-def promises_command(earlier: Path, later: Path, fmt: str, output: Path | None) -> None:
+@click.option("--save", is_flag=True, help="同时存入数据库（控制台“复盘”和公开页“政府承诺追踪”读取）。")
+@db_option
+def promises_command(
+    earlier: Path, later: Path, fmt: str, output: Path | None, save: bool, database_url: str | None
+) -> None:
     """EARLIER 年度报告的每项目标，对照 LATER（下一年）报告给出的该年结果，判定已实现/未实现/无法核实/待研判。"""
     from duban.review import ReviewError, promises
     from duban.review.output import TEXT_WRITERS, print_table
@@ -62,6 +68,11 @@ def promises_command(earlier: Path, later: Path, fmt: str, output: Path | None) 
     except ReviewError as exc:
         _fail(str(exc))
         return
+    if save:
+        _save(rows, source=f"{earlier.name} → {later.name}", database_url=database_url)
+    if fmt in DOCUMENT_FORMATS:
+        _write_document(rows, fmt, output, title=f"{plan_a.place}{plan_a.year}年政府工作报告目标完成情况")
+        return
     stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "table":
@@ -71,6 +82,48 @@ def promises_command(earlier: Path, later: Path, fmt: str, output: Path | None) 
     finally:
         if output:
             stream.close()
+
+
+def _write_document(rows: list[Promise], fmt: str, output: Path | None, *, title: str) -> None:
+    """The xlsx or docx an office hands its leaders."""
+    from duban.review.documents import DocumentError, write_promises_docx, write_promises_xlsx
+
+    assert output is not None
+    writer = write_promises_xlsx if fmt == "xlsx" else write_promises_docx
+    try:
+        writer(rows, output, title=title)
+    except (DocumentError, OSError) as exc:
+        raise click.ClickException(f"{output}: {exc}") from exc
+    click.echo(f"已写入 {output}（{len(rows)} 项目标）", err=True)
+
+
+@friendly
+def _save(rows: list[Promise], *, source: str, database_url: str | None) -> None:
+    """Store a review (replacing the place-years it covers) and say what was stored."""
+    from duban.review.store import save_review
+
+    if not rows:
+        raise click.ClickException("没有可存入的目标")
+    with migrated_session(database_url) as session:
+        report = save_review(
+            session=session, promises=rows, source=source, actor="cli", now=datetime.now(UTC)
+        )
+    years = "、".join(f"{place}{year}年" for place, year in report.place_years)
+    click.echo(f"已存入复盘：{years}，{report.written} 项（替换 {report.replaced} 项）", err=True)
+
+
+@review_group.command("load")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def load_command(source: Path, database_url: str | None) -> None:
+    """把 promises/archive 输出的 JSON Lines 复盘结果存入数据库（同一地区同一年度整体替换）。"""
+    from duban.review.records import PromiseFormatError, read_jsonl
+
+    try:
+        rows = read_jsonl(source)
+    except PromiseFormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _save(rows, source=source.name, database_url=database_url)
 
 
 def _expand(sources: tuple[str, ...]) -> list[Path]:
@@ -143,7 +196,7 @@ def archive_command(root: Path, jobs: int | None, output: Path) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from duban.review.archive import place_folders, review_archive
-    from duban.review.output import CSV_FIELDS
+    from duban.review.output import CSV_FIELDS, flat_row
 
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".jsonl"):
@@ -164,9 +217,9 @@ def archive_command(root: Path, jobs: int | None, output: Path) -> None:
             for result in review_archive(root, jobs=jobs):
                 for row in result.rows:
                     if writer:
-                        writer.writerow(row)
+                        writer.writerow(flat_row(row))
                     else:
-                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        out.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
                 reports, pairs, rows = reports + result.reports, pairs + result.pairs, rows + len(result.rows)
                 failed += len(result.errors)
                 progress.update(task, advance=1, description=result.place)

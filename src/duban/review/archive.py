@@ -3,8 +3,8 @@
 ``review_series(plans)`` reviews each pair of consecutive years of one place's plans;
 ``panel(promises)`` lays them out metric × year. ``review_archive(root, jobs=…)`` does the same
 for every place folder under a root such as ``shared/corpus/archive`` (``city/大同市/2021.md``)
-in a process pool, one task per place, so each report is read once; rows come back as flat
-dicts (one per place × year × metric).
+in a process pool, one task per place, so each report is read once; each place's promises come
+back whole (one per place × year × metric).
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from duban.reading.model import Plan, ReadError
 from duban.review.model import Promise
-from duban.review.output import flat_row
 from duban.review.promises import ReviewError, promises
 
 REPORT_SUFFIXES = (".md", ".txt", ".docx", ".pdf", ".html", ".htm")
@@ -29,7 +27,7 @@ class PlaceResult:
     """What reviewing one place gave: its rows, how many reports and pairs, and what failed."""
 
     place: str
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Promise] = field(default_factory=list)
     reports: int = 0
     pairs: int = 0
     errors: list[str] = field(default_factory=list)
@@ -92,7 +90,7 @@ def review_place(name: str, files: list[Path]) -> PlaceResult:
     result.errors += errors
     years = {p.year for p in plans if p.year is not None}
     result.pairs = sum(1 for y in years if y + 1 in years) - len(errors)
-    result.rows = [flat_row(p) for p in reviewed]
+    result.rows = reviewed
     return result
 
 

@@ -48,15 +48,19 @@ class PromiseRow(Base):
     position: Mapped[int] = mapped_column(Integer)  # order in the review: headline targets first
     metric: Mapped[str] = mapped_column(String(200))
     metric_id: Mapped[str | None] = mapped_column(String(80))
+    metric_words: Mapped[str] = mapped_column(String(200), default="")  # the report's own words
+    scope: Mapped[str | None] = mapped_column(String(40))
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     target_value: Mapped[float | None] = mapped_column(Float)
     target_value_high: Mapped[float | None] = mapped_column(Float)
     target_unit: Mapped[str] = mapped_column(String(40), default="")
     target_bound: Mapped[str] = mapped_column(String(20), default="exact")
+    target_change: Mapped[str | None] = mapped_column(String(20))
     target_quote: Mapped[str] = mapped_column(Text, default="")
     target_line: Mapped[int | None] = mapped_column(Integer)
     actual_value: Mapped[float | None] = mapped_column(Float)
     actual_unit: Mapped[str | None] = mapped_column(String(40))
+    actual_change: Mapped[str | None] = mapped_column(String(20))
     actual_quote: Mapped[str | None] = mapped_column(Text)
     actual_line: Mapped[int | None] = mapped_column(Integer)
     has_actual: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -106,16 +110,20 @@ def _row(p: Promise, position: int, source: str, actor: str, now: datetime) -> P
         position=position,
         metric=p.metric[:200],
         metric_id=p.metric_id,
+        metric_words=p.metric_words[:200],
+        scope=p.scope,
         headline=p.headline,
         target_value=p.target.value,
         target_value_high=p.target.value_high,
         target_unit=p.target.unit,
         target_bound=p.target.bound,
+        target_change=p.target.change,
         target_quote=p.target.quote,
         target_line=p.target.line,
         has_actual=a is not None,
         actual_value=a.value if a else None,
         actual_unit=a.unit if a else None,
+        actual_change=a.change if a else None,
         actual_quote=a.quote if a else None,
         actual_line=a.line if a else None,
         verdict=p.verdict,
@@ -151,10 +159,13 @@ def to_promise(row: PromiseRow) -> Promise:
             bound=row.target_bound,
             quote=row.target_quote,
             line=row.target_line,
+            change=row.target_change,
         ),
         actual=actual,
         verdict=row.verdict,  # type: ignore[arg-type]
         reason=row.reason,
+        metric_words=row.metric_words,
+        scope=row.scope,
     )
 
 

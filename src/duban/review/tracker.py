@@ -60,7 +60,8 @@ def _match(metric: str | None, quote: str, reviewed: list[Promise]) -> Promise |
             return p
     if metric:
         for p in reviewed:
-            if p.metric == metric or p.metric in metric or metric in p.metric:
+            words = p.metric_words or p.metric
+            if words == metric or words in metric or metric in words:
                 return p
     return None
 
