@@ -94,14 +94,17 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         sec = index.at(offset)
         return sec.id if sec else None
 
+    headline = find_headline_block(text, sections)
     quantities = extract_quantities(
         text,
         kind_at=kind_at,
         section_at=section_at,
         line_of=cleaned.line_of,
-        headline_span=find_headline_block(text, sections),
+        headline_span=headline,
     )
-    tasks = extract_tasks(text, sections, year=plan_year, line_of=cleaned.line_of)
+    tasks = extract_tasks(
+        text, sections, year=plan_year, line_of=cleaned.line_of, quantities=quantities, headline=headline
+    )
     place = detect_place(text, doc)
     return Plan(
         doc=doc,

@@ -72,6 +72,21 @@ def quantity_row(plan: Plan, q: Quantity) -> dict[str, Any]:
     }
 
 
+def target_fields(q: Quantity) -> dict[str, Any]:
+    """A task's figure: the quantity gold's fields and where it stands in the text."""
+    return {
+        "metric": q.metric,
+        "change": q.change,
+        "value": _num(q.value),
+        "value_high": _num(q.value_high),
+        "unit": q.unit,
+        "bound": q.bound,
+        "quote": q.quote,
+        "start": q.start,
+        "end": q.end,
+    }
+
+
 def task_row(plan: Plan, t: Task) -> dict[str, Any]:
     """One task as a JSON object."""
     sec = plan.section(t.section)
@@ -87,8 +102,12 @@ def task_row(plan: Plan, t: Task) -> dict[str, Any]:
         "counts": t.counts,
         "deadline": t.deadline.text if t.deadline else None,
         "due": t.deadline.due.isoformat() if t.deadline and t.deadline.due else None,
+        "targets": [target_fields(q) for q in t.targets],
+        "lead": t.lead,
+        "headline": t.headline,
         "section": t.section,
         "section_title": sec.title if sec else None,
+        "group": t.group,
         "line": t.line,
         "start": t.start,
         "end": t.end,

@@ -1,0 +1,65 @@
+"""The unit that would lead a task, by the ledger's own routing words (read, not imported).
+
+Owns ``route_lead``. The rules are the ledger's ``rules/routing.yaml`` (pure data: a unit,
+keywords, section words); the reader reads the same file so a task read and a duty routed get
+the same unit, without the reading package importing the ledger. Scoring is the ledger's:
+2 points a keyword found in the task, 1 a section word found in its section's title; the best
+score wins, then the longer matched words, then the rule listed first; nothing found → None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES = Path(__file__).resolve().parent.parent / "ledger" / "rules" / "routing.yaml"
+KEYWORD_WEIGHT = 2
+SECTION_WEIGHT = 1
+
+
+@dataclass(frozen=True)
+class _Rule:
+    unit: str
+    keywords: tuple[str, ...]
+    sections: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[_Rule, ...]:
+    try:
+        data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    except OSError:  # the ledger's rules are not installed beside the reader: no routing
+        return ()
+    rules = []
+    for rec in data.get("rules") or []:
+        words = {
+            k: tuple(str(w).upper() for w in rec.get(k) or [] if str(w).strip())
+            for k in ("keywords", "sections")
+        }
+        rules.append(_Rule(str(rec["unit"]).strip(), words["keywords"], words["sections"]))
+    return tuple(rules)
+
+
+def route_lead(*, text: str, section_title: str | None) -> str | None:
+    """The unit the routing rules give a task's text under a section title, or None.
+
+    >>> route_lead(text="全年建成高标准农田20.8万亩", section_title="坚持强基固本")
+    '市农业农村局'
+    >>> route_lead(text="各项工作有序推进", section_title=None) is None
+    True
+    """
+    own = text.upper()
+    section = (section_title or "").upper()
+    best: str | None = None
+    best_key = (0, 0)
+    for rule in _rules():
+        hits = [w for w in rule.keywords if w in own]
+        shits = [w for w in rule.sections if w in section]
+        score = KEYWORD_WEIGHT * len(hits) + SECTION_WEIGHT * len(shits)
+        key = (score, sum(len(w) for w in hits + shits))
+        if score and key > best_key:
+            best, best_key = rule.unit, key
+    return best
