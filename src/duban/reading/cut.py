@@ -38,6 +38,7 @@ _OPEN = frozenset("“《（(「‘")
 _CLOSE = frozenset("”》）)」’")
 _TRIM = " \t\u3000\r，,；;：:。！？!?、"
 _LINE = re.compile(r"[^\n]+")
+_DIGIT = re.compile(r"[\d０-９]")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class _Rules:
     framing_words: tuple[str, ...]
     framing_window: int
     prefixes: re.Pattern[str]
+    ordinals: re.Pattern[str]
+    max_ordinal_lead: int
     max_sublead: int
     attitude: re.Pattern[str]
     min_chars: int
@@ -86,7 +89,9 @@ def _rules() -> _Rules:
         framing=re.compile(_any(d["framing_openers"])),
         framing_words=tuple(d["framing_words"]),
         framing_window=int(d["framing_window"]),
-        prefixes=re.compile(_any(d["prefixes"])),
+        prefixes=re.compile(_any([*d["prefixes"], *d["ordinals"]])),
+        ordinals=re.compile(_any(d["ordinals"])),
+        max_ordinal_lead=int(d["max_ordinal_lead_chars"]),
         max_sublead=int(d["max_sublead_chars"]),
         attitude=re.compile(_any(d["attitude_patterns"])),
         min_chars=int(d["min_task_chars"]),
@@ -120,7 +125,7 @@ def split_clauses(text: str) -> list[tuple[int, int, bool]]:
 
 
 def strip_prefix(clause: str) -> int:
-    """How many characters of framing open the clause (煤炭方面，, 一是, （三）), blanks included.
+    """How many characters of framing open the clause (煤炭方面，, 其中，, 一是, （三）), blanks included.
 
     >>> c = "煤炭方面，持续推进煤炭增产保供"
     >>> c[strip_prefix(c):]
@@ -273,6 +278,18 @@ def _cut_paragraph(
         has_comma = "，" in clause or "," in clause
         if opens and ends_sentence and listing and not has_comma and len(clause) <= r.max_sublead:
             continue  # a sub-lead naming the line of work the clauses after it list
+        numbered = r.ordinals.match(raw, len(raw) - len(raw.lstrip(_TRIM))) is not None
+        if (
+            numbered
+            and opens
+            and ends_sentence
+            and k + 1 < len(clauses)
+            and not has_comma
+            and not _DIGIT.search(clause)
+            and len(clause) <= r.max_ordinal_lead
+        ):
+            group = clause  # "一是做精做优煤及煤化工产业。": the group of the tasks after it
+            continue
         if len(clause) < r.min_chars or is_attitude(clause):
             continue
         c_start = start + a + lead
