@@ -247,7 +247,7 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
                 h_end = min(p_end, headline[1])
                 h_end = h_start + len(text[h_start:h_end].rstrip(_TRIM))
                 if not cuts or not cuts[-1].headline:
-                    cuts.append(Cut(h_start, h_end, node, group or "主要预期目标", headline=True))
+                    cuts.append(Cut(h_start, h_end, node, "主要预期目标", headline=True))
                 else:  # the list after "主要预期目标是：" on its own line joins the same task
                     last = cuts[-1]
                     cuts[-1] = Cut(last.start, h_end, last.section, last.group, headline=True)

@@ -182,7 +182,8 @@ def write_jsonl(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
 
 CSV_FIELDS = [
     "doc", "kind", "metric", "change", "value", "value_high", "unit", "bound", "headline", "flags",
-    "id", "action", "object", "deadline", "due", "section", "section_title", "line", "quote", "text",
+    "id", "action", "object", "deadline", "due", "targets", "lead", "section", "section_title", "group",
+    "line", "quote", "text",
 ]  # fmt: skip
 
 
@@ -191,9 +192,12 @@ def write_csv(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for plan in plans:
+        by_id = {t.id: t for t in plan.tasks}
         for row in item_rows(plan):
             row = dict(row)
             row["flags"] = ";".join(row.get("flags") or [])
+            if row["kind"] == "task":
+                row["targets"] = "、".join(figure_text(q) for q in by_id[row["id"]].targets)
             writer.writerow(row)
 
 
@@ -219,7 +223,7 @@ def ledger_rows(plan: Plan) -> list[dict[str, Any]]:
             {
                 "section": sec.title if sec else "",
                 "content": t.text,
-                "target": "、".join(t.counts),
+                "target": "、".join(figure_text(q) for q in t.targets) or "、".join(t.counts),
                 "due": t.deadline.due.isoformat() if t.deadline and t.deadline.due else "",
                 "kind": "重点任务",
                 "flags": "",
