@@ -14,6 +14,7 @@ import pytest
 
 from duban.reading.model import Section
 from duban.reading.structure import (
+    _load,
     _rules,
     detect_place,
     detect_year,
@@ -93,6 +94,8 @@ HEADINGS = [
     ("unnumbered-suggestions", "2025年工作安排建议", 1, "", "2025年工作安排建议"),
     ("unnumbered-this-year", "今年重点工作", 1, "", "今年重点工作"),
     ("unnumbered-review", "2024年工作回顾", 1, "", "2024年工作回顾"),
+    ("unnumbered-aims-and-tasks", "2025年工作目标和重点任务", 1, "", "2025年工作目标和重点任务"),
+    ("unnumbered-government-work", "2025年政府工作", 1, "", "2025年政府工作"),
     ("unnumbered-five-years", "过去五年的回顾", 1, "", "过去五年的回顾"),
     ("unnumbered-tasks", "今后五年的主要任务", 1, "", "今后五年的主要任务"),
     (
@@ -325,6 +328,14 @@ def test_lexicon_patterns_compile() -> None:
     assert rules.min_lead < rules.max_lead <= rules.max_heading
     assert rules.places_by_name["china"] == "国务院"
     assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in rules.places_by_name.values())
+    extra = _load("plan_headings.yaml")["unnumbered_headings"]
+    assert extra and all(isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra)
+
+
+def test_markdown_bold_headings() -> None:
+    text = "**一、2024年工作回顾**\n全年建成学校3所，新增学位1万个。\n**二、2025年工作安排**\n**（一）扩大内需**\n新建学校5所，新增学位2万个。\n"
+    heads = [(s.level, s.title, s.part_kind) for s in tree(text)]
+    assert heads == [(1, "2024年工作回顾", "review"), (1, "2025年工作安排", "plan"), (2, "扩大内需", "plan")]
 
 
 # ---------------------------------------------------------------- the real corpus

@@ -36,7 +36,7 @@ from duban.reading.structure import SectionIndex, paragraph_kinds
 
 _OPEN = frozenset("“《（(「‘")
 _CLOSE = frozenset("”》）)」’")
-_TRIM = " \t\u3000\r，,；;：:。！？!?、"
+_TRIM = " \t\u3000\r，,；;：:。！？!?、*"  # * : Markdown bold around a lead or a clause
 _LINE = re.compile(r"[^\n]+")
 _DIGIT = re.compile(r"[\d０-９]")
 

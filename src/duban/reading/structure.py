@@ -110,7 +110,11 @@ def _rules() -> _Rules:
         part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
         child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
         review_body=re.compile("|".join(map(re.escape, d["review_body_markers"]))),
-        unnumbered=re.compile("(?:" + ")|(?:".join(d["unnumbered_headings"]) + ")"),
+        unnumbered=re.compile(
+            "(?:"
+            + ")|(?:".join([*d["unnumbered_headings"], *_load("plan_headings.yaml")["unnumbered_headings"]])
+            + ")"
+        ),
         trailers=tuple(d["trailer_lines"]),
         max_heading=int(d["max_heading_chars"]),
         max_unnumbered=int(d["max_unnumbered_heading_chars"]),
@@ -210,11 +214,11 @@ def _scan(text: str) -> list[_Head]:
     closing: tuple[int, int] | None = None  # (offset, heads so far) of the last 各位代表 paragraph
     for m in _LINE.finditer(text):
         raw = m.group()
-        line = raw.lstrip(" \t\u3000#")
+        line = raw.lstrip(" \t\u3000#*")  # Markdown: "## 一、…", "**一、2023年工作回顾**"
         if not line:
             continue
         off = m.start() + len(raw) - len(line)
-        line = line.rstrip()
+        line = line.rstrip().rstrip("*").rstrip()
         if line.startswith(r.closing_starts) and not closed:
             closing = (off, len(heads))
         pm = _PART_RE.match(line) or _PART_WORD_RE.match(line)
@@ -289,7 +293,7 @@ def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
     year = detect_year(text, None)
     heads = _scan(text)
     first = heads[0].start if heads else len(text)
-    if text[:first].strip():
+    if text[:first].strip(" \t\u3000\r\n#*"):  # not only the marks before a first heading
         lead = text[:first].lstrip()
         heads.insert(0, _Head(len(text[:first]) - len(lead), 1, "", "", None))
         preamble = True
