@@ -328,8 +328,21 @@ def test_lexicon_patterns_compile() -> None:
     assert rules.min_lead < rules.max_lead <= rules.max_heading
     assert rules.places_by_name["china"] == "国务院"
     assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in rules.places_by_name.values())
-    extra = _load("plan_headings.yaml")["unnumbered_headings"]
-    assert extra and all(isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra)
+    extra = _load("plan_headings.yaml")
+    for key in ("unnumbered_headings", "headline_patterns"):
+        assert extra[key] and all(
+            isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra[key]
+        )
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["今年经济社会发展的**主要预期目标**是：", "建议经济社会发展主要预期目标安排为：", "奋斗目标是:"],
+)
+def test_headline_block_openings(opening: str) -> None:
+    text = f"一、2024年工作回顾\n全年建成学校3所。\n二、2025年工作安排\n{opening}地区生产总值增长5%左右。\n"
+    span = find_headline_block(text, tree(text))
+    assert span is not None and text[span[0] : span[1]].startswith(opening)
 
 
 def test_markdown_bold_headings() -> None:

@@ -124,7 +124,11 @@ def _rules() -> _Rules:
         closing_starts=tuple(d["closing"]["starts"]),
         closing_words=tuple(d["closing"]["words"]),
         max_closing_chars=int(d["closing"]["max_chars"]),
-        headline=re.compile(d["headline_pattern"]),
+        headline=re.compile(
+            "(?:"
+            + ")|(?:".join([*_load("plan_headings.yaml")["headline_patterns"], d["headline_pattern"]])
+            + ")"
+        ),
         headline_year_before=re.compile(d["headline_year_before"]),
         headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),
         places_by_name={str(k): str(v) for k, v in d["places_by_name"].items()},
@@ -476,6 +480,9 @@ def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, in
     for m in r.headline.finditer(text):
         sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
         said = m.group()
+        if text.startswith("**", m.end()):  # Markdown bold: "**主要预期目标**是："
+            bold = r.headline.match(text[m.start() : m.end()] + text[m.end() + 2 : m.end() + 12])
+            said = bold.group() if bold else said
         if not said.endswith(("：", ":")):
             if not said.endswith(("是", "为")):
                 continue  # a bare mention (完成主要目标任务)
