@@ -1,7 +1,8 @@
 """The reader's one entry point: a report (path, bytes or text) in, a :class:`Plan` out.
 
-decode → clean → structure → quantities and tasks; each step is its own module, and this one
-only wires them and names the result (doc, place, year, checksum).
+decode → clean → structure → quantities, then tasks (cut from the plan part by ``cut``, each
+carrying the quantities inside it); each step is its own module, and this one only wires them
+and names the result (doc, place, year, checksum).
 """
 
 from __future__ import annotations

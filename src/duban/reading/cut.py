@@ -198,13 +198,22 @@ def _intros(root: Section, sections: Sequence[Section]) -> list[tuple[int, int]]
     return out
 
 
-def _heading_end(text: str, start: int, end: int, title: str) -> int:
-    """Where the body starts on a line that opens with a heading: after its title's 。 or the line."""
-    line = text[start:end]
-    cut = line.find("。")
-    if cut != -1 and line[cut + 1 :].strip() and len(line[:cut]) <= len(title) + 8:
-        return start + cut + 1
-    return end
+def _after_heading(text: str, start: int, end: int, head: Section) -> int:
+    """Where a paragraph's body starts when ``head`` opens it at ``start``.
+
+    A part or section heading takes the line, or its first sentence when text follows on the
+    same line ("（一）着力扩大国内需求。要把…"); a lead sentence takes itself and its 。 or ：.
+    """
+    if head.level <= 2:
+        line = text[start:end]
+        cut = line.find("。")
+        if cut != -1 and line[cut + 1 :].strip() and len(line[:cut]) <= len(head.title) + 8:
+            return start + cut + 1
+        return end
+    after = start + len(head.title)
+    if text.startswith(head.title, start) and text[after : after + 1] in ("。", "：", ":", ""):
+        return after + 1
+    return start
 
 
 def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int] | None) -> list[Cut]:
@@ -223,17 +232,7 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
             body = p_start + len(m.group()) - len(m.group().lstrip(" \t\u3000#*"))
             group: str | None = None
             for s in starts.get(body, ()):
-                if s.level <= 2:
-                    body = _heading_end(text, body, p_end, s.title)
-                elif text.startswith(s.title, body) and text[
-                    body + len(s.title) : body + len(s.title) + 1
-                ] in (
-                    "。",
-                    "：",
-                    ":",
-                    "",
-                ):
-                    body += len(s.title) + 1
+                body = _after_heading(text, body, p_end, s)
             if body >= p_end or p_start in review_paragraphs:
                 continue
             node = index.at(body)

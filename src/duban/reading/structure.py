@@ -2,8 +2,9 @@
 
 Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``part_at``/``kind_at``,
 ``detect_year``, ``detect_place`` and ``find_headline_block``. Input is the cleaned text (one
-``str``, paragraphs separated by "\\n"); the words and heading shapes live in
-``lexicon/structure.yaml``.
+``str``, paragraphs separated by "\\n"; Markdown's leading "#" and bold "**" around a heading
+line are looked through); the words and heading shapes live in ``lexicon/structure.yaml``, with
+more plan headings and targets-paragraph wordings in ``lexicon/plan_headings.yaml``.
 
 Decisions:
 
