@@ -43,6 +43,38 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=1)
+def _by_opening() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Every keyword under its first two characters (one character for a one-character word)."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for n, rule in enumerate(_rules()):
+        for w in rule.keywords:
+            index.setdefault(w[:2], []).append((n, w))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _keyword_scores(text: str) -> dict[int, tuple[int, int]]:
+    """Each rule's keywords found in ``text``, as (how many, their total length)."""
+    index = _by_opening()
+    scores: dict[int, tuple[int, int]] = {}
+    for opening in {text[i : i + 2] for i in range(len(text) - 1)}.union(text).intersection(index):
+        for n, w in index[opening]:
+            if w in text:
+                count, length = scores.get(n, (0, 0))
+                scores[n] = (count + 1, length + len(w))
+    return scores
+
+
+@lru_cache(maxsize=256)
+def _section_scores(section: str) -> dict[int, tuple[int, int]]:
+    scores = {}
+    for n, rule in enumerate(_rules()):
+        found = [w for w in rule.sections if w in section]
+        if found:
+            scores[n] = (len(found), sum(map(len, found)))
+    return scores
+
+
 def route_lead(*, text: str, section_title: str | None) -> str | None:
     """The unit the routing rules give a task's text under a section title, or None.
 
@@ -51,15 +83,14 @@ def route_lead(*, text: str, section_title: str | None) -> str | None:
     >>> route_lead(text="各项工作有序推进", section_title=None) is None
     True
     """
-    own = text.upper()
-    section = (section_title or "").upper()
+    own = _keyword_scores(text.upper())
+    section = _section_scores((section_title or "").upper())
     best: str | None = None
     best_key = (0, 0)
-    for rule in _rules():
-        hits = [w for w in rule.keywords if w in own]
-        shits = [w for w in rule.sections if w in section]
-        score = KEYWORD_WEIGHT * len(hits) + SECTION_WEIGHT * len(shits)
-        key = (score, sum(len(w) for w in hits + shits))
-        if score and key > best_key:
-            best, best_key = rule.unit, key
+    for n in sorted(own.keys() | section.keys()):  # rule order: the first listed wins a tie
+        k_count, k_len = own.get(n, (0, 0))
+        s_count, s_len = section.get(n, (0, 0))
+        key = (KEYWORD_WEIGHT * k_count + SECTION_WEIGHT * s_count, k_len + s_len)
+        if key > best_key:
+            best, best_key = _rules()[n].unit, key
     return best
