@@ -57,6 +57,7 @@ class Cut:
 class _Rules:
     clause_ends: frozenset[str]
     sentence_ends: frozenset[str]
+    marks: re.Pattern[str]  # every character split_clauses looks at
     framing: re.Pattern[str]
     framing_words: tuple[str, ...]
     framing_window: int
@@ -86,6 +87,9 @@ def _rules() -> _Rules:
     return _Rules(
         clause_ends=frozenset(d["clause_ends"]),
         sentence_ends=frozenset(d["sentence_ends"]),
+        marks=re.compile(
+            "[" + re.escape("".join(sorted({*d["clause_ends"], *d["sentence_ends"], *_OPEN, *_CLOSE}))) + "]"
+        ),
         framing=re.compile(_any(d["framing_openers"])),
         framing_words=tuple(d["framing_words"]),
         framing_window=int(d["framing_window"]),
@@ -111,12 +115,13 @@ def split_clauses(text: str) -> list[tuple[int, int, bool]]:
     r = _rules()
     out: list[tuple[int, int, bool]] = []
     start = depth = 0
-    for i, ch in enumerate(text):
+    for m in r.marks.finditer(text):
+        ch, i = m.group(), m.start()
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch in r.clause_ends or ch in r.sentence_ends):
+        elif depth == 0:
             out.append((start, i, ch in r.sentence_ends))
             start = i + 1
     if start < len(text):
