@@ -9,11 +9,14 @@ score wins, then the longer matched words, then the rule listed first; nothing f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from duban.reading.trie import alternation
 
 RULES = Path(__file__).resolve().parent.parent / "ledger" / "rules" / "routing.yaml"
 KEYWORD_WEIGHT = 2
@@ -43,25 +46,33 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+@dataclass(frozen=True)
+class _Keywords:
+    pattern: re.Pattern[str]  # at each place, the longest keyword starting there
+    within: dict[str, tuple[tuple[int, str], ...]]  # a keyword → (rule, keyword) for it and its prefixes
+
+
 @lru_cache(maxsize=1)
-def _by_opening() -> dict[str, tuple[tuple[int, str], ...]]:
-    """Every keyword under its first two characters (one character for a one-character word)."""
-    index: dict[str, list[tuple[int, str]]] = {}
+def _keywords() -> _Keywords:
+    owners: dict[str, list[int]] = {}
     for n, rule in enumerate(_rules()):
         for w in rule.keywords:
-            index.setdefault(w[:2], []).append((n, w))
-    return {k: tuple(v) for k, v in index.items()}
+            owners.setdefault(w, []).append(n)
+    within = {w: tuple((n, p) for p in owners if w.startswith(p) for n in owners[p]) for w in owners}
+    return _Keywords(re.compile("(?=(" + alternation(list(owners)) + "))"), within)
 
 
 def _keyword_scores(text: str) -> dict[int, tuple[int, int]]:
-    """Each rule's keywords found in ``text``, as (how many, their total length)."""
-    index = _by_opening()
+    """Each rule's keywords found in ``text``, as (how many, their total length); a keyword
+    counts once however often it occurs, as ``keyword in text`` would."""
+    kw = _keywords()
+    if not kw.within:  # no rules file: no keywords
+        return {}
+    found = {pair for m in kw.pattern.finditer(text) for pair in kw.within[m.group(1)]}
     scores: dict[int, tuple[int, int]] = {}
-    for opening in {text[i : i + 2] for i in range(len(text) - 1)}.union(text).intersection(index):
-        for n, w in index[opening]:
-            if w in text:
-                count, length = scores.get(n, (0, 0))
-                scores[n] = (count + 1, length + len(w))
+    for n, w in found:
+        count, length = scores.get(n, (0, 0))
+        scores[n] = (count + 1, length + len(w))
     return scores
 
 

@@ -25,6 +25,7 @@ from duban.reading.cut import cut_plan
 from duban.reading.deadlines import parse_deadline
 from duban.reading.leads import route_lead
 from duban.reading.model import Deadline, Quantity, Section, Task
+from duban.reading.trie import alternation as _alternation
 
 _QUOTED = re.compile(r"“([^“”\n]{2,30})”|《([^《》\n]{2,40})》")
 _BOUNDARY = re.compile(r"[\s，,。；;、：:“”《》（）()]")
@@ -56,34 +57,6 @@ class _Lexicon:
     not_projects: re.Pattern[str]
     place_bad_endings: dict[str, tuple[str, ...]]
     counts: re.Pattern[str]
-
-
-def _alternation(words: Sequence[str]) -> str:
-    """A regex matching any of ``words``, longest first, built as a trie (fast in ``re``).
-
-    >>> _alternation(["开工", "开工建设", "推动", "推进"])
-    '(?:开(?:工(?:建设)?)|推[动进])'
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    ends = "" in node
-    keys = sorted(k for k in node if k)
-    if not keys:
-        return ""
-    if all(set(node[k]) == {""} for k in keys) and len(keys) > 1:
-        body = "[" + "".join(re.escape(k) for k in keys) + "]"
-    else:
-        alts = [re.escape(k) + _trie_regex(node[k]) for k in keys]
-        body = alts[0] if len(alts) == 1 and len(alts[0]) == 1 else "(?:" + "|".join(alts) + ")"
-    return body + "?" if ends else body
 
 
 def _load() -> dict[str, Any]:
