@@ -66,6 +66,19 @@ def test_groups_and_sections() -> None:
     assert cuts[0].headline and not any(c.headline for c in cuts[1:])
 
 
+def test_numbered_leads_on_their_own_lines_are_structure() -> None:
+    text = (
+        "示例市2023年政府工作报告\n一、2022年工作回顾\n全年建成学校3所，新增学位1万个。\n二、2023年工作安排\n"
+        "（一）坚持工业强市\n1.做强能源产业\n推动3座煤矿投产，建设变电站2座。\n**2.壮大新兴产业。**新建产业园3个，引进企业20家。\n"
+    )
+    secs = segment(text, line_of=lambda off: 1)
+    cuts = cut_plan(text, secs, headline=None)
+    assert [(text[c.start : c.end], c.group) for c in cuts] == [
+        ("推动3座煤矿投产，建设变电站2座", "做强能源产业"),
+        ("新建产业园3个，引进企业20家", "壮大新兴产业"),
+    ]
+
+
 CLAUSE_CASES = [
     ("semicolons", "加快建设；推动投产。新建学校", ["加快建设", "推动投产", "新建学校"]),
     (

@@ -215,9 +215,13 @@ def _after_heading(text: str, start: int, end: int, head: Section) -> int:
         if cut != -1 and line[cut + 1 :].strip() and len(line[:cut]) <= len(head.title) + 8:
             return start + cut + 1
         return end
-    after = start + len(head.title)
-    if text.startswith(head.title, start) and text[after : after + 1] in ("。", "：", ":", ""):
-        return after + 1
+    at = text.find(head.title, start, start + len(head.number) + len(head.title) + 4)  # after 1. / 一是
+    after = at + len(head.title)
+    if at != -1 and not text[start:at].strip(" \t\u3000*#" + head.number):
+        if after >= end or text[after : after + 1] in ("。", "：", ":", "\n"):
+            return after + 1
+        if not text[after:end].strip(" \t\u3000*"):
+            return end
     return start
 
 
