@@ -96,6 +96,7 @@ HEADINGS = [
     ("unnumbered-review", "2024年工作回顾", 1, "", "2024年工作回顾"),
     ("unnumbered-aims-and-tasks", "2025年工作目标和重点任务", 1, "", "2025年工作目标和重点任务"),
     ("unnumbered-government-work", "2025年政府工作", 1, "", "2025年政府工作"),
+    ("unnumbered-key-tasks", "2021年重点工作任务", 1, "", "2021年重点工作任务"),
     ("unnumbered-five-years", "过去五年的回顾", 1, "", "过去五年的回顾"),
     ("unnumbered-tasks", "今后五年的主要任务", 1, "", "今后五年的主要任务"),
     (
@@ -124,6 +125,8 @@ HEADINGS = [
 
 NOT_HEADINGS = [
     ("empty-number", "一、"),
+    ("bold-date", "**（2005年2月22日）**"),
+    ("bold-date-line", "**——2020年1月6日在岳阳市第八届人民代表大会第四次会议上**"),
     ("greeting", "各位代表！"),
     ("comma-sentence", "一年来，主要做了以下工作。"),
     ("chart-label", "2.5"),
@@ -343,6 +346,24 @@ def test_headline_block_openings(opening: str) -> None:
     text = f"一、2024年工作回顾\n全年建成学校3所。\n二、2025年工作安排\n{opening}地区生产总值增长5%左右。\n"
     span = find_headline_block(text, tree(text))
     assert span is not None and text[span[0] : span[1]].startswith(opening)
+
+
+def test_a_bold_line_naming_a_year_opens_a_part() -> None:
+    text = (
+        "示例市2020年政府工作报告\n**2019年高质量发展迈出坚实步伐**\n一、过去的一年，产业强市扎实推进\n"
+        "全年建成学校3所，新增学位1万个。\n二、过去的一年，城乡功能持续优化\n新建公园5个，改造道路3条。\n"
+        "**2020年再出发征程任重道远**\n一、明确一个总体要求\n今年政府工作的总体要求是：稳中求进。\n"
+        "二、确保两个圆满收官\n新建学校5所，新增学位2万个。\n"
+    )
+    parts = [(s.title, s.part_kind) for s in tree(text) if s.level == 1 and s.title]
+    assert parts == [
+        ("2019年高质量发展迈出坚实步伐", "review"),
+        ("过去的一年，产业强市扎实推进", "review"),
+        ("过去的一年，城乡功能持续优化", "review"),
+        ("2020年再出发征程任重道远", "plan"),
+        ("明确一个总体要求", "plan"),
+        ("确保两个圆满收官", "plan"),
+    ]
 
 
 def test_markdown_bold_headings() -> None:

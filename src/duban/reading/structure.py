@@ -65,8 +65,11 @@ _CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
 _TITLE_YEAR_RE = re.compile(
     r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
 )
-_DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年")
+_DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年(?:(12|十二)月)?")  # December: next year's report
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
+    r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
+)
 _REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
 _PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
 _TITLE_PLACE_RE = re.compile(
@@ -246,6 +249,12 @@ def _scan(text: str) -> list[_Head]:
             closed = closed or any(w in short for w in other_words)
             heads.append(_Head(off, 1, "", short, None))
             continue
+        if _BOLD_YEAR_RE.fullmatch(raw.strip()) and len(line) <= r.max_unnumbered and not closed:
+            # a bold line naming a year ("**2020年再出发征程任重道远**") opens a part: the numbered
+            # parts after it count from 一 again
+            part_no, sec_no, has_paren = 0, 0, False
+            heads.append(_Head(off, 1, "", line, None))
+            continue
         if line.startswith(r.trailers):
             closed = True
             heads.append(_Head(off, 1, "", line[:20], "other"))
@@ -418,6 +427,8 @@ def detect_year(text: str, name: str | None) -> int | None:
     2023
     >>> detect_year("——二〇二六年一月二十七日在甘肃省十四届人民代表大会", None)
     2026
+    >>> detect_year("——2022年12月27日在怀化市第六届人民代表大会第二次会议上", None)
+    2023
     >>> detect_year("各位代表：", "datong-2023")
     2023
     >>> detect_year("一、2024年工作回顾", None)
@@ -429,7 +440,7 @@ def detect_year(text: str, name: str | None) -> int | None:
         return int(m[1])
     m = _DATE_LINE_RE.search(head)
     if m:
-        return cn_number(m[1])
+        return cn_number(m[1]) + (1 if m[2] else 0)
     if name:
         m = _NAME_YEAR_RE.search(name)
         if m:
