@@ -97,6 +97,14 @@ HEADINGS = [
     ("unnumbered-aims-and-tasks", "2025年工作目标和重点任务", 1, "", "2025年工作目标和重点任务"),
     ("unnumbered-government-work", "2025年政府工作", 1, "", "2025年政府工作"),
     ("unnumbered-key-tasks", "2021年重点工作任务", 1, "", "2021年重点工作任务"),
+    (
+        "unnumbered-achievements",
+        "“十三五”时期发展成就和2020年主要工作",
+        1,
+        "",
+        "“十三五”时期发展成就和2020年主要工作",
+    ),
+    ("unnumbered-review-first", "回顾2022年工作", 1, "", "回顾2022年工作"),
     ("unnumbered-five-years", "过去五年的回顾", 1, "", "过去五年的回顾"),
     ("unnumbered-tasks", "今后五年的主要任务", 1, "", "今后五年的主要任务"),
     (
@@ -331,7 +339,10 @@ def test_lexicon_patterns_compile() -> None:
     assert rules.min_lead < rules.max_lead <= rules.max_heading
     assert rules.places_by_name["china"] == "国务院"
     assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in rules.places_by_name.values())
-    extra = _load("plan_headings.yaml")
+    extra = _load("headings.yaml")
+    assert extra["review_body_markers"] and all(
+        isinstance(w, str) and w for w in extra["review_body_markers"]
+    )
     for key in ("unnumbered_headings", "headline_patterns"):
         assert extra[key] and all(
             isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra[key]

@@ -77,7 +77,7 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         raise ReadError(label, "没有可读的中文正文")
     doc = _stem(label)
     plan_year = year or detect_year(text, doc)
-    sections = segment(text, line_of=cleaned.line_of)
+    sections = segment(text, line_of=cleaned.line_of, year=plan_year)
     index = SectionIndex(sections)
 
     overrides = paragraph_kinds(text, sections)

@@ -4,7 +4,7 @@ Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``part_at``/``kind
 ``detect_year``, ``detect_place`` and ``find_headline_block``. Input is the cleaned text (one
 ``str``, paragraphs separated by "\\n"; Markdown's leading "#" and bold "**" around a heading
 line are looked through); the words and heading shapes live in ``lexicon/structure.yaml``, with
-more plan headings and targets-paragraph wordings in ``lexicon/plan_headings.yaml``.
+more plan headings and targets-paragraph wordings in ``lexicon/headings.yaml``.
 
 Decisions:
 
@@ -61,6 +61,7 @@ _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
+_TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
 _CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
 _TITLE_YEAR_RE = re.compile(
     r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
@@ -113,10 +114,14 @@ def _rules() -> _Rules:
     return _Rules(
         part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
         child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
-        review_body=re.compile("|".join(map(re.escape, d["review_body_markers"]))),
+        review_body=re.compile(
+            "|".join(
+                map(re.escape, [*d["review_body_markers"], *_load("headings.yaml")["review_body_markers"]])
+            )
+        ),
         unnumbered=re.compile(
             "(?:"
-            + ")|(?:".join([*d["unnumbered_headings"], *_load("plan_headings.yaml")["unnumbered_headings"]])
+            + ")|(?:".join([*d["unnumbered_headings"], *_load("headings.yaml")["unnumbered_headings"]])
             + ")"
         ),
         trailers=tuple(d["trailer_lines"]),
@@ -129,9 +134,7 @@ def _rules() -> _Rules:
         closing_words=tuple(d["closing"]["words"]),
         max_closing_chars=int(d["closing"]["max_chars"]),
         headline=re.compile(
-            "(?:"
-            + ")|(?:".join([*_load("plan_headings.yaml")["headline_patterns"], d["headline_pattern"]])
-            + ")"
+            "(?:" + ")|(?:".join([*_load("headings.yaml")["headline_patterns"], d["headline_pattern"]]) + ")"
         ),
         headline_year_before=re.compile(d["headline_year_before"]),
         headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),
@@ -195,7 +198,7 @@ def _part_kind(title: str, year: int | None) -> PartKind | None:
     kind = _marker_kind(title, _rules().part_markers)
     if kind is not None:
         return kind
-    m = _YEAR_RE.search(title.translate(_FULLWIDTH))
+    m = _YEAR_RE.search(title.translate(_FULLWIDTH)) or _TITLE_END_YEAR_RE.search(title)
     if m and year is not None:
         return "review" if int(m[1]) < year else "plan"
     return None
@@ -301,10 +304,13 @@ def _scan(text: str) -> list[_Head]:
     return heads
 
 
-def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
-    """The report's tree: parts, sections and lead sentences with spans, parents and kinds."""
+def segment(text: str, *, line_of: Callable[[int], int], year: int | None = None) -> list[Section]:
+    """The report's tree: parts, sections and lead sentences with spans, parents and kinds.
+
+    ``year`` is the plan year when the caller knows it (from the file name); else the text's.
+    """
     r = _rules()
-    year = detect_year(text, None)
+    year = year or detect_year(text, None)
     heads = _scan(text)
     first = heads[0].start if heads else len(text)
     if text[:first].strip(" \t\u3000\r\n#*"):  # not only the marks before a first heading
@@ -342,7 +348,7 @@ def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
                 elif prev_part_kind in ("review", "plan"):
                     kind = "plan"
                 else:
-                    kind = "review" if reviews else "plan"
+                    kind = "review" if reviews or _mostly_past(body, year) else "plan"
             if not (i == 0 and preamble and kind == "other"):
                 prev_part_kind = kind
         else:
@@ -377,6 +383,15 @@ def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
         sections.append(sec)
         stack.append(sec)
     return sections
+
+
+def _mostly_past(body: str, year: int | None) -> bool:
+    """Whether a part's opening names years before the plan year more often than the plan year
+    and after ("2021年，全州地区生产总值…" in a first part titled 攻坚克难、砥砺奋进)."""
+    if year is None:
+        return False
+    years = [int(y) for y in _YEAR_RE.findall(body.translate(_FULLWIDTH))]
+    return sum(y < year for y in years) > sum(y >= year for y in years)
 
 
 def _ends(heads: Sequence[_Head], size: int) -> list[int]:
