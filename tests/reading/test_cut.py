@@ -79,6 +79,19 @@ def test_numbered_leads_on_their_own_lines_are_structure() -> None:
     ]
 
 
+def test_a_part_for_the_years_general_requirements_holds_only_the_targets_task() -> None:
+    text = (
+        "示例市2025年政府工作报告\n一、2024年工作回顾\n全年建成学校3所，新增学位1万个。\n"
+        "二、2025年工作总体要求和主要目标任务\n今年政府工作的总体要求是：稳中求进，推动高质量发展。\n"
+        "经济社会发展的主要预期目标是：地区生产总值增长5.5%以上。\n实现今年目标，任务艰巨，重担在肩。我们要勇挑大梁，争取更好结果。\n"
+        "三、2025年重点工作\n（一）扩大内需\n新建学校5所，新增学位2万个。\n"
+    )
+    assert cuts_of(text) == [
+        "经济社会发展的主要预期目标是：地区生产总值增长5.5%以上",
+        "新建学校5所，新增学位2万个",
+    ]
+
+
 CLAUSE_CASES = [
     ("semicolons", "加快建设；推动投产。新建学校", ["加快建设", "推动投产", "新建学校"]),
     (
@@ -146,7 +159,14 @@ def test_attitude(clause: str, attitude: bool) -> None:
 
 def test_lexicon_shape() -> None:
     d = load_lexicon()
-    for key in ("framing_openers", "framing_words", "prefixes", "ordinals", "attitude_patterns"):
+    for key in (
+        "framing_openers",
+        "framing_words",
+        "framing_part_titles",
+        "prefixes",
+        "ordinals",
+        "attitude_patterns",
+    ):
         items = d[key]
         assert items and all(isinstance(x, str) and x for x in items), key
         assert len(items) == len(set(items)), f"{key} has duplicates"

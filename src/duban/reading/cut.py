@@ -9,7 +9,8 @@ How a paragraph of a plan part is read:
 - heading lines (parts, sections) and a lead sentence at a paragraph's start ("做强能源产业。")
   are structure; the lead names the ``group`` of the tasks after it;
 - the 主要预期目标 paragraph is one task (``headline``);
-- the plan part's own preamble before its first section, and framing paragraphs (总体要求,
+- the plan part's own preamble before its first section, a section's opening paragraph before its
+  first lead, a part without sections titled for the 总体要求, and framing paragraphs (总体要求,
   "各位代表…", "我们将坚持…", a line announcing a list) are not tasks;
 - the rest is cut at ；(and at 。！？) outside quotes and brackets, never at a comma; a prefix
   ("煤炭方面，", "一是") is stripped; a short comma-less sentence before a sentence of
@@ -60,6 +61,7 @@ class _Rules:
     marks: re.Pattern[str]  # every character split_clauses looks at
     framing: re.Pattern[str]
     framing_words: tuple[str, ...]
+    framing_parts: tuple[str, ...]
     framing_window: int
     prefixes: re.Pattern[str]
     ordinals: re.Pattern[str]
@@ -92,6 +94,7 @@ def _rules() -> _Rules:
         ),
         framing=re.compile(_any(d["framing_openers"])),
         framing_words=tuple(d["framing_words"]),
+        framing_parts=tuple(d["framing_part_titles"]),
         framing_window=int(d["framing_window"]),
         prefixes=re.compile(_any([*d["prefixes"], *d["ordinals"]])),
         ordinals=re.compile(_any(d["ordinals"])),
@@ -236,6 +239,9 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
     cuts: list[Cut] = []
     for root in _plan_roots(sections):
         intros = _intros(root, sections)
+        framing_part = root.level == 1 and any(w in root.title for w in r.framing_parts)
+        if framing_part and not any(s.parent == root.id and s.level == 2 for s in sections):
+            intros.append((root.start, root.end))  # a part that frames the year: 总体要求
         for m in _LINE.finditer(text, root.start, root.end):
             p_start, p_end = m.start(), min(m.end(), root.end)
             body = p_start + len(m.group()) - len(m.group().lstrip(" \t\u3000#*"))
