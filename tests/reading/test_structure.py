@@ -105,6 +105,16 @@ HEADINGS = [
         "“十三五”时期发展成就和2020年主要工作",
     ),
     ("unnumbered-review-first", "回顾2022年工作", 1, "", "回顾2022年工作"),
+    ("unnumbered-overall-aims", "2023年总体目标和重点任务", 1, "", "2023年总体目标和重点任务"),
+    (
+        "unnumbered-requirements",
+        "2023年政府工作的总体要求和主要目标",
+        1,
+        "",
+        "2023年政府工作的总体要求和主要目标",
+    ),
+    ("unnumbered-arrangements", "2023年重点工作安排建议", 1, "", "2023年重点工作安排建议"),
+    ("unnumbered-year-of", "决胜“十四五”收官之年的重点任务", 1, "", "决胜“十四五”收官之年的重点任务"),
     ("unnumbered-five-years", "过去五年的回顾", 1, "", "过去五年的回顾"),
     ("unnumbered-tasks", "今后五年的主要任务", 1, "", "今后五年的主要任务"),
     (
@@ -327,6 +337,15 @@ def test_headline_block_list_on_next_line() -> None:
     assert text[span[0] : span[1]] == "今年经济社会发展的主要预期目标是：\n国内生产总值增长8%左右。"
 
 
+def test_headline_block_as_a_list_of_lines() -> None:
+    text = (
+        "一、2022年工作回顾\n全年建成学校3所。\n二、2023年重点工作安排\n今年经济社会发展的主要预期目标是：\n"
+        "——地区生产总值增长5.5%以上；\n——规模以上工业增加值增长5.5%以上；\n实现上述目标任务，要重点做好以下工作：\n"
+    )
+    span = find_headline_block(text, tree(text))
+    assert span is not None and text[span[0] : span[1]].endswith("规模以上工业增加值增长5.5%以上；")
+
+
 def test_no_headline_block_in_review_or_five_year_plan() -> None:
     text = "一、2022年工作回顾\n完成了全年主要目标任务。\n二、2023年工作安排\n“十四五”时期的主要目标是：基本实现现代化。\n"
     assert find_headline_block(text, tree(text)) is None
@@ -351,7 +370,12 @@ def test_lexicon_patterns_compile() -> None:
 
 @pytest.mark.parametrize(
     "opening",
-    ["今年经济社会发展的**主要预期目标**是：", "建议经济社会发展主要预期目标安排为：", "奋斗目标是:"],
+    [
+        "今年经济社会发展的**主要预期目标**是：",
+        "建议经济社会发展主要预期目标安排为：",
+        "奋斗目标是:",
+        "今年经济社会发展主要预期指标是：",
+    ],
 )
 def test_headline_block_openings(opening: str) -> None:
     text = f"一、2024年工作回顾\n全年建成学校3所。\n二、2025年工作安排\n{opening}地区生产总值增长5%左右。\n"

@@ -68,6 +68,8 @@ _TITLE_YEAR_RE = re.compile(
 )
 _DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年(?:(12|十二)月)?")  # December: next year's report
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_NEXT_LINE = re.compile(r"\S[^\n]*")
+_LIST_ITEM_LINE = re.compile(r"(?:\n[ \t\u3000]*)+(?:——|—|-|\d{1,2}[.、．]|[（(]\d{1,2}[）)])[^\n]*")
 _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
     r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
 )
@@ -534,9 +536,11 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     p_end = text.find("\n", end)
     p_end = len(text) if p_end == -1 else p_end
     if not text[end:p_end].strip(" \t\u3000：:"):  # "主要预期目标是：" then the list on the next line(s)
-        nxt = re.compile(r"\S[^\n]*").search(text, p_end)
+        nxt = _NEXT_LINE.search(text, p_end)
         if nxt:
             p_end = nxt.end()
+            while (item := _LIST_ITEM_LINE.match(text, p_end)) is not None:  # "——规上工业增加值增长5.5%；"
+                p_end = item.end()
     return p_start, p_end
 
 
