@@ -375,6 +375,9 @@ def test_lexicon_patterns_compile() -> None:
         "建议经济社会发展主要预期目标安排为：",
         "奋斗目标是:",
         "今年经济社会发展主要预期指标是：",
+        "今年主要预期目标安排是：",
+        "2025年全市经济社会发展目标是：",
+        "今年政府工作的总体目标是：",
     ],
 )
 def test_headline_block_openings(opening: str) -> None:
