@@ -48,7 +48,7 @@ def _rules() -> tuple[_Rule, ...]:
 
 @dataclass(frozen=True)
 class _Keywords:
-    pattern: re.Pattern[str]  # at each place, the longest keyword starting there
+    pattern: re.Pattern[str]  # the longest keyword starting at a place
     within: dict[str, tuple[tuple[int, str], ...]]  # a keyword → (rule, keyword) for it and its prefixes
 
 
@@ -59,7 +59,7 @@ def _keywords() -> _Keywords:
         for w in rule.keywords:
             owners.setdefault(w, []).append(n)
     within = {w: tuple((n, p) for p in owners if w.startswith(p) for n in owners[p]) for w in owners}
-    return _Keywords(re.compile("(?=(" + alternation(list(owners)) + "))"), within)
+    return _Keywords(re.compile(alternation(list(owners))), within)
 
 
 def _keyword_scores(text: str) -> dict[int, tuple[int, int]]:
@@ -68,7 +68,11 @@ def _keyword_scores(text: str) -> dict[int, tuple[int, int]]:
     kw = _keywords()
     if not kw.within:  # no rules file: no keywords
         return {}
-    found = {pair for m in kw.pattern.finditer(text) for pair in kw.within[m.group(1)]}
+    found: set[tuple[int, str]] = set()
+    pos = 0
+    while (m := kw.pattern.search(text, pos)) is not None:  # every place a keyword starts
+        found.update(kw.within[m.group()])
+        pos = m.start() + 1
     scores: dict[int, tuple[int, int]] = {}
     for n, w in found:
         count, length = scores.get(n, (0, 0))
