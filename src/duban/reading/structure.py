@@ -76,9 +76,12 @@ _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "*
 _REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
 _PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
 _TITLE_PLACE_RE = re.compile(
-    r"(?:^|\d{4}年|#)[ \t　]*([^\W\d_]{2,10}?(?:省|市|自治区|特别行政区|县|区|州|盟))"
-    r"[ \t　]*(?:\d{4}年)?(?:人民政府)?政府工作报告",
+    r"(?:^|\d{4}年|#|title:)[ \t　]*([^\W\d_]{2,10}?(?:省|市|自治区|特别行政区|县|区|州|盟))"
+    r"[ \t　]*(?:\d{4}年)?(?:人民政府|人民)?政府工作报告",
     re.M,
+)
+_CONGRESS_PLACE_RE = re.compile(  # ——2023年2月13日在南宁市第十五届人民代表大会第四次会议上
+    r"在([^\W\d_]{2,10}?(?:省|市|自治区|县|区|州|盟))第[一二三四五六七八九十\d]{1,4}届人民代表大会"
 )
 _SPEAKER_RE = re.compile(r"([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)")
 
@@ -477,6 +480,12 @@ def detect_place(text: str, name: str | None) -> str:
     '示例市'
     >>> detect_place("# 1980年中华人民共和国国务院政府工作报告", None)
     '国务院'
+    >>> detect_place("---\\ntitle: 宿州市政府工作报告（2014年1月16日 史翔）\\n---", None)
+    '宿州市'
+    >>> detect_place("title: 2024年厦门市人民政府工作报告", None)
+    '厦门市'
+    >>> detect_place("——2023年2月13日在南宁市第十五届人民代表大会第四次会议上", None)
+    '南宁市'
     >>> detect_place("各位代表：", "datong-2023.txt")
     '大同市'
     """
@@ -492,6 +501,9 @@ def detect_place(text: str, name: str | None) -> str:
         return m[1]
     if "国务院总理" in head:
         return "国务院"
+    m = _CONGRESS_PLACE_RE.search(head)
+    if m:
+        return m[1]
     m = _SPEAKER_RE.search(head)
     if m:
         return m[1]
