@@ -7,7 +7,8 @@ import re
 import pytest
 
 from duban.reading.cut import cut_plan, is_attitude, is_framing, load_lexicon, split_clauses, strip_prefix
-from duban.reading.structure import find_headline_block, segment
+from duban.reading.headline import find_headline_block
+from duban.reading.structure import segment
 
 
 def cuts_of(text: str) -> list[str]:

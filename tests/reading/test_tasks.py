@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from duban.reading.model import Task
-from duban.reading.structure import detect_year, kind_at, segment
+from duban.reading.origin import detect_year
+from duban.reading.structure import kind_at, segment
 from duban.reading.tasks import _load, extract_tasks, find_action, find_counts, find_places, find_projects
 from tests.conftest import SHARED, shared_path
 from tests.reading.test_structure import SAMPLE
@@ -265,8 +266,8 @@ def test_no_tasks_from_review_or_headings_or_framing() -> None:
 
 
 def test_the_headline_paragraph_is_one_task_with_its_figures() -> None:
+    from duban.reading.headline import find_headline_block
     from duban.reading.quantities import extract_quantities
-    from duban.reading.structure import find_headline_block
 
     lo = line_of_for(SAMPLE)
     secs = segment(SAMPLE, line_of=lo)

@@ -15,16 +15,11 @@ from pathlib import Path
 
 from duban.reading.clean import clean
 from duban.reading.decode import Decoded, decode_bytes, decode_path
+from duban.reading.headline import find_headline_block
 from duban.reading.model import PartKind, Plan, ReadError
+from duban.reading.origin import detect_place, detect_year
 from duban.reading.quantities import extract_quantities
-from duban.reading.structure import (
-    SectionIndex,
-    detect_place,
-    detect_year,
-    find_headline_block,
-    paragraph_kinds,
-    segment,
-)
+from duban.reading.structure import SectionIndex, paragraph_kinds, segment
 from duban.reading.tasks import extract_tasks
 
 _CJK = re.compile("[\u4e00-\u9fff]")

@@ -1,10 +1,12 @@
-"""The shape of a work report: sentences, the tree of parts and sections, year, place, targets.
+"""The shape of a work report: sentences and the tree of parts, sections and lead sentences.
 
-Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``part_at``/``kind_at``,
-``detect_year``, ``detect_place`` and ``find_headline_block``. Input is the cleaned text (one
-``str``, paragraphs separated by "\\n"; Markdown's leading "#" and bold "**" around a heading
-line are looked through); the words and heading shapes live in ``lexicon/structure.yaml``, with
-more plan headings and targets-paragraph wordings in ``lexicon/headings.yaml``.
+Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``SectionIndex``,
+``part_at``/``kind_at`` and ``paragraph_kinds``. The plan year and place are
+``duban.reading.origin``'s (``detect_place`` is re-exported here), the targets paragraph
+``duban.reading.headline``'s. Input is the cleaned text (one ``str``, paragraphs separated by
+"\\n"; Markdown's leading "#" and bold "**" around a heading line are looked through); the words
+and heading shapes live in ``lexicon/structure.yaml``, with more headings in
+``lexicon/headings.yaml``.
 
 Decisions:
 
@@ -26,9 +28,8 @@ Decisions:
 - The closing address (the last "各位代表！让我们…" paragraph with no heading after it) is a part
   "结束语" of kind other; after an appendix (附件, 名词解释) or a site's trailer no numbered part
   starts, so the appendix's own "四、…" lists stay in it.
-- ``find_headline_block`` takes the first 主要预期目标/主要目标/预期目标 mention that opens with a
-  colon (or "今年…目标为") outside the review and five-year-plan sentences, preferring one in the
-  plan part followed by a figure; the span is its paragraph (and the next one after a bare colon).
+- A bold line naming a year ("**2020年再出发征程任重道远**") opens a part; an unnamed first part
+  whose opening names past years more than the plan year is review.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ import yaml
 
 from duban.reading.deadlines import cn_number
 from duban.reading.model import PartKind, Section
+from duban.reading.origin import detect_place as detect_place  # re-exported: the tree's callers use it
+from duban.reading.origin import detect_year
 
 _CN_NUM = "一二三四五六七八九十"
 _KINDS: tuple[PartKind, ...] = ("other", "review", "plan")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _LINE = re.compile(r"[^\n]+")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个百分点)")
 _SENT_MARK = re.compile(r"[。！？；;!?\n“”《》（）()「」]")
 _OPEN = frozenset("“《（(「")
 _CLOSE = frozenset("”》）)」")
@@ -62,28 +64,9 @@ _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
 _TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
-_CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
-_TITLE_YEAR_RE = re.compile(
-    r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
-)
-_DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年(?:(12|十二)月)?")  # December: next year's report
-_NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_NEXT_LINE = re.compile(r"\S[^\n]*")
-_LIST_ITEM_LINE = re.compile(r"(?:\n[ \t\u3000]*)+(?:——|—|-|\d{1,2}[.、．]|[（(]\d{1,2}[）)])[^\n]*")
 _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
     r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
 )
-_REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
-_PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
-_TITLE_PLACE_RE = re.compile(
-    r"(?:^|\d{4}年|#|title:)[ \t　]*([^\W\d_]{2,10}?(?:省|市|自治区|特别行政区|县|区|州|盟))"
-    r"[ \t　]*(?:\d{4}年)?(?:人民政府|人民)?政府工作报告",
-    re.M,
-)
-_CONGRESS_PLACE_RE = re.compile(  # ——2023年2月13日在南宁市第十五届人民代表大会第四次会议上
-    r"在([^\W\d_]{2,10}?(?:省|市|自治区|县|区|州|盟))第[一二三四五六七八九十\d]{1,4}届人民代表大会"
-)
-_SPEAKER_RE = re.compile(r"([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)")
 
 
 @dataclass(frozen=True)
@@ -101,10 +84,6 @@ class _Rules:
     closing_starts: tuple[str, ...]
     closing_words: tuple[str, ...]
     max_closing_chars: int
-    headline: re.Pattern[str]
-    headline_year_before: re.Pattern[str]
-    headline_not_after: re.Pattern[str]
-    places_by_name: dict[str, str]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -138,12 +117,6 @@ def _rules() -> _Rules:
         closing_starts=tuple(d["closing"]["starts"]),
         closing_words=tuple(d["closing"]["words"]),
         max_closing_chars=int(d["closing"]["max_chars"]),
-        headline=re.compile(
-            "(?:" + ")|(?:".join([*_load("headings.yaml")["headline_patterns"], d["headline_pattern"]]) + ")"
-        ),
-        headline_year_before=re.compile(d["headline_year_before"]),
-        headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),
-        places_by_name={str(k): str(v) for k, v in d["places_by_name"].items()},
     )
 
 
@@ -440,122 +413,6 @@ def kind_at(sections: Sequence[Section], offset: int) -> PartKind:
     return sec.part_kind if sec else "other"
 
 
-def detect_year(text: str, name: str | None) -> int | None:
-    """The plan year: from the title, the meeting date line, the file name, or a review heading.
-
-    >>> detect_year("大同市2023年政府工作报告\\n——2023年1月5日在…", None)
-    2023
-    >>> detect_year("——二〇二六年一月二十七日在甘肃省十四届人民代表大会", None)
-    2026
-    >>> detect_year("——2022年12月27日在怀化市第六届人民代表大会第二次会议上", None)
-    2023
-    >>> detect_year("各位代表：", "datong-2023")
-    2023
-    >>> detect_year("一、2024年工作回顾", None)
-    2025
-    """
-    head = text[:4000].translate(_FULLWIDTH)
-    m = _TITLE_YEAR_RE.search(head)
-    if m:
-        return int(m[1])
-    m = _DATE_LINE_RE.search(head)
-    if m:
-        return cn_number(m[1]) + (1 if m[2] else 0)
-    if name:
-        m = _NAME_YEAR_RE.search(name)
-        if m:
-            return int(m[1])
-    m = _REVIEW_HEAD_YEAR_RE.search(text.translate(_FULLWIDTH))
-    if m:
-        return int(m[1]) + 1
-    return None
-
-
-def detect_place(text: str, name: str | None) -> str:
-    """The place the report is for ("大同市", "北京市", "国务院"); "" when nothing says.
-
-    >>> detect_place("2025年北京市政府工作报告\\n各位代表：", None)
-    '北京市'
-    >>> detect_place("示例市2023年政府工作报告", None)
-    '示例市'
-    >>> detect_place("# 1980年中华人民共和国国务院政府工作报告", None)
-    '国务院'
-    >>> detect_place("---\\ntitle: 宿州市政府工作报告（2014年1月16日 史翔）\\n---", None)
-    '宿州市'
-    >>> detect_place("title: 2024年厦门市人民政府工作报告", None)
-    '厦门市'
-    >>> detect_place("——2023年2月13日在南宁市第十五届人民代表大会第四次会议上", None)
-    '南宁市'
-    >>> detect_place("各位代表：", "datong-2023.txt")
-    '大同市'
-    """
-    head = text[:4000]
-    m = _PROVINCE_LINE_RE.search(head)
-    if m:
-        return m[1]
-    first_title = head.find("政府工作报告")
-    if first_title != -1 and "国务院" in head[max(0, first_title - 40) : first_title]:
-        return "国务院"
-    m = _TITLE_PLACE_RE.search(head)
-    if m:
-        return m[1]
-    if "国务院总理" in head:
-        return "国务院"
-    m = _CONGRESS_PLACE_RE.search(head)
-    if m:
-        return m[1]
-    m = _SPEAKER_RE.search(head)
-    if m:
-        return m[1]
-    if name:
-        stem = re.split(r"[-_.\d]", name.rsplit("/", 1)[-1], maxsplit=1)[0].lower()
-        return _rules().places_by_name.get(stem, "")
-    return ""
-
-
-def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, int] | None:
-    """The span of the paragraph stating this year's main targets (主要预期目标是：…)."""
-    r = _rules()
-    index = SectionIndex(sections) if sections else None
-    best: tuple[tuple[bool, bool, int], tuple[int, int]] | None = None
-    for m in r.headline.finditer(text):
-        sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        said = m.group()
-        if text.startswith("**", m.end()):  # Markdown bold: "**主要预期目标**是："
-            bold = r.headline.match(text[m.start() : m.end()] + text[m.end() + 2 : m.end() + 12])
-            said = bold.group() if bold else said
-        if not said.endswith(("：", ":")):
-            if not said.endswith(("是", "为")):
-                continue  # a bare mention (完成主要目标任务)
-            if not r.headline_year_before.search(text, max(sent_start, m.start() - 24), m.start()):
-                continue
-        if r.headline_not_after.search(text, sent_start, m.start()):
-            continue
-        sec = index.at(m.start()) if index else None
-        if sec is not None and sec.part_kind == "review":
-            continue
-        in_plan = sec is None or sec.part_kind == "plan"
-        has_figure = _FIGURE.search(text, m.end(), m.end() + 60) is not None
-        key = (not in_plan, not has_figure, m.start())
-        if best is None or key < best[0]:
-            best = (key, _paragraph(text, m.start(), m.end()))
-    return best[1] if best else None
-
-
-def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph around [start, end); a paragraph that ends in its colon takes the next one."""
-    p_start = text.rfind("\n", 0, start) + 1
-    p_end = text.find("\n", end)
-    p_end = len(text) if p_end == -1 else p_end
-    if not text[end:p_end].strip(" \t\u3000：:"):  # "主要预期目标是：" then the list on the next line(s)
-        nxt = _NEXT_LINE.search(text, p_end)
-        if nxt:
-            p_end = nxt.end()
-            while (item := _LIST_ITEM_LINE.match(text, p_end)) is not None:  # "——规上工业增加值增长5.5%；"
-                p_end = item.end()
-    return p_start, p_end
-
-
 @lru_cache(maxsize=1)
 def _openers() -> tuple[tuple[str, ...], tuple[str, ...]]:
     openers = _load("structure.yaml").get("paragraph_kind_openers", {})
@@ -582,3 +439,8 @@ def paragraph_kinds(text: str, sections: Sequence[Section]) -> list[tuple[int, i
             out.append((start, end, "plan"))
         start = end + 1
     return out
+
+
+# The targets paragraph moved to its own module; callers that still import it from here get it
+# (imported last: duban.reading.headline uses SectionIndex above).
+from duban.reading.headline import find_headline_block as find_headline_block  # noqa: E402
