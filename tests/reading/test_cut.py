@@ -55,7 +55,7 @@ def test_groups_and_sections() -> None:
     text = PLAN
     secs = segment(text, line_of=lambda off: 1)
     cuts = cut_plan(text, secs, headline=find_headline_block(text, secs))
-    assert [(c.section.title[:4], c.group) for c in cuts] == [
+    assert [(c.heading.title[:4], c.group) for c in cuts] == [
         ("2023", "主要预期目标"),
         ("坚持工业", "做强能源产业"),
         ("坚持工业", "做强能源产业"),

@@ -256,7 +256,7 @@ def test_no_tasks_from_review_or_headings_or_framing() -> None:
     by_text = {t.text: t for t in tasks}
     farm = by_text["力争光伏项目上半年建成并网，年底前建成示例县抽水蓄能电站"]
     assert farm.places == ["示例县"] and farm.projects == ["光伏项目", "示例县抽水蓄能电站"]
-    assert farm.section == "2.1" and farm.group == "做强能源产业"
+    assert farm.section == "2.1.1" and farm.group == "做强能源产业"  # the lead's node, as for quantities
     assert farm.deadline is not None and farm.deadline.due == date(2023, 6, 30)  # the most specific
     assert farm.line == SAMPLE.count("\n", 0, SAMPLE.index("力争光伏")) + 1
     assert SAMPLE[farm.start : farm.end] == farm.text

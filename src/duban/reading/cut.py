@@ -48,7 +48,8 @@ class Cut:
 
     start: int
     end: int
-    section: Section  # the deepest part or section (level ≤ 2) holding it
+    section: Section  # the deepest node of the tree holding it (its lead sentence's, if any)
+    heading: Section  # the part or section (level ≤ 2) holding it
     group: str | None  # the lead sentence it falls under (做强能源产业), else None
     headline: bool = False  # the 主要预期目标 paragraph
     due_span: tuple[int, int] | None = None  # a sentence-opening deadline ("到年底") it inherits
@@ -250,8 +251,8 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
                 body = _after_heading(text, body, p_end, s)
             if body >= p_end or p_start in review_paragraphs:
                 continue
-            node = index.at(body)
-            if node is None or node.part_kind != "plan":
+            deepest = node = index.at(body)
+            if node is None or deepest is None or node.part_kind != "plan":
                 continue
             while node.level > 2 and node.parent is not None:
                 group = group or node.title
@@ -261,19 +262,19 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
                 h_end = min(p_end, headline[1])
                 h_end = h_start + len(text[h_start:h_end].rstrip(_TRIM))
                 if not cuts or not cuts[-1].headline:
-                    cuts.append(Cut(h_start, h_end, node, "主要预期目标", headline=True))
+                    cuts.append(Cut(h_start, h_end, deepest, node, "主要预期目标", headline=True))
                 else:  # the list after "主要预期目标是：" on its own line joins the same task
                     last = cuts[-1]
-                    cuts[-1] = Cut(last.start, h_end, last.section, last.group, headline=True)
+                    cuts[-1] = Cut(last.start, h_end, last.section, last.heading, last.group, headline=True)
                 continue
             if any(a <= body < b for a, b in intros) or is_framing(text[body:p_end]):
                 continue
-            cuts.extend(_cut_paragraph(text, body, p_end, node, group, r))
+            cuts.extend(_cut_paragraph(text, body, p_end, (deepest, node), group, r))
     return cuts
 
 
 def _cut_paragraph(
-    text: str, start: int, end: int, section: Section, group: str | None, r: _Rules
+    text: str, start: int, end: int, where: tuple[Section, Section], group: str | None, r: _Rules
 ) -> list[Cut]:
     para = text[start:end]
     clauses = split_clauses(para)
@@ -307,7 +308,7 @@ def _cut_paragraph(
         if len(clause) < r.min_chars or is_attitude(clause):
             continue
         c_start = start + a + lead
-        out.append(Cut(c_start, c_start + len(clause), section, group, due_span=due_span))
+        out.append(Cut(c_start, c_start + len(clause), *where, group, due_span=due_span))
         if ends_sentence:
             due_span = None
     return out

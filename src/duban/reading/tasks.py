@@ -293,7 +293,7 @@ def extract_tasks(
                 group=cut.group,
                 targets=inside,
                 lead=route_lead(
-                    text=clause, section_title=" › ".join(x for x in (cut.section.title, cut.group) if x)
+                    text=clause, section_title=" › ".join(x for x in (cut.heading.title, cut.group) if x)
                 ),
                 headline=cut.headline,
             )
