@@ -120,7 +120,12 @@ def read_command(sources: tuple[str, ...], year: int | None, fmt: str, output: P
             for f in files:
                 progress.update(task, description=f.relative)
                 try:
-                    plans.append(_read_one(f.path, year))
+                    plan = _read_one(f.path, year)
+                    plan.text, plan.line_starts = (
+                        "",
+                        [],
+                    )  # no output writes them: a batch of thousands keeps less
+                    plans.append(plan)
                     relatives.append(f.relative)
                 except ReadError as exc:
                     failed.append(str(exc))
