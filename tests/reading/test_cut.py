@@ -93,6 +93,19 @@ def test_a_part_for_the_years_general_requirements_holds_only_the_targets_task()
     ]
 
 
+def test_a_short_opening_sentence_with_a_figure_is_a_task_not_a_lead() -> None:
+    text = (
+        "示例市2023年政府工作报告\n一、2022年工作回顾\n全年建成学校3所，新增学位1万个。\n二、2023年工作安排\n"
+        "（一）发展数字经济\n做强数字产业。加快建设数据中心，培育数字企业。\n全年新建5G基站1000个。推进工业互联网建设，加快企业上云。\n"
+    )
+    secs = segment(text, line_of=lambda off: 1)
+    assert [text[c.start : c.end] for c in cut_plan(text, secs, headline=None)] == [
+        "加快建设数据中心，培育数字企业",
+        "全年新建5G基站1000个",
+        "推进工业互联网建设，加快企业上云",
+    ]
+
+
 CLAUSE_CASES = [
     ("semicolons", "加快建设；推动投产。新建学校", ["加快建设", "推动投产", "新建学校"]),
     (

@@ -40,6 +40,7 @@ _CLOSE = frozenset("”》）)」’")
 _TRIM = " \t\u3000\r，,；;：:。！？!?、*"  # * : Markdown bold around a lead or a clause
 _LINE = re.compile(r"[^\n]+")
 _DIGIT = re.compile(r"[\d０-９]")
+_FIGURE_IN_LEAD = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|[个座所家项条户人吨亩公里台辆套])")
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def _after_heading(text: str, start: int, end: int, head: Section) -> int:
     """Where a paragraph's body starts when ``head`` opens it at ``start``.
 
     A part or section heading takes the line, or its first sentence when text follows on the
-    same line ("（一）着力扩大国内需求。要把…"); a lead sentence takes itself and its 。 or ：.
+    same line ("（一）着力扩大国内需求。要把…"); a lead sentence takes itself and its 。 or ：,
+    unless it states a figure (then it is a task the tree took for a lead).
     """
     if head.level <= 2:
         line = text[start:end]
@@ -219,6 +221,8 @@ def _after_heading(text: str, start: int, end: int, head: Section) -> int:
         if cut != -1 and line[cut + 1 :].strip() and len(line[:cut]) <= len(head.title) + 8:
             return start + cut + 1
         return end
+    if _FIGURE_IN_LEAD.search(head.title):  # "全年新建5G基站1000个。" opening a paragraph: a task
+        return start
     at = text.find(head.title, start, start + len(head.number) + len(head.title) + 4)  # after 1. / 一是
     after = at + len(head.title)
     if at != -1 and not text[start:at].strip(" \t\u3000*#" + head.number):
