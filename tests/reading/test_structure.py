@@ -96,6 +96,9 @@ HEADINGS = [
     ("unnumbered-aims-and-tasks", "2025年工作目标和重点任务", 1, "", "2025年工作目标和重点任务"),
     ("unnumbered-government-work", "2025年政府工作", 1, "", "2025年政府工作"),
     ("unnumbered-key-tasks", "2021年重点工作任务", 1, "", "2021年重点工作任务"),
+    ("unnumbered-government-main-work", "2009年政府主要工作", 1, "", "2009年政府主要工作"),
+    ("unnumbered-do-well", "扎实做好2010年政府工作", 1, "", "扎实做好2010年政府工作"),
+    ("unnumbered-deployment", "2021年工作部署", 1, "", "2021年工作部署"),
     (
         "unnumbered-achievements",
         "“十三五”时期发展成就和2020年主要工作",
@@ -362,7 +365,7 @@ def test_lexicon_patterns_compile() -> None:
     assert extra["review_body_markers"] and all(
         isinstance(w, str) and w for w in extra["review_body_markers"]
     )
-    for key in ("unnumbered_headings", "headline_patterns"):
+    for key in ("unnumbered_headings", "headline_patterns", "appendix_headings"):
         assert extra[key] and all(
             isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra[key]
         )
@@ -402,6 +405,16 @@ def test_a_bold_line_naming_a_year_opens_a_part() -> None:
         ("明确一个总体要求", "plan"),
         ("确保两个圆满收官", "plan"),
     ]
+
+
+@pytest.mark.parametrize("appendix", ["**用语解释**", "有关词语解释", "注释：", "附件2"])
+def test_an_appendix_is_other_and_ends_the_numbered_parts(appendix: str) -> None:
+    text = (
+        "一、2022年工作回顾\n全年建成学校3所，新增学位1万个。\n二、2023年工作安排\n新建学校5所，新增学位2万个。\n"
+        f"{appendix}\n三、六稳：稳就业、稳金融、稳外贸、稳外资、稳投资、稳预期。\n"
+    )
+    parts = [(s.title, s.part_kind) for s in tree(text) if s.level == 1]
+    assert parts[-1][1] == "other" and len(parts) == 3, parts
 
 
 def test_markdown_bold_headings() -> None:

@@ -76,6 +76,7 @@ class _Rules:
     review_body: re.Pattern[str]
     unnumbered: re.Pattern[str]
     trailers: tuple[str, ...]
+    appendix: re.Pattern[str]
     max_heading: int
     max_unnumbered: int
     max_lead: int
@@ -109,6 +110,7 @@ def _rules() -> _Rules:
             + ")"
         ),
         trailers=tuple(d["trailer_lines"]),
+        appendix=re.compile("(?:" + ")|(?:".join(_load("headings.yaml")["appendix_headings"]) + ")"),
         max_heading=int(d["max_heading_chars"]),
         max_unnumbered=int(d["max_unnumbered_heading_chars"]),
         max_lead=int(d["max_lead_chars"]),
@@ -236,7 +238,7 @@ def _scan(text: str) -> list[_Head]:
             part_no, sec_no, has_paren = 0, 0, False
             heads.append(_Head(off, 1, "", line, None))
             continue
-        if line.startswith(r.trailers):
+        if line.startswith(r.trailers) or (len(short) <= r.max_unnumbered and r.appendix.fullmatch(short)):
             closed = True
             heads.append(_Head(off, 1, "", line[:20], "other"))
             continue
