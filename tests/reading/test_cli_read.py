@@ -108,3 +108,34 @@ def test_every_corpus_report_reads(tmp_path: Path) -> None:
     assert f"共 {n_files} 个文件：成功 {n_files}，失败 0" in result.stderr
     docs = {json.loads(x)["doc"] for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()}
     assert len(docs) >= 100  # nearly every report has figures or tasks (a few 1950s ones have neither)
+
+
+def test_a_tree_of_markdown_reads_with_distinct_doc_ids(tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    for folder, place in (("city/示例市", "示例市"), ("city/样例市", "样例市"), ("copy/示例市", "示例市")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "2023.md").write_text(text.replace("示例市", place), encoding="utf-8")
+    (tmp_path / "city" / "notes.csv").write_text("not a report", encoding="utf-8")
+    result = run("read", "--format", "jsonl", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    docs = {json.loads(x)["doc"] for x in result.stdout.splitlines()}
+    # place-year where only one file has it; the relative path where two copies share it
+    assert docs == {"样例市-2023", "city/示例市/2023", "copy/示例市/2023"}
+    assert "共 3 个文件：成功 3，失败 0" in result.stderr
+
+
+def test_a_folder_without_reports_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.csv").write_text("a,b", encoding="utf-8")
+    result = run("read", str(tmp_path))
+    assert result.exit_code == 1
+    assert "没有找到可读的报告文件" in result.output and "Traceback" not in result.output
+
+
+def test_a_single_file_keeps_its_stem_as_doc_id() -> None:
+    rows = [json.loads(x) for x in run("read", "--format", "jsonl", str(SAMPLE)).stdout.splitlines()]
+    assert {r["doc"] for r in rows} == {"示例市2023年政府工作报告"}
+    tasks = [r for r in rows if r["kind"] == "task"]
+    assert tasks and {"text", "due", "targets", "lead", "section", "group"} <= set(tasks[0])
+    head = next(r for r in tasks if r["headline"])
+    assert {(t["value"], t["unit"]) for t in head["targets"]} >= {(6, "%"), (40000, "人")}

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from duban.reading.headline import find_headline_block
 from duban.reading.model import Section
+from duban.reading.origin import _places_by_name, detect_place, detect_year
 from duban.reading.structure import (
+    _load,
     _rules,
-    detect_place,
-    detect_year,
-    find_headline_block,
     kind_at,
     part_at,
     segment,
@@ -93,6 +93,30 @@ HEADINGS = [
     ("unnumbered-suggestions", "2025年工作安排建议", 1, "", "2025年工作安排建议"),
     ("unnumbered-this-year", "今年重点工作", 1, "", "今年重点工作"),
     ("unnumbered-review", "2024年工作回顾", 1, "", "2024年工作回顾"),
+    ("unnumbered-aims-and-tasks", "2025年工作目标和重点任务", 1, "", "2025年工作目标和重点任务"),
+    ("unnumbered-government-work", "2025年政府工作", 1, "", "2025年政府工作"),
+    ("unnumbered-key-tasks", "2021年重点工作任务", 1, "", "2021年重点工作任务"),
+    ("unnumbered-government-main-work", "2009年政府主要工作", 1, "", "2009年政府主要工作"),
+    ("unnumbered-do-well", "扎实做好2010年政府工作", 1, "", "扎实做好2010年政府工作"),
+    ("unnumbered-deployment", "2021年工作部署", 1, "", "2021年工作部署"),
+    (
+        "unnumbered-achievements",
+        "“十三五”时期发展成就和2020年主要工作",
+        1,
+        "",
+        "“十三五”时期发展成就和2020年主要工作",
+    ),
+    ("unnumbered-review-first", "回顾2022年工作", 1, "", "回顾2022年工作"),
+    ("unnumbered-overall-aims", "2023年总体目标和重点任务", 1, "", "2023年总体目标和重点任务"),
+    (
+        "unnumbered-requirements",
+        "2023年政府工作的总体要求和主要目标",
+        1,
+        "",
+        "2023年政府工作的总体要求和主要目标",
+    ),
+    ("unnumbered-arrangements", "2023年重点工作安排建议", 1, "", "2023年重点工作安排建议"),
+    ("unnumbered-year-of", "决胜“十四五”收官之年的重点任务", 1, "", "决胜“十四五”收官之年的重点任务"),
     ("unnumbered-five-years", "过去五年的回顾", 1, "", "过去五年的回顾"),
     ("unnumbered-tasks", "今后五年的主要任务", 1, "", "今后五年的主要任务"),
     (
@@ -121,6 +145,8 @@ HEADINGS = [
 
 NOT_HEADINGS = [
     ("empty-number", "一、"),
+    ("bold-date", "**（2005年2月22日）**"),
+    ("bold-date-line", "**——2020年1月6日在岳阳市第八届人民代表大会第四次会议上**"),
     ("greeting", "各位代表！"),
     ("comma-sentence", "一年来，主要做了以下工作。"),
     ("chart-label", "2.5"),
@@ -313,6 +339,15 @@ def test_headline_block_list_on_next_line() -> None:
     assert text[span[0] : span[1]] == "今年经济社会发展的主要预期目标是：\n国内生产总值增长8%左右。"
 
 
+def test_headline_block_as_a_list_of_lines() -> None:
+    text = (
+        "一、2022年工作回顾\n全年建成学校3所。\n二、2023年重点工作安排\n今年经济社会发展的主要预期目标是：\n"
+        "——地区生产总值增长5.5%以上；\n——规模以上工业增加值增长5.5%以上；\n实现上述目标任务，要重点做好以下工作：\n"
+    )
+    span = find_headline_block(text, tree(text))
+    assert span is not None and text[span[0] : span[1]].endswith("规模以上工业增加值增长5.5%以上；")
+
+
 def test_no_headline_block_in_review_or_five_year_plan() -> None:
     text = "一、2022年工作回顾\n完成了全年主要目标任务。\n二、2023年工作安排\n“十四五”时期的主要目标是：基本实现现代化。\n"
     assert find_headline_block(text, tree(text)) is None
@@ -323,8 +358,69 @@ def test_lexicon_patterns_compile() -> None:
     assert set(rules.part_markers) == {"review", "plan", "other"}
     assert set(rules.child_markers) == {"review", "plan", "other"}
     assert rules.min_lead < rules.max_lead <= rules.max_heading
-    assert rules.places_by_name["china"] == "国务院"
-    assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in rules.places_by_name.values())
+    places = _places_by_name()
+    assert places["china"] == "国务院"
+    assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in places.values())
+    extra = _load("headings.yaml")
+    assert extra["review_body_markers"] and all(
+        isinstance(w, str) and w for w in extra["review_body_markers"]
+    )
+    for key in ("unnumbered_headings", "headline_patterns", "appendix_headings"):
+        assert extra[key] and all(
+            isinstance(p, str) and re.compile(p).fullmatch("") is None for p in extra[key]
+        )
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "今年经济社会发展的**主要预期目标**是：",
+        "建议经济社会发展主要预期目标安排为：",
+        "奋斗目标是:",
+        "今年经济社会发展主要预期指标是：",
+        "今年主要预期目标安排是：",
+        "2025年全市经济社会发展目标是：",
+        "今年政府工作的总体目标是：",
+    ],
+)
+def test_headline_block_openings(opening: str) -> None:
+    text = f"一、2024年工作回顾\n全年建成学校3所。\n二、2025年工作安排\n{opening}地区生产总值增长5%左右。\n"
+    span = find_headline_block(text, tree(text))
+    assert span is not None and text[span[0] : span[1]].startswith(opening)
+
+
+def test_a_bold_line_naming_a_year_opens_a_part() -> None:
+    text = (
+        "示例市2020年政府工作报告\n**2019年高质量发展迈出坚实步伐**\n一、过去的一年，产业强市扎实推进\n"
+        "全年建成学校3所，新增学位1万个。\n二、过去的一年，城乡功能持续优化\n新建公园5个，改造道路3条。\n"
+        "**2020年再出发征程任重道远**\n一、明确一个总体要求\n今年政府工作的总体要求是：稳中求进。\n"
+        "二、确保两个圆满收官\n新建学校5所，新增学位2万个。\n"
+    )
+    parts = [(s.title, s.part_kind) for s in tree(text) if s.level == 1 and s.title]
+    assert parts == [
+        ("2019年高质量发展迈出坚实步伐", "review"),
+        ("过去的一年，产业强市扎实推进", "review"),
+        ("过去的一年，城乡功能持续优化", "review"),
+        ("2020年再出发征程任重道远", "plan"),
+        ("明确一个总体要求", "plan"),
+        ("确保两个圆满收官", "plan"),
+    ]
+
+
+@pytest.mark.parametrize("appendix", ["**用语解释**", "有关词语解释", "注释：", "附件2"])
+def test_an_appendix_is_other_and_ends_the_numbered_parts(appendix: str) -> None:
+    text = (
+        "一、2022年工作回顾\n全年建成学校3所，新增学位1万个。\n二、2023年工作安排\n新建学校5所，新增学位2万个。\n"
+        f"{appendix}\n三、六稳：稳就业、稳金融、稳外贸、稳外资、稳投资、稳预期。\n"
+    )
+    parts = [(s.title, s.part_kind) for s in tree(text) if s.level == 1]
+    assert parts[-1][1] == "other" and len(parts) == 3, parts
+
+
+def test_markdown_bold_headings() -> None:
+    text = "**一、2024年工作回顾**\n全年建成学校3所，新增学位1万个。\n**二、2025年工作安排**\n**（一）扩大内需**\n新建学校5所，新增学位2万个。\n"
+    heads = [(s.level, s.title, s.part_kind) for s in tree(text)]
+    assert heads == [(1, "2024年工作回顾", "review"), (1, "2025年工作安排", "plan"), (2, "扩大内需", "plan")]
 
 
 # ---------------------------------------------------------------- the real corpus

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import glob
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -20,29 +22,62 @@ from duban.reading.output import (
     write_xlsx,
 )
 
-REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+REPORT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm")
 
 
-def expand_sources(sources: tuple[str, ...]) -> list[str]:
-    """Files, directories (their reports, sorted) and globs, in the order given; "-" is stdin."""
-    out: list[str] = []
+@dataclass(frozen=True)
+class Source:
+    """A file to read and its path relative to the folder it was found in (for its doc id)."""
+
+    path: str
+    relative: str
+
+
+def expand_sources(sources: tuple[str, ...]) -> list[Source]:
+    """Files, folders (their reports at any depth, sorted) and globs, in the order given; "-" is stdin."""
+    out: list[Source] = []
     for s in sources:
         if s == "-":
-            out.append(s)
+            out.append(Source(s, "stdin"))
             continue
         p = Path(s)
         if p.is_dir():
             out.extend(
-                str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+                Source(str(f), f.relative_to(p).as_posix())
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith(".")
             )
         elif not p.exists() and any(ch in s for ch in "*?["):
             matches = sorted(glob.glob(s, recursive=True))
             if not matches:
-                out.append(s)  # reported as missing below
-            out.extend(matches)
+                out.append(Source(s, s))  # reported as missing below
+            out.extend(Source(m, m) for m in matches if Path(m).is_file())
         else:
-            out.append(s)
+            out.append(Source(s, p.name))
     return out
+
+
+def name_docs(plans: list[Plan], relatives: list[str]) -> None:
+    """Make every ``doc`` id of a batch unique: the file's stem when no other file shares it, else
+    place-year when the report says both and no other report has them, else the relative path.
+
+    Two cities' ``2024.md`` become ``北京市-2024`` and ``天津市-2024``; two copies of one report
+    keep their relative paths (``a/2024``, ``b/2024``).
+    """
+    stems = Counter(p.doc for p in plans)
+    place_year = [f"{p.place}-{p.year}" if p.place and p.year else None for p in plans]
+    taken = Counter(k for k, p in zip(place_year, plans, strict=True) if k and stems[p.doc] > 1)
+    for plan, key, rel in zip(plans, place_year, relatives, strict=True):
+        if stems[plan.doc] == 1:
+            continue
+        if key and taken[key] == 1:
+            plan.doc = key
+        else:
+            plan.doc = str(Path(rel).with_suffix("").as_posix())
+    left = Counter(p.doc for p in plans)  # a stem that is another file's place-year
+    for plan, rel in zip(plans, relatives, strict=True):
+        if left[plan.doc] > 1:
+            plan.doc = str(Path(rel).with_suffix("").as_posix())
 
 
 def _read_one(source: str, year: int | None) -> Plan:
@@ -63,12 +98,15 @@ def _read_one(source: str, year: int | None) -> Plan:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出文件（xlsx 必填）。"
 )
 def read_command(sources: tuple[str, ...], year: int | None, fmt: str, output: Path | None) -> None:
-    """读取政府工作报告（txt/docx/pdf/html，文件、目录、通配符或 - 表示标准输入），输出结构化计划。"""
+    """读取政府工作报告（txt/md/docx/pdf/html，文件、目录（含子目录）、通配符或 - 表示标准输入），输出结构化计划。"""
     err = Console(stderr=True)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx 需要用 -o 指定输出文件")
     files = expand_sources(sources)
+    if not files:
+        raise click.ClickException("没有找到可读的报告文件（txt/md/docx/pdf/html）：" + "、".join(sources))
     plans: list[Plan] = []
+    relatives: list[str] = []
     failed: list[str] = []
     batch = len(files) > 1
     if batch:
@@ -80,16 +118,29 @@ def read_command(sources: tuple[str, ...], year: int | None, fmt: str, output: P
         ) as progress:  # fmt: skip
             task = progress.add_task("", total=len(files))
             for f in files:
-                progress.update(task, description=Path(f).name)
+                progress.update(task, description=f.relative)
                 try:
-                    plans.append(_read_one(f, year))
+                    plan = _read_one(f.path, year)
+                    plan.text, plan.line_starts = (
+                        "",
+                        [],
+                    )  # no output writes them: a batch of thousands keeps less
+                    plans.append(plan)
+                    relatives.append(f.relative)
                 except ReadError as exc:
                     failed.append(str(exc))
                     err.print(f"[red]无法读取[/red] {exc}", highlight=False)
+                except Exception as exc:  # one bad file must not end a batch of thousands
+                    failed.append(f.path)
+                    err.print(
+                        f"[red]无法读取[/red] {f.path}: 读取出错（{type(exc).__name__}: {exc}）",
+                        highlight=False,
+                    )
                 progress.advance(task)
+        name_docs(plans, relatives)
     else:
         try:
-            plans.append(_read_one(files[0], year))
+            plans.append(_read_one(files[0].path, year))
         except ReadError as exc:
             err.print(f"[red]无法读取[/red] {exc}", highlight=False)
             sys.exit(2)

@@ -1,7 +1,8 @@
 """The reader's one entry point: a report (path, bytes or text) in, a :class:`Plan` out.
 
-decode → clean → structure → quantities and tasks; each step is its own module, and this one
-only wires them and names the result (doc, place, year, checksum).
+decode → clean → structure → quantities, then tasks (cut from the plan part by ``cut``, each
+carrying the quantities inside it); each step is its own module, and this one only wires them
+and names the result (doc, place, year, checksum).
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from pathlib import Path
 
 from duban.reading.clean import clean
 from duban.reading.decode import Decoded, decode_bytes, decode_path
+from duban.reading.headline import find_headline_block
 from duban.reading.model import PartKind, Plan, ReadError
+from duban.reading.origin import detect_place, detect_year
 from duban.reading.periods import assign_periods
 from duban.reading.quantities import extract_quantities
-from duban.reading.structure import (
-    SectionIndex,
-    detect_place,
-    detect_year,
-    find_headline_block,
-    paragraph_kinds,
-    segment,
-)
+from duban.reading.structure import SectionIndex, paragraph_kinds, segment
 from duban.reading.tasks import extract_tasks
 from duban.reading.textual import text_targets
 
@@ -78,7 +74,7 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         raise ReadError(label, "没有可读的中文正文")
     doc = _stem(label)
     plan_year = year or detect_year(text, doc)
-    sections = segment(text, line_of=cleaned.line_of)
+    sections = segment(text, line_of=cleaned.line_of, year=plan_year)
     index = SectionIndex(sections)
 
     overrides = paragraph_kinds(text, sections)
@@ -96,15 +92,18 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         sec = index.at(offset)
         return sec.id if sec else None
 
+    headline = find_headline_block(text, sections)
     quantities = extract_quantities(
         text,
         kind_at=kind_at,
         section_at=section_at,
         line_of=cleaned.line_of,
-        headline_span=find_headline_block(text, sections),
+        headline_span=headline,
     )
     assign_periods(text, quantities, year=plan_year, sections=sections, kind_at=kind_at)
-    tasks = extract_tasks(text, sections, year=plan_year, line_of=cleaned.line_of)
+    tasks = extract_tasks(
+        text, sections, year=plan_year, line_of=cleaned.line_of, quantities=quantities, headline=headline
+    )
     place = detect_place(text, doc)
     return Plan(
         doc=doc,

@@ -132,6 +132,10 @@ class Task:
     places: list[str] = field(default_factory=list)
     counts: list[str] = field(default_factory=list)  # the figures in the clause as written, e.g. "20.8万亩"
     deadline: Deadline | None = None
+    group: str | None = None  # the lead sentence the task falls under (做强能源产业)
+    targets: list[Quantity] = field(default_factory=list)  # the plan-period figures inside its span
+    lead: str | None = None  # the unit a routing rule gives it (None: a person decides)
+    headline: bool = False  # the 主要预期目标 paragraph, one task carrying all its figures
 
 
 @dataclass

@@ -103,6 +103,24 @@ def text_target_row(plan: Plan, x: TextTarget) -> dict[str, Any]:
     }
 
 
+def target_fields(q: Quantity) -> dict[str, Any]:
+    """A task's figure: the quantity gold's fields and where it stands in the text."""
+    return {
+        "metric": q.metric,
+        "change": q.change,
+        "value": _num(q.value),
+        "value_high": _num(q.value_high),
+        "unit": q.unit,
+        "bound": q.bound,
+        "quote": q.quote,
+        "metric_id": q.metric_id,
+        "measure": q.measure,
+        "period": q.period,
+        "start": q.start,
+        "end": q.end,
+    }
+
+
 def task_row(plan: Plan, t: Task) -> dict[str, Any]:
     """One task as a JSON object."""
     sec = plan.section(t.section)
@@ -118,8 +136,12 @@ def task_row(plan: Plan, t: Task) -> dict[str, Any]:
         "counts": t.counts,
         "deadline": t.deadline.text if t.deadline else None,
         "due": t.deadline.due.isoformat() if t.deadline and t.deadline.due else None,
+        "targets": [target_fields(q) for q in t.targets],
+        "lead": t.lead,
+        "headline": t.headline,
         "section": t.section,
         "section_title": sec.title if sec else None,
+        "group": t.group,
         "line": t.line,
         "start": t.start,
         "end": t.end,
@@ -196,8 +218,8 @@ def write_jsonl(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
 
 CSV_FIELDS = [
     "doc", "kind", "metric", "change", "value", "value_high", "unit", "bound", "headline", "flags",
-    "id", "action", "object", "deadline", "due", "section", "section_title", "line", "quote", "text",
-    "period", "measure", "metric_id", "scope",
+    "id", "action", "object", "deadline", "due", "targets", "lead", "section", "section_title", "group",
+    "line", "quote", "text", "period", "measure", "metric_id", "scope",
 ]  # fmt: skip
 
 
@@ -206,9 +228,12 @@ def write_csv(plans: Iterable[Plan], out: io.TextIOBase | Any) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for plan in plans:
+        by_id = {t.id: t for t in plan.tasks}
         for row in item_rows(plan):
             row = dict(row)
             row["flags"] = ";".join(row.get("flags") or [])
+            if row["kind"] == "task":
+                row["targets"] = "、".join(figure_text(q) for q in by_id[row["id"]].targets)
             writer.writerow(row)
 
 
@@ -234,7 +259,7 @@ def ledger_rows(plan: Plan) -> list[dict[str, Any]]:
             {
                 "section": sec.title if sec else "",
                 "content": t.text,
-                "target": "、".join(t.counts),
+                "target": "、".join(figure_text(q) for q in t.targets) or "、".join(t.counts),
                 "due": t.deadline.due.isoformat() if t.deadline and t.deadline.due else "",
                 "kind": "重点任务",
                 "flags": "",

@@ -1,9 +1,12 @@
-"""The shape of a work report: sentences, the tree of parts and sections, year, place, targets.
+"""The shape of a work report: sentences and the tree of parts, sections and lead sentences.
 
-Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``part_at``/``kind_at``,
-``detect_year``, ``detect_place`` and ``find_headline_block``. Input is the cleaned text (one
-``str``, paragraphs separated by "\\n"); the words and heading shapes live in
-``lexicon/structure.yaml``.
+Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``SectionIndex``,
+``part_at``/``kind_at`` and ``paragraph_kinds``. The plan year and place are
+``duban.reading.origin``'s (``detect_place`` is re-exported here), the targets paragraph
+``duban.reading.headline``'s. Input is the cleaned text (one ``str``, paragraphs separated by
+"\\n"; Markdown's leading "#" and bold "**" around a heading line are looked through); the words
+and heading shapes live in ``lexicon/structure.yaml``, with more headings in
+``lexicon/headings.yaml``.
 
 Decisions:
 
@@ -25,9 +28,8 @@ Decisions:
 - The closing address (the last "各位代表！让我们…" paragraph with no heading after it) is a part
   "结束语" of kind other; after an appendix (附件, 名词解释) or a site's trailer no numbered part
   starts, so the appendix's own "四、…" lists stay in it.
-- ``find_headline_block`` takes the first 主要预期目标/主要目标/预期目标 mention that opens with a
-  colon (or "今年…目标为") outside the review and five-year-plan sentences, preferring one in the
-  plan part followed by a figure; the span is its paragraph (and the next one after a bare colon).
+- A bold line naming a year ("**2020年再出发征程任重道远**") opens a part; an unnamed first part
+  whose opening names past years more than the plan year is review.
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ import yaml
 
 from duban.reading.deadlines import cn_number
 from duban.reading.model import PartKind, Section
+from duban.reading.origin import detect_place as detect_place  # re-exported: the tree's callers use it
+from duban.reading.origin import detect_year
 
 _CN_NUM = "一二三四五六七八九十"
 _KINDS: tuple[PartKind, ...] = ("other", "review", "plan")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _LINE = re.compile(r"[^\n]+")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个百分点)")
 _SENT_MARK = re.compile(r"[。！？；;!?\n“”《》（）()「」]")
 _OPEN = frozenset("“《（(「")
 _CLOSE = frozenset("”》）)」")
@@ -60,21 +63,9 @@ _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
-_CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
-_TITLE_YEAR_RE = re.compile(
-    r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
-)
-_DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年")
-_NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
-_PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
-_TITLE_PLACE_RE = re.compile(
-    r"(?:^|\d{4}年|#)[ \t　]*([^\W\d_]{2,10}?(?:省|市|自治区|特别行政区|县|区|州|盟))"
-    r"[ \t　]*(?:\d{4}年)?(?:人民政府)?政府工作报告",
-    re.M,
-)
-_SPEAKER_RE = re.compile(
-    r"(?<!\d)([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)"
+_TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
+_BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
+    r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
 )
 
 
@@ -85,6 +76,7 @@ class _Rules:
     review_body: re.Pattern[str]
     unnumbered: re.Pattern[str]
     trailers: tuple[str, ...]
+    appendix: re.Pattern[str]
     max_heading: int
     max_unnumbered: int
     max_lead: int
@@ -93,10 +85,6 @@ class _Rules:
     closing_starts: tuple[str, ...]
     closing_words: tuple[str, ...]
     max_closing_chars: int
-    headline: re.Pattern[str]
-    headline_year_before: re.Pattern[str]
-    headline_not_after: re.Pattern[str]
-    places_by_name: dict[str, str]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -111,9 +99,18 @@ def _rules() -> _Rules:
     return _Rules(
         part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
         child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
-        review_body=re.compile("|".join(map(re.escape, d["review_body_markers"]))),
-        unnumbered=re.compile("(?:" + ")|(?:".join(d["unnumbered_headings"]) + ")"),
+        review_body=re.compile(
+            "|".join(
+                map(re.escape, [*d["review_body_markers"], *_load("headings.yaml")["review_body_markers"]])
+            )
+        ),
+        unnumbered=re.compile(
+            "(?:"
+            + ")|(?:".join([*d["unnumbered_headings"], *_load("headings.yaml")["unnumbered_headings"]])
+            + ")"
+        ),
         trailers=tuple(d["trailer_lines"]),
+        appendix=re.compile("(?:" + ")|(?:".join(_load("headings.yaml")["appendix_headings"]) + ")"),
         max_heading=int(d["max_heading_chars"]),
         max_unnumbered=int(d["max_unnumbered_heading_chars"]),
         max_lead=int(d["max_lead_chars"]),
@@ -122,10 +119,6 @@ def _rules() -> _Rules:
         closing_starts=tuple(d["closing"]["starts"]),
         closing_words=tuple(d["closing"]["words"]),
         max_closing_chars=int(d["closing"]["max_chars"]),
-        headline=re.compile(d["headline_pattern"]),
-        headline_year_before=re.compile(d["headline_year_before"]),
-        headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),
-        places_by_name={str(k): str(v) for k, v in d["places_by_name"].items()},
     )
 
 
@@ -185,7 +178,7 @@ def _part_kind(title: str, year: int | None) -> PartKind | None:
     kind = _marker_kind(title, _rules().part_markers)
     if kind is not None:
         return kind
-    m = _YEAR_RE.search(title.translate(_FULLWIDTH))
+    m = _YEAR_RE.search(title.translate(_FULLWIDTH)) or _TITLE_END_YEAR_RE.search(title)
     if m and year is not None:
         return "review" if int(m[1]) < year else "plan"
     return None
@@ -212,11 +205,11 @@ def _scan(text: str) -> list[_Head]:
     closing: tuple[int, int] | None = None  # (offset, heads so far) of the last 各位代表 paragraph
     for m in _LINE.finditer(text):
         raw = m.group()
-        line = raw.lstrip(" \t\u3000#")
+        line = raw.lstrip(" \t\u3000#*")  # Markdown: "## 一、…", "**一、2023年工作回顾**"
         if not line:
             continue
         off = m.start() + len(raw) - len(line)
-        line = line.rstrip()
+        line = line.rstrip().rstrip("*").rstrip()
         if line.startswith(r.closing_starts) and not closed:
             closing = (off, len(heads))
         pm = _PART_RE.match(line) or _PART_WORD_RE.match(line)
@@ -239,7 +232,13 @@ def _scan(text: str) -> list[_Head]:
             closed = closed or any(w in short for w in other_words)
             heads.append(_Head(off, 1, "", short, None))
             continue
-        if line.startswith(r.trailers):
+        if _BOLD_YEAR_RE.fullmatch(raw.strip()) and len(line) <= r.max_unnumbered and not closed:
+            # a bold line naming a year ("**2020年再出发征程任重道远**") opens a part: the numbered
+            # parts after it count from 一 again
+            part_no, sec_no, has_paren = 0, 0, False
+            heads.append(_Head(off, 1, "", line, None))
+            continue
+        if line.startswith(r.trailers) or (len(short) <= r.max_unnumbered and r.appendix.fullmatch(short)):
             closed = True
             heads.append(_Head(off, 1, "", line[:20], "other"))
             continue
@@ -285,13 +284,16 @@ def _scan(text: str) -> list[_Head]:
     return heads
 
 
-def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
-    """The report's tree: parts, sections and lead sentences with spans, parents and kinds."""
+def segment(text: str, *, line_of: Callable[[int], int], year: int | None = None) -> list[Section]:
+    """The report's tree: parts, sections and lead sentences with spans, parents and kinds.
+
+    ``year`` is the plan year when the caller knows it (from the file name); else the text's.
+    """
     r = _rules()
-    year = detect_year(text, None)
+    year = year or detect_year(text, None)
     heads = _scan(text)
     first = heads[0].start if heads else len(text)
-    if text[:first].strip():
+    if text[:first].strip(" \t\u3000\r\n#*"):  # not only the marks before a first heading
         lead = text[:first].lstrip()
         heads.insert(0, _Head(len(text[:first]) - len(lead), 1, "", "", None))
         preamble = True
@@ -326,7 +328,7 @@ def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
                 elif prev_part_kind in ("review", "plan"):
                     kind = "plan"
                 else:
-                    kind = "review" if reviews else "plan"
+                    kind = "review" if reviews or _mostly_past(body, year) else "plan"
             if not (i == 0 and preamble and kind == "other"):
                 prev_part_kind = kind
         else:
@@ -361,6 +363,15 @@ def segment(text: str, *, line_of: Callable[[int], int]) -> list[Section]:
         sections.append(sec)
         stack.append(sec)
     return sections
+
+
+def _mostly_past(body: str, year: int | None) -> bool:
+    """Whether a part's opening names years before the plan year more often than the plan year
+    and after ("2021年，全州地区生产总值…" in a first part titled 攻坚克难、砥砺奋进)."""
+    if year is None:
+        return False
+    years = [int(y) for y in _YEAR_RE.findall(body.translate(_FULLWIDTH))]
+    return sum(y < year for y in years) > sum(y >= year for y in years)
 
 
 def _ends(heads: Sequence[_Head], size: int) -> list[int]:
@@ -404,110 +415,6 @@ def kind_at(sections: Sequence[Section], offset: int) -> PartKind:
     return sec.part_kind if sec else "other"
 
 
-def detect_year(text: str, name: str | None) -> int | None:
-    """The plan year: from the title, the meeting date line, the file name, or a review heading.
-
-    >>> detect_year("大同市2023年政府工作报告\\n——2023年1月5日在…", None)
-    2023
-    >>> detect_year("——二〇二六年一月二十七日在甘肃省十四届人民代表大会", None)
-    2026
-    >>> detect_year("各位代表：", "datong-2023")
-    2023
-    >>> detect_year("一、2024年工作回顾", None)
-    2025
-    >>> detect_year("——2022年12月19日在兰州市第十七届人民代表大会", None)
-    2023
-    """
-    head = text[:4000].translate(_FULLWIDTH)
-    m = _TITLE_YEAR_RE.search(head)
-    if m:
-        return int(m[1])
-    m = _DATE_LINE_RE.search(head)
-    if m:
-        year = cn_number(m[1])
-        late = re.match(r"(?:1[12]|十[一二])月", head[m.end() : m.end() + 4])
-        return year + 1 if late and year is not None else year  # a December meeting opens next year
-    if name:
-        m = _NAME_YEAR_RE.search(name)
-        if m:
-            return int(m[1])
-    m = _REVIEW_HEAD_YEAR_RE.search(text.translate(_FULLWIDTH))
-    if m:
-        return int(m[1]) + 1
-    return None
-
-
-def detect_place(text: str, name: str | None) -> str:
-    """The place the report is for ("大同市", "北京市", "国务院"); "" when nothing says.
-
-    >>> detect_place("2025年北京市政府工作报告\\n各位代表：", None)
-    '北京市'
-    >>> detect_place("示例市2023年政府工作报告", None)
-    '示例市'
-    >>> detect_place("# 1980年中华人民共和国国务院政府工作报告", None)
-    '国务院'
-    >>> detect_place("各位代表：", "datong-2023.txt")
-    '大同市'
-    """
-    head = text[:4000]
-    m = _PROVINCE_LINE_RE.search(head)
-    if m:
-        return m[1]
-    first_title = head.find("政府工作报告")
-    if first_title != -1 and "国务院" in head[max(0, first_title - 40) : first_title]:
-        return "国务院"
-    m = _TITLE_PLACE_RE.search(head)
-    if m:
-        return m[1]
-    if "国务院总理" in head:
-        return "国务院"
-    m = _SPEAKER_RE.search(head)
-    if m:
-        return m[1]
-    if name:
-        stem = re.split(r"[-_.\d]", name.rsplit("/", 1)[-1], maxsplit=1)[0].lower()
-        return _rules().places_by_name.get(stem, "")
-    return ""
-
-
-def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, int] | None:
-    """The span of the paragraph stating this year's main targets (主要预期目标是：…)."""
-    r = _rules()
-    index = SectionIndex(sections) if sections else None
-    best: tuple[tuple[bool, bool, int], tuple[int, int]] | None = None
-    for m in r.headline.finditer(text):
-        sent_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-        said = m.group()
-        if not said.endswith(("：", ":")):
-            if not said.endswith(("是", "为")):
-                continue  # a bare mention (完成主要目标任务)
-            if not r.headline_year_before.search(text, max(sent_start, m.start() - 24), m.start()):
-                continue
-        if r.headline_not_after.search(text, sent_start, m.start()):
-            continue
-        sec = index.at(m.start()) if index else None
-        if sec is not None and sec.part_kind == "review":
-            continue
-        in_plan = sec is None or sec.part_kind == "plan"
-        has_figure = _FIGURE.search(text, m.end(), m.end() + 60) is not None
-        key = (not in_plan, not has_figure, m.start())
-        if best is None or key < best[0]:
-            best = (key, _paragraph(text, m.start(), m.end()))
-    return best[1] if best else None
-
-
-def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph around [start, end); a paragraph that ends in its colon takes the next one."""
-    p_start = text.rfind("\n", 0, start) + 1
-    p_end = text.find("\n", end)
-    p_end = len(text) if p_end == -1 else p_end
-    if not text[end:p_end].strip(" \t\u3000：:"):  # "主要预期目标是：" then the list on the next line(s)
-        nxt = re.compile(r"\S[^\n]*").search(text, p_end)
-        if nxt:
-            p_end = nxt.end()
-    return p_start, p_end
-
-
 @lru_cache(maxsize=1)
 def _openers() -> tuple[tuple[str, ...], tuple[str, ...]]:
     openers = _load("structure.yaml").get("paragraph_kind_openers", {})
@@ -534,3 +441,8 @@ def paragraph_kinds(text: str, sections: Sequence[Section]) -> list[tuple[int, i
             out.append((start, end, "plan"))
         start = end + 1
     return out
+
+
+# The targets paragraph moved to its own module; callers that still import it from here get it
+# (imported last: duban.reading.headline uses SectionIndex above).
+from duban.reading.headline import find_headline_block as find_headline_block  # noqa: E402

@@ -1,12 +1,11 @@
-"""Tasks of a work report: every commitment clause in its plan part, with what, where and when.
+"""Tasks of a work report: the plan part's commitment clauses, with what, where, when and figures.
 
-Owns ``extract_tasks`` and its helpers (``split_clauses``, ``find_action``, ``find_projects``,
-``find_places``, ``find_counts``). Words — action verbs, adverbs, project and place suffixes,
-count units — live in ``lexicon/tasks.yaml``; deadlines come from ``duban.reading.deadlines``.
-
-A clause is a stretch between ，；。！？： outside quotes and brackets; a clause whose verb has
-nothing after it ("加快建设，") keeps the next clause as its object. Headings (levels 1–2) and the
-main-targets paragraph are not tasks: they are themes and figures, read elsewhere.
+Owns ``extract_tasks`` and the describing helpers (``find_action``, ``find_projects``,
+``find_places``, ``find_counts``). Where a task starts and ends is ``duban.reading.cut``'s
+(one commitment clause a task, as a 督查室 cuts the plan); this module names each one's action
+and object, its projects, places and counts (words in ``lexicon/tasks.yaml``), its deadline
+(``duban.reading.deadlines``), the plan-period figures inside its span (from the quantities
+already read, never read twice) and the unit a routing rule gives it (``duban.reading.leads``).
 """
 
 from __future__ import annotations
@@ -15,34 +14,27 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from duban.reading.cut import cut_plan
 from duban.reading.deadlines import parse_deadline
-from duban.reading.model import Deadline, Section, Task
-from duban.reading.structure import SectionIndex, find_headline_block, split_sentences
+from duban.reading.leads import route_lead
+from duban.reading.model import Deadline, Quantity, Section, Task
+from duban.reading.trie import alternation as _alternation
 
-_CLAUSE_MARK = re.compile(r"[，,；;：:。！？!?“”《》（）()「」]")
-_CLAUSE_RUN = re.compile(r"[^，,；;：:。！？!?]+")
-_BRACKET = re.compile(r"[“”《》（）()「」]")
-_OPEN = frozenset("“《（(「")
-_CLOSE = frozenset("”》）)」")
-_ENUM = re.compile(
-    r"^(?:[一二三四五六七八九十]是|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[—-]{1,2}|第[一二三四五六七八九十]+[，、])\s*"
-)
 _QUOTED = re.compile(r"“([^“”\n]{2,30})”|《([^《》\n]{2,40})》")
 _BOUNDARY = re.compile(r"[\s，,。；;、：:“”《》（）()]")
 _PROJECT_LEAD = re.compile(
     r"^(?:在建|拟建|[和与及等为以在将把对要再]|(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)[个座项条家批所])*"
 )
 _PROJECT_SUFFIX_END = re.compile(r"(?:项目|工程|基地|产业园区|园区|产业园|电站|枢纽|平台|中心)$")
-_ENUM_FIRST = frozenset("一二三四五六七八九十（(0123456789—-第")
 _HAS_NUMBER = re.compile(r"[\d一二两三四五六七八九十百千]")
 _TRIM = " \t\u3000，,；;：:。！？!?、"
-MIN_CLAUSE_CHARS = 4
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,6 @@ class _Lexicon:
     last_verb: re.Pattern[str]
     verb_before: re.Pattern[str]
     lead_words: re.Pattern[str]
-    slogans: re.Pattern[str]
     projects: re.Pattern[str]
     generic_project: re.Pattern[str]
     places: re.Pattern[str]
@@ -66,34 +57,6 @@ class _Lexicon:
     not_projects: re.Pattern[str]
     place_bad_endings: dict[str, tuple[str, ...]]
     counts: re.Pattern[str]
-
-
-def _alternation(words: Sequence[str]) -> str:
-    """A regex matching any of ``words``, longest first, built as a trie (fast in ``re``).
-
-    >>> _alternation(["开工", "开工建设", "推动", "推进"])
-    '(?:开(?:工(?:建设)?)|推[动进])'
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    ends = "" in node
-    keys = sorted(k for k in node if k)
-    if not keys:
-        return ""
-    if all(set(node[k]) == {""} for k in keys) and len(keys) > 1:
-        body = "[" + "".join(re.escape(k) for k in keys) + "]"
-    else:
-        alts = [re.escape(k) + _trie_regex(node[k]) for k in keys]
-        body = alts[0] if len(alts) == 1 and len(alts[0]) == 1 else "(?:" + "|".join(alts) + ")"
-    return body + "?" if ends else body
 
 
 def _load() -> dict[str, Any]:
@@ -118,7 +81,6 @@ def _lexicon() -> _Lexicon:
         last_verb=re.compile("(?:" + _alternation([*verbs, *adverbs]) + ")"),
         verb_before=re.compile("(?:" + _alternation([*verbs, *adverbs]) + ")$"),
         lead_words=re.compile("^(?:" + _alternation([*verbs, *adverbs]) + ")+"),
-        slogans=re.compile("|".join(f"(?:{p})" for p in d["slogan_patterns"])),
         projects=re.compile("(?:" + _alternation(d["project_suffixes"]) + ")"),
         generic_project=re.compile(d["generic_project_names"]),
         places=re.compile(r"(?:" + _alternation(d["place_suffixes"]) + rf")(?![{not_after}])"),
@@ -132,33 +94,6 @@ def _lexicon() -> _Lexicon:
             rf"(?<![\d.]){num}(?:\s*(?:—|－|-|~|～|至|到)\s*{num})?\s*(?:多|余|左右)?(?:{d['count_units']})"
         ),
     )
-
-
-def split_clauses(sentence: str) -> list[tuple[int, int]]:
-    """Clause spans in a sentence, split at ，；：。！？ outside quotes and brackets.
-
-    >>> s = "力争光伏项目上半年建成并网，风电项目“三季度，建成”；加快推进"
-    >>> [s[a:b] for a, b in split_clauses(s)]
-    ['力争光伏项目上半年建成并网', '风电项目“三季度，建成”', '加快推进']
-    """
-    if _BRACKET.search(sentence) is None:  # the common case: no quotes, no brackets
-        return [m.span() for m in _CLAUSE_RUN.finditer(sentence)]
-    spans: list[tuple[int, int]] = []
-    start = 0
-    depth = 0
-    for m in _CLAUSE_MARK.finditer(sentence):
-        ch = m.group()
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            if m.start() > start:
-                spans.append((start, m.start()))
-            start = m.end()
-    if start < len(sentence):
-        spans.append((start, len(sentence)))
-    return spans
 
 
 def find_action(clause: str) -> tuple[str, int, int] | None:
@@ -308,89 +243,59 @@ def find_counts(text: str) -> list[str]:
     return [m.group().strip() for m in _lexicon().counts.finditer(text)]
 
 
-def _is_slogan(clause: str) -> bool:
-    return _lexicon().slogans.search(clause) is not None
-
-
-def _plan_sentences(text: str, sections: Sequence[Section]) -> list[tuple[int, int]]:
-    """Sentence spans inside the top-most plan sections only (review text is never split)."""
-    by_id = {s.id: s for s in sections}
-    spans: list[tuple[int, int]] = []
-    for sec in sections:
-        parent = by_id.get(sec.parent) if sec.parent else None
-        if sec.part_kind == "plan" and (parent is None or parent.part_kind != "plan"):
-            spans.extend(
-                (sec.start + a, sec.start + b) for a, b in split_sentences(text[sec.start : sec.end])
-            )
-    return spans
-
-
 def extract_tasks(
-    text: str, sections: list[Section], *, year: int | None, line_of: Callable[[int], int]
+    text: str,
+    sections: list[Section],
+    *,
+    year: int | None,
+    line_of: Callable[[int], int],
+    quantities: Sequence[Quantity] = (),
+    headline: tuple[int, int] | None = None,
 ) -> list[Task]:
-    """Every commitment clause of the plan part as a Task, in text order (ids T1, T2, …)."""
-    index = SectionIndex(sections)
-    headings = {s.start for s in sections if s.level <= 2}
-    headline = find_headline_block(text, sections)
+    """Every task of the plan part as a Task, in text order (ids T1, T2, …), with its figures.
+
+    The cut is ``duban.reading.cut``'s; ``quantities`` are the report's figures already read
+    (their plan-period targets inside a task's span become its ``targets``), ``headline`` the
+    主要预期目标 paragraph's span.
+    """
+    figures = sorted((q for q in quantities if q.kind == "target"), key=lambda q: q.start)
+    fig_starts = [q.start for q in figures]
     tasks: list[Task] = []
-    for s_start, s_end in _plan_sentences(text, sections):
-        section = index.at(s_start)
-        if section is None or section.part_kind != "plan":
-            continue
-        if s_start in headings or (headline and headline[0] <= s_start < headline[1]):
-            continue
-        sentence = text[s_start:s_end]
-        if sentence.startswith("各位代表"):  # an address to the deputies, not a commitment
-            continue
-        sentence_deadline: Deadline | None = None
-        sentence_checked = False  # the sentence's deadline is parsed on first need
-        clauses = split_clauses(sentence)
-        i = 0
-        while i < len(clauses):
-            c_start, c_end = clauses[i]
-            i += 1
-            raw = sentence[c_start:c_end]
-            lead = len(raw) - len(raw.lstrip(_TRIM))
-            if lead < len(raw) and raw[lead] in _ENUM_FIRST:
-                enum = _ENUM.match(raw[lead:])
-                if enum:
-                    lead += enum.end()
-            clause = raw[lead:].rstrip(_TRIM)
-            if len(clause) < MIN_CLAUSE_CHARS or clause.startswith("各位代表"):
-                continue
-            action = find_action(clause)
-            if action is None:
-                continue
-            verb, _a_start, a_end = action
-            obj = clause[a_end:].strip(_TRIM)
-            if len(obj) < 2 and i < len(clauses):  # keep the clause with its object
-                c_end = clauses[i][1]
-                i += 1
-                clause = sentence[c_start + lead : c_end].rstrip(_TRIM)
-                obj = clause[a_end:].strip(_TRIM)
-            if len(obj) < 2 or _is_slogan(clause):
-                continue
-            start = s_start + c_start + lead
-            deadline = parse_deadline(clause, year=year)
-            if deadline is None:
-                if not sentence_checked:
-                    sentence_deadline = parse_deadline(sentence, year=year)
-                    sentence_checked = True
-                deadline = sentence_deadline
-            tasks.append(
-                Task(
-                    id=f"T{len(tasks) + 1}",
-                    section=section.id,
-                    text=clause,
-                    action=verb,
-                    object=obj,
-                    start=start,
-                    end=start + len(clause),
-                    line=line_of(start),
-                    projects=find_projects(clause),
-                    places=find_places(clause),
-                    counts=find_counts(clause),
-                    deadline=deadline,
-                )
+    for cut in cut_plan(text, sections, headline=headline):
+        clause = text[cut.start : cut.end]
+        inside = [
+            q
+            for q in figures[bisect_left(fig_starts, cut.start) : bisect_left(fig_starts, cut.end)]
+            if q.end <= cut.end or cut.headline
+        ]
+        action = find_action(clause)  # None for verbs the lexicon lacks (紧盯, 瞄准): still a task
+        counts = find_counts(clause)
+        verb, a_end = (action[0], action[2]) if action else ("", 0)
+        deadline = parse_deadline(clause, year=year)
+        if deadline is None and cut.due_span is not None:
+            deadline = parse_deadline(text[cut.due_span[0] : cut.due_span[1]], year=year)
+        if deadline is None and cut.headline:  # the year's targets are due at its end
+            deadline = Deadline(text="全年", due=date(year, 12, 31) if year else None)
+        tasks.append(
+            Task(
+                id=f"T{len(tasks) + 1}",
+                section=cut.section.id,
+                text=clause,
+                action=verb,
+                object=clause[a_end:].strip(_TRIM),
+                start=cut.start,
+                end=cut.end,
+                line=line_of(cut.start),
+                projects=find_projects(clause),
+                places=find_places(clause),
+                counts=counts,
+                deadline=deadline,
+                group=cut.group,
+                targets=inside,
+                lead=route_lead(
+                    text=clause, section_title=" › ".join(x for x in (cut.heading.title, cut.group) if x)
+                ),
+                headline=cut.headline,
             )
+        )
     return tasks
