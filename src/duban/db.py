@@ -22,7 +22,13 @@ from sqlalchemy.types import TypeDecorator
 from duban.config import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-MODEL_MODULES = ("duban.ledger.models", "duban.accounts.models", "duban.cases.models")
+MODEL_MODULES = (
+    "duban.units.models",
+    "duban.audit.models",
+    "duban.ledger.models",
+    "duban.accounts.models",
+    "duban.cases.models",
+)
 """Modules whose tables the migrations cover; those not (yet) present are skipped."""
 
 NAMING = {

@@ -23,7 +23,7 @@ from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.units.service import DEFAULT_UNITS, load_units
 from tests.ledger.conftest import postgres_engine
 
 PG_ENV = "DUBAN_TEST_POSTGRES_URL"

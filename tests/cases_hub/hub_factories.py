@@ -14,7 +14,7 @@ from duban.cases.schemas import CaseCreate
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy
 from duban.ledger.models import ItemRow, PlanRow
-from duban.ledger.units import require_unit
+from duban.units.service import require_unit
 
 S = CaseStatus
 HOUR = timedelta(hours=1)

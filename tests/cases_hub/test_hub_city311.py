@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.cases.city311 import (
     ImportProblem,
     import_export,
@@ -22,7 +23,6 @@ from duban.cases.city311 import (
 )
 from duban.cases.models import CaseRow
 from duban.db import session_scope
-from duban.ledger.models import EventRow
 from tests.cases_hub.conftest import NOW
 from tests.conftest import shared_path
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from duban.audit.models import EventRow
 from duban.cases import flow
 from duban.cases.flow import TRANSITIONS, FlowError, check_transition
 from duban.cases.models import CASE_STATUSES, CaseRow, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError
 from duban.db import session_scope
-from duban.ledger.models import EventRow
 from tests.cases_hub.conftest import NOW
 from tests.cases_hub.hub_factories import HOUR, PATH, S, drive, new_case, plan_item, step_kwargs, unit_id
 

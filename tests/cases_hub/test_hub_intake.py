@@ -9,13 +9,13 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.cases.intake import IntakeReport, intake_many, load_classifier
 from duban.cases.models import CaseRow
 from duban.cases.rules import CaseError, can_see_phone, load_rules, mask_phone, phone_for
 from duban.cases.schemas import CaseCreate, CaseRead
 from duban.db import session_scope
-from duban.ledger.models import EventRow
-from duban.ledger.units import require_unit
+from duban.units.service import require_unit
 from tests.cases_hub.conftest import NOW
 from tests.cases_hub.hub_factories import new_case
 

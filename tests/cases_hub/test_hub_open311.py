@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from duban.accounts.service import create_api_token, create_user
+from duban.audit.models import EventRow
 from duban.cases import flow
 from duban.cases.models import CaseRow
 from duban.cases.open311 import sensors
 from duban.cases.open311.api import router
 from duban.config import Settings
 from duban.db import session_scope
-from duban.ledger.models import EventRow
-from duban.ledger.units import require_unit
+from duban.units.service import require_unit
 from duban.web import create_app
 from tests.cases_hub.conftest import NOW, need, url_of
 from tests.conftest import shared_path

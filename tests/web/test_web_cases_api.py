@@ -20,11 +20,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from duban.accounts.service import create_api_token, create_user, start_session
+from duban.audit.models import EventRow
 from duban.cases.models import CaseRow
 from duban.cli import main
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from duban.ledger.models import EventRow
 from duban.web.deps import SESSION_COOKIE
 from tests.web.web_factories import CASE_IDS, CASE_PHONE, NOW, PASSWORD, UNIT_A, UNIT_B, World
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
+from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from duban.ledger.models import EventRow
 from duban.web.app import OPEN311_PREFIX, route_table
 from tests.web.route_cases import BY_ID, CASES, FRAMEWORK, ROLES, Case, Req, report_file, upload_token
 from tests.web.web_factories import NOW, World

@@ -25,10 +25,10 @@ import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases.models import CASE_TYPES, CHANNELS, CaseRow, CaseStatus
 from duban.cases.rules import CaseError
 from duban.clock.calendar import local_date
-from duban.ledger import events
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
 ROLES = ("external_id", "created", "closed", "due", "status", "service_type", "channel", "address", "zipcode", "lat", "lon", "agency")  # fmt: skip
@@ -388,7 +388,7 @@ def import_export(
                 insert(CaseRow).returning(CaseRow.id, sort_by_parameter_order=True), chunk
             )
         ]
-        events.record_many(
+        audit.record_many(
             session,
             [
                 {

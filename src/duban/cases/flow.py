@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases.models import SATISFACTION, CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError, CaseNotFound, load_rules, mask_phone
 from duban.clock.calendar import WorkCalendar, local_date
-from duban.ledger import events
-from duban.ledger.models import ItemRow, UnitRow
+from duban.ledger.models import ItemRow
+from duban.units.models import UnitRow
+from duban.units.service import get_unit
 
 S = CaseStatus
 
@@ -81,7 +83,7 @@ def check_transition(current: CaseStatus | str, target: CaseStatus | str) -> str
 
 def case_snapshot(row: CaseRow) -> dict[str, Any] | None:
     """The row's columns for the events log, with the citizen's phone masked."""
-    snap = events.snapshot(row)
+    snap = audit.snapshot(row)
     if snap is not None and snap.get("citizen_phone"):
         snap["citizen_phone"] = mask_phone(snap["citizen_phone"])
     return snap
@@ -96,7 +98,7 @@ def get_case(*, session: Session, case_id: int) -> CaseRow:
 
 
 def _unit(session: Session, unit_id: int) -> UnitRow:
-    unit = session.get(UnitRow, unit_id)
+    unit = get_unit(session=session, unit_id=unit_id)
     if unit is None:
         raise CaseError(f"单位 {unit_id} 不存在", "unit_id")
     return unit
@@ -191,7 +193,7 @@ def transition(
     row.updated_at = now
     session.flush()
     extra = {"reason": reason} if reason else {}
-    events.record(
+    audit.record(
         session,
         actor=actor,
         now=now,
@@ -281,7 +283,7 @@ def request_extension(
     row.extension_state, row.extension_workdays, row.extension_reason = "requested", workdays, reason.strip()
     row.updated_at = now
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="request_extension",
         before=before, after=case_snapshot(row),
     )  # fmt: skip
@@ -304,7 +306,7 @@ def decide_extension(
         row.extension_state = "rejected"
     row.updated_at = now
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id,
         action="approve_extension" if approve else "reject_extension", before=before, after=case_snapshot(row),
     )  # fmt: skip
@@ -328,7 +330,7 @@ def confirm_category(
         row.suggested_unit_id = unit_id
     row.updated_at = now
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="confirm_category",
         before=before, after=case_snapshot(row),
     )  # fmt: skip
@@ -347,7 +349,7 @@ def link_case_to_item(
     row.item_id = item_id
     row.updated_at = now
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id,
         action="link_item" if item_id is not None else "unlink_item", before=before, after=case_snapshot(row),
     )  # fmt: skip

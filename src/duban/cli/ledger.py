@@ -169,7 +169,7 @@ def register(main: click.Group) -> None:
     @friendly
     def units_load(file: Path | None, database_url: str | None, actor: str) -> None:
         """载入单位文件 FILE（YAML/CSV；省略时用内置的地级市单位表）。"""
-        from duban.ledger.units import DEFAULT_UNITS, load_units
+        from duban.units.service import DEFAULT_UNITS, load_units
 
         path = file or DEFAULT_UNITS
         if not path.exists():

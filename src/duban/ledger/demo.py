@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy
 from duban.ledger import service
-from duban.ledger.models import DutyRow, ItemRow, UnitRow
+from duban.ledger.models import DutyRow, ItemRow
 from duban.ledger.routing import load_rules
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.tick import tick
-from duban.ledger.units import DEFAULT_UNITS, load_units
 from duban.ledger.workflow import DutyStatus
+from duban.units.models import UnitRow
+from duban.units.service import DEFAULT_UNITS, load_units
 
 OFFICE = "市人民政府督查室"
 FALLBACK_UNIT = "市人民政府办公室"

@@ -12,30 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UnitKind = Literal["部门", "县区", "开发区"]
 ItemKind = Literal["target", "achievement", "task"]
 Grade = Literal["优秀", "良好", "合格", "不合格"]
 
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-# ---- units ----------------------------------------------------------------------------------
-class UnitCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    short_name: str | None = None
-    kind: UnitKind = "部门"
-    parent: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-
-
-class UnitRead(_Read):
-    id: int
-    name: str
-    short_name: str | None
-    kind: str
-    parent_id: int | None
 
 
 # ---- plans and items ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from duban.ledger import events
+from duban.audit import service as audit
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.models import (
     AssignmentCoUnitRow,
@@ -25,13 +25,13 @@ from duban.ledger.models import (
     MilestoneRow,
     PlanRow,
     ProgressRow,
-    UnitRow,
 )
 from duban.ledger.routing import RouteResult, Rule, load_rules, route
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.tick import board, duty_clock, open_duties_report, tick
-from duban.ledger.units import load_units, require_unit, resolve_unit
 from duban.ledger.workflow import DutyStatus, WorkflowError, check_transition, closure_grade
+from duban.units.models import UnitRow
+from duban.units.service import load_units, require_unit, resolve_unit
 
 if TYPE_CHECKING:
     from duban.clock.calendar import WorkCalendar
@@ -151,9 +151,9 @@ def load_plan(
         )
     session.add_all(items)
     session.flush()
-    after = events.snapshot(row) or {}
+    after = audit.snapshot(row) or {}
     after["items"] = len(items)
-    events.record(
+    audit.record(
         session,
         actor=actor,
         now=now,
@@ -196,7 +196,7 @@ def plan_items(*, session: Session, plan_id: int) -> list[ItemRow]:
 
 # ---- assignment -----------------------------------------------------------------------------
 def _assignment_snapshot(a: AssignmentRow, duty: DutyRow) -> dict[str, Any]:
-    snap = events.snapshot(a) or {}
+    snap = audit.snapshot(a) or {}
     snap["lead_unit"] = a.lead_unit.name
     snap["co_units"] = [c.unit.name for c in a.co_units]
     snap["major"] = duty.major
@@ -252,7 +252,7 @@ def assign(
         duty.overdue_workdays = 0
         session.add(duty)
         session.flush()
-        events.record(
+        audit.record(
             session,
             actor=actor,
             now=now,
@@ -262,7 +262,7 @@ def assign(
             before=None,
             after=_assignment_snapshot(a, duty),
         )
-        events.record_change(
+        audit.record_change(
             session,
             duty,
             actor=actor,
@@ -273,7 +273,7 @@ def assign(
         )
         return a
     before = _assignment_snapshot(a, duty)
-    duty_before = events.snapshot(duty)
+    duty_before = audit.snapshot(duty)
     a.lead_unit_id = lead.id
     a.lead_unit = lead
     a.leader = leader
@@ -286,7 +286,7 @@ def assign(
     session.flush()
     after = _assignment_snapshot(a, duty)
     if after != before:
-        events.record(
+        audit.record(
             session,
             actor=actor,
             now=now,
@@ -296,8 +296,8 @@ def assign(
             before=before,
             after=after,
         )
-    if duty_before != events.snapshot(duty):
-        events.record_change(
+    if duty_before != audit.snapshot(duty):
+        audit.record_change(
             session,
             duty,
             actor=actor,
@@ -365,7 +365,7 @@ def transition(
     target = DutyStatus(to)
     action = check_transition(duty.status, target)
     when = at or now
-    before = events.snapshot(duty)
+    before = audit.snapshot(duty)
     if target is DutyStatus.DEPLOYED:
         duty.deployed_at = when
     elif target is DutyStatus.IN_PROGRESS:
@@ -385,7 +385,7 @@ def transition(
         duty.closure_requested_at = None
     duty.status = target.value
     session.flush()
-    events.record(
+    audit.record(
         session,
         actor=actor,
         now=now,
@@ -393,7 +393,7 @@ def transition(
         entity_id=duty.id,
         action=action,
         before=before,
-        after=events.snapshot(duty),
+        after=audit.snapshot(duty),
     )
     return duty
 
@@ -431,10 +431,10 @@ def add_progress(
     if status in (DutyStatus.DEPLOYED, DutyStatus.RETURNED):
         transition(session=session, duty_id=duty_id, to=DutyStatus.IN_PROGRESS, actor=actor, now=now, at=when)
     elif duty.last_feedback_at is None or duty.last_feedback_at < when:
-        before = events.snapshot(duty)
+        before = audit.snapshot(duty)
         duty.last_feedback_at = when
         session.flush()
-        events.record_change(
+        audit.record_change(
             session,
             duty,
             actor=actor,
@@ -454,7 +454,7 @@ def add_progress(
     )
     session.add(p)
     session.flush()
-    events.record_change(
+    audit.record_change(
         session,
         p,
         actor=actor,
@@ -535,13 +535,13 @@ def set_milestones(
     names = [m.name for m in milestones]
     if len(set(names)) != len(names):
         raise LedgerError(f"督办事项 {duty_id}: 节点名称重复")
-    before = {"milestones": [events.snapshot(m) for m in duty.milestones]}
+    before = {"milestones": [audit.snapshot(m) for m in duty.milestones]}
     duty.milestones.clear()
     session.flush()
     duty.milestones.extend(MilestoneRow(name=m.name, due=m.due) for m in milestones)
     session.flush()
-    after = {"milestones": [events.snapshot(m) for m in duty.milestones]}
-    events.record(
+    after = {"milestones": [audit.snapshot(m) for m in duty.milestones]}
+    audit.record(
         session,
         actor=actor,
         now=now,
@@ -561,10 +561,10 @@ def complete_milestone(
     m = session.scalar(select(MilestoneRow).where(MilestoneRow.duty_id == duty_id, MilestoneRow.name == name))
     if m is None:
         raise NotFound(f"督办事项 {duty_id} 没有节点「{name}」")
-    before = events.snapshot(m)
+    before = audit.snapshot(m)
     m.done_at = at or now
     session.flush()
-    events.record_change(
+    audit.record_change(
         session,
         m,
         actor=actor,
@@ -581,10 +581,10 @@ def set_due(*, session: Session, duty_id: int, due: date, actor: str, now: datet
     duty = get_duty(session=session, duty_id=duty_id)
     if duty.due == due:
         return duty
-    before = events.snapshot(duty)
+    before = audit.snapshot(duty)
     duty.due = due
     session.flush()
-    events.record_change(
+    audit.record_change(
         session,
         duty,
         actor=actor,

@@ -12,8 +12,8 @@ from fastapi import Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.db import session_scope
-from duban.ledger import events
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow
 from duban.web.deps import Who, state_of
 from duban.web.errors import ApiError
@@ -23,7 +23,7 @@ def log_denied(request: Request, who: Who, *, entity: str, entity_id: int) -> No
     """Append an ``access_denied`` event (committed even though the request then fails)."""
     account = who.account
     with session_scope(state_of(request).engine) as s:
-        events.record(
+        audit.record(
             s,
             actor=account.name if account else "匿名",
             now=who.now,

@@ -19,6 +19,7 @@ from fastapi import Query, Request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases import flow
 from duban.cases.flow import OPEN_STATUSES, STATUS_LABELS, FlowError
 from duban.cases.intake import intake
@@ -29,8 +30,8 @@ from duban.cases.tick import case_clock
 from duban.clock.calendar import CalendarGap, local_date
 from duban.clock.evaluate import evaluate
 from duban.db import session_scope
-from duban.ledger.models import EventRow, ItemRow, UnitRow
-from duban.ledger.units import resolve_unit
+from duban.ledger.models import ItemRow
+from duban.units.service import get_unit, resolve_unit, unit_names
 from duban.web.access import log_denied
 from duban.web.deps import Who, state_of
 from duban.web.errors import ApiError
@@ -171,14 +172,6 @@ def actions_for(who: Who, row: CaseRow) -> list[str]:
 
 
 # ---- views --------------------------------------------------------------------------------------
-def unit_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    """Unit id → name for the ids given."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(wanted))).all())
-
-
 def case_light(row: CaseRow, state: ConsoleState, now: datetime) -> str:
     """The case's light on the hotline clock now (green/yellow/red, closed once settled)."""
     try:
@@ -223,11 +216,10 @@ def detail(session: Session, row: CaseRow, who: Who, state: ConsoleState) -> dic
         session.scalars(select(DispatchRow).where(DispatchRow.case_id == row.id).order_by(DispatchRow.id))
     )
     units = unit_names(
-        session, {row.unit_id, row.owner_unit_id, row.suggested_unit_id, *(d.unit_id for d in dispatches)}
+        session=session,
+        ids={row.unit_id, row.owner_unit_id, row.suggested_unit_id, *(d.unit_id for d in dispatches)},
     )
-    events = session.scalars(
-        select(EventRow).where(EventRow.entity == "case", EventRow.entity_id == row.id).order_by(EventRow.id)
-    )
+    events = audit.history(session=session, refs=[("case", row.id)], by_time=False)
     updates = session.scalars(
         select(CaseUpdateRow).where(CaseUpdateRow.case_id == row.id).order_by(CaseUpdateRow.id)
     )
@@ -368,7 +360,7 @@ def list_cases(
             .offset((f.page - 1) * PAGE_SIZE)
         )
     )
-    units = unit_names(session, {u for r in rows for u in (r.unit_id, r.suggested_unit_id)})
+    units = unit_names(session=session, ids={u for r in rows for u in (r.unit_id, r.suggested_unit_id)})
     return [summary(r, who, units, case_light(r, state, who.now)) for r in rows], int(total)
 
 
@@ -393,7 +385,7 @@ def take_in(request: Request, session: Session, who: Who, data: CaseCreate, acto
 
 def _unit_id(session: Session, unit: str | None, unit_id: int | None) -> int:
     if unit_id is not None:
-        if session.get(UnitRow, unit_id) is None:
+        if get_unit(session=session, unit_id=unit_id) is None:
             raise ApiError(422, f"单位 {unit_id} 不存在", "unit_id")
         return unit_id
     if not unit or not unit.strip():

@@ -47,7 +47,7 @@ from duban.cases.open311.validate import (
 )
 from duban.cases.rules import CaseError, CaseNotFound
 from duban.db import session_scope
-from duban.ledger.models import UnitRow
+from duban.units.service import unit_names
 from duban.web.deps import state_of
 
 router = APIRouter(tags=["Open311 GeoReport v2"])
@@ -81,16 +81,9 @@ def _bad_format(fmt: str) -> Response | None:
     return _errors("json", 400, [f"不支持的格式 {fmt!r}：应为 json 或 xml（如 services.json）"])
 
 
-def _unit_names(session: Session, rows: Iterable[CaseRow]) -> dict[int, str]:
-    ids = {r.owner_unit_id or r.unit_id for r in rows} - {None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(ids))).all())
-
-
 def _request_docs(request: Request, session: Session, rows: list[CaseRow]) -> list[dict[str, Any]]:
     services = load_services()
-    units = _unit_names(session, rows)
+    units = unit_names(session=session, ids={r.owner_unit_id or r.unit_id for r in rows})
     calendar = state_of(request).calendar
     return [request_doc(r, services=services, units=units, calendar=calendar) for r in rows]
 

@@ -22,12 +22,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases import flow
 from duban.cases.flow import STATUS_LABELS, FlowError
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow
 from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import CaseError
-from duban.ledger import events
 
 S = CaseStatus
 
@@ -112,7 +112,7 @@ def post_update(
     )
     session.add(update)
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="comment", before=None,
         after={
             "update_id": update.id, "status": current, "description": description, "media_url": media_url,

@@ -10,6 +10,7 @@ from duban.ledger import service
 from duban.ledger.board import LIGHTS, BoardFilter, board_view, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.ledger.workflow import STATUSES
+from duban.units.service import unit_id_of
 from duban.web import queries
 from duban.web.access import check_duty, unit_scope
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
@@ -80,7 +81,7 @@ def list_duties(
         if scope is None:
             if not unit:
                 raise ApiError(422, "字段 unit: 查询配合事项须指定单位", "unit")
-            scope = queries.unit_id_of(session=session, name=unit)
+            scope = unit_id_of(session=session, name=unit)
             if scope is None:
                 raise ApiError(422, f"字段 unit: 没有单位「{unit}」", "unit")
         rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from duban.db import session_scope
 from duban.ledger.board import BoardFilter, board_view
-from duban.ledger.models import UnitRow
-from duban.ledger.schemas import BoardView, ImportReport, TickReport, UnitRead
+from duban.ledger.schemas import BoardView, ImportReport, TickReport
 from duban.ledger.tick import tick
+from duban.units.schemas import UnitRead
+from duban.units.service import all_units
 from duban.web import ledger_files, queries
 from duban.web.access import unit_scope
 from duban.web.api.duties import board_filter
@@ -74,8 +74,7 @@ async def board(
 @router.get("/units", response_model=list[UnitRead], tags=["units"])
 def units(session: DB, who: AnyUser) -> list[UnitRead]:
     """Every responsible unit."""
-    rows = session.scalars(select(UnitRow).order_by(UnitRow.kind, UnitRow.id))
-    return [UnitRead.model_validate(u) for u in rows]
+    return [UnitRead.model_validate(u) for u in all_units(session=session)]
 
 
 @router.get("/events", response_model=EventList, tags=["events"])

@@ -10,7 +10,7 @@ from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.ledger.schemas import AssignmentRead, ItemPage, ItemRead, PlanRead
-from duban.ledger.units import resolve_unit
+from duban.units.service import resolve_unit
 from duban.web import queries, uploads
 from duban.web.access import check_item, unit_scope
 from duban.web.deps import DB, AnyUser, Office

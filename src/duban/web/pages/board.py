@@ -13,6 +13,7 @@ from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
+from duban.units.service import all_unit_names
 from duban.web import queries
 from duban.web.access import unit_scope
 from duban.web.api.duties import board_filter
@@ -37,7 +38,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
     )
     scope = unit_scope(who)
     with session_scope(st.engine) as session:
-        units = [] if scope is not None else queries.unit_names(session=session)
+        units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
     context: dict[str, Any] = {

@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
 from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
+from duban.units.service import all_unit_names
 from duban.web import cases_view as cv
-from duban.web import queries
 from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError
@@ -48,7 +48,7 @@ def cases_page(
 ) -> Response:
     items, total = cv.list_cases(session, who, f, state_of(request))
     pages = max(1, (total + cv.PAGE_SIZE - 1) // cv.PAGE_SIZE)
-    units = queries.unit_names(session=session) if who.role != "unit" else []
+    units = all_unit_names(session=session) if who.role != "unit" else []
     keep = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
 
     def url(n: int) -> str | None:
@@ -133,9 +133,7 @@ def report_page(session: DB, who: AnyUser, month: str | None = None) -> Response
 def case_page(case_id: int, request: Request, session: DB, who: AnyUser, new: bool = False) -> Response:
     row = cv.check_case(request, session, who, case_id)
     d = cv.detail(session, row, who, state_of(request))
-    units = (
-        queries.unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []
-    )
+    units = all_unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []
     return page(request, "case.html", c=d, units=units, satisfaction=SATISFACTION, new=new, **_labels())
 
 
