@@ -141,9 +141,7 @@ SERVER = """
 import sys, uvicorn
 from duban.config import Settings
 from duban.web import create_app
-from duban.cases.open311.api import router
 app = create_app(Settings(database_url=sys.argv[1]))
-app.include_router(router, prefix="/open311/v2")
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 

@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from duban.accounts.models import ROLES, ApiTokenRow, SessionRow, UserRow
+from duban.access import ROLES
+from duban.accounts.models import ApiTokenRow, SessionRow, UserRow
 from duban.units.service import get_unit, require_unit
 
 SESSION_LIFETIME = timedelta(hours=12)

@@ -109,10 +109,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_public_cases,
     ):
         app.include_router(module.router)
-    from duban.cases.open311 import api as open311_api
-    from duban.cases.open311 import sensors
+    from duban.web import open311
+    from duban.web.api import sensors
 
-    app.include_router(open311_api.router, prefix=OPEN311_PREFIX)
+    app.include_router(open311.router, prefix=OPEN311_PREFIX)
     app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -2,7 +2,7 @@
 masked unless the viewer must call back), the list with its filters, and one function that applies
 a flow action through :mod:`duban.cases.flow` for both the JSON API and the pages.
 
-Roles (the table :data:`ACTION_ROLES`): the 12345 operator (话务员) takes cases in, dispatches,
+Roles (the access table, :mod:`duban.access`): the 12345 operator (话务员) takes cases in, dispatches,
 follows up, archives and confirms categories; a unit officer sees only the cases dispatched to
 their unit and signs for, returns, handles and settles them and asks for extensions; the office
 may do everything, also approve extensions and link cases to plan items; the leader only reads.
@@ -19,6 +19,7 @@ from fastapi import Query, Request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from duban import access
 from duban.audit import service as audit
 from duban.cases import flow
 from duban.cases.flow import OPEN_STATUSES, STATUS_LABELS, FlowError
@@ -32,30 +33,13 @@ from duban.clock.evaluate import evaluate
 from duban.db import session_scope
 from duban.ledger.models import ItemRow
 from duban.units.service import get_unit, resolve_unit, unit_names
-from duban.web.access import log_denied
 from duban.web.deps import Who, state_of
 from duban.web.errors import ApiError
+from duban.web.guards import log_denied
 from duban.web.state import ConsoleState
 
 S = CaseStatus
 PAGE_SIZE = 50
-
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "create": frozenset({"operator", "office"}),
-    "dispatch": frozenset({"operator", "office"}),
-    "accept": frozenset({"unit", "office"}),
-    "return": frozenset({"unit", "office"}),
-    "start": frozenset({"unit", "office"}),
-    "settle": frozenset({"unit", "office"}),
-    "follow_up": frozenset({"operator", "office"}),
-    "redo": frozenset({"unit", "office"}),
-    "archive": frozenset({"operator", "office"}),
-    "request_extension": frozenset({"unit", "office"}),
-    "decide_extension": frozenset({"office"}),
-    "confirm_category": frozenset({"operator", "office"}),
-    "link_item": frozenset({"office"}),
-}
-"""Which roles may take each action (the leader takes none)."""
 
 ACTION_LABELS: dict[str, str] = {
     "create": "受理",
@@ -123,10 +107,7 @@ def my_unit(who: Who) -> int | None:
 
 def is_mine(who: Who, row: CaseRow) -> bool:
     """Whether ``who`` may see ``row``: everyone but a unit officer, who sees their unit's cases."""
-    if who.role != "unit":
-        return True
-    unit = my_unit(who)
-    return unit is not None and unit in (row.unit_id, row.owner_unit_id)
+    return access.on_own_unit(who.role, my_unit(who), (row.unit_id, row.owner_unit_id))
 
 
 def sees_phone(who: Who, row: CaseRow) -> bool:
@@ -141,7 +122,7 @@ def phone_of(who: Who, row: CaseRow) -> str | None:
 
 def may(who: Who, action: str) -> bool:
     """Whether ``who``'s role may take ``action``."""
-    return who.role in ACTION_ROLES[action]
+    return access.may(who.role, action)
 
 
 def check_case(
@@ -417,7 +398,7 @@ def apply_action(
 
     Flow refusals answer 409, bad input 422, both naming the field; nothing is half-applied.
     """
-    if action not in ACTION_ROLES or action == "create":
+    if action not in access.CASE_ACTION_ROLES or action == "create":
         raise ApiError(422, f"未知的工单操作 {action!r}", "action")
     row = check_case(request, session, who, case_id, action)
     assert who.account is not None

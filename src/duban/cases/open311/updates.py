@@ -2,7 +2,8 @@
 
 An update carries a description and, optionally, the status its sender wants: ``closed`` or
 ``open``. A status is applied only when the sender's account may take that step on the case in
-the console, and only through :func:`duban.cases.flow.transition`:
+the console (the access table, :mod:`duban.access`: ``open311_steps`` names the console action
+a status stands for), and only through :func:`duban.cases.flow.transition`:
 
 - ``closed`` on an open case is 办结 (settle), the description being the reply to the citizen:
   the office, or a unit officer on a case of their own unit; the flow allows it from 办理 only.
@@ -22,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban import access
 from duban.audit import service as audit
 from duban.cases import flow
 from duban.cases.flow import STATUS_LABELS, FlowError
@@ -30,12 +32,6 @@ from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import CaseError
 
 S = CaseStatus
-
-STEP_ROLES: dict[str, frozenset[str]] = {
-    "closed": frozenset({"unit", "office"}),  # 办结, as the console's ACTION_ROLES["settle"]
-    "open": frozenset({"operator", "office"}),  # 回访不满意 → 重办, as ACTION_ROLES["follow_up"]
-}
-"""Which roles' status is applied (a unit officer's only on a case of their unit)."""
 
 STEP_HINTS = {
     "closed": "只有“办理”中的工单可以办结",
@@ -49,9 +45,10 @@ class UpdateRefused(CaseError):
 
 def may_change(*, row: CaseRow, wanted: str, role: str | None, unit_id: int | None) -> bool:
     """Whether an account of ``role`` (and ``unit_id``) may move ``row`` to the Open311 ``wanted``."""
-    if role not in STEP_ROLES.get(wanted, frozenset()):
+    action = access.open311_action(wanted)
+    if action is None or not access.may(role, action):
         return False
-    return role != "unit" or (unit_id is not None and unit_id in (row.unit_id, row.owner_unit_id))
+    return access.on_own_unit(role, unit_id, (row.unit_id, row.owner_unit_id))
 
 
 def _last_update(session: Session, case_id: int) -> CaseUpdateRow:

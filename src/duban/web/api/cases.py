@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from duban import access
 from duban.cases.rates import bulletin_xlsx, rankings, rankings_json
 from duban.cases.schemas import CaseCreate
 from duban.web import cases_view as cv
@@ -33,7 +34,7 @@ router = APIRouter(
     },
 )
 
-Intaker = Annotated[Who, Depends(require(*sorted(cv.ACTION_ROLES["create"])))]
+Intaker = Annotated[Who, Depends(require(*sorted(access.CASE_ACTION_ROLES["create"])))]
 Watcher = Annotated[Who, Depends(require("office", "leader", "operator"))]
 Writer = Annotated[Who, Depends(require("office", "unit", "operator"))]
 

@@ -12,9 +12,9 @@ from duban.ledger.schemas import DutyRead, EventRead, MilestoneRead, ProgressPag
 from duban.ledger.workflow import STATUSES
 from duban.units.service import unit_id_of
 from duban.web import queries
-from duban.web.access import check_duty, unit_scope
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
+from duban.web.guards import check_duty, unit_scope
 from duban.web.schemas import (
     ClosureBody,
     DueBody,

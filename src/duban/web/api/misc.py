@@ -15,9 +15,9 @@ from duban.ledger.tick import tick
 from duban.units.schemas import UnitRead
 from duban.units.service import all_units
 from duban.web import ledger_files, queries
-from duban.web.access import unit_scope
 from duban.web.api.duties import board_filter
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, Public, Who, state_of
+from duban.web.guards import unit_scope
 from duban.web.schemas import EventList, HeadlineTarget, Problem
 from duban.web.state import ConsoleState
 

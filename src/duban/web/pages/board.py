@@ -15,10 +15,10 @@ from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
 from duban.web import queries
-from duban.web.access import unit_scope
 from duban.web.api.duties import board_filter
 from duban.web.api.misc import compute_board
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
+from duban.web.guards import unit_scope
 from duban.web.render import templates
 
 router = APIRouter(include_in_schema=False)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
 from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
@@ -25,7 +26,7 @@ from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
-Intaker = Annotated[Who, Depends(require(*sorted(cv.ACTION_ROLES["create"])))]
+Intaker = Annotated[Who, Depends(require(*sorted(access.CASE_ACTION_ROLES["create"])))]
 Watcher = Annotated[Who, Depends(require("office", "leader", "operator"))]
 
 

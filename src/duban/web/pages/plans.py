@@ -13,9 +13,9 @@ from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, queries
-from duban.web.access import check_item, unit_scope
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
 from duban.web.errors import ApiError
+from duban.web.guards import check_item, unit_scope
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)

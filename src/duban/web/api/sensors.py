@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow
-from duban.cases.open311.api import _hotline
 from duban.cases.schemas import CaseCreate
 from duban.web.deps import DB, AnyUser, state_of
 
@@ -87,6 +86,7 @@ def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: AnyUser) 
         actor=f"设备网关:{who.account.name if who.account else '?'}",
         now=state.clock(),
         calendar=state.calendar,
-        policy=_hotline(state),
+        policy=state.case_policy,
+        unit_cache=state.case_units,
     )
     return AlarmAccepted(case_id=row.id, duplicate=False, due_date=str(row.due_date))

@@ -1,9 +1,10 @@
-"""Who may see which duty or item: office and leader see everything; a unit officer sees the
-duties whose lead unit (牵头单位) is their own and those their unit works on as a co-unit
-(配合单位) — a co-unit may read the duty and report its part of the progress, but only the lead
-unit requests closure. A refused attempt answers 404 (nothing is revealed; 403 for a co-unit
-asking to do what only the lead may) and is written to the ledger's event log (action
-``access_denied``) in its own committed transaction.
+"""The console's row guards: who may see which duty or item (the role table itself is
+:mod:`duban.access`). Office and leader see everything; a unit officer sees the duties whose lead
+unit (牵头单位) is their own and those their unit works on as a co-unit (配合单位) — a co-unit may
+read the duty and report its part of the progress, but only the lead unit requests closure. A
+refused attempt answers 404 (nothing is revealed; 403 for a co-unit asking to do what only the
+lead may) and is written to the audit log (action ``access_denied``) in its own committed
+transaction.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The GeoReport v2 server (Open311): a FastAPI ``router`` the console mounts at ``/open311/v2``.
 
+The HTTP side of the Open311 adapter; what it reads and writes (the service catalog, request
+validation, the documents, updates mapped onto the case flow) is in :mod:`duban.cases.open311`.
+
 ``services.{fmt}``, ``services/{code}.{fmt}``, ``POST requests.{fmt}`` (``api_key`` = a duban API
 token; form-encoded or JSON body), ``GET requests.{fmt}`` with the spec's filters,
 ``requests/{id}.{fmt}`` (and swagger's ``request/{id}.{fmt}``), ``tokens/{token}.{fmt}`` and
@@ -162,34 +165,14 @@ async def post_request(fmt: str, request: Request) -> Response:
                 actor="Open311",
                 now=now,
                 calendar=state.calendar,
-                policy=_hotline(state),
-                unit_cache=_unit_cache(state),
+                policy=state.case_policy,
+                unit_cache=state.case_units,
             )
         except CaseError as exc:
             session.rollback()
             return _errors(fmt, 400, [str(exc)])
         doc = posted_doc(row)
     return _render("posted", fmt, [doc])
-
-
-def _unit_cache(state: Any) -> dict[str, int | None]:
-    """Category → suggested unit id, kept for the life of the app (units seldom change)."""
-    cache: dict[str, int | None] | None = getattr(state, "_cases_unit_cache", None)
-    if cache is None:
-        cache = {}
-        state._cases_unit_cache = cache
-    return cache
-
-
-def _hotline(state: Any) -> Any:
-    policy = getattr(state, "_cases_policy", None)
-    if policy is None:
-        from duban.cases.rules import load_rules
-        from duban.clock.policy import load_policy
-
-        policy = load_policy(load_rules().policy)
-        state._cases_policy = policy
-    return policy
 
 
 @router.get("/requests.{fmt}")
