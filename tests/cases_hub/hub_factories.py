@@ -16,20 +16,43 @@ from duban.clock.policy import Policy
 from duban.ledger.models import ItemRow, PlanRow
 from duban.units.service import require_unit
 
-S = CaseStatus
 HOUR = timedelta(hours=1)
 
 # how to reach each status from 受理, one step at a time
 PATH: dict[CaseStatus, list[CaseStatus]] = {
-    S.RECEIVED: [],
-    S.DISPATCHED: [S.DISPATCHED],
-    S.ACCEPTED: [S.DISPATCHED, S.ACCEPTED],
-    S.RETURNED: [S.DISPATCHED, S.RETURNED],
-    S.IN_PROGRESS: [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS],
-    S.SETTLED: [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SETTLED],
-    S.FOLLOWED_UP: [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SETTLED, S.FOLLOWED_UP],
-    S.REOPENED: [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SETTLED, S.REOPENED],
-    S.ARCHIVED: [S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SETTLED, S.FOLLOWED_UP, S.ARCHIVED],
+    CaseStatus.RECEIVED: [],
+    CaseStatus.DISPATCHED: [CaseStatus.DISPATCHED],
+    CaseStatus.ACCEPTED: [CaseStatus.DISPATCHED, CaseStatus.ACCEPTED],
+    CaseStatus.RETURNED: [CaseStatus.DISPATCHED, CaseStatus.RETURNED],
+    CaseStatus.IN_PROGRESS: [CaseStatus.DISPATCHED, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS],
+    CaseStatus.SETTLED: [
+        CaseStatus.DISPATCHED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.SETTLED,
+    ],
+    CaseStatus.FOLLOWED_UP: [
+        CaseStatus.DISPATCHED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.SETTLED,
+        CaseStatus.FOLLOWED_UP,
+    ],
+    CaseStatus.REOPENED: [
+        CaseStatus.DISPATCHED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.SETTLED,
+        CaseStatus.REOPENED,
+    ],
+    CaseStatus.ARCHIVED: [
+        CaseStatus.DISPATCHED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.SETTLED,
+        CaseStatus.FOLLOWED_UP,
+        CaseStatus.ARCHIVED,
+    ],
 }
 
 
@@ -50,11 +73,11 @@ def new_case(s: Session, *, now: datetime, calendar: WorkCalendar, policy: Polic
 def step_kwargs(target: CaseStatus, unit_id: int, calendar: WorkCalendar) -> dict[str, Any]:
     """What each target needs besides the case."""
     return {
-        S.DISPATCHED: {"unit_id": unit_id, "calendar": calendar},
-        S.RETURNED: {"reason": "不属于本单位职责"},
-        S.SETTLED: {"reply": "已更换灯泡，恢复照明"},
-        S.FOLLOWED_UP: {"satisfaction": "满意"},
-        S.REOPENED: {"satisfaction": "不满意"},
+        CaseStatus.DISPATCHED: {"unit_id": unit_id, "calendar": calendar},
+        CaseStatus.RETURNED: {"reason": "不属于本单位职责"},
+        CaseStatus.SETTLED: {"reply": "已更换灯泡，恢复照明"},
+        CaseStatus.FOLLOWED_UP: {"satisfaction": "满意"},
+        CaseStatus.REOPENED: {"satisfaction": "不满意"},
     }.get(target, {})
 
 

@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from duban.audit.models import EventRow
 from duban.cases import flow
 from duban.cases.flow import TRANSITIONS, FlowError, check_transition
-from duban.cases.models import CASE_STATUSES, CaseRow, CaseUpdateRow, DispatchRow
+from duban.cases.models import CASE_STATUSES, CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError
 from duban.db import session_scope
 from tests.cases_hub.conftest import NOW
-from tests.cases_hub.hub_factories import HOUR, PATH, S, drive, new_case, plan_item, step_kwargs, unit_id
+from tests.cases_hub.hub_factories import HOUR, PATH, drive, new_case, plan_item, step_kwargs, unit_id
 
-PAIRS = list(itertools.product(list(S), repeat=2))
+PAIRS = list(itertools.product(list(CaseStatus), repeat=2))
 
 
 @pytest.mark.parametrize(("a", "b"), PAIRS, ids=[f"{a.value}->{b.value}" for a, b in PAIRS])
@@ -32,24 +32,24 @@ def test_check_transition_allows_exactly_the_table(a, b):
 
 
 def test_every_status_is_reachable_and_the_table_is_closed():
-    reachable, frontier = {S.RECEIVED}, [S.RECEIVED]
+    reachable, frontier = {CaseStatus.RECEIVED}, [CaseStatus.RECEIVED]
     while frontier:
         a = frontier.pop()
         for x, b in TRANSITIONS:
             if x == a and b not in reachable:
                 reachable.add(b)
                 frontier.append(b)
-    assert reachable == set(S)
-    assert not any(a == S.ARCHIVED for a, _ in TRANSITIONS)  # 归档 is final
-    assert set(CASE_STATUSES) == {s.value for s in S}
+    assert reachable == set(CaseStatus)
+    assert not any(a == CaseStatus.ARCHIVED for a, _ in TRANSITIONS)  # 归档 is final
+    assert set(CASE_STATUSES) == {s.value for s in CaseStatus}
 
 
 def test_every_pair_applied_on_the_database(db, calendar, policy):
     """Drive a case to each status, then try every target: allowed ones apply, others change nothing."""
     with session_scope(db) as s:
         unit = unit_id(s, "市城管局")
-        for a in S:
-            for b in S:
+        for a in CaseStatus:
+            for b in CaseStatus:
                 case = new_case(s, now=NOW, calendar=calendar, policy=policy)
                 drive(s, case.id, a, unit_id=unit, now=NOW, calendar=calendar)
                 n_events = s.scalar(select(EventRow.id).order_by(EventRow.id.desc()).limit(1))
@@ -143,7 +143,7 @@ def test_first_unit_owns_the_case(db, calendar, policy):
     with session_scope(db) as s:
         chengguan = unit_id(s, "市城管局")
         case = new_case(s, now=NOW, calendar=calendar, policy=policy)
-        drive(s, case.id, S.REOPENED, unit_id=chengguan, now=NOW, calendar=calendar)
+        drive(s, case.id, CaseStatus.REOPENED, unit_id=chengguan, now=NOW, calendar=calendar)
         # a reopened case goes back to its owner: there is no way to dispatch it elsewhere
         with pytest.raises(FlowError):
             flow.dispatch(
@@ -162,12 +162,17 @@ def test_follow_up_result_must_match_and_be_known(db, calendar, policy):
     with session_scope(db) as s:
         unit = unit_id(s, "市城管局")
         case = new_case(s, now=NOW, calendar=calendar, policy=policy)
-        drive(s, case.id, S.SETTLED, unit_id=unit, now=NOW, calendar=calendar)
+        drive(s, case.id, CaseStatus.SETTLED, unit_id=unit, now=NOW, calendar=calendar)
         with pytest.raises(FlowError, match="回访结果"):
             flow.follow_up(session=s, case_id=case.id, satisfaction="还行", actor="t", now=NOW + 9 * HOUR)
         with pytest.raises(FlowError, match="重办"):
             flow.transition(
-                session=s, case_id=case.id, target=S.FOLLOWED_UP, satisfaction="不满意", actor="t", now=NOW
+                session=s,
+                case_id=case.id,
+                target=CaseStatus.FOLLOWED_UP,
+                satisfaction="不满意",
+                actor="t",
+                now=NOW,
             )
 
 
@@ -180,7 +185,7 @@ def test_extension_needs_approval_and_moves_the_due_date(db, calendar, policy):
             flow.request_extension(
                 session=s, case_id=case.id, workdays=3, reason="需现场勘查", actor="t", now=NOW
             )
-        drive(s, case.id, S.IN_PROGRESS, unit_id=unit, now=NOW, calendar=calendar)
+        drive(s, case.id, CaseStatus.IN_PROGRESS, unit_id=unit, now=NOW, calendar=calendar)
         with pytest.raises(CaseError, match="1 到 30"):
             flow.request_extension(session=s, case_id=case.id, workdays=0, reason="x", actor="t", now=NOW)
         row = flow.request_extension(
@@ -196,7 +201,7 @@ def test_extension_needs_approval_and_moves_the_due_date(db, calendar, policy):
                 session=s, case_id=case.id, approve=False, actor="主任", now=NOW, calendar=calendar
             )
         other = new_case(s, now=NOW, calendar=calendar, policy=policy, case_type="咨询", address="别处")
-        drive(s, other.id, S.ACCEPTED, unit_id=unit, now=NOW, calendar=calendar)
+        drive(s, other.id, CaseStatus.ACCEPTED, unit_id=unit, now=NOW, calendar=calendar)
         flow.request_extension(session=s, case_id=other.id, workdays=5, reason="等待配件", actor="t", now=NOW)
         row = flow.decide_extension(
             session=s, case_id=other.id, approve=False, actor="主任", now=NOW, calendar=calendar
@@ -243,4 +248,4 @@ def test_unknown_case_is_a_clear_error(db):
 
 
 def test_path_table_covers_every_status():
-    assert set(PATH) == set(S)
+    assert set(PATH) == set(CaseStatus)

@@ -26,36 +26,34 @@ from duban.ledger.models import ItemRow
 from duban.units.models import UnitRow
 from duban.units.service import get_unit
 
-S = CaseStatus
-
 STATUS_LABELS: dict[CaseStatus, str] = {
-    S.RECEIVED: "受理",
-    S.DISPATCHED: "派单",
-    S.ACCEPTED: "签收",
-    S.RETURNED: "退回",
-    S.IN_PROGRESS: "办理",
-    S.SETTLED: "办结",
-    S.FOLLOWED_UP: "回访",
-    S.REOPENED: "重办",
-    S.ARCHIVED: "归档",
+    CaseStatus.RECEIVED: "受理",
+    CaseStatus.DISPATCHED: "派单",
+    CaseStatus.ACCEPTED: "签收",
+    CaseStatus.RETURNED: "退回",
+    CaseStatus.IN_PROGRESS: "办理",
+    CaseStatus.SETTLED: "办结",
+    CaseStatus.FOLLOWED_UP: "回访",
+    CaseStatus.REOPENED: "重办",
+    CaseStatus.ARCHIVED: "归档",
 }
 
 # (from, to) → the event action written when it is applied. Nothing else is allowed.
 TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], str] = {
-    (S.RECEIVED, S.DISPATCHED): "dispatch",  # 派单
-    (S.DISPATCHED, S.ACCEPTED): "accept",  # 签收
-    (S.DISPATCHED, S.RETURNED): "return",  # 退回（须写明理由）
-    (S.RETURNED, S.DISPATCHED): "redispatch",  # 重新派单
-    (S.ACCEPTED, S.IN_PROGRESS): "start",  # 办理
-    (S.IN_PROGRESS, S.SETTLED): "settle",  # 办结（须答复来电人）
-    (S.SETTLED, S.FOLLOWED_UP): "follow_up",  # 回访：满意/基本满意
-    (S.SETTLED, S.REOPENED): "reopen",  # 回访不满意 → 重办
-    (S.REOPENED, S.IN_PROGRESS): "redo",  # 重办
-    (S.FOLLOWED_UP, S.ARCHIVED): "archive",  # 归档
+    (CaseStatus.RECEIVED, CaseStatus.DISPATCHED): "dispatch",  # 派单
+    (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED): "accept",  # 签收
+    (CaseStatus.DISPATCHED, CaseStatus.RETURNED): "return",  # 退回（须写明理由）
+    (CaseStatus.RETURNED, CaseStatus.DISPATCHED): "redispatch",  # 重新派单
+    (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS): "start",  # 办理
+    (CaseStatus.IN_PROGRESS, CaseStatus.SETTLED): "settle",  # 办结（须答复来电人）
+    (CaseStatus.SETTLED, CaseStatus.FOLLOWED_UP): "follow_up",  # 回访：满意/基本满意
+    (CaseStatus.SETTLED, CaseStatus.REOPENED): "reopen",  # 回访不满意 → 重办
+    (CaseStatus.REOPENED, CaseStatus.IN_PROGRESS): "redo",  # 重办
+    (CaseStatus.FOLLOWED_UP, CaseStatus.ARCHIVED): "archive",  # 归档
 }
 
 OPEN_STATUSES: frozenset[str] = frozenset(
-    s.value for s in CaseStatus if s not in (S.SETTLED, S.FOLLOWED_UP, S.ARCHIVED)
+    s.value for s in CaseStatus if s not in (CaseStatus.SETTLED, CaseStatus.FOLLOWED_UP, CaseStatus.ARCHIVED)
 )
 """Statuses in which the case is still being handled (the clock runs)."""
 
@@ -132,7 +130,7 @@ def transition(
     action = check_transition(row.status, target)
     before = case_snapshot(row)
     today = local_date(now)
-    if target is S.DISPATCHED:
+    if target is CaseStatus.DISPATCHED:
         if unit_id is None:
             raise FlowError("派单须指定承办单位", "unit_id")
         if calendar is None:
@@ -150,20 +148,20 @@ def transition(
         )
         row.unit_id = unit_id
         row.dispatched_at = row.dispatched_at or now
-    elif target is S.ACCEPTED:
+    elif target is CaseStatus.ACCEPTED:
         d = _open_dispatch(session, row.id)
         d.accepted_at = now
         d.accepted_in_time = today <= d.response_due
         row.accepted_at = row.accepted_at or now
         if row.owner_unit_id is None:
             row.owner_unit_id = d.unit_id  # 首接负责：第一个签收的单位负责到底
-    elif target is S.RETURNED:
+    elif target is CaseStatus.RETURNED:
         if not (reason and reason.strip()):
             raise FlowError("退回须写明理由", "reason")
         d = _open_dispatch(session, row.id)
         d.returned_at, d.return_reason = now, reason.strip()
         row.returned_count += 1
-    elif target is S.SETTLED:
+    elif target is CaseStatus.SETTLED:
         if not (reply and reply.strip()):
             raise FlowError("办结须填写给来电人的答复", "reply")
         row.reply = reply.strip()
@@ -172,14 +170,14 @@ def transition(
         session.add(
             CaseUpdateRow(case_id=row.id, at=now, status="closed", description=row.reply, actor=actor)
         )
-    elif target in (S.FOLLOWED_UP, S.REOPENED):
+    elif target in (CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED):
         if satisfaction not in SATISFACTION:
             raise FlowError(f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
-        if (satisfaction == "不满意") != (target is S.REOPENED):
+        if (satisfaction == "不满意") != (target is CaseStatus.REOPENED):
             raise FlowError("回访不满意的工单转重办，满意或基本满意的转回访完成", "satisfaction")
         row.satisfaction = satisfaction
         row.followed_up_at = now
-        if target is S.REOPENED:
+        if target is CaseStatus.REOPENED:
             row.reopened_count += 1
             row.settled_in_time = None
             session.add(
@@ -187,7 +185,7 @@ def transition(
                     case_id=row.id, at=now, status="open", description="回访不满意，重新办理", actor=actor
                 )
             )
-    elif target is S.ARCHIVED:
+    elif target is CaseStatus.ARCHIVED:
         row.archived_at = now
     row.status = target.value
     row.updated_at = now
@@ -217,7 +215,7 @@ def dispatch(
     return transition(
         session=session,
         case_id=case_id,
-        target=S.DISPATCHED,
+        target=CaseStatus.DISPATCHED,
         actor=actor,
         now=now,
         calendar=calendar,
@@ -227,29 +225,31 @@ def dispatch(
 
 def accept(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """签收 by the dispatched unit."""
-    return transition(session=session, case_id=case_id, target=S.ACCEPTED, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.ACCEPTED, actor=actor, now=now)
 
 
 def return_case(*, session: Session, case_id: int, reason: str, actor: str, now: datetime) -> CaseRow:
     """退回 with a reason (not ours, wrong place …); the hub re-dispatches it."""
     return transition(
-        session=session, case_id=case_id, target=S.RETURNED, actor=actor, now=now, reason=reason
+        session=session, case_id=case_id, target=CaseStatus.RETURNED, actor=actor, now=now, reason=reason
     )
 
 
 def start(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """办理: the unit starts work."""
-    return transition(session=session, case_id=case_id, target=S.IN_PROGRESS, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.IN_PROGRESS, actor=actor, now=now)
 
 
 def settle(*, session: Session, case_id: int, reply: str, actor: str, now: datetime) -> CaseRow:
     """办结 with the reply to the citizen."""
-    return transition(session=session, case_id=case_id, target=S.SETTLED, actor=actor, now=now, reply=reply)
+    return transition(
+        session=session, case_id=case_id, target=CaseStatus.SETTLED, actor=actor, now=now, reply=reply
+    )
 
 
 def follow_up(*, session: Session, case_id: int, satisfaction: str, actor: str, now: datetime) -> CaseRow:
     """回访: 满意/基本满意 closes the loop, 不满意 reopens the case as 重办."""
-    target = S.REOPENED if satisfaction == "不满意" else S.FOLLOWED_UP
+    target = CaseStatus.REOPENED if satisfaction == "不满意" else CaseStatus.FOLLOWED_UP
     return transition(
         session=session, case_id=case_id, target=target, actor=actor, now=now, satisfaction=satisfaction
     )
@@ -257,12 +257,12 @@ def follow_up(*, session: Session, case_id: int, satisfaction: str, actor: str, 
 
 def redo(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """重办: the owning unit works on a reopened case again."""
-    return transition(session=session, case_id=case_id, target=S.IN_PROGRESS, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.IN_PROGRESS, actor=actor, now=now)
 
 
 def archive(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """归档 a followed-up case."""
-    return transition(session=session, case_id=case_id, target=S.ARCHIVED, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.ARCHIVED, actor=actor, now=now)
 
 
 # ---- extensions (延期) ----------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def request_extension(
 ) -> CaseRow:
     """A unit asks for more working days; nothing moves until the hub approves."""
     row = get_case(session=session, case_id=case_id)
-    if row.status not in (S.ACCEPTED.value, S.IN_PROGRESS.value, S.REOPENED.value):
+    if row.status not in (CaseStatus.ACCEPTED.value, CaseStatus.IN_PROGRESS.value, CaseStatus.REOPENED.value):
         raise FlowError("只有已签收、办理中或重办的工单可以申请延期", "status")
     if not 1 <= workdays <= 30:
         raise CaseError(f"延期天数应为 1 到 30 个工作日，实为 {workdays}", "workdays")

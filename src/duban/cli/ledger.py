@@ -348,7 +348,7 @@ def register(main: click.Group) -> None:
             title=f"逾期清单（{len(b.overdue)} 项）",
         )
         for r in b.overdue:
-            light = r.light if r.light in LIGHT_LABELS else "grey"
+            light = r.light if r.light in LIGHT_STYLE else "grey"
             o.add_row(
                 str(r.duty_id),
                 r.unit,

@@ -34,7 +34,8 @@ from duban.units.models import UnitRow
 
 TICK_ACTOR = "督办时钟"
 MAX_ERRORS = 20
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
+LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯", "closed": "已办结"}
+"""The Chinese name of each light the clock gives a duty or a case (the one table of them)."""
 
 
 def duty_clock(

@@ -38,7 +38,6 @@ from duban.web.errors import ApiError
 from duban.web.guards import log_denied
 from duban.web.state import ConsoleState
 
-S = CaseStatus
 PAGE_SIZE = 50
 
 ACTION_LABELS: dict[str, str] = {
@@ -73,20 +72,20 @@ EVENT_LABELS: dict[str, str] = {
 
 # the statuses in which each action can be taken (the flow table decides; this only hides forms)
 ACTION_FROM: dict[str, frozenset[str]] = {
-    "dispatch": frozenset({S.RECEIVED.value, S.RETURNED.value}),
-    "accept": frozenset({S.DISPATCHED.value}),
-    "return": frozenset({S.DISPATCHED.value}),
-    "start": frozenset({S.ACCEPTED.value}),
-    "settle": frozenset({S.IN_PROGRESS.value}),
-    "follow_up": frozenset({S.SETTLED.value}),
-    "redo": frozenset({S.REOPENED.value}),
-    "archive": frozenset({S.FOLLOWED_UP.value}),
-    "request_extension": frozenset({S.ACCEPTED.value, S.IN_PROGRESS.value, S.REOPENED.value}),
-    "confirm_category": frozenset(s.value for s in CaseStatus if s is not S.ARCHIVED),
+    "dispatch": frozenset({CaseStatus.RECEIVED.value, CaseStatus.RETURNED.value}),
+    "accept": frozenset({CaseStatus.DISPATCHED.value}),
+    "return": frozenset({CaseStatus.DISPATCHED.value}),
+    "start": frozenset({CaseStatus.ACCEPTED.value}),
+    "settle": frozenset({CaseStatus.IN_PROGRESS.value}),
+    "follow_up": frozenset({CaseStatus.SETTLED.value}),
+    "redo": frozenset({CaseStatus.REOPENED.value}),
+    "archive": frozenset({CaseStatus.FOLLOWED_UP.value}),
+    "request_extension": frozenset(
+        {CaseStatus.ACCEPTED.value, CaseStatus.IN_PROGRESS.value, CaseStatus.REOPENED.value}
+    ),
+    "confirm_category": frozenset(s.value for s in CaseStatus if s is not CaseStatus.ARCHIVED),
     "link_item": frozenset(s.value for s in CaseStatus),
 }
-
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯", "closed": "已办结"}
 
 
 def status_label(status: str) -> str:

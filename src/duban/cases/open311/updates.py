@@ -31,8 +31,6 @@ from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow
 from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import CaseError
 
-S = CaseStatus
-
 STEP_HINTS = {
     "closed": "只有“办理”中的工单可以办结",
     "open": "只有已办结、尚未回访的工单可以因不满意转重办",
@@ -80,16 +78,16 @@ def post_update(
         and status != current
         and may_change(row=row, wanted=status, role=role, unit_id=unit_id)
     ):
-        target = S.SETTLED if status == "closed" else S.REOPENED
+        target = CaseStatus.SETTLED if status == "closed" else CaseStatus.REOPENED
         try:
             flow.check_transition(row.status, target)
         except FlowError:
             raise UpdateRefused(
-                f"工单 {row.id} 当前为“{STATUS_LABELS[S(row.status)]}”，不能改为 {status}："
+                f"工单 {row.id} 当前为“{STATUS_LABELS[CaseStatus(row.status)]}”，不能改为 {status}："
                 f"按办理流程{STEP_HINTS[status]}",
                 "status",
             ) from None
-        if target is S.SETTLED:
+        if target is CaseStatus.SETTLED:
             flow.transition(
                 session=session, case_id=row.id, target=target, actor=actor, now=now, reply=description
             )
@@ -99,7 +97,7 @@ def post_update(
                 satisfaction="不满意", reason=description,
             )  # fmt: skip
         update = _last_update(session, row.id)  # the one the flow wrote
-        if target is S.REOPENED:
+        if target is CaseStatus.REOPENED:
             update.description = f"{update.description}：{description}"
         update.media_url = media_url
         session.flush()

@@ -17,6 +17,7 @@ from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
 from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
+from duban.ledger.tick import LIGHT_LABELS
 from duban.units.service import all_unit_names
 from duban.web import cases_view as cv
 from duban.web.api.cases import bulletin_response, case_create
@@ -36,7 +37,7 @@ def _labels() -> dict[str, Any]:
         "status_labels": {s: cv.status_label(s) for s in CASE_STATUSES},
         "channel_labels": rules.channels,
         "action_labels": cv.ACTION_LABELS,
-        "light_labels": cv.LIGHT_LABELS,
+        "light_labels": LIGHT_LABELS,
     }
 
 
