@@ -107,7 +107,7 @@ def denied_events(world: World, entity: str, entity_id: int) -> list[EventRow]:
 
 
 def _case_hub_route(path: str) -> bool:
-    """Open311 and sensor intake speak their own auth (api_key); tests/cases_hub covers each route."""
+    """Open311 and sensor intake speak their own auth (api_key); tests/cases covers each route."""
     return path.startswith(OPEN311_PREFIX) or path.startswith("/api/sensors")
 
 

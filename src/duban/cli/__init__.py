@@ -11,7 +11,6 @@ import click
 
 from duban import __version__
 from duban.cli import cases as _cases
-from duban.cli import cases_hub as _cases_hub
 from duban.cli import demo as _demo
 from duban.cli import ledger as _ledger
 from duban.cli import read as _read
@@ -24,5 +23,5 @@ def main() -> None:
     """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
 
 
-for _module in (_read, _ledger, _cases, _cases_hub, _web, _demo):
+for _module in (_read, _ledger, _cases, _web, _demo):
     _module.register(main)

@@ -16,8 +16,8 @@ from duban.cases.rules import CaseError, can_see_phone, load_rules, mask_phone, 
 from duban.cases.schemas import CaseCreate, CaseRead
 from duban.db import session_scope
 from duban.units.service import require_unit
-from tests.cases_hub.conftest import NOW
-from tests.cases_hub.hub_factories import new_case
+from tests.cases.case_factories import new_case
+from tests.cases.conftest import NOW
 
 
 class KeywordClassifier:

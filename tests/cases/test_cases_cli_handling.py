@@ -1,4 +1,4 @@
-"""The case hub's commands, called as a user would: intake, import-311 with SLA figures, tick,
+"""``duban cases`` on stored cases, called as a user would: intake, import-311 with SLA figures, tick,
 rates and the monthly report; mistakes give one clear line and exit 1."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from duban.cli import cases_hub
+from duban.cli import cases as cases_cli
 from tests.conftest import shared_path
 
 INTAKE = """channel,case_type,content,citizen_phone,address,received_at,urgent
@@ -22,7 +22,7 @@ grid,求助,井盖缺失有危险,,云冈区新平旺,2026-03-03T11:00:00+08:00,
 @pytest.fixture
 def duban() -> click.Group:
     root = click.Group("duban")
-    cases_hub.register(root)
+    cases_cli.register(root)
     return root
 
 
@@ -35,24 +35,10 @@ def run(duban, *args):
     return CliRunner().invoke(duban, list(args), catch_exceptions=False)
 
 
-def test_commands_join_an_existing_cases_group():
-    root = click.Group("duban")
-
-    @root.group("cases")
-    def cases() -> None:
-        """the cases engineer's group"""
-
-    cases_hub.register(root)
-    assert "case" not in root.commands
-    assert {"intake", "import-311", "tick", "rates", "report"} <= set(cases.commands)
-
-
-def test_commands_join_the_real_cases_group():
-    from duban.cli import cases as cases_cli
-
+def test_one_cases_group_holds_every_case_command():
     root = click.Group("duban")
     cases_cli.register(root)
-    cases_hub.register(root)
+    assert set(root.commands) == {"cases"}  # no second "case" group
     group = root.commands["cases"]
     assert isinstance(group, click.Group)
     assert {"train", "classify", "intake", "import-311", "tick", "rates", "report"} <= set(group.commands)
@@ -61,19 +47,19 @@ def test_commands_join_the_real_cases_group():
 def test_intake_tick_rates_report(duban, url, tmp_path):
     csv_path = tmp_path / "in.csv"
     csv_path.write_text(INTAKE, encoding="utf-8")
-    r = run(duban, "case", "intake", str(csv_path), "--database-url", url, "--at", "2026-03-03")
+    r = run(duban, "cases", "intake", str(csv_path), "--database-url", url, "--at", "2026-03-03")
     assert r.exit_code == 0, r.output
     assert "受理 2 件，已存在跳过 0 件，待人工确认分类 2 件" in r.output
-    r = run(duban, "case", "tick", "--database-url", url, "--at", "2026-03-04")
+    r = run(duban, "cases", "tick", "--database-url", url, "--at", "2026-03-04")
     assert r.exit_code == 0 and "检查在办工单 2 件；新增动作 1 条（remind 1）" in r.output  # the urgent one
-    r = run(duban, "case", "tick", "--database-url", url, "--at", "2026-03-04")
+    r = run(duban, "cases", "tick", "--database-url", url, "--at", "2026-03-04")
     assert "新增动作 0 条" in r.output
-    r = run(duban, "case", "rates", "--database-url", url, "--json")
+    r = run(duban, "cases", "rates", "--database-url", url, "--json")
     assert r.exit_code == 0 and json.loads(r.output) == []  # nobody has signed for a case yet
     out = tmp_path / "通报.xlsx"
     r = run(
         duban,
-        "case",
+        "cases",
         "report",
         "--month",
         "2026-03",
@@ -92,16 +78,16 @@ def test_intake_tick_rates_report(duban, url, tmp_path):
 def test_mistakes_are_one_clear_line(duban, url, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("channel,content\nfax,路灯不亮\n", encoding="utf-8")
-    r = run(duban, "case", "intake", str(bad), "--database-url", url)
+    r = run(duban, "cases", "intake", str(bad), "--database-url", url)
     assert r.exit_code == 1 and "第 2 行 列 channel：" in r.output and "Traceback" not in r.output
     bad.write_text("channel,content,colour\nfax,路灯不亮,red\n", encoding="utf-8")
-    r = run(duban, "case", "intake", str(bad), "--database-url", url)
+    r = run(duban, "cases", "intake", str(bad), "--database-url", url)
     assert r.exit_code == 1 and "未知的列 colour" in r.output
-    r = run(duban, "case", "intake", str(tmp_path / "none.csv"), "--database-url", url)
+    r = run(duban, "cases", "intake", str(tmp_path / "none.csv"), "--database-url", url)
     assert r.exit_code == 1 and "文件不存在" in r.output
-    r = run(duban, "case", "rates", "--month", "2026-13", "--database-url", url)
+    r = run(duban, "cases", "rates", "--month", "2026-13", "--database-url", url)
     assert r.exit_code == 2 and "不是月份" in r.output
-    r = run(duban, "case", "import-311", str(bad), "--mapping", "atlantis", "--database-url", url)
+    r = run(duban, "cases", "import-311", str(bad), "--mapping", "atlantis", "--database-url", url)
     assert r.exit_code == 1 and "映射文件 atlantis 不存在" in r.output
 
 
@@ -109,7 +95,7 @@ def test_import_311_prints_baltimore_sla(duban, url):
     path = shared_path("corpus", "city311", "baltimore_311_sample_10000.csv")
     r = run(
         duban,
-        "case",
+        "cases",
         "import-311",
         str(path),
         "--mapping",
@@ -123,6 +109,6 @@ def test_import_311_prints_baltimore_sla(duban, url):
     assert r.exit_code == 0, r.output
     assert "检查通过 10000 行，坏行 0 行（未写入）" in r.output
     assert "SLA 统计" in r.output and "SW-Rat Rubout Proactive" in r.output and "全部" in r.output
-    r = run(duban, "case", "import-311", str(shared_path("corpus", "city311", "sf_311_sample_10000.csv")),
+    r = run(duban, "cases", "import-311", str(shared_path("corpus", "city311", "sf_311_sample_10000.csv")),
             "--mapping", "sf", "--database-url", url)  # fmt: skip
     assert r.exit_code == 0 and "导入 10000 件" in r.output and "没有到期时间" in r.output

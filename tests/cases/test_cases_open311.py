@@ -21,7 +21,7 @@ from duban.config import Settings
 from duban.db import session_scope
 from duban.units.service import require_unit
 from duban.web import create_app
-from tests.cases_hub.conftest import NOW, need, url_of
+from tests.cases.conftest import NOW, need, url_of
 from tests.conftest import shared_path
 
 Draft7Validator = need("jsonschema", "jsonschema").Draft7Validator
@@ -388,7 +388,7 @@ def account_key(db, name: str, role: str, unit: str | None = None) -> str:
 def case_at(db, client, key, status: str) -> int:
     """A request posted through Open311 and driven to ``status`` (dispatched to 市城管局)."""
     from duban.cases.models import CaseStatus
-    from tests.cases_hub.hub_factories import drive
+    from tests.cases.case_factories import drive
 
     rid = int(post(client, key).json()[0]["service_request_id"])
     with session_scope(db) as s:

@@ -23,7 +23,7 @@ from duban.cases.city311 import (
 )
 from duban.cases.models import CaseRow
 from duban.db import session_scope
-from tests.cases_hub.conftest import NOW
+from tests.cases.conftest import NOW
 from tests.conftest import shared_path
 
 FILES = [

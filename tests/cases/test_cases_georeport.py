@@ -15,8 +15,8 @@ from sqlalchemy import select
 from duban.accounts.service import create_api_token, create_user
 from duban.cases.models import CaseRow
 from duban.db import session_scope
-from tests.cases_hub.conftest import NOW
-from tests.cases_hub.test_hub_open311 import GOOD, build_app
+from tests.cases.conftest import NOW
+from tests.cases.test_cases_open311 import GOOD, build_app
 
 georeport = pytest.importorskip("georeport", reason="pip install georeport (the PyPI Open311 client)")
 

@@ -1,4 +1,4 @@
-"""``duban cases``: train and apply the case classifier on message CSVs.
+"""``duban cases train`` / ``classify``: train and apply the case classifier on message CSVs.
 
 ``train`` learns a model from a labelled CSV (``label`` plus ``text`` or ``subject``+``detail``)
 and writes a model file; ``classify`` adds ``predicted``, ``confidence`` (and with
@@ -111,12 +111,8 @@ def _classify(file: str, model_path: str, output: str, low_confidence: float | N
     )
 
 
-def register(main: click.Group) -> None:
-    """Add this domain's commands to the root group."""
-
-    @main.group("cases")
-    def cases_group() -> None:
-        """12345 工单：分类、去重、热点与答复检查。"""
+def add_commands(cases_group: click.Group) -> None:
+    """Add ``train`` and ``classify`` to the ``duban cases`` group."""
 
     @cases_group.command("train")
     @click.argument("file", type=click.Path(dir_okay=False))

@@ -16,8 +16,8 @@ from duban.cases.flow import TRANSITIONS, FlowError, check_transition
 from duban.cases.models import CASE_STATUSES, CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError
 from duban.db import session_scope
-from tests.cases_hub.conftest import NOW
-from tests.cases_hub.hub_factories import HOUR, PATH, drive, new_case, plan_item, step_kwargs, unit_id
+from tests.cases.case_factories import HOUR, PATH, drive, new_case, plan_item, step_kwargs, unit_id
+from tests.cases.conftest import NOW
 
 PAIRS = list(itertools.product(list(CaseStatus), repeat=2))
 

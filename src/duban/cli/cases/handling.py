@@ -1,7 +1,5 @@
-"""CLI commands of the case hub: ``intake``, ``import-311``, ``tick``, ``rates`` and ``report``.
-
-They join the ``duban cases`` group when the cases work has made it, and otherwise form their own
-``duban case`` group. Every command takes ``--database-url`` (default ``DUBAN_DATABASE_URL``) and
+"""``duban cases`` commands on stored cases: ``intake``, ``import-311``, ``tick``, ``rates`` and
+``report``. Every command takes ``--database-url`` (default ``DUBAN_DATABASE_URL``) and
 migrates the database first. Mistakes print one Chinese line naming the file, row and field, and
 exit 1; ``--at DATE`` is noon of that day in Beijing time (default: now).
 """
@@ -74,21 +72,8 @@ def read_intake_csv(path: Path) -> list[Any]:
         raise CaseError(f"{path}: 不是 UTF-8 编码") from None
 
 
-def _group(main: click.Group) -> click.Group:
-    existing = main.commands.get("cases")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("case")
-    def case_group() -> None:
-        """12345 工单中心：受理、导入 311 数据、时钟、三率与通报。"""
-
-    return case_group
-
-
-def register(main: click.Group) -> None:
-    """Add the case hub's commands to ``duban cases`` (or ``duban case`` when there is none)."""
-    group = _group(main)
+def add_commands(group: click.Group) -> None:
+    """Add the commands on stored cases to the ``duban cases`` group."""
 
     @group.command("intake")
     @click.argument("file", type=click.Path(path_type=Path))

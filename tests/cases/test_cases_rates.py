@@ -17,8 +17,8 @@ from duban.cases.rates import bulletin_xlsx, rankings, rankings_json, unit_rates
 from duban.cases.rules import load_rules
 from duban.cases.tick import tick_cases
 from duban.db import session_scope
-from tests.cases_hub.conftest import NOW
-from tests.cases_hub.hub_factories import HOUR, new_case, unit_id
+from tests.cases.case_factories import HOUR, new_case, unit_id
+from tests.cases.conftest import NOW
 
 DAY = timedelta(days=1)
 AS_OF = date(2026, 3, 31)
