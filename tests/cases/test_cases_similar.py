@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from duban.cases.dedupe import CaseText, extract_places, link_duplicates
+from duban.cases.places import extract_places
+from duban.cases.similar import CaseText, link_duplicates
 from duban.cases.textutil import BEIJING
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=BEIJING)

@@ -1,7 +1,7 @@
-"""Duplicate cases: near-identical messages about the same place within a few days.
+"""Near-identical messages (the text side of 重复件): which messages say the same thing about the
+same place within a few days. Places come from :mod:`duban.cases.places`.
 
-Owns :func:`extract_places` (place names by the patterns in ``lexicon/places.yaml``),
-:func:`link_duplicates`, which finds candidate pairs by MinHash/LSH over character 3-shingles in
+Owns :func:`link_duplicates`, which finds candidate pairs by MinHash/LSH over character 3-shingles in
 one unsorted heap of messages, keeps pairs inside the time window whose exact shingle Jaccard
 reaches the threshold and whose places agree, and groups them under the earliest case; and
 :class:`DuplicateIndex`, the search intake uses: cases filed under scopes (an address, an address
@@ -11,20 +11,16 @@ the window. Pure: no database, no wall clock.
 
 from __future__ import annotations
 
-import re
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
-from typing import Any
 
 import numpy as np
-import yaml
 
+from duban.cases.places import specific_places
 from duban.cases.textutil import char_shingles, jaccard
 
 _PRIME = (1 << 61) - 1
@@ -52,78 +48,9 @@ class DuplicateGroup:
     similarity: float
 
 
-@dataclass(frozen=True)
-class _PlaceRules:
-    admin: re.Pattern[str]
-    named: re.Pattern[str]
-    not_places: frozenset[str] = field(default_factory=frozenset)
-    generic_endings: tuple[str, ...] = ()
-
-
-@cache
-def _place_rules() -> _PlaceRules:
-    data: dict[str, Any] = yaml.safe_load(
-        resources.files("duban.cases").joinpath("lexicon/places.yaml").read_text(encoding="utf-8")
-    )
-    suffixes = sorted(data["suffixes"], key=len, reverse=True)
-    stop = re.escape(data["stop_chars"])
-    body = rf"[^\W_{stop}]{{1,8}}?"
-    alternatives = "|".join(map(re.escape, suffixes))
-    long_ones = "|".join(re.escape(s) for s in suffixes if len(s) > 1)
-    # Non-greedy body, then any longer suffixes that follow at once (杜鹃文苑 + 小区).
-    named = re.compile(rf"{body}(?:{alternatives})(?:{long_ones})*")
-    return _PlaceRules(
-        admin=re.compile(data["admin"]),
-        named=named,
-        not_places=frozenset(data["not_places"]),
-        generic_endings=tuple(data["generic_endings"]),
-    )
-
-
-def extract_places(text: str) -> list[str]:
-    """Place names in a text, in order of first mention, without repeats.
-
-    Anonymised areas (A市, A3区) come out on their own; named places (小区, 路, 村, 学校 …)
-    are cut at the area name or a function word before them.
-
-    >>> extract_places("A市A3区杜鹃文苑小区外，杜鹃路和雷峰大道交界处")
-    ['A市', 'A3区', '杜鹃文苑小区', '杜鹃路', '雷峰大道']
-    >>> extract_places("反映A7县春华镇金鼎村水泥路的问题")
-    ['A7县', '春华镇', '金鼎村', '水泥路']
-    """
-    rules = _place_rules()
-    found: list[tuple[int, str]] = []
-    spans: list[tuple[int, int]] = []
-    for m in rules.admin.finditer(text):
-        found.append((m.start(), m.group()))
-        spans.append(m.span())
-    # Named places are searched in the pieces between area names, so "A3区" never starts one.
-    start = 0
-    for a, b in [*spans, (len(text), len(text))]:
-        piece = text[start:a]
-        for m in rules.named.finditer(piece):
-            name = m.group()
-            if name in rules.not_places or len(name) < 2 or name.endswith(rules.generic_endings):
-                continue
-            found.append((start + m.start(), name))
-        start = b
-    out: list[str] = []
-    for _, name in sorted(found):
-        if name not in out:
-            out.append(name)
-    return out
-
-
 def _specific_places(case: CaseText) -> set[str]:
     """Places that identify where a case is: the given place, else named places in the text."""
-    return _places_of(case.place, case.text)
-
-
-def _places_of(place: str | None, text: str) -> set[str]:
-    if place:
-        return {place.strip()}
-    rules = _place_rules()
-    return {p for p in extract_places(text) if not rules.admin.fullmatch(p)}
+    return specific_places(case.place, case.text)
 
 
 def _places_agree(a: set[str], b: set[str]) -> bool:
@@ -239,7 +166,7 @@ class _Filed:
     @property
     def places(self) -> set[str]:
         if self._places is None:
-            self._places = _places_of(self.place, self.text)
+            self._places = specific_places(self.place, self.text)
         return self._places
 
 
