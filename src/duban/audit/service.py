@@ -8,7 +8,7 @@ deletes an event. :func:`history`, :func:`find_events` and :func:`latest_id` are
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -99,14 +99,33 @@ def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
 
 @contextmanager
 def changing(
-    session: Session, row: Any, *, actor: str, now: datetime, entity: str, action: str
-) -> Iterator[None]:
-    """Record what the ``with`` block changes on ``row``: a snapshot before, a flush after the block,
-    and one event with both (nothing is recorded when the block raises)."""
-    before = snapshot(row)
-    yield
+    session: Session,
+    row: Any,
+    *,
+    actor: str,
+    now: datetime,
+    entity: str,
+    action: str,
+    snap: Callable[[Any], dict[str, Any] | None] = snapshot,
+) -> Iterator[dict[str, Any]]:
+    """Record what the ``with`` block changes on ``row``: ``snap(row)`` before, a flush after the
+    block, and one event with both (nothing is recorded when the block raises). The block may put
+    notes (a reason) in the dict it is given; they join the ``after`` side."""
+    before = snap(row)
+    notes: dict[str, Any] = {}
+    yield notes
     session.flush()
-    record_change(session, row, actor=actor, now=now, entity=entity, action=action, before=before)
+    after = {**(snap(row) or {}), **notes}
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        before=before,
+        after=after,
+    )
 
 
 def history(

@@ -12,6 +12,8 @@ CHECK on ``cases.status``. Extensions (延期) and the link to a plan item live 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +24,7 @@ from duban.audit import service as audit
 from duban.cases.models import SATISFACTION, CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError, CaseNotFound, load_rules, mask_phone
 from duban.clock.calendar import WorkCalendar, local_date
-from duban.ledger.models import ItemRow
+from duban.ledger import service as ledger
 from duban.units.models import UnitRow
 from duban.units.service import get_unit
 
@@ -87,6 +89,18 @@ def case_snapshot(row: CaseRow) -> dict[str, Any] | None:
     return snap
 
 
+@contextmanager
+def _changing(
+    session: Session, row: CaseRow, *, actor: str, now: datetime, action: str
+) -> Iterator[dict[str, Any]]:
+    """Record the change the block makes to a case: ``updated_at`` stamped, one event (phone masked)."""
+    with audit.changing(
+        session, row, actor=actor, now=now, entity="case", action=action, snap=case_snapshot
+    ) as notes:
+        yield notes
+        row.updated_at = now
+
+
 def get_case(*, session: Session, case_id: int) -> CaseRow:
     """The case, or :class:`CaseNotFound`."""
     row = session.get(CaseRow, case_id)
@@ -128,79 +142,68 @@ def transition(
     row = get_case(session=session, case_id=case_id)
     target = CaseStatus(target)
     action = check_transition(row.status, target)
-    before = case_snapshot(row)
-    today = local_date(now)
-    if target is CaseStatus.DISPATCHED:
-        if unit_id is None:
-            raise FlowError("派单须指定承办单位", "unit_id")
-        if calendar is None:
-            raise FlowError("派单须给出工作日历以计算签收时限", "calendar")
-        _unit(session, unit_id)
-        rules = load_rules()
-        session.add(
-            DispatchRow(
-                case_id=row.id,
-                unit_id=unit_id,
-                month=row.month,
-                dispatched_at=now,
-                response_due=calendar.add_workdays(today, rules.response_workdays),
-            )
-        )
-        row.unit_id = unit_id
-        row.dispatched_at = row.dispatched_at or now
-    elif target is CaseStatus.ACCEPTED:
-        d = _open_dispatch(session, row.id)
-        d.accepted_at = now
-        d.accepted_in_time = today <= d.response_due
-        row.accepted_at = row.accepted_at or now
-        if row.owner_unit_id is None:
-            row.owner_unit_id = d.unit_id  # 首接负责：第一个签收的单位负责到底
-    elif target is CaseStatus.RETURNED:
-        if not (reason and reason.strip()):
-            raise FlowError("退回须写明理由", "reason")
-        d = _open_dispatch(session, row.id)
-        d.returned_at, d.return_reason = now, reason.strip()
-        row.returned_count += 1
-    elif target is CaseStatus.SETTLED:
-        if not (reply and reply.strip()):
-            raise FlowError("办结须填写给来电人的答复", "reply")
-        row.reply = reply.strip()
-        row.settled_at = now
-        row.settled_in_time = row.due_date is None or today <= row.due_date
-        session.add(
-            CaseUpdateRow(case_id=row.id, at=now, status="closed", description=row.reply, actor=actor)
-        )
-    elif target in (CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED):
-        if satisfaction not in SATISFACTION:
-            raise FlowError(f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
-        if (satisfaction == "不满意") != (target is CaseStatus.REOPENED):
-            raise FlowError("回访不满意的工单转重办，满意或基本满意的转回访完成", "satisfaction")
-        row.satisfaction = satisfaction
-        row.followed_up_at = now
-        if target is CaseStatus.REOPENED:
-            row.reopened_count += 1
-            row.settled_in_time = None
+    with _changing(session, row, actor=actor, now=now, action=action) as notes:
+        today = local_date(now)
+        if target is CaseStatus.DISPATCHED:
+            if unit_id is None:
+                raise FlowError("派单须指定承办单位", "unit_id")
+            if calendar is None:
+                raise FlowError("派单须给出工作日历以计算签收时限", "calendar")
+            _unit(session, unit_id)
+            rules = load_rules()
             session.add(
-                CaseUpdateRow(
-                    case_id=row.id, at=now, status="open", description="回访不满意，重新办理", actor=actor
+                DispatchRow(
+                    case_id=row.id,
+                    unit_id=unit_id,
+                    month=row.month,
+                    dispatched_at=now,
+                    response_due=calendar.add_workdays(today, rules.response_workdays),
                 )
             )
-    elif target is CaseStatus.ARCHIVED:
-        row.archived_at = now
-    row.status = target.value
-    row.updated_at = now
-    session.flush()
-    extra = {"reason": reason} if reason else {}
-    audit.record(
-        session,
-        actor=actor,
-        now=now,
-        entity="case",
-        entity_id=row.id,
-        action=action,
-        before=before,
-        after={**(case_snapshot(row) or {}), **extra},
-    )
+            row.unit_id = unit_id
+            row.dispatched_at = row.dispatched_at or now
+        elif target is CaseStatus.ACCEPTED:
+            d = _open_dispatch(session, row.id)
+            d.accepted_at = now
+            d.accepted_in_time = today <= d.response_due
+            row.accepted_at = row.accepted_at or now
+            if row.owner_unit_id is None:
+                row.owner_unit_id = d.unit_id  # 首接负责：第一个签收的单位负责到底
+        elif target is CaseStatus.RETURNED:
+            if not (reason and reason.strip()):
+                raise FlowError("退回须写明理由", "reason")
+            d = _open_dispatch(session, row.id)
+            d.returned_at, d.return_reason = now, reason.strip()
+            row.returned_count += 1
+        elif target is CaseStatus.SETTLED:
+            if not (reply and reply.strip()):
+                raise FlowError("办结须填写给来电人的答复", "reply")
+            row.reply = reply.strip()
+            row.settled_at = now
+            row.settled_in_time = row.due_date is None or today <= row.due_date
+            session.add(
+                CaseUpdateRow(case_id=row.id, at=now, status="closed", description=row.reply, actor=actor)
+            )
+        elif target in (CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED):
+            if satisfaction not in SATISFACTION:
+                raise FlowError(f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
+            if (satisfaction == "不满意") != (target is CaseStatus.REOPENED):
+                raise FlowError("回访不满意的工单转重办，满意或基本满意的转回访完成", "satisfaction")
+            row.satisfaction = satisfaction
+            row.followed_up_at = now
+            if target is CaseStatus.REOPENED:
+                row.reopened_count += 1
+                row.settled_in_time = None
+                session.add(
+                    CaseUpdateRow(
+                        case_id=row.id, at=now, status="open", description="回访不满意，重新办理", actor=actor
+                    )
+                )
+        elif target is CaseStatus.ARCHIVED:
+            row.archived_at = now
+        row.status = target.value
+        if reason:
+            notes["reason"] = reason
     return row
 
 
@@ -279,14 +282,12 @@ def request_extension(
         raise CaseError("申请延期须写明理由", "reason")
     if row.extension_state == "requested":
         raise FlowError("已有待审批的延期申请", "extension_state")
-    before = case_snapshot(row)
-    row.extension_state, row.extension_workdays, row.extension_reason = "requested", workdays, reason.strip()
-    row.updated_at = now
-    session.flush()
-    audit.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id, action="request_extension",
-        before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(session, row, actor=actor, now=now, action="request_extension"):
+        row.extension_state, row.extension_workdays, row.extension_reason = (
+            "requested",
+            workdays,
+            reason.strip(),
+        )
     return row
 
 
@@ -297,19 +298,14 @@ def decide_extension(
     row = get_case(session=session, case_id=case_id)
     if row.extension_state != "requested":
         raise FlowError("该工单没有待审批的延期申请", "extension_state")
-    before = case_snapshot(row)
-    if approve:
-        base = row.due_date or local_date(row.received_at)
-        row.due_date = calendar.add_workdays(base, row.extension_workdays)
-        row.extension_state = "approved"
-    else:
-        row.extension_state = "rejected"
-    row.updated_at = now
-    session.flush()
-    audit.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id,
-        action="approve_extension" if approve else "reject_extension", before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    action = "approve_extension" if approve else "reject_extension"
+    with _changing(session, row, actor=actor, now=now, action=action):
+        if approve:
+            base = row.due_date or local_date(row.received_at)
+            row.due_date = calendar.add_workdays(base, row.extension_workdays)
+            row.extension_state = "approved"
+        else:
+            row.extension_state = "rejected"
     return row
 
 
@@ -324,16 +320,10 @@ def confirm_category(
         raise CaseError("分类不能为空，且不超过 100 个字符", "category")
     if unit_id is not None:
         _unit(session, unit_id)
-    before = case_snapshot(row)
-    row.category, row.review = category, "confirmed"
-    if unit_id is not None:
-        row.suggested_unit_id = unit_id
-    row.updated_at = now
-    session.flush()
-    audit.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id, action="confirm_category",
-        before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(session, row, actor=actor, now=now, action="confirm_category"):
+        row.category, row.review = category, "confirmed"
+        if unit_id is not None:
+            row.suggested_unit_id = unit_id
     return row
 
 
@@ -343,16 +333,12 @@ def link_case_to_item(
 ) -> CaseRow:
     """Link a case to a plan item (ledger item id), so the office sees what citizens say about it."""
     row = get_case(session=session, case_id=case_id)
-    if item_id is not None and session.get(ItemRow, item_id) is None:
+    if item_id is not None and ledger.get_item(session=session, item_id=item_id) is None:
         raise CaseError(f"台账事项 {item_id} 不存在", "item_id")
-    before = case_snapshot(row)
-    row.item_id = item_id
-    row.updated_at = now
-    session.flush()
-    audit.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id,
-        action="link_item" if item_id is not None else "unlink_item", before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(
+        session, row, actor=actor, now=now, action="link_item" if item_id is not None else "unlink_item"
+    ):
+        row.item_id = item_id
     return row
 
 

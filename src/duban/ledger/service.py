@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [  # the ledger's whole service surface, including what lives in its helper modules
     "RouteResult", "add_progress", "assign", "auto_assign", "board", "complete_milestone", "deploy",
-    "get_duty", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules",
+    "get_duty", "get_item", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules",
     "open_duties_report", "plan_items", "request_closure", "review_closure", "route",
     "set_due", "set_milestones", "tick", "transition",
 ]  # fmt: skip
@@ -186,6 +186,11 @@ def get_plan(*, session: Session, plan_id: int) -> PlanRow:
 def list_plans(*, session: Session) -> list[PlanRow]:
     """All plans, newest first."""
     return list(session.scalars(select(PlanRow).order_by(PlanRow.year.desc(), PlanRow.id.desc())))
+
+
+def get_item(*, session: Session, item_id: int) -> ItemRow | None:
+    """The plan item with this id, or None."""
+    return session.get(ItemRow, item_id)
 
 
 def plan_items(*, session: Session, plan_id: int) -> list[ItemRow]:
