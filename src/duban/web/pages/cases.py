@@ -19,6 +19,7 @@ from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
 from duban.ledger.tick import LIGHT_LABELS
 from duban.units.service import all_unit_names
+from duban.web import case_actions, case_list, case_reports
 from duban.web import cases_view as cv
 from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
@@ -46,10 +47,10 @@ def cases_page(
     request: Request,
     session: DB,
     who: AnyUser,
-    f: Annotated[cv.CaseFilter, Depends(cv.case_filter)],
+    f: Annotated[case_list.CaseFilter, Depends(case_list.case_filter)],
 ) -> Response:
-    items, total = cv.list_cases(session, who, f, state_of(request))
-    pages = max(1, (total + cv.PAGE_SIZE - 1) // cv.PAGE_SIZE)
+    items, total = case_list.list_cases(session, who, f, state_of(request))
+    pages = max(1, (total + case_list.PAGE_SIZE - 1) // case_list.PAGE_SIZE)
     units = all_unit_names(session=session) if who.role != "unit" else []
     keep = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
 
@@ -104,7 +105,7 @@ def new_case(
             "address": address,
         }
     )
-    row = cv.take_in(request, session, who, data, who.account.name)
+    row = case_actions.take_in(request, session, who, data, who.account.name)
     return RedirectResponse(f"/cases/{row.id}?new=1", status_code=303)
 
 
@@ -114,14 +115,14 @@ def hot_page(
     who: Watcher,
     days: Annotated[int, Query(ge=1, le=365)] = 30,
 ) -> Response:
-    topics = cv.hot(state_of(request), who, days=days, top=20)
+    topics = case_reports.hot(state_of(request), who, days=days, top=20)
     return page(request, "hot.html", topics=topics, days=days)
 
 
 @router.get("/cases/rates")
 def rates_page(request: Request, session: DB, who: AnyUser, month: str | None = None) -> Response:
-    m = cv.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=cv.as_of(who.now))
+    m = case_reports.month_of(who.now, month)
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
     rules = load_rules()
     return page(request, "rates.html", month=m, ranks=ranks, rate_labels=RATE_LABELS, rules=rules)
 
@@ -173,7 +174,7 @@ def case_action(
         raise ApiError(422, f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
     if action == "decide_extension" and approve not in ("true", "false"):
         raise ApiError(422, "须选择批准或不予批准", "approve")
-    cv.apply_action(
+    case_actions.apply_action(
         request,
         session,
         who,
