@@ -197,10 +197,9 @@ TRAINING = {
 def test_a_trained_model_file_classifies_new_cases(db, calendar, policy, tmp_path):
     from duban.cases import classify
     from duban.cases.intake import intake
+    from duban.cases.training_data import LabelledText
 
-    rows = [
-        classify.LabelledText(subject="", detail=t, label=label) for label, ts in TRAINING.items() for t in ts
-    ]
+    rows = [LabelledText(subject="", detail=t, label=label) for label, ts in TRAINING.items() for t in ts]
     path = tmp_path / "model.pkl"
     classify.train(rows).save(path)
     model = load_classifier(path)

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
+from duban.cases.category_units import suggest_unit
 from duban.cases.duplicates import find_parent, link_batch
 from duban.cases.flow import case_snapshot, due_date_for
 from duban.cases.models import CaseRow, CaseStatus
@@ -112,7 +113,7 @@ def _suggest_unit(
     if category not in cache:
         name = rules.category_units.get(category)
         if name is None and classifier_loaded():
-            name = importlib.import_module("duban.cases.classify").suggest_unit(category)
+            name = suggest_unit(category)
         unit = resolve_unit(session=session, name=name) if name else None
         cache[category] = unit.id if unit is not None else None
     return cache[category]

@@ -38,7 +38,9 @@ def _taxonomy_file(file: str, taxonomy: str | None) -> Path | None:
 
 
 def _train(file: str, output: str, report: bool, taxonomy_path: str | None = None) -> None:
-    from duban.cases.classify import cross_validate, read_labelled_csv, read_taxonomy, suggest_unit, train
+    from duban.cases.category_units import suggest_unit
+    from duban.cases.classify import cross_validate, train
+    from duban.cases.training_data import read_labelled_csv, read_taxonomy
 
     try:
         rows = read_labelled_csv(file)
