@@ -19,9 +19,9 @@ from duban.cases.city311 import (
     load_mapping,
     mapping_names,
     read_export,
-    sla_stats,
 )
 from duban.cases.models import CaseRow
+from duban.cases.sla311 import sla_stats
 from duban.db import session_scope
 from tests.cases.conftest import NOW
 from tests.conftest import shared_path

@@ -118,7 +118,8 @@ def add_commands(group: click.Group) -> None:
         at: str | None,
     ) -> None:
         """导入真实 311 数据（列映射 YAML），并打印 SLA 统计（有到期时间的数据）。"""
-        from duban.cases.city311 import ImportProblem, import_export, load_mapping, read_export, sla_stats
+        from duban.cases.city311 import ImportProblem, import_export, load_mapping, read_export
+        from duban.cases.sla311 import sla_stats
 
         m = load_mapping(mapping)
         parsed = read_export(file, m)
