@@ -77,8 +77,11 @@ def record_change(
     entity: str,
     action: str,
     before: dict[str, Any] | None,
+    after: dict[str, Any] | None = None,
 ) -> EventRow:
-    """Append the event of a change to ``row``: its id, and its :func:`snapshot` as ``after``."""
+    """Append the event of a change to ``row``: its id, and ``after`` (default: its
+    :func:`snapshot`)."""
+    after = snapshot(row) if after is None else after
     return record(
         session,
         actor=actor,
@@ -87,7 +90,7 @@ def record_change(
         entity_id=row.id,
         action=action,
         before=before,
-        after=snapshot(row),
+        after=after,
     )
 
 

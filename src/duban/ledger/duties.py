@@ -117,15 +117,7 @@ def add_progress(
     )
     session.add(p)
     session.flush()
-    audit.record_change(
-        session,
-        p,
-        actor=actor,
-        now=now,
-        entity="progress",
-        action="create",
-        before=None,
-    )
+    audit.record_change(session, p, actor=actor, now=now, entity="progress", action="create", before=None)
     return p
 
 

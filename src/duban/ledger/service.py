@@ -276,15 +276,7 @@ def assign(
             before=None,
             after=_assignment_snapshot(a, duty),
         )
-        audit.record_change(
-            session,
-            duty,
-            actor=actor,
-            now=now,
-            entity="duty",
-            action="create",
-            before=None,
-        )
+        audit.record_change(session, duty, actor=actor, now=now, entity="duty", action="create", before=None)
         return a
     before = _assignment_snapshot(a, duty)
     duty_before = audit.snapshot(duty)

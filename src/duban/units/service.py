@@ -151,25 +151,9 @@ def load_units(*, session: Session, path: Path, actor: str, now: datetime) -> Un
             row.parent_id = parent.id
     session.flush()
     for row in new_rows:
-        audit.record_change(
-            session,
-            row,
-            actor=actor,
-            now=now,
-            entity="unit",
-            action="create",
-            before=None,
-        )
+        audit.record_change(session, row, actor=actor, now=now, entity="unit", action="create", before=None)
     for row, before in changed:
-        audit.record_change(
-            session,
-            row,
-            actor=actor,
-            now=now,
-            entity="unit",
-            action="update",
-            before=before,
-        )
+        audit.record_change(session, row, actor=actor, now=now, entity="unit", action="update", before=before)
     taken = {a.alias: a.unit_id for a in session.scalars(select(UnitAliasRow)).all()}
     new_aliases: list[UnitAliasRow] = []
     for spec, name in zip(specs, names, strict=True):
