@@ -26,8 +26,7 @@ from duban.ledger.routing import load_rules
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.tick import tick
 from duban.ledger.workflow import DutyStatus
-from duban.units.models import UnitRow
-from duban.units.service import DEFAULT_UNITS, load_units
+from duban.units.service import DEFAULT_UNITS, load_units, unit_count
 
 OFFICE = "市人民政府督查室"
 FALLBACK_UNIT = "市人民政府办公室"
@@ -122,7 +121,7 @@ def simulate_year(
     """Assign a plan and play its year day by day (seeded, deterministic); returns what happened."""
     rng = random.Random(seed)
     summary = SimulationSummary(plan_id=plan_id, start=start, end=end)
-    if session.scalar(select(func.count()).select_from(UnitRow)) == 0:
+    if unit_count(session=session) == 0:
         load_units(session=session, path=DEFAULT_UNITS, actor=OFFICE, now=_at(start, 9))
     begin = calendar.add_workdays(start, 0)
     assigned_at = _at(begin, 9)
