@@ -19,6 +19,10 @@ def test_the_table_names_every_case_action_the_console_labels():
         assert "office" in roles and "leader" not in roles, action  # the office may all, the leader reads
 
 
+def test_who_sees_the_phone_are_those_who_call_back():
+    assert {r for r in access.ROLES if access.sees_citizen_phone(r)} == {"operator", "office", "unit"}
+
+
 def test_the_users_role_check_is_the_tables_roles():
     checks = [c for c in UserRow.__table__.constraints if isinstance(c, CheckConstraint)]
     check = next(c for c in checks if "role IN" in str(c.sqltext))
@@ -32,8 +36,9 @@ def test_the_users_role_check_is_the_tables_roles():
         ("roles: {office: 督查室}\ncase_actions: {settle: [office]}\nopen311_steps: {closed: close}\n",
          "open311_steps.closed: 未知操作"),
         ("- office\n", "应为映射"),
+        ("roles: {office: 督查室}\nsee_citizen_phone: [office, citizen]\n", "see_citizen_phone"),
     ],
-    ids=["unknown-role", "unknown-action", "not-a-mapping"],
+    ids=["unknown-role", "unknown-action", "not-a-mapping", "unknown-phone-role"],
 )  # fmt: skip
 def test_a_malformed_table_is_refused_naming_the_entry(tmp_path, text, message):
     path = tmp_path / "roles.yaml"

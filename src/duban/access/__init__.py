@@ -1,5 +1,5 @@
-"""Who may do what (access rules): the roles, the case actions each role may take and the Open311
-status steps, read from ``roles.yaml`` once. A shared room below the domains: the console's pages,
+"""Who may do what (access rules): the roles, who sees a citizen's whole phone, the case actions
+each role may take and the Open311 status steps, read from ``roles.yaml`` once. A shared room below the domains: the console's pages,
 its JSON API and the Open311 server all ask here, so no role table is copied anywhere.
 
 Which *rows* an account may see (a unit officer: their unit's duties and cases) is decided by the
@@ -28,6 +28,7 @@ class AccessTable:
     roles: dict[str, str]
     case_actions: dict[str, frozenset[str]]
     open311_steps: dict[str, str]
+    see_citizen_phone: frozenset[str] = frozenset()
 
 
 def _load(path: Path) -> AccessTable:
@@ -47,7 +48,12 @@ def _load(path: Path) -> AccessTable:
     for status, action in steps.items():
         if action not in actions:
             raise AccessTableError(f"{path}: open311_steps.{status}: 未知操作 {action!r}")
-    return AccessTable({str(k): str(v) for k, v in roles.items()}, actions, steps)
+    phone = data.get("see_citizen_phone") or []
+    if not isinstance(phone, list) or set(phone) - set(roles):
+        raise AccessTableError(
+            f"{path}: see_citizen_phone: 应为角色列表，未知角色 {sorted(set(phone) - set(roles))}"
+        )
+    return AccessTable({str(k): str(v) for k, v in roles.items()}, actions, steps, frozenset(phone))
 
 
 @cache
@@ -81,6 +87,15 @@ def on_own_unit(role: str | None, own_unit: int | None, units: tuple[int | None,
     if role != "unit":
         return True
     return own_unit is not None and own_unit in units
+
+
+def sees_citizen_phone(role: str | None) -> bool:
+    """Whether ``role`` sees a citizen's whole phone (those who must call back).
+
+    >>> sees_citizen_phone("operator"), sees_citizen_phone("unit"), sees_citizen_phone("leader"), sees_citizen_phone(None)
+    (True, True, False, False)
+    """
+    return role in load_access().see_citizen_phone
 
 
 def open311_action(status: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from duban.cases.models import CASE_TYPES, CHANNELS, CaseRow
-from duban.cases.rules import HubRules, phone_for
+from duban.cases.rules import phone_for
 
 MAX_CONTENT = 4000
 
@@ -97,8 +97,8 @@ class CaseRead(BaseModel):
     light: str | None
 
     @classmethod
-    def of(cls, row: CaseRow, *, role: str | None, rules: HubRules | None = None) -> CaseRead:
+    def of(cls, row: CaseRow, *, role: str | None) -> CaseRead:
         """The view of ``row`` for a viewer of ``role``."""
         data: dict[str, Any] = {name: getattr(row, name) for name in cls.model_fields}
-        data["citizen_phone"] = phone_for(row.citizen_phone, role, rules)
+        data["citizen_phone"] = phone_for(row.citizen_phone, role)
         return cls(**data)
