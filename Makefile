@@ -26,6 +26,7 @@ test: $(STAMP) lint types
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -41,4 +42,4 @@ serve: $(STAMP)
 	$(BIN)/duban serve
 
 clean:
-	rm -rf $(VENV) var out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var out .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

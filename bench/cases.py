@@ -38,8 +38,8 @@ from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.models import UnitRow
-from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.units.models import UnitRow
+from duban.units.service import DEFAULT_UNITS, load_units
 
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
 TARGET_BULK, TARGET_P99_MS, TARGET_RANK_S = 2000, 50.0, 2.0
@@ -141,9 +141,7 @@ SERVER = """
 import sys, uvicorn
 from duban.config import Settings
 from duban.web import create_app
-from duban.cases.open311.api import router
 app = create_app(Settings(database_url=sys.argv[1]))
-app.include_router(router, prefix="/open311/v2")
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 

@@ -28,7 +28,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
-from duban.cases.classify import CaseModel, LabelledText, Taxonomy, read_labelled_csv, read_taxonomy, train
+from duban.cases.classify import CaseModel, train
+from duban.cases.training_data import LabelledText, Taxonomy, read_labelled_csv, read_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 HOTLINE = ROOT.parent / "shared" / "corpus" / "hotline"

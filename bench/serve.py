@@ -39,10 +39,11 @@ from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
 from duban.ledger import service
-from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, UnitRow
+from duban.ledger.models import AssignmentRow, DutyRow, ItemRow
 from duban.ledger.tick import tick
-from duban.ledger.units import DEFAULT_UNITS, load_units
 from duban.reading.model import Plan, Section, Task
+from duban.units.models import UnitRow
+from duban.units.service import DEFAULT_UNITS, load_units
 
 NOW = datetime(2023, 9, 15, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 STATUSES = ["assigned", "deployed", "in_progress", "in_progress", "closure_requested", "returned", "closed"]

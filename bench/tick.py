@@ -32,8 +32,9 @@ from duban.clock.evaluate import DutyClock, evaluate
 from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, PlanRow, ProgressRow, UnitRow
+from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, PlanRow, ProgressRow
 from duban.ledger.tick import board, duty_clock, tick
+from duban.units.models import UnitRow
 
 NOW = datetime(2023, 9, 15, 9, 0, tzinfo=UTC)
 STATUSES = [

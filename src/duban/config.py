@@ -31,7 +31,6 @@ class Settings:
     """What the store, the clock and the console need to start."""
 
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "Asia/Shanghai"
     holiday_file: Path | None = None
     calendar_dir: Path = Path("./var/calendar")
     secret_key: str = DEV_SECRET_KEY
@@ -44,7 +43,6 @@ class Settings:
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
         "database_url": "DUBAN_DATABASE_URL",
-        "timezone": "DUBAN_TIMEZONE",
         "holiday_file": "DUBAN_HOLIDAY_FILE",
         "calendar_dir": "DUBAN_CALENDAR_DIR",
         "secret_key": "DUBAN_SECRET_KEY",

@@ -22,7 +22,14 @@ from sqlalchemy.types import TypeDecorator
 from duban.config import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-MODEL_MODULES = ("duban.ledger.models", "duban.accounts.models", "duban.cases.models", "duban.review.store")
+MODEL_MODULES = (
+    "duban.units.models",
+    "duban.audit.models",
+    "duban.ledger.models",
+    "duban.accounts.models",
+    "duban.cases.models",
+    "duban.review.models",
+)
 """Modules whose tables the migrations cover; those not (yet) present are skipped."""
 
 NAMING = {

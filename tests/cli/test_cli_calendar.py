@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select, update
 
+from duban.audit.models import EventRow
 from duban.cli import main
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
 from duban.ledger import service
-from duban.ledger.models import DutyRow, EventRow
+from duban.ledger.models import DutyRow
 from tests.ledger.ledger_factories import load
 
 NOTICE_2027 = Path(__file__).resolve().parents[1] / "clock" / "notices" / "2027-invented.txt"

@@ -20,7 +20,7 @@ from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.units.service import DEFAULT_UNITS, load_units
 
 PG_ENV = "DUBAN_TEST_POSTGRES_URL"
 NOW = datetime(2023, 1, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, the first working day of 2023

@@ -19,9 +19,10 @@ from duban.clock.calendar import local_date
 from duban.db import session_scope
 from duban.ledger import service
 from duban.ledger.board import LIGHTS, BoardFilter, board_view, display_light, overdue_rows, section_of
-from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, UnitRow
+from duban.ledger.models import AssignmentRow, DutyRow, ItemRow
 from duban.ledger.tick import board
 from duban.ledger.workflow import STATUSES
+from duban.units.models import UnitRow
 from tests.ledger.conftest import NOW
 from tests.ledger.ledger_factories import load
 

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.cli import main
 from duban.db import session_scope
-from duban.ledger.models import DutyRow, EventRow, ProgressRow
+from duban.ledger.models import DutyRow, ProgressRow
 from tests.ledger.conftest import NOW, url_of
 from tests.ledger.ledger_factories import load
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.db import session_scope
 from duban.ledger.demo import simulate_year
-from duban.ledger.models import ActionRow, DutyRow, EventRow
+from duban.ledger.models import ActionRow, DutyRow
 from tests.ledger.conftest import NOW
 from tests.ledger.ledger_factories import load
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import (
     alembic_config,
@@ -20,8 +21,7 @@ from duban.db import (
 )
 from duban.ledger import service
 from duban.ledger.errors import LedgerError
-from duban.ledger.models import DutyRow, EventRow, ItemRow, PlanRow, UnitRow
-from duban.ledger.units import load_units, resolve_unit
+from duban.ledger.models import DutyRow, ItemRow, PlanRow
 from tests.ledger.conftest import NOW
 from tests.ledger.ledger_factories import load, make_plan
 
@@ -114,54 +114,6 @@ def test_datetimes_come_back_aware_utc(db):
     with session_scope(db) as s:
         row = s.scalars(select(PlanRow)).one()
         assert row.loaded_at == local and row.loaded_at.tzinfo == UTC
-
-
-def test_units_and_aliases(db_with_units):
-    with session_scope(db_with_units) as s:
-        assert s.scalar(select(func.count()).select_from(UnitRow)) >= 45
-        ndrc = resolve_unit(session=s, name="市发改委")
-        assert ndrc is not None and ndrc.name == "市发展和改革委员会"
-        assert resolve_unit(session=s, name=" 发改委 ") is ndrc
-        assert resolve_unit(session=s, name="市发展和改革委员会") is ndrc
-        assert resolve_unit(session=s, name="不存在的局") is None
-        office = resolve_unit(session=s, name="督查室")
-        assert office is not None and office.parent is not None and office.parent.name == "市人民政府办公室"
-        kinds = set(s.scalars(select(UnitRow.kind)))
-        assert kinds == {"部门", "县区", "开发区"}
-
-
-def test_loading_units_twice_changes_nothing(db_with_units):
-    from duban.ledger.units import DEFAULT_UNITS
-
-    with session_scope(db_with_units) as s:
-        before = s.scalar(select(func.count()).select_from(EventRow))
-        result = load_units(session=s, path=DEFAULT_UNITS, actor="test", now=NOW)
-        assert (result.created, result.updated, result.aliases_added) == (0, 0, 0)
-        assert s.scalar(select(func.count()).select_from(EventRow)) == before
-
-
-def test_units_from_csv_with_a_bad_row(db, tmp_path):
-    good = tmp_path / "u.csv"
-    good.write_text(
-        "name,short_name,kind,parent,aliases\n市能源局,,部门,,能源局|市能源办\n城区,,县区,,\n", "utf-8"
-    )
-    bad = tmp_path / "bad.csv"
-    bad.write_text("name,short_name,kind,parent,aliases\n市能源局,,委办,,\n", "utf-8")
-    with session_scope(db) as s:
-        load_units(session=s, path=good, actor="t", now=NOW)
-        assert resolve_unit(session=s, name="市能源办") is not None
-    with session_scope(db) as s, pytest.raises(LedgerError, match=r"bad\.csv: 第 2 行 字段「kind」"):
-        load_units(session=s, path=bad, actor="t", now=NOW)
-
-
-def test_alias_taken_by_another_unit_is_refused(db, tmp_path):
-    f = tmp_path / "u.yaml"
-    f.write_text(
-        "units:\n  - {name: 甲局, kind: 部门, aliases: [甲]}\n  - {name: 乙局, kind: 部门, aliases: [甲]}\n",
-        "utf-8",
-    )
-    with session_scope(db) as s, pytest.raises(LedgerError, match="别名「甲」"):
-        load_units(session=s, path=f, actor="t", now=NOW)
 
 
 def test_status_check_constraint_in_the_database(db_with_units):

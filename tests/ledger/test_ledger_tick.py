@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.db import session_scope
 from duban.ledger import service
-from duban.ledger.models import ActionRow, DutyRow, EventRow
+from duban.ledger.models import ActionRow, DutyRow
 from duban.ledger.tick import board, open_duties_report, tick
 from tests.ledger.ledger_factories import assigned_duty, at
 

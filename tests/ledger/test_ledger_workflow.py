@@ -8,14 +8,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.db import session_scope
 from duban.ledger import service
 from duban.ledger.errors import LedgerError
-from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, EventRow, ItemRow, ProgressRow
+from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
 from duban.ledger.routing import load_rules, parse_rules, route
 from duban.ledger.schemas import MilestoneCreate
-from duban.ledger.units import DEFAULT_UNITS, read_unit_file
 from duban.ledger.workflow import TRANSITIONS, DutyStatus, WorkflowError
+from duban.units.service import DEFAULT_UNITS, UnitError, read_unit_file
 from tests.ledger.conftest import NOW
 from tests.ledger.ledger_factories import assigned_duty, at, load
 
@@ -109,7 +110,7 @@ def test_assign_unknown_unit_or_achievement_is_refused(db_with_units):
     with session_scope(db_with_units) as s:
         plan = load(s, now=NOW)
         task = next(i for i in plan.items if i.kind == "task")
-        with pytest.raises(LedgerError, match="单位「市宇宙局」不存在"):
+        with pytest.raises(UnitError, match="单位「市宇宙局」不存在"):
             service.assign(session=s, item_id=task.id, unit="市宇宙局", actor="x", now=NOW)
         ach = next(i for i in plan.items if i.kind == "achievement")
         with pytest.raises(LedgerError, match="不交办"):

@@ -8,9 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.db import session_scope
 from duban.ledger import service
-from duban.ledger.models import DutyRow, EventRow, ProgressRow
+from duban.ledger.models import DutyRow, ProgressRow
 from duban.ledger.routing import load_rules
 from duban.ledger.tick import tick
 from duban.ledger.xlsx import HEADERS, XlsxImportError, export_xlsx, import_xlsx

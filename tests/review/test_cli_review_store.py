@@ -11,10 +11,10 @@ import openpyxl
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from duban.audit.models import EventRow
 from duban.cli import main
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.models import EventRow
 from duban.review.store import PromiseRow, summaries
 from tests.conftest import FIXTURES
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
-from duban.ledger.units import DEFAULT_UNITS, load_units
+from duban.units.service import DEFAULT_UNITS, load_units
 from duban.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

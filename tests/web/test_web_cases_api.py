@@ -20,11 +20,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from duban.accounts.service import create_api_token, create_user, start_session
+from duban.audit.models import EventRow
 from duban.cases.models import CaseRow
 from duban.cli import main
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from duban.ledger.models import EventRow
 from duban.web.deps import SESSION_COOKIE
 from tests.web.web_factories import CASE_IDS, CASE_PHONE, NOW, PASSWORD, UNIT_A, UNIT_B, World
 
@@ -528,7 +528,8 @@ def test_operator_role_in_accounts_and_cli(tmp_path):
 
 # ---- with the city's category model: a category, a suggested unit and a confidence ---------------------
 def test_intake_classifies_with_the_citys_model(app, clients, operator, settings, tmp_path):
-    from duban.cases.classify import LabelledText, train
+    from duban.cases.classify import train
+    from duban.cases.training_data import LabelledText
 
     examples = {
         "市容环卫": ["小区垃圾无人清运", "道路垃圾堆积发臭", "垃圾桶满了没人收", "街道清扫不及时垃圾多", "垃圾站臭味大"],

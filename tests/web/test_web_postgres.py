@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, select
 
+from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import session_scope
-from duban.ledger.models import EventRow
 from tests.ledger.conftest import postgres_engine, url_of
 from tests.web.conftest import Clients
 from tests.web.web_factories import CASE_IDS, NOW, SECRET, UNIT_A, UNIT_B, World, fill

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import make_engine, session_scope
 from duban.ledger import service
-from duban.ledger.models import DutyRow, EventRow
+from duban.ledger.models import DutyRow
 from duban.review.store import save_review, summaries, year_review
 from tests.web.web_factories import NOW, make_review
 

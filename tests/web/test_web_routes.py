@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
+from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from duban.ledger.models import EventRow
 from duban.web.app import OPEN311_PREFIX, route_table
 from tests.web.route_cases import BY_ID, CASES, FRAMEWORK, ROLES, Case, Req, report_file, upload_token
 from tests.web.web_factories import NOW, World
@@ -107,7 +107,7 @@ def denied_events(world: World, entity: str, entity_id: int) -> list[EventRow]:
 
 
 def _case_hub_route(path: str) -> bool:
-    """Open311 and sensor intake speak their own auth (api_key); tests/cases_hub covers each route."""
+    """Open311 and sensor intake speak their own auth (api_key); tests/cases covers each route."""
     return path.startswith(OPEN311_PREFIX) or path.startswith("/api/sensors")
 
 

@@ -21,10 +21,10 @@ from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
 from duban.ledger import service
 from duban.ledger.models import DutyRow
-from duban.ledger.units import DEFAULT_UNITS, load_units
 from duban.reading.model import Deadline, Plan, Quantity, Section, Task
 from duban.review.model import Actual, Promise, Target
 from duban.review.store import save_review
+from duban.units.service import DEFAULT_UNITS, load_units
 
 NOW = datetime(2023, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing time, a working Wednesday
 PASSWORD = "correct-horse-9"
@@ -203,7 +203,7 @@ def build_cases(s: Session, tokens: dict[str, str]) -> dict[str, int]:
     from duban.cases.schemas import CaseCreate
     from duban.clock.calendar import WorkCalendar
     from duban.clock.policy import load_policy
-    from duban.ledger.units import require_unit
+    from duban.units.service import require_unit
 
     calendar, policy = WorkCalendar.load(None), load_policy(load_rules().policy)
     unit_a, unit_b = require_unit(session=s, name=UNIT_A).id, require_unit(session=s, name=UNIT_B).id

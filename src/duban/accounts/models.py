@@ -2,7 +2,8 @@
 
 Only :mod:`duban.accounts.service` writes these rows. A user of role ``unit`` belongs to one
 unit of the ledger (``unit_id``); ``office``, ``leader`` and ``operator`` (12345 话务员, who takes
-and dispatches cases) users belong to none. The role CHECK is set by migration ``0210``.
+and dispatches cases) users belong to none. The roles come from :mod:`duban.access`; the role
+CHECK is set by migration ``0210``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from duban.access import ROLES
 from duban.db import Base, UTCDateTime, in_values
-
-ROLES: tuple[str, ...] = ("office", "unit", "leader", "operator")
-ROLE_LABELS: dict[str, str] = {"office": "督查室", "unit": "责任单位", "leader": "领导", "operator": "话务员"}
 
 
 class UserRow(Base):

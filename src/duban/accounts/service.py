@@ -17,9 +17,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from duban.accounts.models import ROLES, ApiTokenRow, SessionRow, UserRow
-from duban.ledger.models import UnitRow
-from duban.ledger.units import require_unit
+from duban.access import ROLES
+from duban.accounts.models import ApiTokenRow, SessionRow, UserRow
+from duban.units.service import get_unit, require_unit
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8
@@ -62,7 +62,7 @@ def hash_password(password: str) -> str:
 def _account(session: Session, user: UserRow) -> Account:
     unit_name = None
     if user.unit_id is not None:
-        unit = session.get(UnitRow, user.unit_id)
+        unit = get_unit(session=session, unit_id=user.unit_id)
         unit_name = unit.name if unit is not None else None
     return Account(id=user.id, name=user.name, role=user.role, unit_id=user.unit_id, unit_name=unit_name)
 

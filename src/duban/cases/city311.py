@@ -1,5 +1,5 @@
-"""Bulk import of real 311 exports (Baltimore, San Francisco, New York …) through a column mapping,
-and SLA statistics of an export (share closed by the due date, median days to close, by type).
+"""Bulk import of real 311 exports (Baltimore, San Francisco, New York …) through a column mapping.
+The SLA statistics of an export are :mod:`duban.cases.sla311`.
 
 A mapping is YAML in ``cases/mappings/`` (or any path): which column holds the id, the created /
 closed / due times, the status, the type, the channel, the address and lat/long; how to read its
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import re
-import statistics
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,10 +23,10 @@ import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases.models import CASE_TYPES, CHANNELS, CaseRow, CaseStatus
 from duban.cases.rules import CaseError
 from duban.clock.calendar import local_date
-from duban.ledger import events
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
 ROLES = ("external_id", "created", "closed", "due", "status", "service_type", "channel", "address", "zipcode", "lat", "lon", "agency")  # fmt: skip
@@ -388,7 +386,7 @@ def import_export(
                 insert(CaseRow).returning(CaseRow.id, sort_by_parameter_order=True), chunk
             )
         ]
-        events.record_many(
+        audit.record_many(
             session,
             [
                 {
@@ -403,43 +401,3 @@ def import_export(
         existing=len(parsed.records) - len(rows),
         skipped=parsed.problems if skip_bad else [],
     )
-
-
-@dataclass(frozen=True)
-class SlaLine:
-    """SLA figures of one service type (or of all, ``service_type == "全部"``)."""
-
-    service_type: str
-    requests: int
-    with_due: int
-    closed: int
-    closed_by_due: int
-    share_by_due: float | None
-    median_days_to_close: float | None
-
-
-def _sla_line(name: str, recs: list[Record311]) -> SlaLine:
-    with_due = [r for r in recs if r.due is not None]
-    closed = [r for r in recs if r.closed is not None]
-    by_due = [r for r in with_due if r.closed is not None and r.due is not None and r.closed <= r.due]
-    days = [(r.closed - r.created).total_seconds() / 86400 for r in closed if r.closed is not None]
-    return SlaLine(
-        service_type=name,
-        requests=len(recs),
-        with_due=len(with_due),
-        closed=len(closed),
-        closed_by_due=len(by_due),
-        share_by_due=len(by_due) / len(with_due) if with_due else None,
-        median_days_to_close=statistics.median(days) if days else None,
-    )
-
-
-def sla_stats(records: list[Record311], *, min_requests: int = 1) -> list[SlaLine]:
-    """Per service type (most requests first, then the total): share of requests with a due date
-    closed by it, and the median days from creation to closure."""
-    by_type: dict[str, list[Record311]] = defaultdict(list)
-    for r in records:
-        by_type[r.service_type].append(r)
-    lines = [_sla_line(t, rs) for t, rs in by_type.items() if len(rs) >= min_requests]
-    lines.sort(key=lambda x: (-x.requests, x.service_type))
-    return [*lines, _sla_line("全部", records)]

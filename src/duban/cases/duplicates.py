@@ -1,7 +1,7 @@
 """The duplicate search of intake (重复件): which stored case, or which earlier case of a batch, a
 new case duplicates. Candidates are cases at the same place (address id, else address, else within
 ~100 m) of the same kind (category, else service code) received up to ``dedupe_days`` before;
-:class:`duban.cases.dedupe.DuplicateIndex` decides which are near-identical. :func:`find_parent`
+:class:`duban.cases.similar.DuplicateIndex` decides which are near-identical. :func:`find_parent`
 serves one case, :func:`link_batch` a whole batch with one query per 500 places.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duban.cases.dedupe import CaseText, DuplicateIndex
 from duban.cases.models import CaseRow
 from duban.cases.rules import HubRules
 from duban.cases.schemas import CaseCreate
+from duban.cases.similar import CaseText, DuplicateIndex
 
 EPS = 0.001
 """About 100 m in latitude: cases with only a position are at the same place within this box."""
@@ -83,7 +83,7 @@ def find_parent(
     """The case this one duplicates: same place and kind within ``dedupe_days``, near-identical text.
 
     Candidates come from SQL (same address id, else address, else within ~100 m; same category, else
-    same service code; the newest 200); a :class:`duban.cases.dedupe.DuplicateIndex` decides which
+    same service code; the newest 200); a :class:`duban.cases.similar.DuplicateIndex` decides which
     are near-identical. The parent is the earliest of them, or that case's own parent when it has one.
     """
     if not _has_place(data):

@@ -12,48 +12,50 @@ CHECK on ``cases.status``. Extensions (延期) and the link to a plan item live 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases.models import SATISFACTION, CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import CaseError, CaseNotFound, load_rules, mask_phone
 from duban.clock.calendar import WorkCalendar, local_date
-from duban.ledger import events
-from duban.ledger.models import ItemRow, UnitRow
-
-S = CaseStatus
+from duban.ledger import service as ledger
+from duban.units.models import UnitRow
+from duban.units.service import get_unit
 
 STATUS_LABELS: dict[CaseStatus, str] = {
-    S.RECEIVED: "受理",
-    S.DISPATCHED: "派单",
-    S.ACCEPTED: "签收",
-    S.RETURNED: "退回",
-    S.IN_PROGRESS: "办理",
-    S.SETTLED: "办结",
-    S.FOLLOWED_UP: "回访",
-    S.REOPENED: "重办",
-    S.ARCHIVED: "归档",
+    CaseStatus.RECEIVED: "受理",
+    CaseStatus.DISPATCHED: "派单",
+    CaseStatus.ACCEPTED: "签收",
+    CaseStatus.RETURNED: "退回",
+    CaseStatus.IN_PROGRESS: "办理",
+    CaseStatus.SETTLED: "办结",
+    CaseStatus.FOLLOWED_UP: "回访",
+    CaseStatus.REOPENED: "重办",
+    CaseStatus.ARCHIVED: "归档",
 }
 
 # (from, to) → the event action written when it is applied. Nothing else is allowed.
 TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], str] = {
-    (S.RECEIVED, S.DISPATCHED): "dispatch",  # 派单
-    (S.DISPATCHED, S.ACCEPTED): "accept",  # 签收
-    (S.DISPATCHED, S.RETURNED): "return",  # 退回（须写明理由）
-    (S.RETURNED, S.DISPATCHED): "redispatch",  # 重新派单
-    (S.ACCEPTED, S.IN_PROGRESS): "start",  # 办理
-    (S.IN_PROGRESS, S.SETTLED): "settle",  # 办结（须答复来电人）
-    (S.SETTLED, S.FOLLOWED_UP): "follow_up",  # 回访：满意/基本满意
-    (S.SETTLED, S.REOPENED): "reopen",  # 回访不满意 → 重办
-    (S.REOPENED, S.IN_PROGRESS): "redo",  # 重办
-    (S.FOLLOWED_UP, S.ARCHIVED): "archive",  # 归档
+    (CaseStatus.RECEIVED, CaseStatus.DISPATCHED): "dispatch",  # 派单
+    (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED): "accept",  # 签收
+    (CaseStatus.DISPATCHED, CaseStatus.RETURNED): "return",  # 退回（须写明理由）
+    (CaseStatus.RETURNED, CaseStatus.DISPATCHED): "redispatch",  # 重新派单
+    (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS): "start",  # 办理
+    (CaseStatus.IN_PROGRESS, CaseStatus.SETTLED): "settle",  # 办结（须答复来电人）
+    (CaseStatus.SETTLED, CaseStatus.FOLLOWED_UP): "follow_up",  # 回访：满意/基本满意
+    (CaseStatus.SETTLED, CaseStatus.REOPENED): "reopen",  # 回访不满意 → 重办
+    (CaseStatus.REOPENED, CaseStatus.IN_PROGRESS): "redo",  # 重办
+    (CaseStatus.FOLLOWED_UP, CaseStatus.ARCHIVED): "archive",  # 归档
 }
 
 OPEN_STATUSES: frozenset[str] = frozenset(
-    s.value for s in CaseStatus if s not in (S.SETTLED, S.FOLLOWED_UP, S.ARCHIVED)
+    s.value for s in CaseStatus if s not in (CaseStatus.SETTLED, CaseStatus.FOLLOWED_UP, CaseStatus.ARCHIVED)
 )
 """Statuses in which the case is still being handled (the clock runs)."""
 
@@ -81,10 +83,22 @@ def check_transition(current: CaseStatus | str, target: CaseStatus | str) -> str
 
 def case_snapshot(row: CaseRow) -> dict[str, Any] | None:
     """The row's columns for the events log, with the citizen's phone masked."""
-    snap = events.snapshot(row)
+    snap = audit.snapshot(row)
     if snap is not None and snap.get("citizen_phone"):
         snap["citizen_phone"] = mask_phone(snap["citizen_phone"])
     return snap
+
+
+@contextmanager
+def _changing(
+    session: Session, row: CaseRow, *, actor: str, now: datetime, action: str
+) -> Iterator[dict[str, Any]]:
+    """Record the change the block makes to a case: ``updated_at`` stamped, one event (phone masked)."""
+    with audit.changing(
+        session, row, actor=actor, now=now, entity="case", action=action, snap=case_snapshot
+    ) as notes:
+        yield notes
+        row.updated_at = now
 
 
 def get_case(*, session: Session, case_id: int) -> CaseRow:
@@ -96,7 +110,7 @@ def get_case(*, session: Session, case_id: int) -> CaseRow:
 
 
 def _unit(session: Session, unit_id: int) -> UnitRow:
-    unit = session.get(UnitRow, unit_id)
+    unit = get_unit(session=session, unit_id=unit_id)
     if unit is None:
         raise CaseError(f"单位 {unit_id} 不存在", "unit_id")
     return unit
@@ -128,79 +142,68 @@ def transition(
     row = get_case(session=session, case_id=case_id)
     target = CaseStatus(target)
     action = check_transition(row.status, target)
-    before = case_snapshot(row)
-    today = local_date(now)
-    if target is S.DISPATCHED:
-        if unit_id is None:
-            raise FlowError("派单须指定承办单位", "unit_id")
-        if calendar is None:
-            raise FlowError("派单须给出工作日历以计算签收时限", "calendar")
-        _unit(session, unit_id)
-        rules = load_rules()
-        session.add(
-            DispatchRow(
-                case_id=row.id,
-                unit_id=unit_id,
-                month=row.month,
-                dispatched_at=now,
-                response_due=calendar.add_workdays(today, rules.response_workdays),
-            )
-        )
-        row.unit_id = unit_id
-        row.dispatched_at = row.dispatched_at or now
-    elif target is S.ACCEPTED:
-        d = _open_dispatch(session, row.id)
-        d.accepted_at = now
-        d.accepted_in_time = today <= d.response_due
-        row.accepted_at = row.accepted_at or now
-        if row.owner_unit_id is None:
-            row.owner_unit_id = d.unit_id  # 首接负责：第一个签收的单位负责到底
-    elif target is S.RETURNED:
-        if not (reason and reason.strip()):
-            raise FlowError("退回须写明理由", "reason")
-        d = _open_dispatch(session, row.id)
-        d.returned_at, d.return_reason = now, reason.strip()
-        row.returned_count += 1
-    elif target is S.SETTLED:
-        if not (reply and reply.strip()):
-            raise FlowError("办结须填写给来电人的答复", "reply")
-        row.reply = reply.strip()
-        row.settled_at = now
-        row.settled_in_time = row.due_date is None or today <= row.due_date
-        session.add(
-            CaseUpdateRow(case_id=row.id, at=now, status="closed", description=row.reply, actor=actor)
-        )
-    elif target in (S.FOLLOWED_UP, S.REOPENED):
-        if satisfaction not in SATISFACTION:
-            raise FlowError(f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
-        if (satisfaction == "不满意") != (target is S.REOPENED):
-            raise FlowError("回访不满意的工单转重办，满意或基本满意的转回访完成", "satisfaction")
-        row.satisfaction = satisfaction
-        row.followed_up_at = now
-        if target is S.REOPENED:
-            row.reopened_count += 1
-            row.settled_in_time = None
+    with _changing(session, row, actor=actor, now=now, action=action) as notes:
+        today = local_date(now)
+        if target is CaseStatus.DISPATCHED:
+            if unit_id is None:
+                raise FlowError("派单须指定承办单位", "unit_id")
+            if calendar is None:
+                raise FlowError("派单须给出工作日历以计算签收时限", "calendar")
+            _unit(session, unit_id)
+            rules = load_rules()
             session.add(
-                CaseUpdateRow(
-                    case_id=row.id, at=now, status="open", description="回访不满意，重新办理", actor=actor
+                DispatchRow(
+                    case_id=row.id,
+                    unit_id=unit_id,
+                    month=row.month,
+                    dispatched_at=now,
+                    response_due=calendar.add_workdays(today, rules.response_workdays),
                 )
             )
-    elif target is S.ARCHIVED:
-        row.archived_at = now
-    row.status = target.value
-    row.updated_at = now
-    session.flush()
-    extra = {"reason": reason} if reason else {}
-    events.record(
-        session,
-        actor=actor,
-        now=now,
-        entity="case",
-        entity_id=row.id,
-        action=action,
-        before=before,
-        after={**(case_snapshot(row) or {}), **extra},
-    )
+            row.unit_id = unit_id
+            row.dispatched_at = row.dispatched_at or now
+        elif target is CaseStatus.ACCEPTED:
+            d = _open_dispatch(session, row.id)
+            d.accepted_at = now
+            d.accepted_in_time = today <= d.response_due
+            row.accepted_at = row.accepted_at or now
+            if row.owner_unit_id is None:
+                row.owner_unit_id = d.unit_id  # 首接负责：第一个签收的单位负责到底
+        elif target is CaseStatus.RETURNED:
+            if not (reason and reason.strip()):
+                raise FlowError("退回须写明理由", "reason")
+            d = _open_dispatch(session, row.id)
+            d.returned_at, d.return_reason = now, reason.strip()
+            row.returned_count += 1
+        elif target is CaseStatus.SETTLED:
+            if not (reply and reply.strip()):
+                raise FlowError("办结须填写给来电人的答复", "reply")
+            row.reply = reply.strip()
+            row.settled_at = now
+            row.settled_in_time = row.due_date is None or today <= row.due_date
+            session.add(
+                CaseUpdateRow(case_id=row.id, at=now, status="closed", description=row.reply, actor=actor)
+            )
+        elif target in (CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED):
+            if satisfaction not in SATISFACTION:
+                raise FlowError(f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
+            if (satisfaction == "不满意") != (target is CaseStatus.REOPENED):
+                raise FlowError("回访不满意的工单转重办，满意或基本满意的转回访完成", "satisfaction")
+            row.satisfaction = satisfaction
+            row.followed_up_at = now
+            if target is CaseStatus.REOPENED:
+                row.reopened_count += 1
+                row.settled_in_time = None
+                session.add(
+                    CaseUpdateRow(
+                        case_id=row.id, at=now, status="open", description="回访不满意，重新办理", actor=actor
+                    )
+                )
+        elif target is CaseStatus.ARCHIVED:
+            row.archived_at = now
+        row.status = target.value
+        if reason:
+            notes["reason"] = reason
     return row
 
 
@@ -215,7 +218,7 @@ def dispatch(
     return transition(
         session=session,
         case_id=case_id,
-        target=S.DISPATCHED,
+        target=CaseStatus.DISPATCHED,
         actor=actor,
         now=now,
         calendar=calendar,
@@ -225,29 +228,31 @@ def dispatch(
 
 def accept(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """签收 by the dispatched unit."""
-    return transition(session=session, case_id=case_id, target=S.ACCEPTED, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.ACCEPTED, actor=actor, now=now)
 
 
 def return_case(*, session: Session, case_id: int, reason: str, actor: str, now: datetime) -> CaseRow:
     """退回 with a reason (not ours, wrong place …); the hub re-dispatches it."""
     return transition(
-        session=session, case_id=case_id, target=S.RETURNED, actor=actor, now=now, reason=reason
+        session=session, case_id=case_id, target=CaseStatus.RETURNED, actor=actor, now=now, reason=reason
     )
 
 
 def start(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """办理: the unit starts work."""
-    return transition(session=session, case_id=case_id, target=S.IN_PROGRESS, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.IN_PROGRESS, actor=actor, now=now)
 
 
 def settle(*, session: Session, case_id: int, reply: str, actor: str, now: datetime) -> CaseRow:
     """办结 with the reply to the citizen."""
-    return transition(session=session, case_id=case_id, target=S.SETTLED, actor=actor, now=now, reply=reply)
+    return transition(
+        session=session, case_id=case_id, target=CaseStatus.SETTLED, actor=actor, now=now, reply=reply
+    )
 
 
 def follow_up(*, session: Session, case_id: int, satisfaction: str, actor: str, now: datetime) -> CaseRow:
     """回访: 满意/基本满意 closes the loop, 不满意 reopens the case as 重办."""
-    target = S.REOPENED if satisfaction == "不满意" else S.FOLLOWED_UP
+    target = CaseStatus.REOPENED if satisfaction == "不满意" else CaseStatus.FOLLOWED_UP
     return transition(
         session=session, case_id=case_id, target=target, actor=actor, now=now, satisfaction=satisfaction
     )
@@ -255,12 +260,12 @@ def follow_up(*, session: Session, case_id: int, satisfaction: str, actor: str, 
 
 def redo(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """重办: the owning unit works on a reopened case again."""
-    return transition(session=session, case_id=case_id, target=S.IN_PROGRESS, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.IN_PROGRESS, actor=actor, now=now)
 
 
 def archive(*, session: Session, case_id: int, actor: str, now: datetime) -> CaseRow:
     """归档 a followed-up case."""
-    return transition(session=session, case_id=case_id, target=S.ARCHIVED, actor=actor, now=now)
+    return transition(session=session, case_id=case_id, target=CaseStatus.ARCHIVED, actor=actor, now=now)
 
 
 # ---- extensions (延期) ----------------------------------------------------------------------------
@@ -269,7 +274,7 @@ def request_extension(
 ) -> CaseRow:
     """A unit asks for more working days; nothing moves until the hub approves."""
     row = get_case(session=session, case_id=case_id)
-    if row.status not in (S.ACCEPTED.value, S.IN_PROGRESS.value, S.REOPENED.value):
+    if row.status not in (CaseStatus.ACCEPTED.value, CaseStatus.IN_PROGRESS.value, CaseStatus.REOPENED.value):
         raise FlowError("只有已签收、办理中或重办的工单可以申请延期", "status")
     if not 1 <= workdays <= 30:
         raise CaseError(f"延期天数应为 1 到 30 个工作日，实为 {workdays}", "workdays")
@@ -277,14 +282,12 @@ def request_extension(
         raise CaseError("申请延期须写明理由", "reason")
     if row.extension_state == "requested":
         raise FlowError("已有待审批的延期申请", "extension_state")
-    before = case_snapshot(row)
-    row.extension_state, row.extension_workdays, row.extension_reason = "requested", workdays, reason.strip()
-    row.updated_at = now
-    session.flush()
-    events.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id, action="request_extension",
-        before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(session, row, actor=actor, now=now, action="request_extension"):
+        row.extension_state, row.extension_workdays, row.extension_reason = (
+            "requested",
+            workdays,
+            reason.strip(),
+        )
     return row
 
 
@@ -295,19 +298,14 @@ def decide_extension(
     row = get_case(session=session, case_id=case_id)
     if row.extension_state != "requested":
         raise FlowError("该工单没有待审批的延期申请", "extension_state")
-    before = case_snapshot(row)
-    if approve:
-        base = row.due_date or local_date(row.received_at)
-        row.due_date = calendar.add_workdays(base, row.extension_workdays)
-        row.extension_state = "approved"
-    else:
-        row.extension_state = "rejected"
-    row.updated_at = now
-    session.flush()
-    events.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id,
-        action="approve_extension" if approve else "reject_extension", before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    action = "approve_extension" if approve else "reject_extension"
+    with _changing(session, row, actor=actor, now=now, action=action):
+        if approve:
+            base = row.due_date or local_date(row.received_at)
+            row.due_date = calendar.add_workdays(base, row.extension_workdays)
+            row.extension_state = "approved"
+        else:
+            row.extension_state = "rejected"
     return row
 
 
@@ -322,16 +320,10 @@ def confirm_category(
         raise CaseError("分类不能为空，且不超过 100 个字符", "category")
     if unit_id is not None:
         _unit(session, unit_id)
-    before = case_snapshot(row)
-    row.category, row.review = category, "confirmed"
-    if unit_id is not None:
-        row.suggested_unit_id = unit_id
-    row.updated_at = now
-    session.flush()
-    events.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id, action="confirm_category",
-        before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(session, row, actor=actor, now=now, action="confirm_category"):
+        row.category, row.review = category, "confirmed"
+        if unit_id is not None:
+            row.suggested_unit_id = unit_id
     return row
 
 
@@ -341,16 +333,12 @@ def link_case_to_item(
 ) -> CaseRow:
     """Link a case to a plan item (ledger item id), so the office sees what citizens say about it."""
     row = get_case(session=session, case_id=case_id)
-    if item_id is not None and session.get(ItemRow, item_id) is None:
+    if item_id is not None and ledger.get_item(session=session, item_id=item_id) is None:
         raise CaseError(f"台账事项 {item_id} 不存在", "item_id")
-    before = case_snapshot(row)
-    row.item_id = item_id
-    row.updated_at = now
-    session.flush()
-    events.record(
-        session, actor=actor, now=now, entity="case", entity_id=row.id,
-        action="link_item" if item_id is not None else "unlink_item", before=before, after=case_snapshot(row),
-    )  # fmt: skip
+    with _changing(
+        session, row, actor=actor, now=now, action="link_item" if item_id is not None else "unlink_item"
+    ):
+        row.item_id = item_id
     return row
 
 

@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from duban.cases.classify import jieba_words
-from duban.cases.dedupe import extract_places
+from duban.cases.places import extract_places
 from duban.cases.textutil import clean_text
 
 _AREA = re.compile(r"^[A-Z]\d{0,2}[市区县]$")

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
+from duban.cases.category_units import suggest_unit
 from duban.cases.duplicates import find_parent, link_batch
 from duban.cases.flow import case_snapshot, due_date_for
 from duban.cases.models import CaseRow, CaseStatus
@@ -31,8 +33,7 @@ from duban.cases.rules import CaseError, HubRules, load_rules
 from duban.cases.schemas import CaseCreate
 from duban.clock.calendar import WorkCalendar, local_date
 from duban.clock.policy import Policy
-from duban.ledger import events
-from duban.ledger.units import resolve_unit
+from duban.units.service import resolve_unit
 
 
 class Classifier(Protocol):
@@ -112,7 +113,7 @@ def _suggest_unit(
     if category not in cache:
         name = rules.category_units.get(category)
         if name is None and classifier_loaded():
-            name = importlib.import_module("duban.cases.classify").suggest_unit(category)
+            name = suggest_unit(category)
         unit = resolve_unit(session=session, name=name) if name else None
         cache[category] = unit.id if unit is not None else None
     return cache[category]
@@ -265,7 +266,7 @@ def intake(
     )
     session.add(row)
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="create",
         before=None, after=case_snapshot(row),
     )  # fmt: skip
@@ -349,7 +350,7 @@ def intake_many(
         rows[i]["parent_id"] = ids[int(str(parents[i])[1:])]
     for i, cid in zip(later, insert_cases(session, [rows[i] for i in later]), strict=True):
         ids[i] = cid
-    events.record_many(
+    audit.record_many(
         session,
         [
             {

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from duban.cases.models import CaseRow, DispatchRow
 from duban.cases.rules import HubRules, load_rules
-from duban.ledger.models import UnitRow
+from duban.units.service import unit_refs
 
 RATE_LABELS: dict[str, str] = {
     "response_rate": "响应率",
@@ -109,10 +109,7 @@ def unit_rates(*, session: Session, as_of: date, month: str | None = None) -> li
         slot = rows.setdefault((unit_id, m), [0] * 8 + [0, 0, 0])
         slot[8:11] = [int(n or 0), int(responded or 0), int(returned or 0)]
     units = {
-        uid: (name, kind)
-        for uid, name, kind in session.execute(
-            select(UnitRow.id, UnitRow.name, UnitRow.kind).where(UnitRow.id.in_({k[0] for k in rows}))
-        )
+        uid: (ref.name, ref.kind) for uid, ref in unit_refs(session=session, ids={k[0] for k in rows}).items()
     }
     out: list[RateRow] = []
     for (unit_id, m), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):

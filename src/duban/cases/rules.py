@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from duban import access
+
 HUB_RULES = Path(__file__).resolve().parent / "hub.yaml"
 
 
@@ -38,7 +40,6 @@ class HubRules:
     review_below: float = 0.6
     dedupe_days: int = 3
     dedupe_similarity: float = 0.6
-    phone_roles: frozenset[str] = frozenset({"operator", "office", "unit"})
     min_volume: int = 30
     list_size: int = 3
     weights: dict[str, float] = field(default_factory=dict)
@@ -73,7 +74,6 @@ def load_rules(path: Path = HUB_RULES) -> HubRules:
         review_below=float(_number(data, "review_below", str(path), float)),
         dedupe_days=_number(data, "dedupe_days", str(path), int),
         dedupe_similarity=float(_number(data, "dedupe_similarity", str(path), float)),
-        phone_roles=frozenset(str(r) for r in data.get("phone_roles", [])),
         min_volume=_number(ranking, "min_volume", f"{path} ranking", int),
         list_size=_number(ranking, "list_size", f"{path} ranking", int),
         weights={str(k): float(v) for k, v in (ranking.get("weights") or {}).items()},
@@ -105,17 +105,16 @@ def mask_phone(phone: str | None) -> str | None:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-def can_see_phone(role: str | None, rules: HubRules | None = None) -> bool:
-    """Whether a role must call the citizen back (12345 operators, the office, the handling unit).
+def can_see_phone(role: str | None) -> bool:
+    """Whether a role must call the citizen back (12345 operators, the office, the handling unit):
+    the access table's ``see_citizen_phone``.
 
     >>> can_see_phone("operator"), can_see_phone("unit"), can_see_phone("leader"), can_see_phone(None)
     (True, True, False, False)
     """
-    if role is None:
-        return False
-    return role in (rules or load_rules()).phone_roles
+    return access.sees_citizen_phone(role)
 
 
-def phone_for(phone: str | None, role: str | None, rules: HubRules | None = None) -> str | None:
+def phone_for(phone: str | None, role: str | None) -> str | None:
     """The phone as ``role`` may see it: whole for those who call back, masked for everyone else."""
-    return phone if can_see_phone(role, rules) else mask_phone(phone)
+    return phone if can_see_phone(role) else mask_phone(phone)

@@ -1,5 +1,5 @@
 """Pydantic schemas of the case hub: ``CaseCreate`` (what intake accepts), ``CaseRead`` (what a view
-shows, the phone masked unless the viewer must call back), ``CasePage``, and the rates' rows.
+shows, the phone masked unless the viewer must call back).
 
 ORM rows live in :mod:`duban.cases.models`; these are the shapes that cross the service boundary.
 """
@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from duban.cases.models import CASE_TYPES, CHANNELS, CaseRow
-from duban.cases.rules import HubRules, phone_for
+from duban.cases.rules import phone_for
 
 MAX_CONTENT = 4000
 
@@ -97,34 +97,8 @@ class CaseRead(BaseModel):
     light: str | None
 
     @classmethod
-    def of(cls, row: CaseRow, *, role: str | None, rules: HubRules | None = None) -> CaseRead:
+    def of(cls, row: CaseRow, *, role: str | None) -> CaseRead:
         """The view of ``row`` for a viewer of ``role``."""
         data: dict[str, Any] = {name: getattr(row, name) for name in cls.model_fields}
-        data["citizen_phone"] = phone_for(row.citizen_phone, role, rules)
+        data["citizen_phone"] = phone_for(row.citizen_phone, role)
         return cls(**data)
-
-
-class CasePage(BaseModel):
-    """A page of cases."""
-
-    items: list[CaseRead]
-    total: int
-
-
-class RateRead(BaseModel):
-    """One unit's figures for one month (rates are shares 0–1, None when there is nothing to count)."""
-
-    unit_id: int
-    unit: str
-    unit_kind: str
-    month: str
-    cases: int
-    dispatches: int
-    response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
-    on_time_rate: float | None
-    return_rate: float | None
-    reopen_rate: float | None
-    score: float | None
-    rank: int | None

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.cases.flow import OPEN_STATUSES
 from duban.cases.models import CaseActionRow, CaseRow
 from duban.clock.calendar import CalendarGap, WorkCalendar
 from duban.clock.evaluate import DutyClock, evaluate
 from duban.clock.policy import Policy
-from duban.ledger import events
 
 TICK_ACTOR = "工单时钟"
 
@@ -138,6 +138,6 @@ def tick_cases(*, session: Session, calendar: WorkCalendar, policy: Policy, now:
             .values(light=bindparam("light"), overdue_workdays=bindparam("overdue_workdays")),
             updates,
         )
-    events.record_many(session, new_events)
+    audit.record_many(session, new_events)
     report.actions = len(new_actions)
     return report

@@ -80,7 +80,7 @@ def register(main: click.Group) -> None:
         from duban.clock.notice import NoticeError
         from duban.clock.official import changed_days, read_official, store_official
         from duban.config import Settings
-        from duban.ledger import events
+        from duban.audit import service as events
 
         if not file.exists():
             raise click.ClickException(f"{file}: 文件不存在")

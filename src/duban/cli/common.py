@@ -46,10 +46,19 @@ def friendly(f: F) -> F:
         from duban.clock.policy import PolicyError
         from duban.config import SettingsError
         from duban.ledger.errors import LedgerError
+        from duban.units.service import UnitError
 
         try:
             return f(*args, **kwargs)
-        except (CaseError, LedgerError, SettingsError, CalendarGap, HolidayFileError, PolicyError) as exc:
+        except (
+            CaseError,
+            LedgerError,
+            UnitError,
+            SettingsError,
+            CalendarGap,
+            HolidayFileError,
+            PolicyError,
+        ) as exc:
             raise click.ClickException(str(exc)) from exc
         except SQLAlchemyError as exc:
             raise click.ClickException(

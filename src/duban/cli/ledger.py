@@ -1,4 +1,4 @@
-"""CLI commands for the ledger domain: plans, units, assignment, progress, tick, board, Excel, db.
+"""CLI commands for the ledger domain: plans, assignment, progress, tick, board, Excel, db.
 
 Every command takes ``--database-url`` (default: ``DUBAN_DATABASE_URL``) and migrates the database
 to head before it starts. User mistakes print one Chinese line and exit 1 (usage errors exit 2);
@@ -158,29 +158,6 @@ def register(main: click.Group) -> None:
                     str(i.duty.id) if i.duty else "",
                 )
             _console().print(t)
-
-    # ---- units ------------------------------------------------------------------------------
-    @main.group("units")
-    def units_group() -> None:
-        """责任单位。"""
-
-    @units_group.command("load")
-    @click.argument("file", type=click.Path(path_type=Path), required=False)
-    @db_option
-    @_actor_option
-    @friendly
-    def units_load(file: Path | None, database_url: str | None, actor: str) -> None:
-        """载入单位文件 FILE（YAML/CSV；省略时用内置的地级市单位表）。"""
-        from duban.ledger.units import DEFAULT_UNITS, load_units
-
-        path = file or DEFAULT_UNITS
-        if not path.exists():
-            raise click.ClickException(f"{path}: 文件不存在")
-        with migrated_session(database_url) as s:
-            r = load_units(session=s, path=path, actor=actor, now=datetime.now(UTC))
-            click.echo(
-                f"单位: 新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}；别名新增 {r.aliases_added}"
-            )
 
     # ---- assignment -------------------------------------------------------------------------
     @main.command("assign")
@@ -366,7 +343,7 @@ def register(main: click.Group) -> None:
             title=f"逾期清单（{len(b.overdue)} 项）",
         )
         for r in b.overdue:
-            light = r.light if r.light in LIGHT_LABELS else "grey"
+            light = r.light if r.light in LIGHT_STYLE else "grey"
             o.add_row(
                 str(r.duty_id),
                 r.unit,

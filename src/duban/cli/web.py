@@ -72,6 +72,7 @@ def register(main: click.Group) -> None:
         from duban.config import Settings, SettingsError
         from duban.db import make_engine, session_scope, upgrade
         from duban.ledger.errors import LedgerError
+        from duban.units.service import UnitError
 
         if not password_stdin:
             raise click.UsageError("请用 --password-stdin 从标准输入提供密码（不在命令行中出现）")
@@ -87,7 +88,7 @@ def register(main: click.Group) -> None:
                 account = create_user(
                     session=session, name=name, role=role, unit=unit, password=password, now=datetime.now(UTC)
                 )
-        except (AccountError, LedgerError) as exc:
+        except (AccountError, LedgerError, UnitError) as exc:
             raise click.ClickException(str(exc)) from exc
         finally:
             engine.dispose()

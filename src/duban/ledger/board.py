@@ -22,9 +22,10 @@ from sqlalchemy import ColumnElement, Select, case, false, func, literal, litera
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import local_date
-from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, UnitRow
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow
 from duban.ledger.schemas import BoardRow, BoardView, CompletionPoint, SectionLights, UnitLights
 from duban.ledger.workflow import DutyStatus
+from duban.units.models import UnitRow
 
 LIGHTS = ("green", "yellow", "red", "grey")
 NO_SECTION = "（未分节）"

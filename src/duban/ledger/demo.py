@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy
 from duban.ledger import service
-from duban.ledger.models import DutyRow, ItemRow, UnitRow
+from duban.ledger.models import DutyRow, ItemRow
 from duban.ledger.routing import load_rules
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.tick import tick
-from duban.ledger.units import DEFAULT_UNITS, load_units
 from duban.ledger.workflow import DutyStatus
+from duban.units.service import DEFAULT_UNITS, load_units, unit_count
 
 OFFICE = "市人民政府督查室"
 FALLBACK_UNIT = "市人民政府办公室"
@@ -121,7 +121,7 @@ def simulate_year(
     """Assign a plan and play its year day by day (seeded, deterministic); returns what happened."""
     rng = random.Random(seed)
     summary = SimulationSummary(plan_id=plan_id, start=start, end=end)
-    if session.scalar(select(func.count()).select_from(UnitRow)) == 0:
+    if unit_count(session=session) == 0:
         load_units(session=session, path=DEFAULT_UNITS, actor=OFFICE, now=_at(start, 9))
     begin = calendar.add_workdays(start, 0)
     assigned_at = _at(begin, 9)

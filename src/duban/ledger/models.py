@@ -1,5 +1,6 @@
 """The ledger's tables (SQLAlchemy 2 typed ORM): plans, items, units, assignments, duties,
-milestones, progress reports, applied actions and the append-only events log.
+milestones, progress reports and applied actions. Units live in :mod:`duban.units`, the
+events log in :mod:`duban.audit`.
 
 Only :mod:`duban.ledger.service` (and its helpers in this package) write these rows; other
 domains go through the service. The schema is created by the migrations in
@@ -9,7 +10,6 @@ domains go through the service. The schema is created by the migrations in
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,8 +28,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duban.db import Base, UTCDateTime, in_values
 from duban.ledger.workflow import GRADES, STATUSES
+from duban.units.models import UnitRow
 
-UNIT_KINDS: tuple[str, ...] = ("部门", "县区", "开发区")
 ITEM_KINDS: tuple[str, ...] = ("target", "achievement", "task")
 
 
@@ -85,34 +85,6 @@ class ItemRow(Base):
     plan: Mapped[PlanRow] = relationship(back_populates="items")
     assignment: Mapped[AssignmentRow | None] = relationship(back_populates="item", uselist=False)
     duty: Mapped[DutyRow | None] = relationship(back_populates="item", uselist=False)
-
-
-class UnitRow(Base):
-    """A responsible unit: a city department (部门), a county/district (县区) or a zone (开发区)."""
-
-    __tablename__ = "units"
-    __table_args__ = (CheckConstraint(in_values("kind", UNIT_KINDS), name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    short_name: Mapped[str | None] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(10))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-
-    parent: Mapped[UnitRow | None] = relationship(remote_side="UnitRow.id")
-    aliases: Mapped[list[UnitAliasRow]] = relationship(back_populates="unit", cascade="all, delete-orphan")
-
-
-class UnitAliasRow(Base):
-    """Another name a unit goes by (市发改委 = 市发展和改革委员会); unique across all units."""
-
-    __tablename__ = "unit_aliases"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
-    alias: Mapped[str] = mapped_column(String(100), unique=True)
-
-    unit: Mapped[UnitRow] = relationship(back_populates="aliases")
 
 
 class AssignmentRow(Base):
@@ -238,19 +210,3 @@ class ActionRow(Base):
     due: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class EventRow(Base):
-    """Append-only log: every change the service makes, with the row before and after."""
-
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(40))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -12,30 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UnitKind = Literal["部门", "县区", "开发区"]
 ItemKind = Literal["target", "achievement", "task"]
 Grade = Literal["优秀", "良好", "合格", "不合格"]
 
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-# ---- units ----------------------------------------------------------------------------------
-class UnitCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    short_name: str | None = None
-    kind: UnitKind = "部门"
-    parent: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-
-
-class UnitRead(_Read):
-    id: int
-    name: str
-    short_name: str | None
-    kind: str
-    parent_id: int | None
 
 
 # ---- plans and items ------------------------------------------------------------------------
@@ -75,12 +57,6 @@ class ItemCreate(BaseModel):
     counts: list[str] = Field(default_factory=list)
 
 
-class ItemUpdate(BaseModel):
-    text: str | None = None
-    deadline: date | None = None
-    section_title: str | None = None
-
-
 class ItemRead(ItemCreate):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -93,14 +69,6 @@ class ItemPage(BaseModel):
 
 
 # ---- assignments, duties --------------------------------------------------------------------
-class AssignmentCreate(BaseModel):
-    item_id: int
-    unit: str
-    co_units: list[str] = Field(default_factory=list)
-    leader: str | None = None
-    major: bool = False
-
-
 class AssignmentRead(_Read):
     id: int
     item_id: int
@@ -109,11 +77,6 @@ class AssignmentRead(_Read):
     assigned_at: datetime
     assigned_by: str
     rule: str | None
-
-
-class DutyUpdate(BaseModel):
-    major: bool | None = None
-    due: date | None = None
 
 
 class DutyRead(_Read):
@@ -136,11 +99,6 @@ class DutyRead(_Read):
     next_due: date | None
 
 
-class DutyPage(BaseModel):
-    items: list[DutyRead]
-    total: int
-
-
 class MilestoneCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     due: date
@@ -155,13 +113,6 @@ class MilestoneRead(_Read):
 
 
 # ---- progress -------------------------------------------------------------------------------
-class ProgressCreate(BaseModel):
-    text: str = Field(min_length=1)
-    figure: float | None = None
-    share: int | None = Field(default=None, ge=0, le=100)
-    evidence: str | None = None
-
-
 class ProgressRead(_Read):
     id: int
     duty_id: int

@@ -1,47 +1,56 @@
-"""The ledger's service: the only code that writes ledger rows, and it logs every change as an event.
+"""The ledger's service: plans and assignment, and the ledger's one service surface.
 
 Plans are loaded from the reader's :class:`~duban.reading.model.Plan`; items are assigned to units
-(by hand or by the routing rules), which makes a duty; duties move through the workflow of
-:mod:`duban.ledger.workflow` by :func:`transition` alone. The clock side (tick, board) is in
-:mod:`duban.ledger.tick`. Every function takes keyword arguments only and a ``now`` (aware).
+(by hand or by the routing rules), which makes a duty. A duty's life (the workflow, progress,
+closure, milestones, due date) is in :mod:`duban.ledger.duties`, the clock side (tick, board) in
+:mod:`duban.ledger.tick`; both are re-exported here so other packages call ``service.X``. Only
+these modules write ledger rows, logging every change through :mod:`duban.audit`. Every function
+takes keyword arguments only and a ``now`` (aware).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from duban.ledger import events
+from duban.audit import service as audit
+from duban.ledger.duties import (
+    add_progress,
+    complete_milestone,
+    deploy,
+    get_duty,
+    latest_progress,
+    request_closure,
+    review_closure,
+    set_due,
+    set_milestones,
+    transition,
+)
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.models import (
     AssignmentCoUnitRow,
     AssignmentRow,
     DutyRow,
     ItemRow,
-    MilestoneRow,
     PlanRow,
-    ProgressRow,
-    UnitRow,
 )
 from duban.ledger.routing import RouteResult, Rule, load_rules, route
-from duban.ledger.schemas import MilestoneCreate
-from duban.ledger.tick import board, duty_clock, open_duties_report, tick
-from duban.ledger.units import load_units, require_unit, resolve_unit
-from duban.ledger.workflow import DutyStatus, WorkflowError, check_transition, closure_grade
+from duban.ledger.tick import board, open_duties_report, tick
+from duban.ledger.workflow import DutyStatus
+from duban.units.models import UnitRow
+from duban.units.service import require_unit
 
 if TYPE_CHECKING:
-    from duban.clock.calendar import WorkCalendar
-    from duban.clock.policy import Policy
     from duban.reading.model import Plan
 
 __all__ = [  # the ledger's whole service surface, including what lives in its helper modules
     "RouteResult", "add_progress", "assign", "auto_assign", "board", "complete_milestone", "deploy",
-    "get_duty", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules", "load_units",
-    "open_duties_report", "plan_items", "request_closure", "resolve_unit", "review_closure", "route",
+    "get_duty", "get_item", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules",
+    "open_duties_report", "plan_items", "request_closure", "review_closure", "route",
     "set_due", "set_milestones", "tick", "transition",
 ]  # fmt: skip
 
@@ -151,9 +160,9 @@ def load_plan(
         )
     session.add_all(items)
     session.flush()
-    after = events.snapshot(row) or {}
+    after = audit.snapshot(row) or {}
     after["items"] = len(items)
-    events.record(
+    audit.record(
         session,
         actor=actor,
         now=now,
@@ -179,6 +188,11 @@ def list_plans(*, session: Session) -> list[PlanRow]:
     return list(session.scalars(select(PlanRow).order_by(PlanRow.year.desc(), PlanRow.id.desc())))
 
 
+def get_item(*, session: Session, item_id: int) -> ItemRow | None:
+    """The plan item with this id, or None."""
+    return session.get(ItemRow, item_id)
+
+
 def plan_items(*, session: Session, plan_id: int) -> list[ItemRow]:
     """The items of a plan with their assignment and duty."""
     return list(
@@ -196,7 +210,7 @@ def plan_items(*, session: Session, plan_id: int) -> list[ItemRow]:
 
 # ---- assignment -----------------------------------------------------------------------------
 def _assignment_snapshot(a: AssignmentRow, duty: DutyRow) -> dict[str, Any]:
-    snap = events.snapshot(a) or {}
+    snap = audit.snapshot(a) or {}
     snap["lead_unit"] = a.lead_unit.name
     snap["co_units"] = [c.unit.name for c in a.co_units]
     snap["major"] = duty.major
@@ -252,7 +266,7 @@ def assign(
         duty.overdue_workdays = 0
         session.add(duty)
         session.flush()
-        events.record(
+        audit.record(
             session,
             actor=actor,
             now=now,
@@ -262,18 +276,10 @@ def assign(
             before=None,
             after=_assignment_snapshot(a, duty),
         )
-        events.record_change(
-            session,
-            duty,
-            actor=actor,
-            now=now,
-            entity="duty",
-            action="create",
-            before=None,
-        )
+        audit.record_change(session, duty, actor=actor, now=now, entity="duty", action="create", before=None)
         return a
     before = _assignment_snapshot(a, duty)
-    duty_before = events.snapshot(duty)
+    duty_before = audit.snapshot(duty)
     a.lead_unit_id = lead.id
     a.lead_unit = lead
     a.leader = leader
@@ -286,7 +292,7 @@ def assign(
     session.flush()
     after = _assignment_snapshot(a, duty)
     if after != before:
-        events.record(
+        audit.record(
             session,
             actor=actor,
             now=now,
@@ -296,8 +302,8 @@ def assign(
             before=before,
             after=after,
         )
-    if duty_before != events.snapshot(duty):
-        events.record_change(
+    if duty_before != audit.snapshot(duty):
+        audit.record_change(
             session,
             duty,
             actor=actor,
@@ -339,258 +345,3 @@ def auto_assign(
         )
         assigned.append(item.id)
     return assigned, needs_person
-
-
-# ---- duties and the workflow ----------------------------------------------------------------
-def get_duty(*, session: Session, duty_id: int) -> DutyRow:
-    """The duty with this id, or NotFound."""
-    duty = session.get(DutyRow, duty_id)
-    if duty is None:
-        raise NotFound(f"督办事项 {duty_id} 不存在")
-    return duty
-
-
-def transition(
-    *,
-    session: Session,
-    duty_id: int,
-    to: DutyStatus | str,
-    actor: str,
-    now: datetime,
-    at: datetime | None = None,
-    reason: str | None = None,
-) -> DutyRow:
-    """Move a duty along the one transition table, stamp its clock time and write the event."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    target = DutyStatus(to)
-    action = check_transition(duty.status, target)
-    when = at or now
-    before = events.snapshot(duty)
-    if target is DutyStatus.DEPLOYED:
-        duty.deployed_at = when
-    elif target is DutyStatus.IN_PROGRESS:
-        if duty.first_feedback_at is None:
-            duty.first_feedback_at = when
-        duty.last_feedback_at = when
-    elif target is DutyStatus.CLOSURE_REQUESTED:
-        duty.closure_requested_at = when
-    elif target is DutyStatus.CLOSED:
-        duty.closed_at = when
-        duty.light = "closed"
-    elif target is DutyStatus.RETURNED:
-        if not reason or not reason.strip():
-            raise WorkflowError(f"退回督办事项 {duty_id} 须写明理由")
-        duty.returned_at = when
-        duty.return_reason = reason.strip()
-        duty.closure_requested_at = None
-    duty.status = target.value
-    session.flush()
-    events.record(
-        session,
-        actor=actor,
-        now=now,
-        entity="duty",
-        entity_id=duty.id,
-        action=action,
-        before=before,
-        after=events.snapshot(duty),
-    )
-    return duty
-
-
-def deploy(*, session: Session, duty_id: int, actor: str, now: datetime) -> DutyRow:
-    """研究部署: assigned → deployed."""
-    return transition(session=session, duty_id=duty_id, to=DutyStatus.DEPLOYED, actor=actor, now=now)
-
-
-def add_progress(
-    *,
-    session: Session,
-    duty_id: int,
-    text: str,
-    actor: str,
-    now: datetime,
-    reported_at: datetime | None = None,
-    figure: float | None = None,
-    share: int | None = None,
-    evidence: str | None = None,
-) -> ProgressRow:
-    """Record a progress report; the first one moves the duty to in_progress (deploying it if needed)."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    if not text or not text.strip():
-        raise LedgerError(f"督办事项 {duty_id}: 进展内容不能为空")
-    if share is not None and not 0 <= share <= 100:
-        raise LedgerError(f"督办事项 {duty_id}: 完成比例应在 0–100 之间，收到 {share}")
-    when = reported_at or now
-    status = DutyStatus(duty.status)
-    if status is DutyStatus.CLOSED:
-        raise WorkflowError(f"督办事项 {duty_id} 已销号，不能再报送进展")
-    if status is DutyStatus.ASSIGNED:
-        transition(session=session, duty_id=duty_id, to=DutyStatus.DEPLOYED, actor=actor, now=now, at=when)
-        status = DutyStatus.DEPLOYED
-    if status in (DutyStatus.DEPLOYED, DutyStatus.RETURNED):
-        transition(session=session, duty_id=duty_id, to=DutyStatus.IN_PROGRESS, actor=actor, now=now, at=when)
-    elif duty.last_feedback_at is None or duty.last_feedback_at < when:
-        before = events.snapshot(duty)
-        duty.last_feedback_at = when
-        session.flush()
-        events.record_change(
-            session,
-            duty,
-            actor=actor,
-            now=now,
-            entity="duty",
-            action="feedback",
-            before=before,
-        )
-    p = ProgressRow(
-        duty_id=duty_id,
-        reported_at=when,
-        text=text.strip(),
-        figure=figure,
-        share=share,
-        evidence=evidence,
-        actor=actor,
-    )
-    session.add(p)
-    session.flush()
-    events.record_change(
-        session,
-        p,
-        actor=actor,
-        now=now,
-        entity="progress",
-        action="create",
-        before=None,
-    )
-    return p
-
-
-def latest_progress(*, session: Session, duty_id: int) -> ProgressRow | None:
-    """The most recent progress report of a duty."""
-    return session.scalar(
-        select(ProgressRow)
-        .where(ProgressRow.duty_id == duty_id)
-        .order_by(ProgressRow.reported_at.desc(), ProgressRow.id.desc())
-        .limit(1)
-    )
-
-
-def request_closure(
-    *, session: Session, duty_id: int, actor: str, now: datetime, text: str | None = None
-) -> DutyRow:
-    """申请办结: in_progress → closure_requested (with an optional closing report)."""
-    if text:
-        add_progress(session=session, duty_id=duty_id, text=text, actor=actor, now=now, share=100)
-    return transition(session=session, duty_id=duty_id, to=DutyStatus.CLOSURE_REQUESTED, actor=actor, now=now)
-
-
-def review_closure(
-    *,
-    session: Session,
-    duty_id: int,
-    decision: Literal["approve", "return"],
-    actor: str,
-    now: datetime,
-    calendar: WorkCalendar,
-    policy: Policy,
-    reason: str | None = None,
-    grade: str | None = None,
-) -> DutyRow:
-    """督查室 review: approve (销号, graded) or return (退回, with a reason)."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    if duty.status != DutyStatus.CLOSURE_REQUESTED.value:
-        raise WorkflowError(f"督办事项 {duty_id} 未申请办结，不能审核")
-    if decision == "return":
-        return transition(
-            session=session, duty_id=duty_id, to=DutyStatus.RETURNED, actor=actor, now=now, reason=reason
-        )
-    if decision != "approve":
-        raise LedgerError(f"审核结论应为 approve 或 return，收到 {decision!r}")
-    from dataclasses import replace
-
-    from duban.clock.evaluate import evaluate
-
-    # timeliness: the clock's overdue working days just as closure was requested (still open then)
-    requested = duty.closure_requested_at or now
-    snap = replace(
-        duty_clock(duty, duty.milestones, frozenset()), status="in_progress", closure_requested_at=None
-    )
-    ev = evaluate(snap, policy, calendar, requested)
-    final = closure_grade(overdue_workdays=ev.overdue_workdays, judgement=grade)
-    duty.grade = final
-    return transition(
-        session=session, duty_id=duty_id, to=DutyStatus.CLOSED, actor=actor, now=now, reason=reason
-    )
-
-
-# ---- milestones (major duties) --------------------------------------------------------------
-def set_milestones(
-    *, session: Session, duty_id: int, milestones: Sequence[MilestoneCreate], actor: str, now: datetime
-) -> list[MilestoneRow]:
-    """Replace the user-set milestones (节点) of a major duty."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    if not duty.major:
-        raise LedgerError(f"督办事项 {duty_id} 不是重大事项，不设节点")
-    names = [m.name for m in milestones]
-    if len(set(names)) != len(names):
-        raise LedgerError(f"督办事项 {duty_id}: 节点名称重复")
-    before = {"milestones": [events.snapshot(m) for m in duty.milestones]}
-    duty.milestones.clear()
-    session.flush()
-    duty.milestones.extend(MilestoneRow(name=m.name, due=m.due) for m in milestones)
-    session.flush()
-    after = {"milestones": [events.snapshot(m) for m in duty.milestones]}
-    events.record(
-        session,
-        actor=actor,
-        now=now,
-        entity="duty",
-        entity_id=duty.id,
-        action="set_milestones",
-        before=before,
-        after=after,
-    )
-    return list(duty.milestones)
-
-
-def complete_milestone(
-    *, session: Session, duty_id: int, name: str, actor: str, now: datetime, at: datetime | None = None
-) -> MilestoneRow:
-    """Mark a milestone of a duty done."""
-    m = session.scalar(select(MilestoneRow).where(MilestoneRow.duty_id == duty_id, MilestoneRow.name == name))
-    if m is None:
-        raise NotFound(f"督办事项 {duty_id} 没有节点「{name}」")
-    before = events.snapshot(m)
-    m.done_at = at or now
-    session.flush()
-    events.record_change(
-        session,
-        m,
-        actor=actor,
-        now=now,
-        entity="milestone",
-        action="complete",
-        before=before,
-    )
-    return m
-
-
-def set_due(*, session: Session, duty_id: int, due: date, actor: str, now: datetime) -> DutyRow:
-    """Change a duty's due date (完成时限), logged."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    if duty.due == due:
-        return duty
-    before = events.snapshot(duty)
-    duty.due = due
-    session.flush()
-    events.record_change(
-        session,
-        duty,
-        actor=actor,
-        now=now,
-        entity="duty",
-        action="set_due",
-        before=before,
-    )
-    return duty

@@ -27,21 +27,15 @@ from duban.clock.evaluate import DutyClock, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
 from duban.ledger.board import board_view, overdue_rows
-from duban.ledger.models import (
-    ActionRow,
-    AssignmentRow,
-    DutyRow,
-    ItemRow,
-    MilestoneRow,
-    ProgressRow,
-    UnitRow,
-)
+from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, MilestoneRow, ProgressRow
 from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport
 from duban.ledger.workflow import DutyStatus
+from duban.units.models import UnitRow
 
 TICK_ACTOR = "督办时钟"
 MAX_ERRORS = 20
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
+LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯", "closed": "已办结"}
+"""The Chinese name of each light the clock gives a duty or a case (the one table of them)."""
 
 
 def duty_clock(

@@ -1,4 +1,4 @@
-"""Reviews kept in the database: the ``promises`` table and the service functions over it.
+"""Reviews kept in the database: the service functions over the ``promises`` table.
 
 A review (the :class:`~duban.review.model.Promise` records of one place and plan year) is saved
 whole: saving a place-year again replaces its rows in the same transaction and leaves one
@@ -14,61 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Float,
-    Index,
-    Integer,
-    String,
-    Text,
-    delete,
-    func,
-    select,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from duban.db import Base, UTCDateTime, in_values
-from duban.ledger.events import record
-from duban.review.model import VERDICTS, Actual, Promise, Target
-
-
-class PromiseRow(Base):
-    """One target of a place's plan year with the result the next report gave and its verdict."""
-
-    __tablename__ = "promises"
-    __table_args__ = (
-        CheckConstraint(in_values("verdict", VERDICTS), name="verdict"),
-        Index("ix_promises_place_year", "place", "year"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    place: Mapped[str] = mapped_column(String(100))
-    year: Mapped[int] = mapped_column(Integer)
-    position: Mapped[int] = mapped_column(Integer)  # order in the review: headline targets first
-    metric: Mapped[str] = mapped_column(String(200))
-    metric_id: Mapped[str | None] = mapped_column(String(80))
-    metric_words: Mapped[str] = mapped_column(String(200), default="")  # the report's own words
-    scope: Mapped[str | None] = mapped_column(String(40))
-    headline: Mapped[bool] = mapped_column(Boolean, default=False)
-    target_value: Mapped[float | None] = mapped_column(Float)
-    target_value_high: Mapped[float | None] = mapped_column(Float)
-    target_unit: Mapped[str] = mapped_column(String(40), default="")
-    target_bound: Mapped[str] = mapped_column(String(20), default="exact")
-    target_change: Mapped[str | None] = mapped_column(String(20))
-    target_quote: Mapped[str] = mapped_column(Text, default="")
-    target_line: Mapped[int | None] = mapped_column(Integer)
-    actual_value: Mapped[float | None] = mapped_column(Float)
-    actual_unit: Mapped[str | None] = mapped_column(String(40))
-    actual_change: Mapped[str | None] = mapped_column(String(20))
-    actual_quote: Mapped[str | None] = mapped_column(Text)
-    actual_line: Mapped[int | None] = mapped_column(Integer)
-    has_actual: Mapped[bool] = mapped_column(Boolean, default=False)
-    verdict: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(300), default="")  # the two reports, "EARLIER → LATER"
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    saved_by: Mapped[str] = mapped_column(String(100))
+from duban.audit.service import record
+from duban.review.model import Actual, Promise, Target
+from duban.review.models import PromiseRow
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
 
     from duban.web.api import auth as api_auth
+    from duban.web.api import board as api_board
     from duban.web.api import cases as api_cases
     from duban.web.api import duties as api_duties
-    from duban.web.api import misc as api_misc
     from duban.web.api import plans as api_plans
+    from duban.web.api import records as api_records
     from duban.web.pages import auth as pages_auth
     from duban.web.pages import board as pages_board
     from duban.web.pages import cases as pages_cases
@@ -98,7 +99,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import review as pages_review
     from duban.web.pages import upload as pages_upload
 
-    for module in (api_auth, api_plans, api_duties, api_misc, api_cases):
+    for module in (api_auth, api_plans, api_duties, api_board, api_records, api_cases):
         app.include_router(module.router, prefix="/api")
     for module in (
         pages_auth,
@@ -111,10 +112,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_review,
     ):
         app.include_router(module.router)
-    from duban.cases.open311 import api as open311_api
-    from duban.cases.open311 import sensors
+    from duban.web import open311
+    from duban.web.api import sensors
 
-    app.include_router(open311_api.router, prefix=OPEN311_PREFIX)
+    app.include_router(open311.router, prefix=OPEN311_PREFIX)
     app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -1,60 +1,38 @@
-"""The console's side of the case hub: who may see and do what with a case, the views (the phone
-masked unless the viewer must call back), the list with its filters, and one function that applies
-a flow action through :mod:`duban.cases.flow` for both the JSON API and the pages.
+"""The console's views of a case: who may see and do what with it (the roles come from the
+access table, :mod:`duban.access`), the phone masked unless the viewer must call back, the
+case's light, its line in the list and its page with history and the actions offered.
 
-Roles (the table :data:`ACTION_ROLES`): the 12345 operator (话务员) takes cases in, dispatches,
-follows up, archives and confirms categories; a unit officer sees only the cases dispatched to
-their unit and signs for, returns, handles and settles them and asks for extensions; the office
-may do everything, also approve extensions and link cases to plan items; the leader only reads.
-A unit officer asking for another unit's case gets 404 and an ``access_denied`` event.
+The list and its filters are in :mod:`duban.web.case_list`, the writes (intake and flow actions)
+in :mod:`duban.web.case_actions`, hot topics and the rates' dates in
+:mod:`duban.web.case_reports`. A unit officer asking for another unit's case gets 404 and an
+``access_denied`` event.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from fastapi import Query, Request
-from sqlalchemy import func, or_, select
+from fastapi import Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban import access
+from duban.audit import service as audit
 from duban.cases import flow
-from duban.cases.flow import OPEN_STATUSES, STATUS_LABELS, FlowError
-from duban.cases.intake import intake
+from duban.cases.flow import STATUS_LABELS
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
-from duban.cases.rules import CaseError, CaseNotFound, can_see_phone, load_rules, mask_phone
-from duban.cases.schemas import CaseCreate, CaseRead
+from duban.cases.rules import can_see_phone, load_rules, mask_phone
+from duban.cases.schemas import CaseRead
 from duban.cases.tick import case_clock
-from duban.clock.calendar import CalendarGap, local_date
+from duban.clock.calendar import CalendarGap
 from duban.clock.evaluate import evaluate
-from duban.db import session_scope
-from duban.ledger.models import EventRow, ItemRow, UnitRow
-from duban.ledger.units import resolve_unit
-from duban.web.access import log_denied
-from duban.web.deps import Who, state_of
+from duban.ledger.models import ItemRow
+from duban.units.service import unit_names
+from duban.web.deps import Who
 from duban.web.errors import ApiError
+from duban.web.guards import log_denied
 from duban.web.state import ConsoleState
-
-S = CaseStatus
-PAGE_SIZE = 50
-
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "create": frozenset({"operator", "office"}),
-    "dispatch": frozenset({"operator", "office"}),
-    "accept": frozenset({"unit", "office"}),
-    "return": frozenset({"unit", "office"}),
-    "start": frozenset({"unit", "office"}),
-    "settle": frozenset({"unit", "office"}),
-    "follow_up": frozenset({"operator", "office"}),
-    "redo": frozenset({"unit", "office"}),
-    "archive": frozenset({"operator", "office"}),
-    "request_extension": frozenset({"unit", "office"}),
-    "decide_extension": frozenset({"office"}),
-    "confirm_category": frozenset({"operator", "office"}),
-    "link_item": frozenset({"office"}),
-}
-"""Which roles may take each action (the leader takes none)."""
 
 ACTION_LABELS: dict[str, str] = {
     "create": "受理",
@@ -88,20 +66,20 @@ EVENT_LABELS: dict[str, str] = {
 
 # the statuses in which each action can be taken (the flow table decides; this only hides forms)
 ACTION_FROM: dict[str, frozenset[str]] = {
-    "dispatch": frozenset({S.RECEIVED.value, S.RETURNED.value}),
-    "accept": frozenset({S.DISPATCHED.value}),
-    "return": frozenset({S.DISPATCHED.value}),
-    "start": frozenset({S.ACCEPTED.value}),
-    "settle": frozenset({S.IN_PROGRESS.value}),
-    "follow_up": frozenset({S.SETTLED.value}),
-    "redo": frozenset({S.REOPENED.value}),
-    "archive": frozenset({S.FOLLOWED_UP.value}),
-    "request_extension": frozenset({S.ACCEPTED.value, S.IN_PROGRESS.value, S.REOPENED.value}),
-    "confirm_category": frozenset(s.value for s in CaseStatus if s is not S.ARCHIVED),
+    "dispatch": frozenset({CaseStatus.RECEIVED.value, CaseStatus.RETURNED.value}),
+    "accept": frozenset({CaseStatus.DISPATCHED.value}),
+    "return": frozenset({CaseStatus.DISPATCHED.value}),
+    "start": frozenset({CaseStatus.ACCEPTED.value}),
+    "settle": frozenset({CaseStatus.IN_PROGRESS.value}),
+    "follow_up": frozenset({CaseStatus.SETTLED.value}),
+    "redo": frozenset({CaseStatus.REOPENED.value}),
+    "archive": frozenset({CaseStatus.FOLLOWED_UP.value}),
+    "request_extension": frozenset(
+        {CaseStatus.ACCEPTED.value, CaseStatus.IN_PROGRESS.value, CaseStatus.REOPENED.value}
+    ),
+    "confirm_category": frozenset(s.value for s in CaseStatus if s is not CaseStatus.ARCHIVED),
     "link_item": frozenset(s.value for s in CaseStatus),
 }
-
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯", "closed": "已办结"}
 
 
 def status_label(status: str) -> str:
@@ -113,7 +91,6 @@ def status_label(status: str) -> str:
     return STATUS_LABELS[CaseStatus(status)]
 
 
-# ---- the hotline clock and the category → unit cache, kept on the console state -------------------
 # ---- access -------------------------------------------------------------------------------------
 def my_unit(who: Who) -> int | None:
     """The unit a unit officer is limited to (None for every other role)."""
@@ -122,10 +99,7 @@ def my_unit(who: Who) -> int | None:
 
 def is_mine(who: Who, row: CaseRow) -> bool:
     """Whether ``who`` may see ``row``: everyone but a unit officer, who sees their unit's cases."""
-    if who.role != "unit":
-        return True
-    unit = my_unit(who)
-    return unit is not None and unit in (row.unit_id, row.owner_unit_id)
+    return access.on_own_unit(who.role, my_unit(who), (row.unit_id, row.owner_unit_id))
 
 
 def sees_phone(who: Who, row: CaseRow) -> bool:
@@ -140,7 +114,7 @@ def phone_of(who: Who, row: CaseRow) -> str | None:
 
 def may(who: Who, action: str) -> bool:
     """Whether ``who``'s role may take ``action``."""
-    return who.role in ACTION_ROLES[action]
+    return access.may(who.role, action)
 
 
 def check_case(
@@ -171,14 +145,6 @@ def actions_for(who: Who, row: CaseRow) -> list[str]:
 
 
 # ---- views --------------------------------------------------------------------------------------
-def unit_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    """Unit id → name for the ids given."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.execute(select(UnitRow.id, UnitRow.name).where(UnitRow.id.in_(wanted))).all())
-
-
 def case_light(row: CaseRow, state: ConsoleState, now: datetime) -> str:
     """The case's light on the hotline clock now (green/yellow/red, closed once settled)."""
     try:
@@ -223,11 +189,10 @@ def detail(session: Session, row: CaseRow, who: Who, state: ConsoleState) -> dic
         session.scalars(select(DispatchRow).where(DispatchRow.case_id == row.id).order_by(DispatchRow.id))
     )
     units = unit_names(
-        session, {row.unit_id, row.owner_unit_id, row.suggested_unit_id, *(d.unit_id for d in dispatches)}
+        session=session,
+        ids={row.unit_id, row.owner_unit_id, row.suggested_unit_id, *(d.unit_id for d in dispatches)},
     )
-    events = session.scalars(
-        select(EventRow).where(EventRow.entity == "case", EventRow.entity_id == row.id).order_by(EventRow.id)
-    )
+    events = audit.history(session=session, refs=[("case", row.id)], by_time=False)
     updates = session.scalars(
         select(CaseUpdateRow).where(CaseUpdateRow.case_id == row.id).order_by(CaseUpdateRow.id)
     )
@@ -288,250 +253,3 @@ def linked_cases(session: Session, who: Who, item_id: int) -> list[dict[str, Any
         }
         for r in flow.cases_for_item(session=session, item_id=item_id)
     ]
-
-
-# ---- the list -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CaseFilter:
-    """The list's filters (all optional)."""
-
-    status: str | None = None
-    unit: str | None = None
-    category: str | None = None
-    channel: str | None = None
-    overdue: bool = False
-    q: str | None = None
-    page: int = 1
-
-
-async def case_filter(
-    status: str | None = None,
-    unit: str | None = None,
-    category: str | None = None,
-    channel: str | None = None,
-    overdue: bool = False,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-) -> CaseFilter:
-    """The list's query parameters, for the API and the page alike (``Depends(case_filter)``); a
-    blank value (an empty form select) is no filter."""
-    return CaseFilter(
-        status or None, unit or None, category or None, channel or None, overdue, q or None, page
-    )
-
-
-def check_filter(session: Session, f: CaseFilter) -> int | None:
-    """The unit id the filter names; a bad value names its field (422)."""
-    from duban.cases.models import CASE_STATUSES, CHANNELS
-
-    if f.status and f.status not in CASE_STATUSES:
-        raise ApiError(422, f"字段 status: 应为 {'/'.join(CASE_STATUSES)} 之一", "status")
-    if f.channel and f.channel not in CHANNELS:
-        raise ApiError(422, f"字段 channel: 应为 {'/'.join(CHANNELS)} 之一", "channel")
-    if f.page < 1:
-        raise ApiError(422, "字段 page: 应为不小于 1 的整数", "page")
-    if not f.unit:
-        return None
-    unit = resolve_unit(session=session, name=f.unit)
-    if unit is None:
-        raise ApiError(422, f"字段 unit: 单位「{f.unit}」不存在", "unit")
-    return unit.id
-
-
-def list_cases(
-    session: Session, who: Who, f: CaseFilter, state: ConsoleState
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of cases ``who`` may see, newest first, and the total that match."""
-    unit_id = check_filter(session, f)
-    q = select(CaseRow)
-    mine = my_unit(who)
-    if who.role == "unit":
-        q = q.where(or_(CaseRow.unit_id == mine, CaseRow.owner_unit_id == mine))
-    if f.status:
-        q = q.where(CaseRow.status == f.status)
-    if unit_id is not None:
-        q = q.where(or_(CaseRow.unit_id == unit_id, CaseRow.owner_unit_id == unit_id))
-    if f.category:
-        q = q.where(CaseRow.category == f.category)
-    if f.channel:
-        q = q.where(CaseRow.channel == f.channel)
-    if f.overdue:
-        q = q.where(CaseRow.status.in_(sorted(OPEN_STATUSES)), CaseRow.due_date < local_date(who.now))
-    if f.q:
-        like = f"%{f.q.strip()}%"
-        q = q.where(or_(CaseRow.title.like(like), CaseRow.content.like(like), CaseRow.address.like(like)))
-    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = list(
-        session.scalars(
-            q.order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
-            .limit(PAGE_SIZE)
-            .offset((f.page - 1) * PAGE_SIZE)
-        )
-    )
-    units = unit_names(session, {u for r in rows for u in (r.unit_id, r.suggested_unit_id)})
-    return [summary(r, who, units, case_light(r, state, who.now)) for r in rows], int(total)
-
-
-# ---- writes -------------------------------------------------------------------------------------
-def take_in(request: Request, session: Session, who: Who, data: CaseCreate, actor: str) -> CaseRow:
-    """受理 through the case hub's intake (classification, suggested unit, duplicate parent, event)."""
-    st = state_of(request)
-    try:
-        return intake(
-            session=session,
-            data=data,
-            actor=actor,
-            now=who.now,
-            calendar=st.calendar,
-            policy=st.case_policy,
-            classifier=st.case_classifier,
-            unit_cache=st.case_units,
-        )
-    except CaseError as exc:
-        raise ApiError(400, str(exc), exc.field) from None
-
-
-def _unit_id(session: Session, unit: str | None, unit_id: int | None) -> int:
-    if unit_id is not None:
-        if session.get(UnitRow, unit_id) is None:
-            raise ApiError(422, f"单位 {unit_id} 不存在", "unit_id")
-        return unit_id
-    if not unit or not unit.strip():
-        raise ApiError(422, "派单须指定承办单位", "unit")
-    row = resolve_unit(session=session, name=unit)
-    if row is None:
-        raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", "unit")
-    return row.id
-
-
-def apply_action(
-    request: Request,
-    session: Session,
-    who: Who,
-    case_id: int,
-    action: str,
-    *,
-    unit: str | None = None,
-    unit_id: int | None = None,
-    reason: str | None = None,
-    reply: str | None = None,
-    satisfaction: str | None = None,
-    workdays: int | None = None,
-    approve: bool | None = None,
-    category: str | None = None,
-    item_id: int | None = None,
-) -> CaseRow:
-    """Check access, then take one flow action through :mod:`duban.cases.flow` (which writes the event).
-
-    Flow refusals answer 409, bad input 422, both naming the field; nothing is half-applied.
-    """
-    if action not in ACTION_ROLES or action == "create":
-        raise ApiError(422, f"未知的工单操作 {action!r}", "action")
-    row = check_case(request, session, who, case_id, action)
-    assert who.account is not None
-    actor, now, st = who.account.name, who.now, state_of(request)
-    common: dict[str, Any] = {"session": session, "case_id": row.id, "actor": actor, "now": now}
-    try:
-        if action == "dispatch":
-            target = _unit_id(session, unit, unit_id)
-            if category and category.strip():
-                flow.confirm_category(**common, category=category)
-            elif row.review == "needs_review":
-                raise ApiError(
-                    409,
-                    f"分类置信度低于 {load_rules().review_below:g}（或未分类），派单前须人工确认分类",
-                    "category",
-                )
-            return flow.dispatch(**common, unit_id=target, calendar=st.calendar)
-        if action == "accept":
-            return flow.accept(**common)
-        if action == "return":
-            return flow.return_case(**common, reason=reason or "")
-        if action == "start":
-            return flow.start(**common)
-        if action == "settle":
-            return flow.settle(**common, reply=reply or "")
-        if action == "follow_up":
-            return flow.follow_up(**common, satisfaction=satisfaction or "")
-        if action == "redo":
-            return flow.redo(**common)
-        if action == "archive":
-            return flow.archive(**common)
-        if action == "request_extension":
-            if workdays is None:
-                raise ApiError(422, "字段 workdays: 须填写延期的工作日数", "workdays")
-            return flow.request_extension(**common, workdays=workdays, reason=reason or "")
-        if action == "decide_extension":
-            if approve is None:
-                raise ApiError(422, "字段 approve: 须选择批准或不予批准", "approve")
-            return flow.decide_extension(**common, approve=approve, calendar=st.calendar)
-        if action == "confirm_category":
-            target_unit = _unit_id(session, unit, unit_id) if (unit or unit_id is not None) else None
-            return flow.confirm_category(**common, category=category or "", unit_id=target_unit)
-        return flow.link_case_to_item(**common, item_id=item_id)
-    except CaseNotFound as exc:
-        raise ApiError(404, str(exc), exc.field) from None
-    except FlowError as exc:
-        raise ApiError(409, str(exc), exc.field) from None
-    except CaseError as exc:
-        raise ApiError(422, str(exc), exc.field) from None
-
-
-# ---- hot topics and rates -------------------------------------------------------------------------
-def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
-    """Hot topics among the cases received in the last ``days`` days (cases.hot over up to 5,000
-    stored cases). Clustering takes a while, so the answer is kept (like the board) until the
-    ledger's version changes, for the current minute's window."""
-    st.fresh_boards()
-    key = ("hot", days, top, who.now.replace(second=0, microsecond=0))
-
-    def compute() -> list[dict[str, Any]]:
-        with session_scope(st.engine) as session:
-            return _hot(session, who, days=days, top=top)
-
-    found: list[dict[str, Any]] = st.board_cache.get_or_compute(key, compute)
-    return found
-
-
-def _hot(session: Session, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
-    from duban.cases.hot import HotMessage, hot_topics  # sklearn loads only when asked
-
-    since = who.now - timedelta(days=days)
-    rows = session.execute(
-        select(CaseRow.id, CaseRow.title, CaseRow.content, CaseRow.received_at)
-        .where(CaseRow.received_at >= since, CaseRow.received_at <= who.now)
-        .order_by(CaseRow.received_at.desc())
-        .limit(5000)
-    ).all()
-    msgs = [HotMessage(id=str(i), subject=t or "", detail=c or "", at=at) for i, t, c, at in rows]
-    topics = hot_topics(msgs, now=who.now, window_days=days, top=top)
-    return [
-        {
-            "label": t.label,
-            "keywords": t.keywords,
-            "heat": t.heat,
-            "count": t.count,
-            "places": t.places,
-            "mentions": t.mentions,
-            "case_ids": [int(i) for i in t.message_ids],
-            "first_at": t.first_at,
-            "last_at": t.last_at,
-        }
-        for t in topics
-    ]
-
-
-def month_of(now: datetime, month: str | None) -> str:
-    """The month asked for (YYYY-MM) or the current Beijing month; a bad value names ``month``."""
-    import re
-
-    if month is None or month == "":
-        return local_date(now).strftime("%Y-%m")
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise ApiError(422, f"字段 month: 「{month}」不是月份（应为 2026-03）", "month")
-    return month
-
-
-def as_of(now: datetime) -> date:
-    """The day the rates are counted at."""
-    return local_date(now)

@@ -129,7 +129,7 @@ def require(*roles: str) -> Callable[..., object]:
         await _check_csrf(request, who)
         if roles and who.account.role not in roles:
             if who.account.role == "unit":
-                from duban.web.access import log_if_foreign
+                from duban.web.guards import log_if_foreign
 
                 log_if_foreign(request, who)
             raise ApiError(403, "当前角色无权执行此操作", None)

@@ -15,6 +15,7 @@ from duban.accounts.service import AccountError
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.workflow import WorkflowError
 from duban.reading.model import ReadError
+from duban.units.service import UnitError
 
 
 class ApiError(HTTPException):
@@ -120,6 +121,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def _ledger(request: Request, exc: LedgerError) -> Response:
         return _error_response(request, 400, str(exc), getattr(exc, "field", None))
+
+    @app.exception_handler(UnitError)
+    async def _unit(request: Request, exc: UnitError) -> Response:
+        return _error_response(request, 400, str(exc), None)
 
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:

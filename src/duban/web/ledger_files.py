@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from duban.ledger.errors import LedgerError
 from duban.ledger.schemas import ImportReport
+from duban.units.service import UnitError
 from duban.web.errors import ApiError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,5 +43,5 @@ def import_bytes(*, session: Session, data: bytes, filename: str, actor: str, no
         path.write_bytes(data)
         try:
             return import_xlsx(session=session, path=path, actor=actor, now=now)
-        except LedgerError as exc:
+        except (LedgerError, UnitError) as exc:
             raise ApiError(422, f"{name}: {exc}", "file") from exc

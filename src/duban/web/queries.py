@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from duban.audit import service as audit
 from duban.clock.calendar import CalendarGap, WorkCalendar
 from duban.clock.evaluate import evaluate
 from duban.clock.policy import Policy
@@ -23,12 +24,10 @@ from duban.ledger.models import (
     AssignmentCoUnitRow,
     AssignmentRow,
     DutyRow,
-    EventRow,
     ItemRow,
     MilestoneRow,
     PlanRow,
     ProgressRow,
-    UnitRow,
 )
 from duban.ledger.schemas import (
     DutyRead,
@@ -39,6 +38,7 @@ from duban.ledger.schemas import (
     ProgressRead,
 )
 from duban.ledger.tick import duty_clock
+from duban.units.models import UnitRow
 from duban.web.schemas import (
     ClockMilestone,
     DutyClockView,
@@ -131,17 +131,14 @@ def duty_events(*, session: Session, duty_id: int) -> list[EventRead]:
     progress_ids = select(ProgressRow.id).where(ProgressRow.duty_id == duty_id)
     assignment_ids = select(AssignmentRow.id).where(AssignmentRow.item_id == duty.item_id)
     milestone_ids = select(MilestoneRow.id).where(MilestoneRow.duty_id == duty_id)
-    rows = session.scalars(
-        select(EventRow)
-        .where(
-            or_(
-                (EventRow.entity == "duty") & (EventRow.entity_id == duty_id),
-                (EventRow.entity == "progress") & EventRow.entity_id.in_(progress_ids),
-                (EventRow.entity == "assignment") & EventRow.entity_id.in_(assignment_ids),
-                (EventRow.entity == "milestone") & EventRow.entity_id.in_(milestone_ids),
-            )
-        )
-        .order_by(EventRow.at, EventRow.id)
+    rows = audit.history(
+        session=session,
+        refs=[
+            ("duty", duty_id),
+            ("progress", progress_ids),
+            ("assignment", assignment_ids),
+            ("milestone", milestone_ids),
+        ],
     )
     return [EventRead.model_validate(e) for e in rows]
 
@@ -156,15 +153,9 @@ def event_list(
     offset: int,
 ) -> tuple[list[EventRead], int]:
     """Events, newest first, filtered."""
-    stmt = select(EventRow)
-    if entity:
-        stmt = stmt.where(EventRow.entity == entity)
-    if entity_id is not None:
-        stmt = stmt.where(EventRow.entity_id == entity_id)
-    if action:
-        stmt = stmt.where(EventRow.action == action)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(EventRow.id.desc()).limit(limit).offset(offset))
+    rows, total = audit.find_events(
+        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset
+    )
     return [EventRead.model_validate(e) for e in rows], total
 
 
@@ -221,16 +212,6 @@ def headline_targets(*, session: Session) -> list[HeadlineTarget]:
                     )
                 )
     return out
-
-
-def unit_names(*, session: Session) -> list[str]:
-    """Every unit's name (for pickers)."""
-    return list(session.scalars(select(UnitRow.name).order_by(UnitRow.kind, UnitRow.id)))
-
-
-def unit_id_of(*, session: Session, name: str) -> int | None:
-    """The id of a unit by exact name."""
-    return session.scalar(select(UnitRow.id).where(UnitRow.name == name))
 
 
 def plan_ids(*, session: Session) -> list[tuple[int, str]]:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from duban.accounts.models import ROLE_LABELS
+from duban.access import ROLE_LABELS
 from duban.clock.calendar import SHANGHAI
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus

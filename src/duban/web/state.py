@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
+from duban.audit import service as audit
 from duban.cases.intake import Classifier, load_classifier
 from duban.cases.rules import load_rules
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
-from duban.ledger.models import EventRow
 from duban.web.throttle import Throttle
 
 
@@ -170,7 +170,7 @@ class ConsoleState:
         if now - checked < self.version_every:
             return
         with self.engine.connect() as conn:
-            version = conn.scalar(select(func.max(EventRow.id)))
+            version = audit.latest_id(connection=conn)
         self._version = (version, now)
         if seen is not None and version != seen:
             self.board_cache.bump()

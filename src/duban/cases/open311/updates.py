@@ -2,7 +2,8 @@
 
 An update carries a description and, optionally, the status its sender wants: ``closed`` or
 ``open``. A status is applied only when the sender's account may take that step on the case in
-the console, and only through :func:`duban.cases.flow.transition`:
+the console (the access table, :mod:`duban.access`: ``open311_steps`` names the console action
+a status stands for), and only through :func:`duban.cases.flow.transition`:
 
 - ``closed`` on an open case is 办结 (settle), the description being the reply to the citizen:
   the office, or a unit officer on a case of their own unit; the flow allows it from 办理 only.
@@ -22,20 +23,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duban import access
+from duban.audit import service as audit
 from duban.cases import flow
 from duban.cases.flow import STATUS_LABELS, FlowError
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow
 from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import CaseError
-from duban.ledger import events
-
-S = CaseStatus
-
-STEP_ROLES: dict[str, frozenset[str]] = {
-    "closed": frozenset({"unit", "office"}),  # 办结, as the console's ACTION_ROLES["settle"]
-    "open": frozenset({"operator", "office"}),  # 回访不满意 → 重办, as ACTION_ROLES["follow_up"]
-}
-"""Which roles' status is applied (a unit officer's only on a case of their unit)."""
 
 STEP_HINTS = {
     "closed": "只有“办理”中的工单可以办结",
@@ -49,9 +43,10 @@ class UpdateRefused(CaseError):
 
 def may_change(*, row: CaseRow, wanted: str, role: str | None, unit_id: int | None) -> bool:
     """Whether an account of ``role`` (and ``unit_id``) may move ``row`` to the Open311 ``wanted``."""
-    if role not in STEP_ROLES.get(wanted, frozenset()):
+    action = access.open311_action(wanted)
+    if action is None or not access.may(role, action):
         return False
-    return role != "unit" or (unit_id is not None and unit_id in (row.unit_id, row.owner_unit_id))
+    return access.on_own_unit(role, unit_id, (row.unit_id, row.owner_unit_id))
 
 
 def _last_update(session: Session, case_id: int) -> CaseUpdateRow:
@@ -83,16 +78,16 @@ def post_update(
         and status != current
         and may_change(row=row, wanted=status, role=role, unit_id=unit_id)
     ):
-        target = S.SETTLED if status == "closed" else S.REOPENED
+        target = CaseStatus.SETTLED if status == "closed" else CaseStatus.REOPENED
         try:
             flow.check_transition(row.status, target)
         except FlowError:
             raise UpdateRefused(
-                f"工单 {row.id} 当前为“{STATUS_LABELS[S(row.status)]}”，不能改为 {status}："
+                f"工单 {row.id} 当前为“{STATUS_LABELS[CaseStatus(row.status)]}”，不能改为 {status}："
                 f"按办理流程{STEP_HINTS[status]}",
                 "status",
             ) from None
-        if target is S.SETTLED:
+        if target is CaseStatus.SETTLED:
             flow.transition(
                 session=session, case_id=row.id, target=target, actor=actor, now=now, reply=description
             )
@@ -102,7 +97,7 @@ def post_update(
                 satisfaction="不满意", reason=description,
             )  # fmt: skip
         update = _last_update(session, row.id)  # the one the flow wrote
-        if target is S.REOPENED:
+        if target is CaseStatus.REOPENED:
             update.description = f"{update.description}：{description}"
         update.media_url = media_url
         session.flush()
@@ -112,7 +107,7 @@ def post_update(
     )
     session.add(update)
     session.flush()
-    events.record(
+    audit.record(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="comment", before=None,
         after={
             "update_id": update.id, "status": current, "description": description, "media_url": media_url,

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from duban import access
 from duban.cases.rates import bulletin_xlsx, rankings, rankings_json
 from duban.cases.schemas import CaseCreate
+from duban.web import case_actions, case_list, case_reports
 from duban.web import cases_view as cv
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError, validation_detail
@@ -33,7 +35,7 @@ router = APIRouter(
     },
 )
 
-Intaker = Annotated[Who, Depends(require(*sorted(cv.ACTION_ROLES["create"])))]
+Intaker = Annotated[Who, Depends(require(*sorted(access.CASE_ACTION_ROLES["create"])))]
 Watcher = Annotated[Who, Depends(require("office", "leader", "operator"))]
 Writer = Annotated[Who, Depends(require("office", "unit", "operator"))]
 
@@ -113,18 +115,18 @@ def list_cases(
     request: Request,
     session: DB,
     who: AnyUser,
-    f: Annotated[cv.CaseFilter, Depends(cv.case_filter)],
+    f: Annotated[case_list.CaseFilter, Depends(case_list.case_filter)],
 ) -> dict[str, Any]:
     """Cases, newest first, 50 a page (a unit officer: only their unit's); phones masked by role."""
-    items, total = cv.list_cases(session, who, f, state_of(request))
-    return {"items": items, "total": total, "page": f.page, "page_size": cv.PAGE_SIZE}
+    items, total = case_list.list_cases(session, who, f, state_of(request))
+    return {"items": items, "total": total, "page": f.page, "page_size": case_list.PAGE_SIZE}
 
 
 @router.post("/cases", status_code=201)
 def create_case(body: IntakeBody, request: Request, session: DB, who: Intaker) -> dict[str, Any]:
     """受理: classification, suggested unit (with its confidence) and duplicate search happen in intake."""
     assert who.account is not None
-    row = cv.take_in(request, session, who, case_create(body.model_dump()), who.account.name)
+    row = case_actions.take_in(request, session, who, case_create(body.model_dump()), who.account.name)
     return cv.detail(session, row, who, state_of(request))
 
 
@@ -136,16 +138,16 @@ def hot_topics(
     top: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """Hot topics (热点) of the cases received in the last ``days`` days, with places and people."""
-    return {"days": days, "topics": cv.hot(state_of(request), who, days=days, top=top)}
+    return {"days": days, "topics": case_reports.hot(state_of(request), who, days=days, top=top)}
 
 
 @router.get("/cases/rates")
 def rates(session: DB, who: AnyUser, month: str | None = None) -> dict[str, Any]:
     """The rates by unit for a month (default: this month), rankings and the red and black lists."""
-    m = cv.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=cv.as_of(who.now))
+    m = case_reports.month_of(who.now, month)
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
     rows = [r.as_dict() for k in ranks for r in (*k.ranked, *k.too_few)]
-    return {"month": m, "as_of": cv.as_of(who.now), "rates": rows, **rankings_json(ranks)}
+    return {"month": m, "as_of": case_reports.as_of(who.now), "rates": rows, **rankings_json(ranks)}
 
 
 @router.get("/cases/report.xlsx")
@@ -156,8 +158,8 @@ def report_xlsx(session: DB, who: AnyUser, month: str | None = None) -> Response
 
 def bulletin_response(session: Any, who: Who, month: str | None) -> Response:
     """The 通报 xlsx as a download."""
-    m = cv.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=cv.as_of(who.now))
+    m = case_reports.month_of(who.now, month)
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
     name = quote(f"工单通报-{m}.xlsx")
     return Response(
         bulletin_xlsx(ranks, month=m),
@@ -175,7 +177,7 @@ def get_case(case_id: int, request: Request, session: DB, who: AnyUser) -> dict[
 
 
 def _act(request: Request, session: Any, who: Who, case_id: int, action: str, **kw: Any) -> dict[str, Any]:
-    row = cv.apply_action(request, session, who, case_id, action, **kw)
+    row = case_actions.apply_action(request, session, who, case_id, action, **kw)
     return cv.detail(session, row, who, state_of(request))
 
 

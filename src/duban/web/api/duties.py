@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from duban.ledger import service
-from duban.ledger.board import LIGHTS, BoardFilter, board_view, co_unit_rows
+from duban.ledger.board import BoardFilter, board_view, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, MilestoneRead, ProgressPage, ProgressRead
-from duban.ledger.workflow import STATUSES
+from duban.units.service import unit_id_of
 from duban.web import queries
-from duban.web.access import check_duty, unit_scope
+from duban.web.board_view import board_filter
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
+from duban.web.guards import check_duty, unit_scope
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -36,39 +37,11 @@ router = APIRouter(
 )
 
 
-def board_filter(
-    plan_id: int | None,
-    unit: str | None,
-    light: str | None,
-    status: str | None,
-    section: str | None,
-    q: str | None,
-) -> BoardFilter:
-    """Checked filters (a bad value names its field)."""
-    if light and light not in LIGHTS:
-        raise ApiError(422, f"字段 light: 应为 {'/'.join(LIGHTS)} 之一", "light")
-    if status and status not in STATUSES:
-        raise ApiError(422, f"字段 status: 应为 {'/'.join(STATUSES)} 之一", "status")
-    return BoardFilter(
-        plan_id=plan_id,
-        unit=unit or None,
-        light=light or None,
-        status=status or None,
-        section=section or None,
-        q=q,
-    )
-
-
 @router.get("/duties", response_model=DutyListPage)
 def list_duties(
     session: DB,
     who: AnyUser,
-    plan_id: int | None = None,
-    unit: str | None = None,
-    light: str | None = None,
-    status: str | None = None,
-    section: str | None = None,
-    q: str | None = None,
+    f: Annotated[BoardFilter, Depends(board_filter)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     co_unit: bool = False,
 ) -> DutyListPage:
@@ -78,14 +51,13 @@ def list_duties(
     if co_unit:
         scope = unit_scope(who)
         if scope is None:
-            if not unit:
+            if not f.unit:
                 raise ApiError(422, "字段 unit: 查询配合事项须指定单位", "unit")
-            scope = queries.unit_id_of(session=session, name=unit)
+            scope = unit_id_of(session=session, name=f.unit)
             if scope is None:
-                raise ApiError(422, f"字段 unit: 没有单位「{unit}」", "unit")
+                raise ApiError(422, f"字段 unit: 没有单位「{f.unit}」", "unit")
         rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)
         return DutyListPage(items=rows, total=total)
-    f = board_filter(plan_id, unit, light, status, section, q)
     view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
     return DutyListPage(items=view.rows, total=view.rows_total)
 

@@ -10,11 +10,11 @@ from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.ledger.schemas import AssignmentRead, ItemPage, ItemRead, PlanRead
-from duban.ledger.units import resolve_unit
+from duban.units.service import resolve_unit
 from duban.web import queries, uploads
-from duban.web.access import check_item, unit_scope
 from duban.web.deps import DB, AnyUser, Office
 from duban.web.errors import ApiError
+from duban.web.guards import check_item, unit_scope
 from duban.web.schemas import AssignBody, AutoAssignResult, PlanLoaded, PlanTree, Problem, UploadPreview
 
 router = APIRouter(

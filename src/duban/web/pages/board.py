@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -13,11 +13,11 @@ from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
+from duban.units.service import all_unit_names
 from duban.web import queries
-from duban.web.access import unit_scope
-from duban.web.api.duties import board_filter
-from duban.web.api.misc import compute_board
+from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
+from duban.web.guards import unit_scope
 from duban.web.render import templates
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
     )
     scope = unit_scope(who)
     with session_scope(st.engine) as session:
-        units = [] if scope is not None else queries.unit_names(session=session)
+        units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
     context: dict[str, Any] = {
@@ -62,14 +62,8 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
 async def board_page(
     request: Request,
     who: AnyUser,
-    plan_id: int | None = None,
-    unit: str | None = None,
-    light: str | None = None,
-    status: str | None = None,
-    section: str | None = None,
-    q: str | None = None,
+    f: Annotated[BoardFilter, Depends(board_filter)],
 ) -> Response:
-    f = board_filter(plan_id, unit, light, status, section, q)
     partial = request.headers.get("hx-request") == "true"
     account = who.account
     assert account is not None

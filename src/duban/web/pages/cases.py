@@ -13,11 +13,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
 from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
+from duban.ledger.tick import LIGHT_LABELS
+from duban.units.service import all_unit_names
+from duban.web import case_actions, case_list, case_reports
 from duban.web import cases_view as cv
-from duban.web import queries
 from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError
@@ -25,7 +28,7 @@ from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
-Intaker = Annotated[Who, Depends(require(*sorted(cv.ACTION_ROLES["create"])))]
+Intaker = Annotated[Who, Depends(require(*sorted(access.CASE_ACTION_ROLES["create"])))]
 Watcher = Annotated[Who, Depends(require("office", "leader", "operator"))]
 
 
@@ -35,7 +38,7 @@ def _labels() -> dict[str, Any]:
         "status_labels": {s: cv.status_label(s) for s in CASE_STATUSES},
         "channel_labels": rules.channels,
         "action_labels": cv.ACTION_LABELS,
-        "light_labels": cv.LIGHT_LABELS,
+        "light_labels": LIGHT_LABELS,
     }
 
 
@@ -44,11 +47,11 @@ def cases_page(
     request: Request,
     session: DB,
     who: AnyUser,
-    f: Annotated[cv.CaseFilter, Depends(cv.case_filter)],
+    f: Annotated[case_list.CaseFilter, Depends(case_list.case_filter)],
 ) -> Response:
-    items, total = cv.list_cases(session, who, f, state_of(request))
-    pages = max(1, (total + cv.PAGE_SIZE - 1) // cv.PAGE_SIZE)
-    units = queries.unit_names(session=session) if who.role != "unit" else []
+    items, total = case_list.list_cases(session, who, f, state_of(request))
+    pages = max(1, (total + case_list.PAGE_SIZE - 1) // case_list.PAGE_SIZE)
+    units = all_unit_names(session=session) if who.role != "unit" else []
     keep = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
 
     def url(n: int) -> str | None:
@@ -102,7 +105,7 @@ def new_case(
             "address": address,
         }
     )
-    row = cv.take_in(request, session, who, data, who.account.name)
+    row = case_actions.take_in(request, session, who, data, who.account.name)
     return RedirectResponse(f"/cases/{row.id}?new=1", status_code=303)
 
 
@@ -112,14 +115,14 @@ def hot_page(
     who: Watcher,
     days: Annotated[int, Query(ge=1, le=365)] = 30,
 ) -> Response:
-    topics = cv.hot(state_of(request), who, days=days, top=20)
+    topics = case_reports.hot(state_of(request), who, days=days, top=20)
     return page(request, "hot.html", topics=topics, days=days)
 
 
 @router.get("/cases/rates")
 def rates_page(request: Request, session: DB, who: AnyUser, month: str | None = None) -> Response:
-    m = cv.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=cv.as_of(who.now))
+    m = case_reports.month_of(who.now, month)
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
     rules = load_rules()
     return page(request, "rates.html", month=m, ranks=ranks, rate_labels=RATE_LABELS, rules=rules)
 
@@ -133,9 +136,7 @@ def report_page(session: DB, who: AnyUser, month: str | None = None) -> Response
 def case_page(case_id: int, request: Request, session: DB, who: AnyUser, new: bool = False) -> Response:
     row = cv.check_case(request, session, who, case_id)
     d = cv.detail(session, row, who, state_of(request))
-    units = (
-        queries.unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []
-    )
+    units = all_unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []
     return page(request, "case.html", c=d, units=units, satisfaction=SATISFACTION, new=new, **_labels())
 
 
@@ -173,7 +174,7 @@ def case_action(
         raise ApiError(422, f"回访结果应为 {'/'.join(SATISFACTION)} 之一", "satisfaction")
     if action == "decide_extension" and approve not in ("true", "false"):
         raise ApiError(422, "须选择批准或不予批准", "approve")
-    cv.apply_action(
+    case_actions.apply_action(
         request,
         session,
         who,

@@ -14,10 +14,10 @@ from duban.ledger import service
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
 from duban.web import queries
-from duban.web.access import check_duty
 from duban.web.cases_view import linked_cases
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
+from duban.web.guards import check_duty
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)

@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
-from duban.ledger.units import resolve_unit
+from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, queries
-from duban.web.access import check_item, unit_scope
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
 from duban.web.errors import ApiError
+from duban.web.guards import check_item, unit_scope
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
 @router.get("/plans/{plan_id}")
 def plan_page(plan_id: int, request: Request, session: DB, who: AnyUser) -> Response:
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
-    units = queries.unit_names(session=session) if who.role == "office" else []
+    units = all_unit_names(session=session) if who.role == "office" else []
     return page(request, "plan.html", tree=tree, units=units)
 
 

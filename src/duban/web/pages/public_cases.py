@@ -22,6 +22,7 @@ from sqlalchemy import select
 from duban.cases.models import CaseRow, CaseUpdateRow
 from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import mask_phone
+from duban.web import case_actions
 from duban.web import cases_view as cv
 from duban.web.api.cases import case_create
 from duban.web.deps import DB, Public, state_of
@@ -81,7 +82,7 @@ def report(
     if phone and not _PHONE.match(phone):
         raise ApiError(422, "字段 citizen_phone: 联系电话应为 5 到 20 位数字（可含 - 或 +）", "citizen_phone")
     data = case_create({**values, "citizen_phone": phone, "case_type": "求助"}, channel="hotline_web")
-    row = cv.take_in(request, session, who, data, CITIZEN)
+    row = case_actions.take_in(request, session, who, data, CITIZEN)
     if throttle is not None:
         throttle.record(_client(request))
     return RedirectResponse(f"/track/{row.token}", status_code=303)

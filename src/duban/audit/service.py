@@ -1,0 +1,172 @@
+"""The append-only events log: one row per change, with the row's columns before and after.
+
+Every service function that changes a row records it here: :func:`changing` around an update
+(snapshot before, flush, event after), :func:`record_change` for a new row, :func:`record` for an
+event of another shape and :func:`record_many` for a tick's bulk changes. Nothing updates or
+deletes an event. :func:`history`, :func:`find_events` and :func:`latest_id` are the readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, false, func, insert, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from duban.audit.models import EventRow
+from duban.db import Base
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe form of a column value (dates and datetimes as ISO strings).
+
+    >>> jsonable(date(2023, 1, 2))
+    '2023-01-02'
+    """
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(row: Base | None) -> dict[str, Any] | None:
+    """The mapped columns of ``row`` as a JSON-ready dict (None for None)."""
+    if row is None:
+        return None
+    mapper = inspect(row).mapper
+    return {attr.key: jsonable(getattr(row, attr.key)) for attr in mapper.column_attrs}
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    now: datetime,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> EventRow:
+    """Append one event."""
+    ev = EventRow(
+        at=now,
+        actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+    )
+    session.add(ev)
+    return ev
+
+
+def record_change(
+    session: Session,
+    row: Any,
+    *,
+    actor: str,
+    now: datetime,
+    entity: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None = None,
+) -> EventRow:
+    """Append the event of a change to ``row``: its id, and ``after`` (default: its
+    :func:`snapshot`)."""
+    after = snapshot(row) if after is None else after
+    return record(
+        session,
+        actor=actor,
+        now=now,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many events in one statement (each dict has the EventRow columns)."""
+    if rows:
+        session.execute(insert(EventRow), rows)
+
+
+@contextmanager
+def changing(
+    session: Session,
+    row: Any,
+    *,
+    actor: str,
+    now: datetime,
+    entity: str,
+    action: str,
+    snap: Callable[[Any], dict[str, Any] | None] = snapshot,
+) -> Iterator[dict[str, Any]]:
+    """Record what the ``with`` block changes on ``row``: ``snap(row)`` before, a flush after the
+    block, and one event with both (nothing is recorded when the block raises). The block may put
+    notes (a reason) in the dict it is given; they join the ``after`` side."""
+    before = snap(row)
+    notes: dict[str, Any] = {}
+    yield notes
+    session.flush()
+    after = {**(snap(row) or {}), **notes}
+    record(
+        session,
+        actor=actor,
+        now=now,
+        entity=entity,
+        entity_id=row.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def history(
+    *, session: Session, refs: Sequence[tuple[str, int | Select[Any]]], by_time: bool = True
+) -> list[EventRow]:
+    """The events of the rows named by ``refs`` — (entity, id) or (entity, a select of ids) —
+    oldest first (by time then id; with ``by_time=False`` in the order written)."""
+    conds: list[ColumnElement[bool]] = []
+    for entity, ref in refs:
+        match = EventRow.entity_id.in_(ref) if isinstance(ref, Select) else EventRow.entity_id == ref
+        conds.append((EventRow.entity == entity) & match)
+    where = or_(*conds) if conds else false()
+    order = (EventRow.at, EventRow.id) if by_time else (EventRow.id,)
+    return list(session.scalars(select(EventRow).where(where).order_by(*order)))
+
+
+def find_events(
+    *,
+    session: Session,
+    entity: str | None,
+    entity_id: int | None,
+    action: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[EventRow], int]:
+    """A page of events, newest first, filtered, and the total that match."""
+    stmt = select(EventRow)
+    if entity:
+        stmt = stmt.where(EventRow.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(EventRow.entity_id == entity_id)
+    if action:
+        stmt = stmt.where(EventRow.action == action)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(EventRow.id.desc()).limit(limit).offset(offset))
+    return list(rows), int(total)
+
+
+def latest_id(*, connection: Connection) -> int | None:
+    """The newest event's id: every change writes an event, so this is the data's version."""
+    return connection.scalar(select(func.max(EventRow.id)))

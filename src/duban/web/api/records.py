@@ -1,0 +1,72 @@
+"""API of the console's records: the units, the events log and the 台账 workbook (export, and
+import of an edited one)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+
+from duban.ledger.schemas import ImportReport
+from duban.units.schemas import UnitRead
+from duban.units.service import all_units
+from duban.web import ledger_files, queries
+from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
+from duban.web.schemas import EventList, Problem
+
+router = APIRouter(
+    responses={
+        401: {"model": Problem},
+        403: {"model": Problem},
+        404: {"model": Problem},
+        422: {"model": Problem},
+    },
+)
+
+
+@router.get("/units", response_model=list[UnitRead], tags=["units"])
+def units(session: DB, who: AnyUser) -> list[UnitRead]:
+    """Every responsible unit."""
+    return [UnitRead.model_validate(u) for u in all_units(session=session)]
+
+
+@router.get("/events", response_model=EventList, tags=["events"])
+def events(
+    session: DB,
+    who: OfficeOrLeader,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    action: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EventList:
+    """The events log, newest first (office and leaders)."""
+    items, total = queries.event_list(
+        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset
+    )
+    return EventList(items=items, total=total)
+
+
+@router.get("/ledger.xlsx", tags=["ledger"], response_class=Response)
+def export_ledger(session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
+    """The 台账 as an Excel workbook (one row per duty; one sheet per unit with ``by_unit``)."""
+    data = ledger_files.export_bytes(session=session, by_unit=by_unit)
+    return Response(
+        data,
+        media_type=ledger_files.XLSX_TYPE,
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.xlsx"},
+    )
+
+
+@router.post("/ledger/import", response_model=ImportReport, tags=["ledger"])
+def import_ledger(file: Annotated[UploadFile, File()], session: DB, who: Office) -> ImportReport:
+    """Apply an edited 台账: new 进展情况 become progress reports; any bad row rejects the whole file."""
+    assert who.account is not None
+    return ledger_files.import_bytes(
+        session=session,
+        data=file.file.read(ledger_files.MAX_BYTES + 1),
+        filename=file.filename or "",
+        actor=who.account.name,
+        now=who.now,
+    )

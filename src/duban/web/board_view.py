@@ -1,0 +1,51 @@
+"""The console's side of the board: its query parameters (declared once, a dependency of the
+API's ``/api/board`` and ``/api/duties`` and of the page) and the cached board view.
+"""
+
+from __future__ import annotations
+
+from duban.db import session_scope
+from duban.ledger.board import LIGHTS, BoardFilter, board_view
+from duban.ledger.schemas import BoardView
+from duban.ledger.workflow import STATUSES
+from duban.web.deps import Who
+from duban.web.errors import ApiError
+from duban.web.guards import unit_scope
+from duban.web.state import ConsoleState
+
+
+async def board_filter(
+    plan_id: int | None = None,
+    unit: str | None = None,
+    light: str | None = None,
+    status: str | None = None,
+    section: str | None = None,
+    q: str | None = None,
+) -> BoardFilter:
+    """The board's filters from the query string (``Depends(board_filter)``); a bad value names its
+    field (422), a blank one (an empty form select) is no filter."""
+    if light and light not in LIGHTS:
+        raise ApiError(422, f"字段 light: 应为 {'/'.join(LIGHTS)} 之一", "light")
+    if status and status not in STATUSES:
+        raise ApiError(422, f"字段 status: 应为 {'/'.join(STATUSES)} 之一", "status")
+    return BoardFilter(
+        plan_id=plan_id,
+        unit=unit or None,
+        light=light or None,
+        status=status or None,
+        section=section or None,
+        q=q,
+    )
+
+
+def compute_board(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> BoardView:
+    """The board view, from the cache until the ledger changes (see ConsoleState.fresh_boards)."""
+    scope = unit_scope(who)
+
+    def compute() -> BoardView:
+        with session_scope(st.engine) as session:
+            return board_view(session=session, now=who.now, scope_unit=scope, filters=f, limit=limit)
+
+    view = st.board_cache.get_or_compute(("view", scope, f, limit), compute)
+    assert isinstance(view, BoardView)
+    return view

@@ -1,0 +1,75 @@
+"""The console's case reports: hot topics among recent cases (cached like the board) and the
+month and day the rates are counted at."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duban.cases.models import CaseRow
+from duban.clock.calendar import local_date
+from duban.db import session_scope
+from duban.web.deps import Who
+from duban.web.errors import ApiError
+from duban.web.state import ConsoleState
+
+
+def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
+    """Hot topics among the cases received in the last ``days`` days (cases.hot over up to 5,000
+    stored cases). Clustering takes a while, so the answer is kept (like the board) until the
+    ledger's version changes, for the current minute's window."""
+    st.fresh_boards()
+    key = ("hot", days, top, who.now.replace(second=0, microsecond=0))
+
+    def compute() -> list[dict[str, Any]]:
+        with session_scope(st.engine) as session:
+            return _hot(session, who, days=days, top=top)
+
+    found: list[dict[str, Any]] = st.board_cache.get_or_compute(key, compute)
+    return found
+
+
+def _hot(session: Session, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:
+    from duban.cases.hot import HotMessage, hot_topics  # sklearn loads only when asked
+
+    since = who.now - timedelta(days=days)
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.title, CaseRow.content, CaseRow.received_at)
+        .where(CaseRow.received_at >= since, CaseRow.received_at <= who.now)
+        .order_by(CaseRow.received_at.desc())
+        .limit(5000)
+    ).all()
+    msgs = [HotMessage(id=str(i), subject=t or "", detail=c or "", at=at) for i, t, c, at in rows]
+    topics = hot_topics(msgs, now=who.now, window_days=days, top=top)
+    return [
+        {
+            "label": t.label,
+            "keywords": t.keywords,
+            "heat": t.heat,
+            "count": t.count,
+            "places": t.places,
+            "mentions": t.mentions,
+            "case_ids": [int(i) for i in t.message_ids],
+            "first_at": t.first_at,
+            "last_at": t.last_at,
+        }
+        for t in topics
+    ]
+
+
+def month_of(now: datetime, month: str | None) -> str:
+    """The month asked for (YYYY-MM) or the current Beijing month; a bad value names ``month``."""
+    if month is None or month == "":
+        return local_date(now).strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ApiError(422, f"字段 month: 「{month}」不是月份（应为 2026-03）", "month")
+    return month
+
+
+def as_of(now: datetime) -> date:
+    """The day the rates are counted at."""
+    return local_date(now)

@@ -1,0 +1,134 @@
+"""The console's row guards: who may see which duty or item (the role table itself is
+:mod:`duban.access`). Office and leader see everything; a unit officer sees the duties whose lead
+unit (牵头单位) is their own and those their unit works on as a co-unit (配合单位) — a co-unit may
+read the duty and report its part of the progress, but only the lead unit requests closure. A
+refused attempt answers 404 (nothing is revealed; 403 for a co-unit asking to do what only the
+lead may) and is written to the audit log (action ``access_denied``) in its own committed
+transaction.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from duban.audit import service as audit
+from duban.db import session_scope
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow
+from duban.web.deps import Who, state_of
+from duban.web.errors import ApiError
+
+
+def log_denied(request: Request, who: Who, *, entity: str, entity_id: int) -> None:
+    """Append an ``access_denied`` event (committed even though the request then fails)."""
+    account = who.account
+    with session_scope(state_of(request).engine) as s:
+        audit.record(
+            s,
+            actor=account.name if account else "匿名",
+            now=who.now,
+            entity=entity,
+            entity_id=entity_id,
+            action="access_denied",
+            before=None,
+            after={
+                "method": request.method,
+                "path": request.url.path,
+                "role": account.role if account else None,
+                "unit": account.unit_name if account else None,
+            },
+        )
+
+
+_DUTY_UNIT = (
+    select(AssignmentRow.lead_unit_id, AssignmentRow.id)
+    .join(DutyRow, DutyRow.item_id == AssignmentRow.item_id)
+    .where(DutyRow.id == bindparam("duty_id"))
+)
+_IS_CO_UNIT = select(AssignmentCoUnitRow.id).where(
+    AssignmentCoUnitRow.assignment_id == bindparam("assignment_id"),
+    AssignmentCoUnitRow.unit_id == bindparam("unit_id"),
+)
+
+
+def duty_unit(session: Session, duty_id: int) -> int | None:
+    """The lead unit id of a duty (None when the duty does not exist)."""
+    row = session.connection().execute(_DUTY_UNIT, {"duty_id": duty_id}).first()
+    return row[0] if row else None
+
+
+def duty_role(session: Session, duty_id: int, unit_id: int | None) -> str | None:
+    """What ``unit_id`` is to a duty: "lead", "co" (配合单位) or None; raises 404 if no such duty."""
+    row = session.connection().execute(_DUTY_UNIT, {"duty_id": duty_id}).first()
+    if row is None:
+        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+    lead, assignment_id = row
+    if unit_id is None:
+        return None
+    if lead == unit_id:
+        return "lead"
+    params = {"assignment_id": assignment_id, "unit_id": unit_id}
+    return "co" if session.connection().execute(_IS_CO_UNIT, params).first() else None
+
+
+def item_unit(session: Session, item_id: int) -> tuple[bool, int | None]:
+    """(item exists, its lead unit id or None when unassigned)."""
+    row = session.execute(
+        select(ItemRow.id, AssignmentRow.lead_unit_id)
+        .outerjoin(AssignmentRow, AssignmentRow.item_id == ItemRow.id)
+        .where(ItemRow.id == item_id)
+    ).first()
+    if row is None:
+        return False, None
+    return True, row[1]
+
+
+def check_duty(
+    request: Request, session: Session, who: Who, duty_id: int, *, lead_only: bool = False
+) -> None:
+    """404 unless the duty exists and ``who`` may see it; with ``lead_only``, 403 for a co-unit's
+    officer (only the lead unit may do this). Refusals are logged."""
+    if who.role != "unit":
+        duty_role(session, duty_id, None)  # 404 when it does not exist
+        return
+    role = duty_role(session, duty_id, who.account.unit_id if who.account else None)
+    if role is None:
+        log_denied(request, who, entity="duty", entity_id=duty_id)
+        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+    if lead_only and role != "lead":
+        log_denied(request, who, entity="duty", entity_id=duty_id)
+        raise ApiError(403, f"督办事项 {duty_id}: 只有牵头单位可以办理此项（本单位为配合单位）", "duty_id")
+
+
+def check_item(request: Request, session: Session, who: Who, item_id: int) -> None:
+    """404 unless the item exists and ``who`` may see it (refusals are logged)."""
+    exists, unit_id = item_unit(session, item_id)
+    if not exists:
+        raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
+    if who.role == "unit" and (who.account is None or unit_id != who.account.unit_id):
+        log_denied(request, who, entity="item", entity_id=item_id)
+        raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
+
+
+def unit_scope(who: Who) -> int | None:
+    """The unit id a request is limited to (None: all units)."""
+    if who.role == "unit" and who.account is not None:
+        return who.account.unit_id
+    return None
+
+
+def log_if_foreign(request: Request, who: Who) -> None:
+    """For a refused unit officer: log the attempt when the duty or item asked for is another unit's."""
+    params = request.path_params
+    with session_scope(state_of(request).engine) as s:
+        for key, entity, lookup in (
+            ("duty_id", "duty", duty_unit),
+            ("item_id", "item", lambda s, i: item_unit(s, i)[1]),
+        ):
+            raw = params.get(key)
+            if raw is None or not str(raw).isdigit():
+                continue
+            owner = lookup(s, int(raw))
+            if owner is not None and who.account is not None and owner != who.account.unit_id:
+                log_denied(request, who, entity=entity, entity_id=int(raw))
