@@ -33,6 +33,7 @@ types: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/read_corpus.py
+	$(BIN)/python bench/review.py
 	$(BIN)/python bench/tick.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/cases.py
