@@ -149,8 +149,9 @@ def _expand(sources: tuple[str, ...]) -> list[Path]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def series_command(sources: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """一个地方历年报告（文件或目录）：逐年复盘相邻两年，按指标列出历年目标与结果。"""
-    from duban.review.archive import panel, review_series
+    from duban.review.archive import review_series
     from duban.review.output import TEXT_WRITERS, print_panel, write_panel_markdown
+    from duban.review.panel import metric_years
     from duban.review.promises import same_place
 
     plans = [_read(f) for f in _expand(sources)]
@@ -168,9 +169,9 @@ def series_command(sources: tuple[str, ...], fmt: str, output: Path | None) -> N
     stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "table":
-            print_panel(panel(rows), Console(file=stream, width=None if output is None else 200))
+            print_panel(metric_years(rows), Console(file=stream, width=None if output is None else 200))
         elif fmt == "md":
-            write_panel_markdown(panel(rows), stream)
+            write_panel_markdown(metric_years(rows), stream)
         else:
             TEXT_WRITERS[fmt](rows, stream)
     finally:

@@ -1,7 +1,7 @@
 """A place's record and every place's: consecutive reports reviewed, a panel per metric.
 
 ``review_series(plans)`` reviews each pair of consecutive years of one place's plans;
-``panel(promises)`` lays them out metric × year. ``review_archive(root, jobs=…)`` does the same
+``duban.review.panel`` lays them out metric × year. ``review_archive(root, jobs=…)`` does the same
 for every place folder under a root such as ``shared/corpus/archive`` (``city/大同市/2021.md``)
 in a process pool, one task per place, so each report is read once; each place's promises come
 back whole (one per place × year × metric).
@@ -48,17 +48,6 @@ def review_series(plans: Iterable[Plan]) -> tuple[list[Promise], list[str]]:
             except ReviewError as exc:
                 errors.append(str(exc))
     return out, errors
-
-
-def panel(rows: Iterable[Promise]) -> dict[str, dict[int, Promise]]:
-    """Metric → year → promise: the headline metrics and any metric reviewed in two years or more."""
-    table: dict[str, dict[int, Promise]] = {}
-    headline: set[str] = set()
-    for p in rows:
-        table.setdefault(p.metric, {}).setdefault(p.year, p)
-        if p.headline:
-            headline.add(p.metric)
-    return {m: years for m, years in table.items() if m in headline or len(years) >= 2}
 
 
 def place_folders(root: Path) -> list[tuple[str, list[Path]]]:

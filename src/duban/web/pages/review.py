@@ -47,7 +47,8 @@ def public_place(request: Request, session: DB, who: Public, place: str) -> Resp
     by_year = place_reviews(session=session, place=place[:100])
     if not by_year:
         raise ApiError(404, f"没有“{place[:100]}”的复盘记录", field="place")
-    charts = [p.as_chart() for p in panels(by_year) if any(v is not None for v in p.actuals)]
+    every = [p for year in sorted(by_year) for p in by_year[year]]
+    charts = [p.as_chart() for p in panels(every) if any(v is not None for v in p.actuals)]
     return page(
         request,
         "public_place.html",
