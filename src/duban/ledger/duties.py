@@ -196,12 +196,12 @@ def set_milestones(
     duty.milestones.extend(MilestoneRow(name=m.name, due=m.due) for m in milestones)
     session.flush()
     after = {"milestones": [audit.snapshot(m) for m in duty.milestones]}
-    audit.record(
+    audit.record_change(
         session,
+        duty,
         actor=actor,
         now=now,
         entity="duty",
-        entity_id=duty.id,
         action="set_milestones",
         before=before,
         after=after,

@@ -162,15 +162,8 @@ def load_plan(
     session.flush()
     after = audit.snapshot(row) or {}
     after["items"] = len(items)
-    audit.record(
-        session,
-        actor=actor,
-        now=now,
-        entity="plan",
-        entity_id=row.id,
-        action="load",
-        before=None,
-        after=after,
+    audit.record_change(
+        session, row, actor=actor, now=now, entity="plan", action="load", before=None, after=after
     )
     return row, True
 
@@ -266,12 +259,12 @@ def assign(
         duty.overdue_workdays = 0
         session.add(duty)
         session.flush()
-        audit.record(
+        audit.record_change(
             session,
+            a,
             actor=actor,
             now=now,
             entity="assignment",
-            entity_id=a.id,
             action="assign",
             before=None,
             after=_assignment_snapshot(a, duty),
@@ -292,12 +285,12 @@ def assign(
     session.flush()
     after = _assignment_snapshot(a, duty)
     if after != before:
-        audit.record(
+        audit.record_change(
             session,
+            a,
             actor=actor,
             now=now,
             entity="assignment",
-            entity_id=a.id,
             action="override",
             before=before,
             after=after,
