@@ -106,6 +106,23 @@ def test_a_short_opening_sentence_with_a_figure_is_a_task_not_a_lead() -> None:
     ]
 
 
+def test_a_long_paragraph_behind_a_framing_opener_is_cut_after_its_framing() -> None:
+    text = (
+        "示例市2025年政府工作报告\n一、2024年工作回顾\n全年建成学校3所，新增学位1万个。\n二、2025年工作安排\n"
+        "（一）扩大内需\n新建学校5所，新增学位2万个。\n"
+        "各位代表，实体经济是高质量发展的基石。我们将以项目建设为抓手，持续发力！\n"
+        "各位代表！完成好今年各项工作任务，我们必须加强政府自身建设。我们要牢记嘱托。"
+        "认真接受市人大监督，办好代表建议。要加强廉政建设。坚持政府过紧日子，压减一般性支出。深化权力集中领域廉政风险防控。\n"
+    )
+    secs = segment(text, line_of=lambda off: 1)
+    assert [text[c.start : c.end] for c in cut_plan(text, secs, headline=None)] == [
+        "新建学校5所，新增学位2万个",
+        "认真接受市人大监督，办好代表建议",
+        "坚持政府过紧日子，压减一般性支出",
+        "深化权力集中领域廉政风险防控",
+    ]
+
+
 CLAUSE_CASES = [
     ("semicolons", "加快建设；推动投产。新建学校", ["加快建设", "推动投产", "新建学校"]),
     (
@@ -182,6 +199,7 @@ def test_lexicon_shape() -> None:
         "framing_part_titles",
         "prefixes",
         "ordinals",
+        "lead_openers",
         "attitude_patterns",
     ):
         items = d[key]
@@ -191,6 +209,12 @@ def test_lexicon_shape() -> None:
         for pattern in d[key]:
             assert re.compile(pattern).match("") is None, f"{key}: {pattern!r} matches nothing at all"
     assert set(d["clause_ends"]).isdisjoint(d["sentence_ends"])
-    for key in ("framing_window", "max_sublead_chars", "max_ordinal_lead_chars", "min_task_chars"):
+    for key in (
+        "framing_window",
+        "framing_paragraph_min_rest",
+        "max_sublead_chars",
+        "max_ordinal_lead_chars",
+        "min_task_chars",
+    ):
         assert isinstance(d[key], int) and d[key] > 0, key
     assert isinstance(d["deadline_prefix_max_chars"], int)

@@ -64,9 +64,12 @@ class _Rules:
     framing: re.Pattern[str]
     framing_words: tuple[str, ...]
     framing_parts: tuple[str, ...]
+    framing_min_rest: int
+    framing_sentence_words: tuple[str, ...]
     framing_window: int
     prefixes: re.Pattern[str]
     ordinals: re.Pattern[str]
+    lead_openers: re.Pattern[str]
     max_ordinal_lead: int
     max_sublead: int
     attitude: re.Pattern[str]
@@ -97,9 +100,12 @@ def _rules() -> _Rules:
         framing=re.compile(_any(d["framing_openers"])),
         framing_words=tuple(d["framing_words"]),
         framing_parts=tuple(d["framing_part_titles"]),
+        framing_min_rest=int(d["framing_paragraph_min_rest"]),
+        framing_sentence_words=tuple(d["framing_sentence_words"]),
         framing_window=int(d["framing_window"]),
         prefixes=re.compile(_any([*d["prefixes"], *d["ordinals"]])),
         ordinals=re.compile(_any(d["ordinals"])),
+        lead_openers=re.compile(_any(d["lead_openers"])),
         max_ordinal_lead=int(d["max_ordinal_lead_chars"]),
         max_sublead=int(d["max_sublead_chars"]),
         attitude=re.compile(_any(d["attitude_patterns"])),
@@ -271,10 +277,41 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
                     last = cuts[-1]
                     cuts[-1] = Cut(last.start, h_end, last.section, last.heading, last.group, headline=True)
                 continue
-            if any(a <= body < b for a, b in intros) or is_framing(text[body:p_end]):
+            if any(a <= body < b for a, b in intros):
                 continue
+            if is_framing(text[body:p_end]):
+                body = _after_framing(text, body, p_end, r)
+                if body >= p_end:
+                    continue
             cuts.extend(_cut_paragraph(text, body, p_end, (deepest, node), group, r))
     return cuts
+
+
+def _after_framing(text: str, start: int, end: int, r: _Rules) -> int:
+    """Where the commitments start in a paragraph that opens framing ("各位代表！完成好今年各项
+    工作任务，我们必须…。要坚持依法行政。认真接受…"): after its framing sentences, when at least
+    ``framing_paragraph_min_rest`` sentences follow them; else ``end`` (all of it frames)."""
+    starts = _sentence_starts(text[start:end])
+    first = 1
+    while first < len(starts):
+        sentence = text[
+            start + starts[first] : start + (starts[first + 1] if first + 1 < len(starts) else end - start)
+        ]
+        if not (is_framing(sentence) or any(w in sentence for w in r.framing_sentence_words)):
+            break
+        first += 1
+    if len(starts) - first < r.framing_min_rest:
+        return end
+    return start + starts[first]
+
+
+def _sentence_starts(para: str) -> list[int]:
+    """Where each sentence of a paragraph starts (after 。！？ outside quotes and brackets)."""
+    out = [0]
+    for _a, b, ends_sentence in split_clauses(para):
+        if ends_sentence and b + 1 < len(para):
+            out.append(b + 1)
+    return out
 
 
 def _cut_paragraph(
@@ -297,7 +334,11 @@ def _cut_paragraph(
         has_comma = "，" in clause or "," in clause
         if opens and ends_sentence and listing and not has_comma and len(clause) <= r.max_sublead:
             continue  # a sub-lead naming the line of work the clauses after it list
-        numbered = r.ordinals.match(raw, len(raw) - len(raw.lstrip(_TRIM))) is not None
+        blank = len(raw) - len(raw.lstrip(_TRIM))
+        numbered = r.ordinals.match(raw, blank) is not None
+        said = r.lead_openers.match(raw, blank) if not numbered else None
+        if said is not None:  # "要坚持依法行政。": the opener is not part of the line of work
+            numbered, clause = True, raw[said.end() :].rstrip(_TRIM)
         if (
             numbered
             and opens
@@ -309,6 +350,8 @@ def _cut_paragraph(
         ):
             group = clause  # "一是做精做优煤及煤化工产业。": the group of the tasks after it
             continue
+        if said is not None:
+            clause = raw[lead:].rstrip(_TRIM)
         if len(clause) < r.min_chars or is_attitude(clause):
             continue
         c_start = start + a + lead
