@@ -28,7 +28,7 @@ from sqlalchemy import Engine, create_engine, insert, make_url, select, text
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import WorkCalendar
-from duban.clock.evaluate import DutyClock, evaluate
+from duban.clock.evaluate import DutySnapshot, evaluate
 from duban.clock.policy import load_policy
 from duban.config import Settings
 from duban.db import make_engine, session_scope, upgrade
@@ -155,7 +155,7 @@ def build(engine: Engine, duties: int, reports: int, seed: int = 7) -> None:
             conn.execute(text("ANALYZE"))
 
 
-def _snapshots(s: Session) -> list[DutyClock]:
+def _snapshots(s: Session) -> list[DutySnapshot]:
     """The clock snapshots tick builds, for timing the clock on its own."""
     open_ = DutyRow.status != "closed"
     done: dict[int, set[str]] = defaultdict(set)

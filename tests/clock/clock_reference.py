@@ -16,7 +16,7 @@ from duban.clock.evaluate import (
     REPORT,
     REPORT_DEADLINE,
     Action,
-    DutyClock,
+    DutySnapshot,
     Evaluation,
     Light,
     Milestone,
@@ -58,7 +58,7 @@ def workdays_between(calendar: WorkCalendar, start: date, end: date) -> int:
     return count
 
 
-def evaluate(duty: DutyClock, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
+def evaluate(duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
     """The straightforward evaluation: what :func:`duban.clock.evaluate.evaluate` must equal."""
     today = local_date(now)
     milestones = _milestones(duty, policy, calendar, today)
@@ -98,13 +98,13 @@ def _first(*stamps: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
-def _closure_at(duty: DutyClock) -> datetime | None:
+def _closure_at(duty: DutySnapshot) -> datetime | None:
     """When the duty was submitted for closure; a returned (退回) request no longer counts."""
     requested = None if duty.status == "returned" else duty.closure_requested_at
     return _first(requested, duty.closed_at)
 
 
-def _step_done_at(step: Step, duty: DutyClock) -> datetime | None:
+def _step_done_at(step: Step, duty: DutySnapshot) -> datetime | None:
     closure = _closure_at(duty)
     if step.key == _DEPLOY:
         return _first(duty.deployed_at, duty.first_feedback_at, duty.last_feedback_at, closure)
@@ -113,7 +113,7 @@ def _step_done_at(step: Step, duty: DutyClock) -> datetime | None:
     return closure
 
 
-def _step_due(step: Step, duty: DutyClock, policy: Policy, calendar: WorkCalendar, start: date) -> date:
+def _step_due(step: Step, duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, start: date) -> date:
     if step.workdays is not None:
         return add_workdays(calendar, start, step.workdays)
     if step.months is not None:
@@ -136,7 +136,7 @@ def _state(due: date, done_at: datetime | None, today: date) -> MilestoneState:
     return "open" if today <= due else "overdue"
 
 
-def _settle_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> list[date]:
+def _settle_dues(duty: DutySnapshot, policy: Policy, calendar: WorkCalendar) -> list[date]:
     start = local_date(duty.assigned_at)
     return [
         _step_due(s, duty, policy, calendar, start)
@@ -145,7 +145,7 @@ def _settle_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> lis
     ]
 
 
-def is_long(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> bool:
+def is_long(duty: DutySnapshot, policy: Policy, calendar: WorkCalendar) -> bool:
     """A long item: the report's own deadline lies beyond the settle step (so it reports periodically)."""
     if duty.due is None:
         return False
@@ -154,7 +154,7 @@ def is_long(duty: DutyClock, policy: Policy, calendar: WorkCalendar) -> bool:
 
 
 def _milestones(
-    duty: DutyClock, policy: Policy, calendar: WorkCalendar, today: date
+    duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, today: date
 ) -> tuple[Milestone, ...]:
     start = local_date(duty.assigned_at)
     long = is_long(duty, policy, calendar)
@@ -233,12 +233,12 @@ def _escalations(
     return actions
 
 
-def _feedback_dates(duty: DutyClock) -> list[date]:
+def _feedback_dates(duty: DutySnapshot) -> list[date]:
     stamps = [duty.first_feedback_at, duty.last_feedback_at, *duty.feedback_at]
     return [local_date(s) for s in stamps if s is not None]
 
 
-def _report_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar, today: date) -> list[Action]:
+def _report_dues(duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, today: date) -> list[Action]:
     """One report_due per elapsed interval of a long item with no feedback inside that interval."""
     interval = policy.report_interval_months
     if interval is None or duty.status == "closure_requested" or not is_long(duty, policy, calendar):
@@ -274,7 +274,7 @@ def _report_dues(duty: DutyClock, policy: Policy, calendar: WorkCalendar, today:
 
 
 def _is_yellow(
-    duty: DutyClock, policy: Policy, calendar: WorkCalendar, today: date, milestones: tuple[Milestone, ...]
+    duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, today: date, milestones: tuple[Milestone, ...]
 ) -> bool:
     window_end = add_workdays(calendar, today, policy.yellow_workdays_before)
     if any(m.state == "open" and m.due <= window_end for m in milestones):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.clock import SHANGHAI, DutyClock, Evaluation, WorkCalendar, evaluate, load_policy
+from duban.clock import SHANGHAI, DutySnapshot, Evaluation, WorkCalendar, evaluate, load_policy
 from duban.clock.calendar import CalendarGap
 
 CAL = WorkCalendar.default()
@@ -26,8 +26,8 @@ def at(day: str, hour: int = 10) -> datetime:
     )
 
 
-def duty(assigned: str = "2023-03-01", **changes: Any) -> DutyClock:
-    base = DutyClock(
+def duty(assigned: str = "2023-03-01", **changes: Any) -> DutySnapshot:
+    base = DutySnapshot(
         id=1,
         assigned_at=at(assigned, 9),
         major=False,
@@ -254,7 +254,7 @@ def test_applying_the_actions_makes_the_next_evaluation_quiet() -> None:
 # --- long items: report deadline and monthly report_due ------------------------------------------
 
 
-def long_item(**changes: Any) -> DutyClock:
+def long_item(**changes: Any) -> DutySnapshot:
     base = {
         "due": date(2023, 12, 31),
         "status": "in_progress",

@@ -9,7 +9,7 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from duban.clock import SHANGHAI, DutyClock, WorkCalendar, evaluate, load_policy
+from duban.clock import SHANGHAI, DutySnapshot, WorkCalendar, evaluate, load_policy
 from duban.clock.holiday_file import read_stored
 from duban.clock.notice import NoticeError, parse_notice
 from duban.clock.official import changed_days, holiday_runs, read_official, store_official
@@ -83,7 +83,7 @@ def test_an_invented_2027_notice_replaces_the_provisional_year_and_removes_the_f
     assert after.is_workday(date(2027, 2, 11)) is False
 
     # a duty assigned on 2026-12-28: its settle date is 暂定 before the notice and official after
-    duty = DutyClock(id=1, assigned_at=datetime.combine(date(2026, 12, 28), time(9), tzinfo=SHANGHAI),
+    duty = DutySnapshot(id=1, assigned_at=datetime.combine(date(2026, 12, 28), time(9), tzinfo=SHANGHAI),
                      major=False, status="assigned", due=None, deployed_at=None, first_feedback_at=None,
                      last_feedback_at=None, closure_requested_at=None, closed_at=None)  # fmt: skip
     at = datetime.combine(date(2026, 12, 28), time(12), tzinfo=SHANGHAI)

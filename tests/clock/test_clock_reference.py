@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.clock import DutyClock, WorkCalendar, add_months, evaluate, load_policy
+from duban.clock import DutySnapshot, WorkCalendar, add_months, evaluate, load_policy
 from duban.clock.calendar import SHANGHAI, CalendarGap, local_date
 from tests.clock import clock_reference as reference
 
@@ -45,7 +45,7 @@ def _outcome(fn, *args):  # type: ignore[no-untyped-def]
 
 
 @st.composite
-def snapshots(draw: st.DrawFn) -> tuple[DutyClock, datetime]:
+def snapshots(draw: st.DrawFn) -> tuple[DutySnapshot, datetime]:
     start = draw(st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2026, 6, 30)))  # noqa: DTZ001 (hypothesis wants naive bounds)
     zone = draw(st.sampled_from(ZONES))
     assigned = start.replace(tzinfo=zone)
@@ -83,7 +83,7 @@ def snapshots(draw: st.DrawFn) -> tuple[DutyClock, datetime]:
     ).astimezone(draw(st.sampled_from(ZONES)))
     if draw(st.booleans()):
         feedback += (now,)  # a feedback today
-    duty = DutyClock(
+    duty = DutySnapshot(
         id=1,
         assigned_at=assigned,
         major=draw(st.booleans()),
@@ -104,7 +104,7 @@ def snapshots(draw: st.DrawFn) -> tuple[DutyClock, datetime]:
 
 @settings(max_examples=600, deadline=None)
 @given(case=snapshots(), hotline=st.booleans())
-def test_evaluate_equals_the_plain_reading(case: tuple[DutyClock, datetime], hotline: bool) -> None:
+def test_evaluate_equals_the_plain_reading(case: tuple[DutySnapshot, datetime], hotline: bool) -> None:
     duty, now = case
     policy = HOTLINE if hotline else P13710
     expected = _outcome(reference.evaluate, duty, policy, CAL, now)
@@ -156,7 +156,7 @@ def test_local_date_refuses_naive() -> None:
 
 def test_shared_actions_are_equal_values() -> None:
     """Duties missing the same deadline share one Action; each evaluation still equals its own."""
-    a = DutyClock(
+    a = DutySnapshot(
         id=1,
         assigned_at=datetime(2023, 3, 1, 1, tzinfo=UTC),
         major=False,
@@ -178,7 +178,7 @@ def test_shared_actions_are_equal_values() -> None:
 def test_yellow_window_edges_equal_the_plain_reading(feedback_day: int | None, major: bool) -> None:
     """Most of the time used (85 of 100 days); a feedback on, just inside or just outside the window."""
     assigned = datetime(2023, 3, 1, 9, tzinfo=SHANGHAI)
-    duty = DutyClock(
+    duty = DutySnapshot(
         id=1,
         assigned_at=assigned,
         major=major,

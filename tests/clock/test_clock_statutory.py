@@ -13,7 +13,7 @@ from chinese_calendar import constants
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duban.clock import SHANGHAI, DutyClock, WorkCalendar, evaluate, load_policy
+from duban.clock import SHANGHAI, DutySnapshot, WorkCalendar, evaluate, load_policy
 from duban.clock.calendar import CalendarGap, provisional_note
 from duban.clock.statutory import load_statutory_rules, qingming, statutory_days
 
@@ -155,11 +155,11 @@ def test_the_load_computes_the_years_after_the_package_as_provisional() -> None:
 def test_an_evaluation_says_which_provisional_years_it_depends_on() -> None:
     policy = load_policy("13710")
 
-    def assigned(day: date) -> DutyClock:
+    def assigned(day: date) -> DutySnapshot:
         from datetime import datetime, time
 
         ts = datetime.combine(day, time(9), tzinfo=SHANGHAI)
-        return DutyClock(id=1, assigned_at=ts, major=False, status="assigned", due=None, deployed_at=None,
+        return DutySnapshot(id=1, assigned_at=ts, major=False, status="assigned", due=None, deployed_at=None,
                          first_feedback_at=None, last_feedback_at=None, closure_requested_at=None, closed_at=None)  # fmt: skip
 
     from datetime import datetime, time
@@ -199,7 +199,7 @@ def test_counting_with_provisional_years_changes_nothing_where_the_official_cale
     """The watched view counts exactly as the calendar; only the 暂定 years are noted."""
     from datetime import datetime, time
 
-    duty = DutyClock(id=1, assigned_at=datetime.combine(start, time(9), tzinfo=SHANGHAI), major=major,
+    duty = DutySnapshot(id=1, assigned_at=datetime.combine(start, time(9), tzinfo=SHANGHAI), major=major,
                      status="assigned", due=due, deployed_at=None, first_feedback_at=None, last_feedback_at=None,
                      closure_requested_at=None, closed_at=None)  # fmt: skip
     now = datetime.combine(start + timedelta(days=days), time(12), tzinfo=SHANGHAI)

@@ -21,7 +21,7 @@ from duban.audit import service as audit
 from duban.cases.flow import OPEN_STATUSES
 from duban.cases.models import CaseActionRow, CaseRow
 from duban.clock.calendar import CalendarGap, WorkCalendar
-from duban.clock.evaluate import DutyClock, evaluate
+from duban.clock.evaluate import DutySnapshot, evaluate
 from duban.clock.policy import Policy
 
 TICK_ACTOR = "工单时钟"
@@ -42,10 +42,10 @@ class CaseTickReport:
     """暂定 calendar years some evaluation depended on."""
 
 
-def case_clock(row: Any, done: frozenset[str]) -> DutyClock:
+def case_clock(row: Any, done: frozenset[str]) -> DutySnapshot:
     """The clock's snapshot of a case (an ORM row or a selected row with the same names)."""
     extended = row.due_date if row.extension_state == "approved" else None
-    return DutyClock(
+    return DutySnapshot(
         id=row.id,
         assigned_at=row.received_at,
         major=False,

@@ -17,14 +17,14 @@ from duban.clock.calendar import (
     YearSchedule,
     local_date,
 )
-from duban.clock.evaluate import Action, DutyClock, Evaluation, Light, Milestone, add_months, evaluate
+from duban.clock.evaluate import Action, DutySnapshot, Evaluation, Light, Milestone, add_months, evaluate
 from duban.clock.policy import Policy, PolicyError, Step, load_policy
 
 __all__ = [
     "SHANGHAI",
     "Action",
     "CalendarGap",
-    "DutyClock",
+    "DutySnapshot",
     "Evaluation",
     "HolidayFileError",
     "Light",

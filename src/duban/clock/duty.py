@@ -1,6 +1,6 @@
 """What the clock takes and gives: the duty snapshot and the evaluation, with their milestones and actions.
 
-Owns :class:`DutyClock` (the snapshot the ledger builds from its rows), :class:`Milestone`,
+Owns :class:`DutySnapshot` (the snapshot the ledger builds from its rows), :class:`Milestone`,
 :class:`Action`, :class:`Evaluation` and :func:`add_months`; :mod:`duban.clock.evaluate` holds the
 rules that turn one into the other.
 """
@@ -17,7 +17,7 @@ __all__ = [
     "REPORT_DEADLINE",
     "Action",
     "ActionKind",
-    "DutyClock",
+    "DutySnapshot",
     "Evaluation",
     "Light",
     "Milestone",
@@ -30,13 +30,13 @@ MilestoneState = Literal["done", "done_late", "open", "overdue"]
 ActionKind = Literal["remind", "circular", "report_due"]
 
 REPORT_DEADLINE = "report_deadline"
-"""Key of the milestone made from the report's own deadline (``DutyClock.due``)."""
+"""Key of the milestone made from the report's own deadline (``DutySnapshot.due``)."""
 REPORT = "report"
 """The ``milestone`` of periodic report_due actions."""
 
 
 @dataclass(frozen=True)
-class DutyClock:
+class DutySnapshot:
     """A snapshot of one duty, built by the ledger from its rows (all datetimes aware)."""
 
     id: int

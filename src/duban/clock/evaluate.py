@@ -20,7 +20,7 @@ from duban.clock.duty import (
     REPORT_DEADLINE,
     Action,
     ActionKind,
-    DutyClock,
+    DutySnapshot,
     Evaluation,
     Light,
     Milestone,
@@ -34,7 +34,7 @@ __all__ = [
     "REPORT_DEADLINE",
     "Action",
     "ActionKind",
-    "DutyClock",
+    "DutySnapshot",
     "Evaluation",
     "Light",
     "Milestone",
@@ -47,7 +47,7 @@ __all__ = [
 _DEPLOY, _FIRST_FEEDBACK = "deploy", "first_feedback"
 
 
-def evaluate(duty: DutyClock, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
+def evaluate(duty: DutySnapshot, policy: Policy, calendar: WorkCalendar, now: datetime) -> Evaluation:
     """Milestones, light and due actions of ``duty`` under ``policy`` at ``now`` (aware)."""
     # A tick calls this for every open duty, so each date is converted and each deadline counted
     # once per call (the calendar remembers its answers); the rules are those of docs/clock.md.
@@ -59,7 +59,7 @@ def evaluate(duty: DutyClock, policy: Policy, calendar: WorkCalendar, now: datet
     return ev
 
 
-def _evaluate(duty: DutyClock, policy: Policy, calendar: Days, now: datetime) -> Evaluation:
+def _evaluate(duty: DutySnapshot, policy: Policy, calendar: Days, now: datetime) -> Evaluation:
     today = local_date(now)
     start = local_date(duty.assigned_at)
     milestones, long = _milestones(duty, policy, calendar, today, start)
@@ -124,13 +124,13 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return a if b is None or a <= b else b
 
 
-def _closure_at(duty: DutyClock) -> datetime | None:
+def _closure_at(duty: DutySnapshot) -> datetime | None:
     """When the duty was submitted for closure; a returned (退回) request no longer counts."""
     requested = None if duty.status == "returned" else duty.closure_requested_at
     return _earlier(requested, duty.closed_at)
 
 
-def _step_due(step: Step, duty: DutyClock, policy: Policy, calendar: Days, start: date) -> date:
+def _step_due(step: Step, duty: DutySnapshot, policy: Policy, calendar: Days, start: date) -> date:
     if step.workdays is not None:
         return calendar.add_workdays(start, step.workdays)
     if step.months is not None:
@@ -153,7 +153,7 @@ def _state(due: date, done_at: datetime | None, today: date) -> MilestoneState:
     return "open" if today <= due else "overdue"
 
 
-def _settle_dues(duty: DutyClock, policy: Policy, calendar: Days) -> list[date]:
+def _settle_dues(duty: DutySnapshot, policy: Policy, calendar: Days) -> list[date]:
     start = local_date(duty.assigned_at)
     return [
         _step_due(s, duty, policy, calendar, start)
@@ -162,7 +162,7 @@ def _settle_dues(duty: DutyClock, policy: Policy, calendar: Days) -> list[date]:
     ]
 
 
-def is_long(duty: DutyClock, policy: Policy, calendar: Days) -> bool:
+def is_long(duty: DutySnapshot, policy: Policy, calendar: Days) -> bool:
     """A long item: the report's own deadline lies beyond the settle step (so it reports periodically)."""
     if duty.due is None:
         return False
@@ -171,7 +171,7 @@ def is_long(duty: DutyClock, policy: Policy, calendar: Days) -> bool:
 
 
 def _milestones(
-    duty: DutyClock, policy: Policy, calendar: Days, today: date, start: date
+    duty: DutySnapshot, policy: Policy, calendar: Days, today: date, start: date
 ) -> tuple[tuple[Milestone, ...], bool]:
     """The milestones, and whether the duty is long (:func:`is_long`, counted here only once)."""
     steps = [s for s in policy.steps if s.applies(major=duty.major)]
@@ -312,7 +312,7 @@ def _report_due(previous_end: date, end: date, due: date, provisional: bool) -> 
     )
 
 
-def _feedback_dates(duty: DutyClock) -> list[date]:
+def _feedback_dates(duty: DutySnapshot) -> list[date]:
     """The local dates of every feedback, sorted (for bisection)."""
     stamps = [duty.first_feedback_at, duty.last_feedback_at, *duty.feedback_at]
     return sorted([local_date(s) for s in stamps if s is not None])
@@ -354,7 +354,7 @@ def _report_dues(
 
 
 def _is_yellow(
-    duty: DutyClock,
+    duty: DutySnapshot,
     policy: Policy,
     calendar: Days,
     today: date,

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import CalendarGap, WorkCalendar
-from duban.clock.evaluate import DutyClock, Evaluation, evaluate
+from duban.clock.evaluate import DutySnapshot, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
 from duban.ledger.board import board_view, overdue_rows
@@ -43,9 +43,9 @@ def duty_clock(
     milestones: Iterable[Any],
     done_actions: frozenset[str],
     feedback_at: tuple[datetime, ...] = (),
-) -> DutyClock:
+) -> DutySnapshot:
     """The clock's snapshot of a duty (an ORM row or a selected row with the same names)."""
-    return DutyClock(
+    return DutySnapshot(
         id=duty.id,
         assigned_at=duty.assigned_at,
         major=bool(duty.major),
@@ -62,7 +62,7 @@ def duty_clock(
     )
 
 
-_DUTY_COLUMNS = (  # the first ten in DutyClock's order
+_DUTY_COLUMNS = (  # the first ten in DutySnapshot's order
     DutyRow.id,
     DutyRow.assigned_at,
     DutyRow.major,
@@ -142,7 +142,7 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
         ms = milestones.get(duty_id)
         keys = done.get(duty_id)
         fb = feedback.get(duty_id)
-        clock = DutyClock(
+        clock = DutySnapshot(
             duty_id,
             d[1],
             bool(d[2]),
