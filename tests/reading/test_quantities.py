@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from duban.reading.quantities import extract_quantities, lexicon
+from duban.reading.quantities import extract_quantities
+from duban.reading.quantity_lexicon import lexicon
 from tests.conftest import FIXTURES, ROOT, shared_path
 
 Fig = tuple[str, float, float | None, str, str]

@@ -17,9 +17,8 @@ the 1-based line of the original text. The patterns live in ``lexicon/clean.yaml
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate
@@ -27,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from duban.reading.model import CleaningNote
+from duban.reading.offsets import Buffer, Cleaned
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "，。、；：！？“”‘’（）《》〈〉【】—…·"
@@ -55,37 +54,6 @@ CHROME_MAX = 80  # chrome lines are shorter than this
 NEAR_GAP = 200  # a repeat starting within this many characters of its first copy is a splice
 FAR_RUN = 120  # a repeat this long is a splice wherever it is
 DUP_MIN = 30  # shorter repeats are left alone
-
-
-@dataclass
-class Cleaned:
-    """The cleaned text, what was changed, and the map back to the original lines."""
-
-    text: str
-    notes: list[CleaningNote]
-    line_starts: list[int]  # line_starts[k]: first cleaned offset from original line k+1 on
-    # (cleaned start, original start) of each run of characters that were contiguous in the original
-    segments: list[tuple[int, int]] = field(repr=False, default_factory=list)
-
-    def line_of(self, offset: int) -> int:
-        """The 1-based line of the original text that the cleaned character at offset came from."""
-        if not self.text:
-            return 1
-        offset = min(max(offset, 0), len(self.text) - 1)
-        return max(1, bisect_right(self.line_starts, offset))
-
-    def source_offset(self, offset: int) -> int:
-        """The offset in the original text of the cleaned character at offset."""
-        if not self.text:
-            return 0
-        offset = min(max(offset, 0), len(self.text) - 1)
-        return _to_origin(self.segments, offset)
-
-
-def _to_origin(segments: list[tuple[int, int]], pos: int) -> int:
-    k = bisect_right(segments, (pos, float("inf"))) - 1
-    start, origin = segments[k]
-    return origin + pos - start
 
 
 @dataclass(frozen=True)
@@ -128,92 +96,6 @@ def lexicon() -> _Lexicon:
     )
 
 
-def _short(s: str, n: int = 30) -> str:
-    s = s.replace("\n", "⏎")
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-class _Buffer:
-    """Text under cleaning and a piecewise map of its characters back to the original.
-
-    ``segments`` holds (current start, original start) of each run of characters that were
-    contiguous in the original; cleaning only deletes characters or swaps one for one, so
-    the map stays exact and ordered.
-    """
-
-    def __init__(self, raw: str) -> None:
-        self.text = raw
-        self.segments: list[tuple[int, int]] = [(0, 0)]
-        if "\r" in raw:
-            self.raw_line_starts = [0] + [m.end() for m in _NEWLINES.finditer(raw)]
-        else:
-            self.raw_line_starts = [0, *accumulate(len(line) + 1 for line in raw.split("\n")[:-1])]
-        self.notes: list[CleaningNote] = []
-
-    def origin(self, pos: int) -> int:
-        return _to_origin(self.segments, min(max(pos, 0), max(len(self.text) - 1, 0)))
-
-    def line(self, pos: int) -> int:
-        return bisect_right(self.raw_line_starts, self.origin(pos))
-
-    def note(self, kind: str, pos: int, text: str, detail: str) -> None:
-        self.notes.append(CleaningNote(kind=kind, line=self.line(pos), text=_short(text), detail=detail))
-
-    def substitute(self, new_text: str) -> None:
-        assert len(new_text) == len(self.text)
-        self.text = new_text
-
-    def delete(self, spans: list[tuple[int, int]]) -> None:
-        if not spans:
-            return
-        parts: list[str] = []
-        kept: list[tuple[int, int]] = []  # kept intervals in current offsets
-        pos = 0
-        for start, end in sorted(spans):
-            start = max(start, pos)
-            if end <= start:
-                continue
-            if start > pos:
-                parts.append(self.text[pos:start])
-                kept.append((pos, start))
-            pos = end
-        if pos < len(self.text):
-            parts.append(self.text[pos:])
-            kept.append((pos, len(self.text)))
-        self.text = "".join(parts)
-        segs = self.segments
-        bounds = [s for s, _ in segs[1:]] + [1 << 62]
-        new: list[tuple[int, int]] = []
-        out = 0
-        for a, b in kept:
-            k = bisect_right(segs, (a, 1 << 62)) - 1
-            while a < b:
-                seg_start, seg_origin = segs[k]
-                piece_end = min(b, bounds[k])
-                origin = seg_origin + a - seg_start
-                if not new or new[-1][1] + out - new[-1][0] != origin:
-                    new.append((out, origin))
-                out += piece_end - a
-                a = piece_end
-                k += 1
-        self.segments = new or [(0, 0)]
-
-    def line_starts(self) -> list[int]:
-        """For each original line, the first cleaned offset whose character comes from it or later."""
-        segs = self.segments
-        origins = [o for _, o in segs]
-        ends = [s for s, _ in segs[1:]] + [len(self.text)]
-        out = []
-        for o in self.raw_line_starts:
-            k = bisect_right(origins, o) - 1
-            if k < 0:
-                out.append(0)
-                continue
-            start, origin = segs[k]
-            out.append(start + o - origin if start + o - origin < ends[k] else ends[k])
-        return out
-
-
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line, end excluding the newline."""
     out = []
@@ -224,7 +106,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _normalize(buf: _Buffer) -> None:
+def _normalize(buf: Buffer) -> None:
     """Line breaks to \\n, invisible and control characters out, odd spaces to plain spaces."""
     buf.substitute(_LONE_CR.sub("\n", buf.text))
     buf.delete([(m.start(), m.end()) for m in _CR_BEFORE_LF.finditer(buf.text)])
@@ -240,7 +122,7 @@ _FRONT_LINE = re.compile(r"^([A-Za-z_]+:[ \t]*)[^\n]*\n?", re.M)
 _BOLD = re.compile(r"(\*\*)([^\n*]{1,300}?)\*\*")
 
 
-def _markdown(buf: _Buffer) -> None:
+def _markdown(buf: Buffer) -> None:
     """Markdown as published: front matter's fences and keys out, "**一、…**" bold marks out."""
     spans: list[tuple[int, int]] = []
     if fm := _FRONT_MATTER.match(buf.text):  # keep the title's words, drop the rest (source: URL …)
@@ -255,7 +137,7 @@ def _markdown(buf: _Buffer) -> None:
         buf.delete(spans)
 
 
-def _half_width(buf: _Buffer) -> None:
+def _half_width(buf: Buffer) -> None:
     """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
     first = _FULL_WIDTH.search(buf.text)
     if first is None:
@@ -265,7 +147,7 @@ def _half_width(buf: _Buffer) -> None:
     buf.substitute(_FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), buf.text))
 
 
-def _continuation_marks(buf: _Buffer) -> None:
+def _continuation_marks(buf: Buffer) -> None:
     spans = []
     for m in lexicon().continuation.finditer(buf.text):
         buf.note("continuation_mark", m.start(), m.group(), "删除报纸转版标记")
@@ -290,7 +172,7 @@ def _is_heading(s: str) -> bool:
     return bool(lexicon().heading.match(s)) and len(s) <= 60 and "。" not in s[:-1]
 
 
-def _page_lines(buf: _Buffer) -> None:
+def _page_lines(buf: Buffer) -> None:
     """Scraper headers, page chrome and running headers that stand on lines of their own."""
     lex = lexicon()
     lines = _lines(buf.text)
@@ -388,7 +270,7 @@ def _cjkish(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch in _CJK_PUNCT
 
 
-def _whitespace(buf: _Buffer, *, final: bool = False) -> None:
+def _whitespace(buf: Buffer, *, final: bool = False) -> None:
     """Spaces at line ends and starts and between Chinese characters out; blank-line runs to one."""
     text = buf.text
     spans: list[tuple[int, int]] = []
@@ -432,7 +314,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _join_broken_lines(buf: _Buffer) -> None:
+def _join_broken_lines(buf: Buffer) -> None:
     """Join a line that stops mid-sentence to the line that carries the sentence on."""
     lines = _lines(buf.text)
     texts = [buf.text[s:e] for s, e in lines]
@@ -471,7 +353,7 @@ def _join_broken_lines(buf: _Buffer) -> None:
     buf.delete(spans)
 
 
-def _chrome_paragraphs(buf: _Buffer) -> None:
+def _chrome_paragraphs(buf: Buffer) -> None:
     """Paragraphs that are a site's licence or copyright text, once broken lines are joined."""
     lex = lexicon()
     if not lex.chrome_hint.search(buf.text):
@@ -506,7 +388,7 @@ def _fit(text: str, start: int, end: int) -> float:
     return len(own & context) / len(own) if own else 0.0
 
 
-def _duplicates(buf: _Buffer) -> None:
+def _duplicates(buf: Buffer) -> None:
     """Drop a run of clauses of DUP_MIN+ characters that the scrape spliced in a second time."""
     text = buf.text
     pieces = _CLAUSE.findall(text)
@@ -568,7 +450,7 @@ def _duplicates(buf: _Buffer) -> None:
 
 def clean(raw: str) -> Cleaned:
     """Clean a decoded report; every surviving character keeps its original line."""
-    buf = _Buffer(raw)
+    buf = Buffer(raw)
     _normalize(buf)
     _markdown(buf)
     _half_width(buf)

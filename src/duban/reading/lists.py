@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from duban.reading.model import Quantity
 
 if TYPE_CHECKING:
-    from duban.reading.quantities import Lexicon
+    from duban.reading.quantity_lexicon import Lexicon
 
 
 def spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
