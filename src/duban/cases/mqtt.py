@@ -167,6 +167,13 @@ def listen(
         )
         c.subscribe(options.topic, qos=1)
 
+    def on_subscribe(_c: mqtt.Client, _u: Any, _mid: int, reasons: list[Any], _p: Any) -> None:
+        failed = [r for r in reasons if r.is_failure]
+        if failed:
+            log.error("订阅 %s 被代理拒绝：%s", options.topic, failed[0])
+        else:
+            log.info("已订阅 %s", options.topic)
+
     def on_disconnect(_c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if not stop.is_set():
             log.warning("与 MQTT 代理断开（%s），将按退避重连", reason)
@@ -193,6 +200,7 @@ def listen(
 
     client.on_connect = on_connect
     client.on_disconnect = on_disconnect
+    client.on_subscribe = on_subscribe
     client.on_message = on_message
     client.connect_async(options.broker.host, options.broker.port, keepalive=30)
     client.loop_start()

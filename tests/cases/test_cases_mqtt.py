@@ -1,0 +1,224 @@
+"""The MQTT listener against a real broker: Debian's ``mosquitto`` on a free loopback port, from a
+config file the test writes (persistence on, in tmp). Messages are published with paho-mqtt; the
+listener runs in a thread, bounded in time. Under ``CI=true`` a missing mosquitto fails."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from click.testing import CliRunner
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import select
+
+from duban.cases.models import CaseRow
+from duban.cases.mqtt import BrokerAddress, ListenOptions, ListenReport, listen
+from duban.cli import main
+from duban.db import session_scope
+from tests.cases.conftest import NOW, url_of
+
+T0 = NOW - timedelta(minutes=20)
+
+
+def mosquitto_binary() -> str:
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if os.access("/usr/sbin/mosquitto", os.X_OK) else None
+    )
+    if found is None:
+        message = "mosquitto is not installed (apt-get install mosquitto; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Broker:
+    """A mosquitto process on 127.0.0.1:port; ``restart`` stops it and starts it on the same port."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.binary = mosquitto_binary()
+        self.port = free_port()
+        data = tmp / "mosquitto"
+        data.mkdir()
+        self.config = tmp / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"persistence_location {data}/\nlog_dest file {tmp / 'mosquitto.log'}\n",
+            encoding="utf-8",
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "-c", str(self.config)], stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"mosquitto did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        time.sleep(0.5)
+        self.start()
+
+
+@pytest.fixture
+def broker(tmp_path) -> Iterator[Broker]:
+    b = Broker(tmp_path)
+    b.start()
+    yield b
+    b.stop()
+
+
+def message(n: int, *, sensor: str = "WL-0931", state: str = "alarm", minutes: float = 0) -> bytes:
+    return json.dumps(
+        {
+            "alarm_id": f"{sensor}-{n}", "sensor_id": sensor, "kind": "积水", "level": "normal", "state": state,
+            "value": 25 + n, "threshold": 20, "unit": "cm", "at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        }, ensure_ascii=False
+    ).encode()  # fmt: skip
+
+
+def publish(port: int, items: list[tuple[str, bytes]]) -> None:
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"pub-{time.monotonic_ns()}")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        for topic, payload in items:
+            client.publish(topic, payload, qos=1).wait_for_publish(timeout=5)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+class Listening:
+    """The listener in a thread (stops by itself after ``seconds``)."""
+
+    def __init__(self, db: Any, calendar: Any, policy: Any, port: int, seconds: float = 40) -> None:
+        self.stop = threading.Event()
+        self.report: ListenReport | None = None
+        options = ListenOptions(
+            broker=BrokerAddress("127.0.0.1", port, False), topic="city/sensors/#",
+            client_id=f"duban-test-{port}", seconds=seconds, max_backoff=2,
+        )  # fmt: skip
+
+        def run() -> None:
+            self.report = listen(
+                options=options, sessions=lambda: session_scope(db), calendar=calendar, policy=policy,
+                clock=lambda: NOW, stop=self.stop,
+            )  # fmt: skip
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def finish(self) -> ListenReport:
+        self.stop.set()
+        self.thread.join(timeout=15)
+        assert self.report is not None
+        return self.report
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def cases(db) -> dict[str, int]:
+    with session_scope(db) as s:
+        rows = s.execute(select(CaseRow.external_id, CaseRow.id).where(CaseRow.source == "sensor"))
+        return {str(e): int(i) for e, i in rows}
+
+
+def test_repeats_clear_flapping_and_a_bad_message_over_a_real_broker(db, calendar, policy, broker, caplog):
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    run = Listening(db, calendar, policy, broker.port)
+    wait_for(lambda: "已订阅" in caplog.text)
+    items = [("city/sensors/WL-0931", message(n, minutes=n)) for n in range(1, 7)]
+    items.append(("city/sensors/YG-17", message(1, sensor="YG-17")))
+    items.append(("city/sensors/WL-0931", message(7, state="clear", minutes=8)))
+    items.append(("city/sensors/bad", b'{"alarm_id": "x", "sensor_id": "Z"'))
+    items.append(("city/sensors/MC-3", message(1, sensor="MC-3", minutes=10)))
+    for n in range(4):  # a flapping sensor: clear and alarm again every minute
+        items.append(("city/sensors/FL-1", message(n, sensor="FL-1", minutes=2 * n)))
+        items.append(("city/sensors/FL-1", message(n, sensor="FL-1", state="clear", minutes=2 * n + 1)))
+    publish(broker.port, items)
+    wait_for(lambda: "FL-1 clear → cleared" in caplog.text and caplog.text.count("FL-1 clear") == 4)
+    report = run.finish()
+    assert sorted(cases(db)) == ["FL-1-0", "MC-3-1", "WL-0931-1", "YG-17-1"]
+    assert report.outcomes == {"opened": 4, "repeat": 5, "cleared": 5, "reopened": 3}
+    assert report.bad == 1 and report.failed == 0
+    assert "主题 city/sensors/bad" in caplog.text and "不是有效的 JSON" in caplog.text
+    assert '\'{"alarm_id": "x", "sensor_id": "Z"\'' in caplog.text  # the first bytes
+
+
+def test_a_broker_restart_while_listening_is_survived(db, calendar, policy, broker, caplog):
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    run = Listening(db, calendar, policy, broker.port)
+    wait_for(lambda: caplog.text.count("已订阅") == 1)
+    publish(broker.port, [("city/sensors/WL-1", message(1, sensor="WL-1"))])
+    wait_for(lambda: "WL-1-1" in cases(db))
+    broker.restart()
+    wait_for(lambda: caplog.text.count("已订阅") == 2)
+    publish(broker.port, [("city/sensors/WL-2", message(1, sensor="WL-2"))])
+    wait_for(lambda: "WL-2-1" in cases(db))
+    report = run.finish()
+    assert report.connects == 2 and report.outcomes == {"opened": 2}
+    assert "将按退避重连" in caplog.text
+
+
+def test_cli_listens_until_max_messages(db, broker, caplog):
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        result["r"] = CliRunner().invoke(
+            main,
+            ["sensors", "listen", "--mqtt", f"mqtt://127.0.0.1:{broker.port}", "--topic", "city/sensors/#",
+             "--client-id", f"cli-{broker.port}", "--max-messages", "2", "--seconds", "30",
+             "--database-url", url_of(db)],
+        )  # fmt: skip
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    wait_for(lambda: "已订阅" in caplog.text)
+    publish(broker.port, [("city/sensors/a", b"oops"), ("city/sensors/a", message(1, sensor="CLI-1"))])
+    thread.join(timeout=30)
+    out = result["r"]
+    assert out.exit_code == 0, out.output
+    assert "处理消息 2 条（opened 1）" in out.output and "无效 1 条" in out.output
+    assert list(cases(db)) == ["CLI-1-1"]
+
+
+def test_cli_rejects_a_bad_broker_address(db):
+    out = CliRunner().invoke(main, ["sensors", "listen", "--mqtt", "http://x", "--database-url", url_of(db)])
+    assert out.exit_code == 1 and "mqtt://主机:端口" in out.output
