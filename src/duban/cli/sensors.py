@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,10 +86,16 @@ def register(main: click.Group) -> None:
         engine = make_engine(settings)
         try:
             upgrade(engine)
-            report = listen(
-                options=options, sessions=lambda: session_scope(engine), calendar=calendar, policy=policy,
-                clock=lambda: datetime.now(UTC),
-            )  # fmt: skip
+            stop = threading.Event()
+            if threading.current_thread() is threading.main_thread():  # systemctl stop: finish cleanly
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            try:
+                report = listen(
+                    options=options, sessions=lambda: session_scope(engine), calendar=calendar, policy=policy,
+                    clock=lambda: datetime.now(UTC), stop=stop,
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                raise click.ClickException("已中断") from None
         finally:
             engine.dispose()
         shown = "，".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "无"
