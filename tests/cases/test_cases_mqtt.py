@@ -29,7 +29,8 @@ from sqlalchemy import select
 from duban.cases.models import CaseRow
 from duban.cases.mqtt import BrokerAddress, ListenOptions, ListenReport, listen
 from duban.cli import main
-from duban.db import session_scope
+from duban.config import Settings
+from duban.db import make_engine, session_scope
 from tests.cases.conftest import NOW, url_of
 
 T0 = NOW - timedelta(minutes=20)
@@ -254,3 +255,40 @@ def test_the_command_as_a_service_stops_cleanly_on_sigterm(db, broker):
             proc.kill()
     assert proc.returncode == 0, log.read_text(encoding="utf-8")
     assert "处理消息 1 条（opened 1）" in out and "连接 1 次" in out
+
+
+def test_a_message_not_stored_is_not_acknowledged_and_comes_again(
+    db, calendar, policy, broker, caplog, tmp_path
+):
+    """Acknowledged only after commit: while the database cannot store it (no tables yet) the message
+    stays unacknowledged; after a reconnect the broker delivers it again and it becomes a case."""
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    empty = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+    target = [empty]
+    stop = threading.Event()
+    reports: list[ListenReport] = []
+    options = ListenOptions(
+        broker=BrokerAddress("127.0.0.1", broker.port, False), topic="city/sensors/#", client_id="ack-test",
+        seconds=40, max_backoff=2,
+    )  # fmt: skip
+    thread = threading.Thread(
+        target=lambda: reports.append(
+            listen(options=options, sessions=lambda: session_scope(target[0]), calendar=calendar, policy=policy,
+                   clock=lambda: NOW, stop=stop)
+        ),
+        daemon=True,
+    )  # fmt: skip
+    thread.start()
+    try:
+        wait_for(lambda: "已订阅" in caplog.text)
+        publish(broker.port, [("city/sensors/ACK", message(1, sensor="ACK"))])
+        wait_for(lambda: "未能入库" in caplog.text)
+        assert cases(db) == {}
+        target[0] = db  # the database is back
+        broker.restart()
+        wait_for(lambda: "ACK-1" in cases(db))
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        empty.dispose()
+    assert reports[0].failed == 1 and reports[0].outcomes == {"opened": 1}
