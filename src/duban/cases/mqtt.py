@@ -185,10 +185,11 @@ def listen(
                 topic=msg.topic, payload=payload, sessions=sessions, calendar=calendar, policy=policy,
                 clock=clock, unit_cache=units,
             )  # fmt: skip
-        except (CaseError, SQLAlchemyError) as exc:  # not committed: not acknowledged, comes again
+        except Exception as exc:  # not committed: not acknowledged, comes again; the listener goes on
             report.failed += 1
             log.error("传感消息未能入库（主题 %s，内容 %r）：%s；未确认，重连后代理将重发", msg.topic,
-                      preview(payload), str(exc).splitlines()[0])  # fmt: skip
+                      preview(payload), str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                      exc_info=not isinstance(exc, CaseError | SQLAlchemyError))  # fmt: skip
             return
         c.ack(msg.mid, msg.qos)
         if got is None:
