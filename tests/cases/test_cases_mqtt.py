@@ -261,7 +261,8 @@ def test_a_message_not_stored_is_not_acknowledged_and_comes_again(
     db, calendar, policy, broker, caplog, tmp_path
 ):
     """Acknowledged only after commit: while the database cannot store it (no tables yet) the message
-    stays unacknowledged; after a reconnect the broker delivers it again and it becomes a case."""
+    stays unacknowledged; the listener reconnects after a back-off, the broker delivers it again and
+    it becomes a case."""
     caplog.set_level(logging.INFO, logger="duban.sensors")
     empty = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
     target = [empty]
@@ -284,11 +285,10 @@ def test_a_message_not_stored_is_not_acknowledged_and_comes_again(
         publish(broker.port, [("city/sensors/ACK", message(1, sensor="ACK"))])
         wait_for(lambda: "未能入库" in caplog.text)
         assert cases(db) == {}
-        target[0] = db  # the database is back
-        broker.restart()
+        target[0] = db  # the database is back; the listener reconnects by itself to get the message again
         wait_for(lambda: "ACK-1" in cases(db))
     finally:
         stop.set()
         thread.join(timeout=15)
         empty.dispose()
-    assert reports[0].failed == 1 and reports[0].outcomes == {"opened": 1}
+    assert reports[0].failed >= 1 and reports[0].outcomes == {"opened": 1} and reports[0].connects >= 2

@@ -3,8 +3,9 @@
 
 paho-mqtt 2 (``CallbackAPIVersion.VERSION2``), QoS 1 with a persistent session (a fixed client id,
 ``clean_session=False``) and manual acknowledgement: each message is handled in its own
-transaction and acknowledged only after it commits, so a message whose transaction fails is
-delivered again when the session reconnects. A bad message is logged (topic, first bytes, the
+transaction and acknowledged only after it commits; when a transaction fails the listener
+reconnects after a back-off (1 s doubling up to ``max_backoff``) and the broker delivers the
+unacknowledged message again. A bad message is logged (topic, first bytes, the
 reason) and acknowledged: it never stops the listener. A lost connection is retried with
 exponential back-off (1 s doubling up to ``max_backoff``).
 """
@@ -140,6 +141,7 @@ def listen(
     """Listen until ``max_messages`` are handled, ``seconds`` pass or ``stop`` is set."""
     stop = stop or threading.Event()
     report = ListenReport()
+    retry: dict[str, Any] = {"at": None, "delay": 1.0}
     units: dict[str, int | None] = {}
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
@@ -187,11 +189,15 @@ def listen(
             )  # fmt: skip
         except Exception as exc:  # not committed: not acknowledged, comes again; the listener goes on
             report.failed += 1
+            if retry["at"] is None:  # reconnect after a back-off: the broker then delivers it again
+                retry["at"] = time.monotonic() + retry["delay"]
+                retry["delay"] = min(retry["delay"] * 2, options.max_backoff)
             log.error("传感消息未能入库（主题 %s，内容 %r）：%s；未确认，重连后代理将重发", msg.topic,
                       preview(payload), str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
                       exc_info=not isinstance(exc, CaseError | SQLAlchemyError))  # fmt: skip
             return
         c.ack(msg.mid, msg.qos)
+        retry["delay"] = 1.0
         if got is None:
             report.bad += 1
         else:
@@ -209,6 +215,13 @@ def listen(
         for _ in _ticks(options.seconds):
             if stop.wait(0.2):
                 break
+            if retry["at"] is not None and time.monotonic() >= retry["at"]:
+                retry["at"] = None
+                log.info("重新连接 MQTT 代理，取回未确认的消息")
+                client.disconnect()
+                client.loop_stop()
+                client.connect_async(options.broker.host, options.broker.port, keepalive=30)
+                client.loop_start()
     finally:
         stop.set()
         client.disconnect()
