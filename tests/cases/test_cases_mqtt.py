@@ -57,7 +57,7 @@ def free_port() -> int:
 class Broker:
     """A mosquitto process on 127.0.0.1:port; ``restart`` stops it and starts it on the same port."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, extra: str = "") -> None:
         self.binary = mosquitto_binary()
         self.port = free_port()
         self.dir = tmp
@@ -65,7 +65,7 @@ class Broker:
         data.mkdir()
         self.config = tmp / "mosquitto.conf"
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"listener {self.port} 127.0.0.1\n{extra or 'allow_anonymous true'}\npersistence true\n"
             f"persistence_location {data}/\nlog_dest file {tmp / 'mosquitto.log'}\n"
             # as root mosquitto drops to its own user, which cannot write in our temporary directory
             + (f"user {getpass.getuser()}\n" if os.geteuid() == 0 else ""),
@@ -112,8 +112,10 @@ def message(n: int, *, sensor: str = "WL-0931", state: str = "alarm", minutes: f
     ).encode()  # fmt: skip
 
 
-def publish(port: int, items: list[tuple[str, bytes]]) -> None:
+def publish(port: int, items: list[tuple[str, bytes]], auth: tuple[str, str] | None = None) -> None:
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"pub-{time.monotonic_ns()}")
+    if auth:
+        client.username_pw_set(*auth)
     client.connect("127.0.0.1", port)
     client.loop_start()
     try:
@@ -292,3 +294,35 @@ def test_a_message_not_stored_is_not_acknowledged_and_comes_again(
         thread.join(timeout=15)
         empty.dispose()
     assert reports[0].failed >= 1 and reports[0].outcomes == {"opened": 1} and reports[0].connects >= 2
+
+
+def test_username_and_password_from_the_environment(db, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    binary = mosquitto_binary()  # skips (fails under CI) first when there is no broker
+    passwd = tmp_path / "passwd"
+    tool = shutil.which("mosquitto_passwd") or str(Path(binary).parent.parent / "bin" / "mosquitto_passwd")
+    subprocess.run([tool, "-b", "-c", str(passwd), "gateway", "s3cret-pw"], check=True)
+    broker = Broker(tmp_path, extra=f"allow_anonymous false\npassword_file {passwd}")
+    broker.start()
+    try:
+        base = ["sensors", "listen", "--mqtt", f"mqtt://127.0.0.1:{broker.port}", "--username", "gateway",
+                "--database-url", url_of(db)]  # fmt: skip
+        wrong = CliRunner().invoke(main, [*base, "--seconds", "2"], env={"DUBAN_MQTT_PASSWORD": "wrong"})
+        assert wrong.exit_code == 0 and "连接 0 次" in wrong.output
+        assert "连接 MQTT 代理失败" in caplog.text
+        result: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: result.update(
+                r=CliRunner().invoke(main, [*base, "--max-messages", "1", "--seconds", "30"],
+                                     env={"DUBAN_MQTT_PASSWORD": "s3cret-pw"})
+            ),
+            daemon=True,
+        )  # fmt: skip
+        thread.start()
+        wait_for(lambda: "已订阅" in caplog.text)
+        publish(broker.port, [("city/sensors/p", message(1, sensor="PW-1"))], auth=("gateway", "s3cret-pw"))
+        thread.join(timeout=30)
+    finally:
+        broker.stop()
+    assert result["r"].exit_code == 0 and "opened 1" in result["r"].output
+    assert list(cases(db)) == ["PW-1-1"]
