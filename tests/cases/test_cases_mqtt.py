@@ -326,3 +326,76 @@ def test_username_and_password_from_the_environment(db, tmp_path, caplog):
         broker.stop()
     assert result["r"].exit_code == 0 and "opened 1" in result["r"].output
     assert list(cases(db)) == ["PW-1-1"]
+
+
+def make_ca_and_server(tmp: Path) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for localhost / 127.0.0.1 (openssl)."""
+    ca_key, ca, key, csr, cert = (
+        tmp / n for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem")
+    )
+    ext = tmp / "san.cnf"
+    ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n", encoding="utf-8")
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=duban test CA",
+        "-keyout", str(ca_key), "-out", str(ca))  # fmt: skip
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+    )
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-days", "2",
+        "-extfile", str(ext), "-out", str(cert))  # fmt: skip
+    return ca, cert, key
+
+
+def test_tls_with_a_ca_file(db, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="duban.sensors")
+    mosquitto_binary()
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    ca, cert, key = make_ca_and_server(tmp_path)
+    broker = Broker(tmp_path, extra=f"allow_anonymous true\ncafile {ca}\ncertfile {cert}\nkeyfile {key}")
+    broker.start()
+    try:
+        base = [
+            "sensors",
+            "listen",
+            "--mqtt",
+            f"mqtt://localhost:{broker.port}",
+            "--database-url",
+            url_of(db),
+        ]
+        plain = CliRunner().invoke(
+            main, [*base, "--seconds", "2"]
+        )  # no TLS against a TLS listener: no connection
+        assert plain.exit_code == 0 and "连接 0 次" in plain.output
+        result: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: result.update(
+                r=CliRunner().invoke(
+                    main, [*base, "--tls-ca", str(ca), "--max-messages", "1", "--seconds", "30"]
+                )
+            ),
+            daemon=True,
+        )
+        thread.start()
+        wait_for(lambda: "已订阅" in caplog.text)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="tls-pub")
+        client.tls_set(ca_certs=str(ca))
+        client.connect("localhost", broker.port)
+        client.loop_start()
+        client.publish("city/sensors/t", message(1, sensor="TLS-1"), qos=1).wait_for_publish(timeout=5)
+        client.disconnect()
+        client.loop_stop()
+        thread.join(timeout=30)
+    finally:
+        broker.stop()
+    assert result["r"].exit_code == 0 and "opened 1" in result["r"].output
+    assert list(cases(db)) == ["TLS-1-1"]
