@@ -359,6 +359,8 @@ def test_tls_with_a_ca_file(db, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="duban.sensors")
     mosquitto_binary()
     if shutil.which("openssl") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("openssl is not installed (.ci/run installs it)", pytrace=False)
         pytest.skip("openssl is not installed")
     ca, cert, key = make_ca_and_server(tmp_path)
     broker = Broker(tmp_path, extra=f"allow_anonymous true\ncafile {ca}\ncertfile {cert}\nkeyfile {key}")
