@@ -90,7 +90,8 @@ def test_redelivery_is_a_duplicate_and_changes_nothing(db, calendar, policy):
 
 
 def test_clear_notes_recovery_and_a_clear_without_an_alarm_opens_nothing(db, calendar, policy):
-    assert take(db, calendar, policy, alarm(1, state="clear")).outcome == "no_case"
+    lone = take(db, calendar, policy, alarm(1, state="clear"))
+    assert (lone.outcome, lone.case_id) == ("no_case", None)
     assert sensor_cases(db) == 0
     first = take(db, calendar, policy, alarm(1))
     clear = take(db, calendar, policy, alarm(2, state="clear", minutes=3))

@@ -130,7 +130,7 @@ class AlarmResult:
     due_date: str | None = None
 
 
-def _events_of(session: Session, key: str, value: str) -> Any:
+def _events_of(key: str, value: str) -> Any:
     return (
         select(EventRow)
         .where(EventRow.entity == "case", EventRow.action.in_(SENSOR_ACTIONS))
@@ -140,12 +140,12 @@ def _events_of(session: Session, key: str, value: str) -> Any:
 
 def last_event(*, session: Session, sensor_id: str) -> EventRow | None:
     """The newest sensor event of ``sensor_id`` (its case, state and count), or None."""
-    stmt = _events_of(session, "sensor_id", sensor_id).order_by(EventRow.id.desc()).limit(1)
+    stmt = _events_of("sensor_id", sensor_id).order_by(EventRow.id.desc()).limit(1)
     return session.scalar(stmt)
 
 
 def _seen(session: Session, alarm: SensorAlarm) -> EventRow | None:
-    for ev in session.scalars(_events_of(session, "alarm_id", alarm.alarm_id).order_by(EventRow.id)):
+    for ev in session.scalars(_events_of("alarm_id", alarm.alarm_id).order_by(EventRow.id)):
         after = ev.after or {}
         if after.get("state") == alarm.state and after.get("sensor_id") == alarm.sensor_id:
             return ev
@@ -205,7 +205,7 @@ def take_alarm(
     count, flaps = int(before.get("count", 0)), int(before.get("flaps", 0))
     if alarm.state == "clear":
         if case is None or not live or before.get("state") == "clear":
-            return AlarmResult("no_case", case.id if case is not None else None, count)
+            return AlarmResult("no_case", None, count)
         after = _note(alarm, state="clear", count=count, flaps=flaps, cleared_at=alarm.at.isoformat())
         _record(session, case, "sensor_clear", before, after, actor, now)
         return AlarmResult("cleared", case.id, count, str(case.due_date) if case.due_date else None)
