@@ -340,7 +340,7 @@ def test_sensor_alarm_becomes_one_urgent_case(db, client, key):
     assert first.status_code == 200, first.text
     assert first.json()["duplicate"] is False and first.json()["due_date"] == "2026-03-03"
     again = client.post("/api/sensors/alarms", json=alarm, headers=headers)
-    assert again.json() == {**first.json(), "duplicate": True}
+    assert again.json() == {**first.json(), "duplicate": True, "outcome": "duplicate"}
     with session_scope(db) as s:
         row = s.get(CaseRow, first.json()["case_id"])
         assert (row.channel, row.urgent, row.category, row.source, row.external_id) == (
