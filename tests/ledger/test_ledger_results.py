@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from importlib import resources
 from datetime import date
 
 import pytest
@@ -35,9 +36,10 @@ def _xlsx() -> bytes:
 def test_rules_file_is_valid_and_checked():
     r = result_rules()
     assert set(r.labels) == {"done", "ahead", "on_track", "behind"}
-    raw = yaml.safe_load(open("src/duban/ledger/rules/results.yaml", encoding="utf-8"))
+    text = resources.files("duban.ledger").joinpath("rules/results.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
     del raw["pace"]["labels"]["behind"]
-    with pytest.raises(LedgerError, match="pace.labels 缺少 behind"):
+    with pytest.raises(LedgerError, match=r"pace\.labels 缺少 behind"):
         parse_result_rules(raw)
 
 
