@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from importlib import resources
 from datetime import date
+from importlib import resources
 
 import pytest
 import yaml
