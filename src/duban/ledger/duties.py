@@ -97,7 +97,7 @@ def add_progress(
     try:
         checked = check_results(duty.item.targets or [], results or [])
     except LedgerError as exc:
-        raise LedgerError(f"督办事项 {duty_id}: {exc}") from None
+        raise LedgerError(f"督办事项 {duty_id}: {exc}", exc.field) from None
     if share is not None and not 0 <= share <= 100:
         raise LedgerError(f"督办事项 {duty_id}: 完成比例应在 0–100 之间，收到 {share}")
     when = reported_at or now

@@ -54,14 +54,16 @@ def check_file(name: str, content: bytes) -> str:
     shown = name or "（无文件名）"
     ext = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     if ext is None:
-        raise LedgerError(f"佐证材料「{shown}」: 只接受 pdf、docx、xlsx、jpg、png 文件")
+        raise LedgerError(f"佐证材料「{shown}」: 只接受 pdf、docx、xlsx、jpg、png 文件", "file")
     if not content:
-        raise LedgerError(f"佐证材料「{shown}」: 文件为空")
+        raise LedgerError(f"佐证材料「{shown}」: 文件为空", "file")
     if len(content) > MAX_BYTES:
-        raise LedgerError(f"佐证材料「{shown}」: 文件大小 {len(content) / 1048576:.1f} MB，超过 10 MB 上限")
+        raise LedgerError(
+            f"佐证材料「{shown}」: 文件大小 {len(content) / 1048576:.1f} MB，超过 10 MB 上限", "file"
+        )
     kind = sniff(content)
     if kind != ext:
-        raise LedgerError(f"佐证材料「{shown}」: 文件内容不是 {ext} 格式")
+        raise LedgerError(f"佐证材料「{shown}」: 文件内容不是 {ext} 格式", "file")
     return kind
 
 

@@ -78,3 +78,18 @@ def paced_light(light: str, p: Pace | None) -> str:
     if light == "green" and p is not None and p.done is not None and p.gap >= result_rules().yellow_gap:
         return "yellow"
     return light
+
+
+def paces_of(session: Session, duty_ids: Iterable[int], *, calendar: Days, now: datetime) -> dict[int, Pace]:
+    """序时进度 of these duties (the board's rows)."""
+    ids = list(duty_ids)
+    rows = (
+        session.execute(
+            select(DutyRow.id, DutyRow.assigned_at, DutyRow.due, DutyRow.status).where(
+                DutyRow.id.in_(ids[i : i + 900])
+            )
+        ).all()
+        for i in range(0, len(ids), 900)
+    )
+    flat = [(r[0], r[1], r[2], r[3] == DutyStatus.CLOSED.value) for chunk in rows for r in chunk]
+    return paces(session, flat, calendar=calendar, now=now)

@@ -116,7 +116,7 @@ def unit_factor(unit: str, target_unit: str, *, field: str) -> float:
         return 1.0, u
 
     if not unit.strip():
-        raise LedgerError(f"{field}: 请填写计量单位（目标单位为「{target_unit or '无'}」）")
+        raise LedgerError(f"{field}: 请填写计量单位（目标单位为「{target_unit or '无'}」）", "results")
     m1, base1 = split(unit)
     m2, base2 = split(target_unit)
     if base1 == base2:
@@ -124,7 +124,9 @@ def unit_factor(unit: str, target_unit: str, *, field: str) -> float:
     for units in r.families.values():
         if base1 in units and base2 in units:
             return m1 * units[base1] / (m2 * units[base2])
-    raise LedgerError(f"{field}: 单位「{unit}」与目标单位「{target_unit}」不是同一类计量单位，无法比较")
+    raise LedgerError(
+        f"{field}: 单位「{unit}」与目标单位「{target_unit}」不是同一类计量单位，无法比较", "results"
+    )
 
 
 def check_results(targets: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -135,18 +137,20 @@ def check_results(targets: list[dict[str, Any]], results: list[dict[str, Any]]) 
         idx = r.get("target")
         field = f"完成值第{n}项"
         if not isinstance(idx, int) or not 0 <= idx < len(targets):
-            raise LedgerError(f"{field}: 目标序号 {idx!r} 不存在（本事项有 {len(targets)} 个目标）")
+            raise LedgerError(
+                f"{field}: 目标序号 {idx!r} 不存在（本事项有 {len(targets)} 个目标）", "results"
+            )
         if idx in seen:
-            raise LedgerError(f"{field}: 目标 {idx + 1} 重复填报")
+            raise LedgerError(f"{field}: 目标 {idx + 1} 重复填报", "results")
         seen.add(idx)
         t = targets[idx]
         field = f"完成值「{t.get('metric') or target_words(t)}」"
         try:
             value = float(r.get("value"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise LedgerError(f"{field}: 数值「{r.get('value')}」不是数字") from None
+            raise LedgerError(f"{field}: 数值「{r.get('value')}」不是数字", "results") from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise LedgerError(f"{field}: 数值不是有限数")
+            raise LedgerError(f"{field}: 数值不是有限数", "results")
         unit = str(r.get("unit") or "")
         factor = unit_factor(unit, t.get("unit") or "", field=field)
         out.append({"target": idx, "value": value, "unit": unit.strip(), "in_target_unit": value * factor})

@@ -123,11 +123,13 @@ def list_evidence(duty_id: int, request: Request, session: DB, who: AnyUser) -> 
 
 @router.post("/duties/{duty_id}/evidence", response_model=EvidenceRead, status_code=201)
 async def upload_evidence(
-    duty_id: int, request: Request, session: DB, who: Unit, file: Annotated[UploadFile, File()]
+    duty_id: int, request: Request, session: DB, who: Unit, file: Annotated[UploadFile | None, File()] = None
 ) -> EvidenceRead:
     """Upload one evidence file (multipart ``file``; pdf/docx/xlsx/jpg/png, ≤ 10 MB, checked by content)."""
-    check_duty(request, session, who, duty_id)
+    check_duty(request, session, who, duty_id)  # the row guard first: another unit learns nothing
     assert who.account is not None
+    if file is None:
+        raise ApiError(422, "字段 file: 请选择要上传的佐证材料", "file")
     content = await read_limited(file)
     row = service.add_evidence(
         session=session,
