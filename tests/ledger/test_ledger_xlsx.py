@@ -50,7 +50,7 @@ def test_export_cells_fills_and_frozen_header(ledger, tmp_path):
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["C"].width == 48
-    assert ws.column_dimensions["N"].hidden
+    assert ws.column_dimensions["O"].hidden  # 事项编号, the last column
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [1, 2, 3, 4]
     energy = next(r for r in rows if r[_col("牵头单位") - 1] == "市能源局")
@@ -65,6 +65,20 @@ def test_export_cells_fills_and_frozen_header(ledger, tmp_path):
     assert fills["市能源局"].endswith("C6EFCE")  # green: deployed and reported on time
     assert fills["市农业农村局"].endswith("FFC7CE")  # red: never deployed
     assert ws.cell(row=2, column=_col("任务内容")).alignment.wrap_text
+
+
+def test_export_reads_pace_with_a_calendar(ledger, tmp_path, calendar):
+    """序时进度: 25 % reported a week into a year-long duty is 超进度; nothing reported yet is 达进度."""
+    out = tmp_path / "台账.xlsx"
+    with session_scope(ledger) as s:
+        export_xlsx(session=s, path=out, calendar=calendar, now=at(2023, 1, 9))
+        export_xlsx(session=s, path=tmp_path / "bare.xlsx")
+    rows = list(load_workbook(out)["台账"].iter_rows(min_row=2, values_only=True))
+    pace = {r[_col("牵头单位") - 1]: r[_col("序时进度") - 1] for r in rows}
+    assert pace["市能源局"] == "超进度"
+    assert pace["市农业农村局"] == "达进度"
+    bare = list(load_workbook(tmp_path / "bare.xlsx")["台账"].iter_rows(min_row=2, values_only=True))
+    assert all(r[_col("序时进度") - 1] is None for r in bare)  # no calendar: left empty
 
 
 def test_export_by_unit_has_a_sheet_per_lead_unit(ledger, tmp_path):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.web.web_factories import CASE_IDS, CASE_TOKENS, PASSWORD, UNIT_A, USERS, World
+from tests.web.web_factories import CASE_IDS, CASE_TOKENS, PASSWORD, PDF_BYTES, UNIT_A, USERS, World
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPORT = FIXTURES / "小河市2024年政府工作报告.txt"
@@ -26,6 +26,10 @@ FRAMEWORK = {
     ("GET", "/redoc"),
     ("MOUNT", "/static"),
 }
+
+
+def evidence_file() -> dict[str, Any]:
+    return {"file": ("验收照片.pdf", PDF_BYTES, "application/pdf")}
 
 
 def report_file() -> dict[str, Any]:
@@ -68,7 +72,12 @@ class Case:
 
 
 def default_params(world: World) -> dict[str, Any]:
-    return {"plan_id": world.plan_id, "duty_id": world.duty_a, "item_id": world.item_a}
+    return {
+        "plan_id": world.plan_id,
+        "duty_id": world.duty_a,
+        "item_id": world.item_a,
+        "evidence_id": world.evidence_a,
+    }
 
 
 OFFICE = ("office",)
@@ -118,6 +127,15 @@ CASES: list[Case] = [
     Case("POST", "/api/duties/{duty_id}/milestones/{name}/done", "unit_a", 200, Req(params={"name": "完成招标"}),
          bad=Req(params={"name": "不存在的节点"}), bad_status=404, allowed=("office", "unit_a"),
          setup="milestones", owned=True),
+    Case("GET", "/api/duties/{duty_id}/pace", "leader", 200, bad=Req(params={"duty_id": 999}), bad_status=404,
+         bad_field="duty_id", owned=True),
+    Case("GET", "/api/duties/{duty_id}/evidence", "office", 200, bad=Req(params={"duty_id": 999}), bad_status=404,
+         bad_field="duty_id", owned=True),
+    Case("POST", "/api/duties/{duty_id}/evidence", "unit_a", 201, Req(files=evidence_file),
+         bad=Req(files=lambda: {"file": ("照片.png", PDF_BYTES, "image/png")}), bad_status=400, bad_field="file",
+         allowed=UNIT, owned=True),
+    Case("GET", "/api/duties/{duty_id}/evidence/{evidence_id}", "office", 200,
+         bad=Req(params={"evidence_id": 999}), bad_status=404, owned=True),
     # ---- API: board, units, events, clock, public, ledger files
     Case("GET", "/api/board", "leader", 200, bad=Req(query={"status": "done"}), bad_field="status"),
     Case("GET", "/api/units", "unit_a", 200),
@@ -162,6 +180,10 @@ CASES: list[Case] = [
     Case("POST", "/duties/{duty_id}/milestones/done", "unit_a", 303, Req(form={"name": "完成招标"}),
          bad=Req(form={"name": "不存在的节点"}), bad_status=404, allowed=("office", "unit_a"),
          setup="milestones", owned=True),
+    Case("GET", "/duties/{duty_id}/evidence/{evidence_id}", "unit_a", 200, bad=Req(params={"evidence_id": 999}),
+         bad_status=404, owned=True),
+    Case("GET", "/plans/{plan_id}/review", "leader", 200, bad=Req(query={"format": "pdf"}), bad_field="format",
+         allowed=READERS),
     Case("GET", "/upload", "office", 200, allowed=OFFICE),
     Case("POST", "/upload", "office", 200, Req(files=report_file),
          bad=Req(files=lambda: {"file": ("空.txt", b"", "text/plain")}), bad_field="file", allowed=OFFICE),

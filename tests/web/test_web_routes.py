@@ -24,7 +24,8 @@ FORM_PAGES = {"login_csrf": "/login", "report_csrf": "/report"}
 
 
 def url_of(case: Case, world: World, req: Req) -> str:
-    params = {"plan_id": world.plan_id, "duty_id": world.duty_a, "item_id": world.item_a}
+    params = {"plan_id": world.plan_id, "duty_id": world.duty_a, "item_id": world.item_a,
+              "evidence_id": world.evidence_a}  # fmt: skip
     if case.id in ("POST /api/items/{item_id}/assign", "POST /items/{item_id}/assign") and req is case.ok:
         params["item_id"] = world.item_free
     params.update(req.params)

@@ -107,6 +107,9 @@ def make_review(*, year: int, place: str = "示例市") -> list[Promise]:
     ]
 
 
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @dataclass
 class World:
     """Ids and credentials of the template database."""
@@ -122,6 +125,7 @@ class World:
     tokens: dict[str, str]  # role key → bearer token
     sessions: dict[str, tuple[str, str]]  # role key → (session token, csrf token)
     cases: dict[str, int] = field(default_factory=dict)  # CASE_STATES name → case id
+    evidence_a: int = 0  # an evidence file (佐证材料) of duty_a
 
 
 def build_template(path: Path) -> World:
@@ -151,6 +155,14 @@ def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = Non
         service.assign(session=s, item_id=items["t1"].id, unit=UNIT_A, actor="test", now=NOW, major=True)
         service.assign(session=s, item_id=items["t2"].id, unit=UNIT_B, actor="test", now=NOW)
         duty = {d.item_id: d.id for d in s.query(DutyRow)}
+        evidence = service.add_evidence(
+            session=s,
+            duty_id=duty[items["t1"].id],
+            name="开工报告.pdf",
+            content=PDF_BYTES,
+            actor="test",
+            now=NOW,
+        )
         tokens: dict[str, str] = {}
         sessions: dict[str, tuple[str, str]] = {}
         for key, (name, role, unit) in USERS.items():
@@ -169,6 +181,7 @@ def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = Non
             tokens=tokens,
             sessions=sessions,
             cases=build_cases(s, {} if case_tokens is None else case_tokens),
+            evidence_a=evidence.id,
         )
     return world
 

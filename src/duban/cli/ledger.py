@@ -368,8 +368,9 @@ def register(main: click.Group) -> None:
         """导出台账为 Excel。"""
         from duban.ledger.xlsx import export_xlsx
 
+        calendar, _policy = _clock(database_url)
         with migrated_session(database_url) as s:
-            n = export_xlsx(session=s, path=output, by_unit=by_unit)
+            n = export_xlsx(session=s, path=output, by_unit=by_unit, calendar=calendar, now=parse_at(None))
         click.echo(f"已导出 {n} 项督办事项到 {output}")
 
     @main.group("import")

@@ -230,6 +230,49 @@ def archive_command(root: Path, jobs: int | None, output: Path) -> None:
     )
 
 
+@review_group.command("plan")
+@click.option("--plan", "plan_id", type=int, default=None, help="计划编号（默认最新载入的计划）")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("docx", "xlsx", "md")),
+    default="docx",
+    show_default=True,
+    help="输出格式。",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件。"
+)
+@click.option("--at", "at", default=None, help="截至日期 YYYY-MM-DD（默认今天）")
+@db_option
+@friendly
+def plan_command(
+    plan_id: int | None, fmt: str, output: Path, at: str | None, database_url: str | None
+) -> None:
+    """年终复盘：计划每项督办事项的目标值、完成值、结论（已完成/基本完成/未完成/滞后）、牵头单位与佐证材料。"""
+    from duban.cli.common import parse_at
+    from duban.review.documents import (
+        DocumentError,
+        write_plan_review_docx,
+        write_plan_review_md,
+        write_plan_review_xlsx,
+    )
+    from duban.review.plan_review import plan_review
+
+    now = parse_at(at)
+    with migrated_session(database_url) as session:
+        review = plan_review(session=session, plan_id=plan_id, now=now)
+    try:
+        if fmt == "md":
+            with output.open("w", encoding="utf-8") as out:
+                write_plan_review_md(review, out)
+        else:
+            (write_plan_review_docx if fmt == "docx" else write_plan_review_xlsx)(review, output)
+    except (DocumentError, OSError) as exc:
+        raise click.ClickException(f"{output}: {exc}") from exc
+    click.echo(f"已写入 {output}（{review.title}，{len(review.outcomes)} 项督办事项）", err=True)
+
+
 def register(main: click.Group) -> None:
     """Add ``duban review`` to the root group."""
     main.add_command(review_group)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from duban.audit import service as audit
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.models import DutyRow, MilestoneRow, ProgressRow
+from duban.ledger.results import Pace, check_results, pace, share_done
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.tick import duty_clock
 from duban.ledger.workflow import DutyStatus, WorkflowError, check_transition, closure_grade
@@ -87,11 +88,16 @@ def add_progress(
     figure: float | None = None,
     share: int | None = None,
     evidence: str | None = None,
+    results: list[dict[str, Any]] | None = None,
 ) -> ProgressRow:
-    """Record a progress report; the first one moves the duty to in_progress (deploying it if needed)."""
+    """Record a progress report (with 完成值 per target); the first one moves the duty to in_progress."""
     duty = get_duty(session=session, duty_id=duty_id)
     if not text or not text.strip():
         raise LedgerError(f"督办事项 {duty_id}: 进展内容不能为空")
+    try:
+        checked = check_results(duty.item.targets or [], results or [])
+    except LedgerError as exc:
+        raise LedgerError(f"督办事项 {duty_id}: {exc}", exc.field) from None
     if share is not None and not 0 <= share <= 100:
         raise LedgerError(f"督办事项 {duty_id}: 完成比例应在 0–100 之间，收到 {share}")
     when = reported_at or now
@@ -114,6 +120,7 @@ def add_progress(
         share=share,
         evidence=evidence,
         actor=actor,
+        results=checked,
     )
     session.add(p)
     session.flush()
@@ -229,3 +236,20 @@ def set_due(*, session: Session, duty_id: int, due: date, actor: str, now: datet
     with audit.changing(session, duty, actor=actor, now=now, entity="duty", action="set_due"):
         duty.due = due
     return duty
+
+
+def duty_pace(*, duty: DutyRow, last: ProgressRow | None, calendar: WorkCalendar, now: datetime) -> Pace:
+    """序时进度 of a duty: its latest 完成值 (else reported share) against its period in working days."""
+    from duban.clock.calendar import local_date
+
+    done = share_done(
+        duty.item.targets or [], last.results or [] if last else [], last.share if last else None
+    )
+    return pace(
+        done=done,
+        start=local_date(duty.assigned_at),
+        due=duty.due,
+        today=local_date(now),
+        calendar=calendar,
+        closed=duty.status == DutyStatus.CLOSED.value,
+    )

@@ -10,6 +10,7 @@ domains go through the service. The schema is created by the migrations in
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -81,6 +83,9 @@ class ItemRow(Base):
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     counts: Mapped[list[str]] = mapped_column(JSON, default=list)  # a task's figures as written (20.8万亩)
+    # a task's targets (the reader's quantity fields: metric, metric_id, change, value, value_high,
+    # unit, bound, quote); [] for a quantity item, whose own fields are its target
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     plan: Mapped[PlanRow] = relationship(back_populates="items")
     assignment: Mapped[AssignmentRow | None] = relationship(back_populates="item", uselist=False)
@@ -192,8 +197,32 @@ class ProgressRow(Base):
     share: Mapped[int | None] = mapped_column(Integer)
     evidence: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
+    # 完成值: one {target, value, unit, value_in_target_unit} per target of the duty reported on
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     duty: Mapped[DutyRow] = relationship(back_populates="progress")
+
+
+EVIDENCE_KINDS: tuple[str, ...] = ("pdf", "docx", "xlsx", "jpg", "png")
+
+
+class EvidenceRow(Base):
+    """An evidence file (佐证材料) of a duty, its content kept in the database."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (CheckConstraint(in_values("kind", EVIDENCE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"), index=True)
+    progress_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ActionRow(Base):

@@ -55,6 +55,7 @@ class ItemCreate(BaseModel):
     headline: bool = False
     flags: list[str] = Field(default_factory=list)
     counts: list[str] = Field(default_factory=list)
+    targets: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ItemRead(ItemCreate):
@@ -122,6 +123,28 @@ class ProgressRead(_Read):
     share: int | None
     evidence: str | None
     actor: str
+    results: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ResultCreate(BaseModel):
+    """A 完成值 for one of the duty's targets (its index in the item's ``targets``)."""
+
+    target: int
+    value: float
+    unit: str
+
+
+class EvidenceRead(_Read):
+    id: int
+    duty_id: int
+    progress_id: int | None
+    name: str
+    kind: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class ProgressPage(BaseModel):

@@ -22,6 +22,7 @@ from duban.ledger.duties import (
     add_progress,
     complete_milestone,
     deploy,
+    duty_pace,
     get_duty,
     latest_progress,
     request_closure,
@@ -31,6 +32,7 @@ from duban.ledger.duties import (
     transition,
 )
 from duban.ledger.errors import LedgerError, NotFound
+from duban.ledger.evidence import add_evidence, get_evidence, list_evidence
 from duban.ledger.models import (
     AssignmentCoUnitRow,
     AssignmentRow,
@@ -38,6 +40,7 @@ from duban.ledger.models import (
     ItemRow,
     PlanRow,
 )
+from duban.ledger.results import target_record
 from duban.ledger.routing import RouteResult, Rule, load_rules, route
 from duban.ledger.tick import board, open_duties_report, tick
 from duban.ledger.workflow import DutyStatus
@@ -48,10 +51,33 @@ if TYPE_CHECKING:
     from duban.reading.model import Plan
 
 __all__ = [  # the ledger's whole service surface, including what lives in its helper modules
-    "RouteResult", "add_progress", "assign", "auto_assign", "board", "complete_milestone", "deploy",
-    "get_duty", "get_item", "get_plan", "latest_progress", "list_plans", "load_plan", "load_rules",
-    "open_duties_report", "plan_items", "request_closure", "review_closure", "route",
-    "set_due", "set_milestones", "tick", "transition",
+    "RouteResult",
+    "add_evidence",
+    "add_progress",
+    "assign",
+    "auto_assign",
+    "board",
+    "complete_milestone",
+    "deploy",
+    "duty_pace",
+    "get_duty",
+    "get_evidence",
+    "get_item",
+    "get_plan",
+    "latest_progress",
+    "list_evidence",
+    "list_plans",
+    "load_plan",
+    "load_rules",
+    "open_duties_report",
+    "plan_items",
+    "request_closure",
+    "review_closure",
+    "route",
+    "set_due",
+    "set_milestones",
+    "tick",
+    "transition",
 ]  # fmt: skip
 
 ASSIGNABLE_KINDS = ("target", "task")
@@ -156,6 +182,7 @@ def load_plan(
                 headline=False,
                 flags=[],
                 counts=list(t.counts),
+                targets=[target_record(q) for q in t.targets],
             )
         )
     session.add_all(items)

@@ -22,12 +22,14 @@ from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from duban.clock.calendar import CalendarGap, WorkCalendar
+from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.clock.evaluate import DutySnapshot, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
 from duban.ledger.board import board_view, overdue_rows
 from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, MilestoneRow, ProgressRow
+from duban.ledger.pace import done_shares, paced_light
+from duban.ledger.results import pace
 from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport
 from duban.ledger.workflow import DutyStatus
 from duban.units.models import UnitRow
@@ -127,6 +129,8 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
         for (duty_id, _), at in zip(raw, map(convert, stamps) if convert else stamps, strict=True):
             feedback[duty_id].append(at)
 
+    done_share = done_shares(session)  # 序时进度: a green duty trailing its period turns yellow
+    today = local_date(now)
     report = TickReport(now=now)
     new_actions: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
@@ -170,7 +174,16 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
         evaluated += 1
         if ev.provisional_years:
             provisional.update(ev.provisional_years)
-        light, overdue_workdays = ev.light, ev.overdue_workdays
+        light: str = ev.light
+        overdue_workdays = ev.overdue_workdays
+        if light == "green" and done_share.get(duty_id) is not None:
+            try:
+                p = pace(
+                    done=done_share[duty_id], start=local_date(d[1]), due=d[4], today=today, calendar=calendar
+                )
+                light = paced_light(light, p)
+            except CalendarGap:
+                pass
         for a in ev.actions:
             new_actions.append(
                 {

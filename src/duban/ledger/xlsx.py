@@ -1,7 +1,7 @@
 """The 台账 as an Excel workbook (openpyxl): export one row per duty, import progress back.
 
 Export: 序号, 板块, 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
-完成比例(%), 状态 (the light as the cell's fill), 最近反馈 and a hidden last column 事项编号 (the
+完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈 and a hidden last column 事项编号 (the
 duty id); bold frozen header, wrapped text, set widths; one sheet per lead unit on request.
 
 Import: every sheet is read; a row whose 进展情况/完成值/完成比例 differ from the duty's latest
@@ -25,11 +25,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from duban.clock.calendar import local_date
+from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.ledger import service
 from duban.ledger.board import display_light
+from duban.ledger.duties import duty_pace
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
+from duban.ledger.results import target_words
 from duban.ledger.schemas import ImportCellError, ImportReport
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
@@ -46,6 +48,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("进展情况", 40),
     ("完成值", 10),
     ("完成比例(%)", 10),
+    ("序时进度", 10),
     ("状态", 14),
     ("最近反馈", 12),
     ("事项编号", 10),
@@ -67,7 +70,9 @@ class XlsxImportError(LedgerError):
 
 
 def target_text(item: ItemRow) -> str:
-    """目标值 as people write it: 6%左右, 200万千瓦 (a task's own figures)."""
+    """目标值 as people write it: 6%左右, 200万千瓦 (a task's own targets, else its figures)."""
+    if item.targets:
+        return "；".join(target_words(t) for t in item.targets)
     if item.value is None:
         return "、".join(item.counts or [])
 
@@ -99,9 +104,26 @@ def _rows(session: Session) -> list[tuple[DutyRow, ItemRow, AssignmentRow | None
     return [(d, d.item, d.item.assignment, latest.get(d.id)) for d in duties]
 
 
-def export_xlsx(*, session: Session, path: Path, by_unit: bool = False) -> int:
-    """Write the 台账 to ``path`` (one sheet, or one per lead unit); returns the number of duties."""
+def export_xlsx(
+    *,
+    session: Session,
+    path: Path,
+    by_unit: bool = False,
+    calendar: WorkCalendar | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write the 台账 to ``path`` (one sheet, or one per lead unit); returns the number of duties.
+
+    With a ``calendar`` and ``now`` the 序时进度 column is filled.
+    """
     rows = _rows(session)
+    paces: dict[int, str] = {}
+    if calendar is not None and now is not None:
+        for duty, _, _, last in rows:
+            try:
+                paces[duty.id] = duty_pace(duty=duty, last=last, calendar=calendar, now=now).label
+            except CalendarGap:
+                paces[duty.id] = ""
     groups: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         unit = r[2].lead_unit.name if r[2] is not None else "未分办"
@@ -114,7 +136,7 @@ def export_xlsx(*, session: Session, path: Path, by_unit: bool = False) -> int:
     used: set[str] = set()
     for name in sorted(groups) if by_unit else [MAIN_SHEET]:
         ws = wb.create_sheet(_sheet_name(name, used))
-        _write_sheet(ws, groups[name])
+        _write_sheet(ws, groups[name], paces)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return len(rows)
@@ -131,7 +153,9 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _write_sheet(
-    ws: Any, rows: list[tuple[DutyRow, ItemRow, AssignmentRow | None, ProgressRow | None]]
+    ws: Any,
+    rows: list[tuple[DutyRow, ItemRow, AssignmentRow | None, ProgressRow | None]],
+    paces: dict[int, str],
 ) -> None:
     ws.append(list(HEADERS))
     bold = Font(bold=True)
@@ -156,6 +180,7 @@ def _write_sheet(
                 last.text if last else "",
                 last.figure if last else None,
                 last.share if last else None,
+                paces.get(duty.id, ""),
                 shown,
                 local_date(duty.last_feedback_at) if duty.last_feedback_at else None,
                 duty.id,

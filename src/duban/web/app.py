@@ -94,6 +94,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import board as pages_board
     from duban.web.pages import cases as pages_cases
     from duban.web.pages import duty as pages_duty
+    from duban.web.pages import plan_review as pages_plan_review
     from duban.web.pages import plans as pages_plans
     from duban.web.pages import public_cases as pages_public_cases
     from duban.web.pages import review as pages_review
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     for module in (
         pages_auth,
         pages_board,
+        pages_plan_review,
         pages_plans,
         pages_duty,
         pages_upload,

@@ -18,6 +18,7 @@ from duban.ledger.schemas import (
     MilestoneRead,
     PlanRead,
     ProgressRead,
+    ResultCreate,
 )
 
 LightName = Literal["green", "yellow", "red", "grey"]
@@ -99,6 +100,16 @@ class ProgressBody(BaseModel):
     figure: float | None = None
     share: int | None = Field(default=None, ge=0, le=100)
     evidence: str | None = None
+    results: list[ResultCreate] = Field(default_factory=list, max_length=50)  # 完成值, one per target
+
+
+class PaceView(BaseModel):
+    """序时进度: share done and share of the period gone (0–1), and its reading."""
+
+    done: float | None
+    elapsed: float
+    key: str
+    label: str
 
 
 class ClosureBody(BaseModel):

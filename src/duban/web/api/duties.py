@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import Response
 
 from duban.ledger import service
 from duban.ledger.board import BoardFilter, board_view, co_unit_rows
-from duban.ledger.schemas import DutyRead, EventRead, MilestoneRead, ProgressPage, ProgressRead
+from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.units.service import unit_id_of
 from duban.web import queries
 from duban.web.board_view import board_filter
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
+from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, unit_scope
 from duban.web.schemas import (
     ClosureBody,
@@ -21,6 +23,7 @@ from duban.web.schemas import (
     DutyDetail,
     DutyListPage,
     MilestonesBody,
+    PaceView,
     Problem,
     ProgressBody,
     ReviewBody,
@@ -93,10 +96,59 @@ def add_progress(duty_id: int, body: ProgressBody, request: Request, session: DB
         figure=body.figure,
         share=body.share,
         evidence=body.evidence,
+        results=[r.model_dump() for r in body.results],
         actor=who.account.name,
         now=who.now,
     )
     return ProgressRead.model_validate(p)
+
+
+@router.get("/duties/{duty_id}/pace", response_model=PaceView)
+def duty_pace(duty_id: int, request: Request, session: DB, who: AnyUser) -> PaceView:
+    """序时进度: the share done (完成值 against targets, else the reported share) against the share
+    of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
+    check_duty(request, session, who, duty_id)
+    duty = service.get_duty(session=session, duty_id=duty_id)
+    last = service.latest_progress(session=session, duty_id=duty_id)
+    p = service.duty_pace(duty=duty, last=last, calendar=state_of(request).calendar, now=who.now)
+    return PaceView(done=p.done, elapsed=p.elapsed, key=p.key, label=p.label)
+
+
+@router.get("/duties/{duty_id}/evidence", response_model=list[EvidenceRead])
+def list_evidence(duty_id: int, request: Request, session: DB, who: AnyUser) -> list[EvidenceRead]:
+    """A duty's evidence files (佐证材料): name, type, size, SHA-256, who and when."""
+    check_duty(request, session, who, duty_id)
+    return [EvidenceRead.model_validate(e) for e in service.list_evidence(session=session, duty_id=duty_id)]
+
+
+@router.post("/duties/{duty_id}/evidence", response_model=EvidenceRead, status_code=201)
+async def upload_evidence(
+    duty_id: int, request: Request, session: DB, who: Unit, file: Annotated[UploadFile | None, File()] = None
+) -> EvidenceRead:
+    """Upload one evidence file (multipart ``file``; pdf/docx/xlsx/jpg/png, ≤ 10 MB, checked by content)."""
+    check_duty(request, session, who, duty_id)  # the row guard first: another unit learns nothing
+    assert who.account is not None
+    if file is None:
+        raise ApiError(422, "字段 file: 请选择要上传的佐证材料", "file")
+    content = await read_limited(file)
+    row = service.add_evidence(
+        session=session,
+        duty_id=duty_id,
+        name=file.filename or "",
+        content=content,
+        actor=who.account.name,
+        now=who.now,
+    )
+    return EvidenceRead.model_validate(row)
+
+
+@router.get("/duties/{duty_id}/evidence/{evidence_id}", response_class=Response)
+def download_evidence(
+    duty_id: int, evidence_id: int, request: Request, session: DB, who: AnyUser
+) -> Response:
+    """The file itself, for those who may see the duty (others: 404, logged as access_denied)."""
+    check_duty(request, session, who, duty_id)
+    return evidence_response(service.get_evidence(session=session, duty_id=duty_id, evidence_id=evidence_id))
 
 
 @router.post("/duties/{duty_id}/closure-request", response_model=DutyRead)

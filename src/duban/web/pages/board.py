@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
+from duban.ledger.pace import paces_of
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
@@ -40,6 +41,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
+        paces = paces_of(session, [r.duty_id for r in view.rows], calendar=st.calendar, now=who.now)
     context: dict[str, Any] = {
         "view": view,
         "f": f,
@@ -50,6 +52,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         "plans": plans,
         "co_rows": co_rows,
         "co_total": co_total,
+        "paces": paces,
         "who": who,
         "account": who.account,
         "csrf": who.csrf,

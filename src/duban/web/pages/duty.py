@@ -7,16 +7,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from duban.clock.calendar import CalendarGap
 from duban.ledger import service
+from duban.ledger.results import result_words, target_words
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
 from duban.web import queries
 from duban.web.cases_view import linked_cases
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
+from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty
 from duban.web.render import page
 
@@ -38,6 +41,16 @@ def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Resp
     cases = linked_cases(session, who, detail.item.id)
     # A unit officer is the lead unit's or a co-unit's (配合单位: reports progress, no closure).
     lead = who.role != "unit" or (who.account is not None and who.account.unit_name == detail.unit)
+    duty = service.get_duty(session=session, duty_id=duty_id)
+    try:
+        pace = service.duty_pace(
+            duty=duty,
+            last=service.latest_progress(session=session, duty_id=duty_id),
+            calendar=st.calendar,
+            now=who.now,
+        )
+    except CalendarGap:
+        pace = None
     return page(
         request,
         "duty.html",
@@ -46,11 +59,15 @@ def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Resp
         grades=GRADES,
         cases=cases,
         lead=lead,
+        pace=pace,
+        evidence=service.list_evidence(session=session, duty_id=duty_id),
+        target_words=target_words,
+        result_words=result_words,
     )
 
 
 @router.post("/duties/{duty_id}/progress")
-def progress_page(
+async def progress_page(
     duty_id: int,
     request: Request,
     session: DB,
@@ -58,19 +75,50 @@ def progress_page(
     text: Annotated[str, Form(min_length=1, max_length=5000)],
     share: Annotated[int | None, Form(ge=0, le=100)] = None,
     figure: Annotated[float | None, Form()] = None,
+    files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     check_duty(request, session, who, duty_id)
     assert who.account is not None
-    service.add_progress(
+    form = await request.form()
+    results = []
+    for key, value in form.multi_items():
+        if key.startswith("result_value_") and isinstance(value, str) and value.strip():
+            n = key.removeprefix("result_value_")
+            if not n.isdigit():
+                raise ApiError(422, f"字段 {key} 无法识别", key)
+            unit = form.get(f"result_unit_{n}")
+            results.append(
+                {"target": int(n), "value": value.strip(), "unit": unit if isinstance(unit, str) else ""}
+            )
+    uploads = [(f.filename or "", await read_limited(f)) for f in files or [] if f.filename]
+    # one transaction: the report and its files are stored together or not at all
+    p = service.add_progress(
         session=session,
         duty_id=duty_id,
         text=text,
         share=share,
         figure=figure,
+        results=results,
         actor=who.account.name,
         now=who.now,
     )
+    for name, content in uploads:
+        service.add_evidence(
+            session=session,
+            duty_id=duty_id,
+            progress_id=p.id,
+            name=name,
+            content=content,
+            actor=who.account.name,
+            now=who.now,
+        )
     return _back(duty_id)
+
+
+@router.get("/duties/{duty_id}/evidence/{evidence_id}")
+def evidence_page(duty_id: int, evidence_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+    check_duty(request, session, who, duty_id)
+    return evidence_response(service.get_evidence(session=session, duty_id=duty_id, evidence_id=evidence_id))
 
 
 @router.post("/duties/{duty_id}/closure-request")
