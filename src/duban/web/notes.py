@@ -25,8 +25,17 @@ def redirect(request: Request, url: str, note: str) -> Response:
     return resp
 
 
+def _background(request: Request) -> bool:
+    """A request made by a page's script (a form sent by static/forms.js follows its redirect in
+    the background): the note waits for the page the browser then opens."""
+    dest = request.headers.get("sec-fetch-dest")
+    return dest is not None and dest != "document"
+
+
 def take(request: Request) -> str | None:
     """The note carried to this request, if any and if its signature holds."""
+    if _background(request):
+        return None
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
@@ -39,5 +48,5 @@ def take(request: Request) -> str | None:
 
 def forget(request: Request, resp: Response) -> None:
     """Clear the note cookie on ``resp`` once the note has been shown."""
-    if request.cookies.get(COOKIE):
+    if request.cookies.get(COOKIE) and not _background(request):
         resp.delete_cookie(COOKIE, httponly=True, samesite="lax")

@@ -169,5 +169,16 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
 
 
 def render_error(request: Request, *, status: int, detail: str, field: str | None) -> Response:
-    """The Chinese error page."""
-    return page(request, "error.html", status=status, detail=detail, field=field, status_code=status)
+    """The Chinese error page (its ``data-field``/``data-detail`` let a form show the message
+    next to the field instead, keeping what was typed: static/forms.js)."""
+    from duban.web.errors import field_label
+
+    return page(
+        request,
+        "error.html",
+        status=status,
+        detail=detail,
+        field=field,
+        field_label=field_label(field),
+        status_code=status,
+    )
