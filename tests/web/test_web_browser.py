@@ -77,7 +77,7 @@ def test_a_year_of_supervision_in_the_browser(server: str, browser) -> None:
     office.click("#confirm-form button.primary")
     office.wait_for_url(f"{base}/plans/*")
     plan_url = office.url
-    assert office.locator("li.item mark").count() > 10  # sentences with their figure highlighted
+    assert office.locator("li.sentence-group mark").count() > 10  # sentences with their figures highlighted
     shot(office, "plan-desktop", full=False)
 
     # assign the first task to the unit by hand

@@ -215,3 +215,25 @@ def test_the_business_date_setting_fixes_the_consoles_day(settings):
     assert local_date(app.state.console.clock()) == date(2023, 12, 29)
     with pytest.raises(SettingsError, match="DUBAN_BUSINESS_DATE"):
         Settings.from_env({"DUBAN_BUSINESS_DATE": "去年年底"})
+
+
+def test_a_form_error_names_the_field_in_chinese(clients):
+    w = clients.world
+    unit, csrf = clients.browser("unit_a")
+    r = unit.post(f"/duties/{w.duty_a}/progress", data={"text": "开工", "share": "150", "csrf_token": csrf})
+    assert r.status_code == 422
+    assert "完成比例：不能大于 100" in r.text and "字段 share" not in r.text
+    assert 'data-field="share"' in r.text
+    api = clients.api("unit_a")
+    r = api.post(f"/api/duties/{w.duty_a}/progress", json={"text": "开工", "share": 150})
+    assert r.status_code == 422 and r.json()["field"] == "share"
+    assert r.json()["detail"] == "完成比例：不能大于 100"
+
+
+def test_a_note_waits_for_the_page_the_browser_opens(clients):
+    w = clients.world
+    office, csrf = clients.browser("office")
+    office.post(f"/items/{w.item_free}/assign", data={"unit": UNIT_A, "csrf_token": csrf})
+    background = office.get(f"/plans/{w.plan_id}", headers={"Sec-Fetch-Dest": "empty"})
+    assert "已交办给" not in background.text  # a script's request (forms.js) leaves the note
+    assert "已交办给" in office.get(f"/plans/{w.plan_id}", headers={"Sec-Fetch-Dest": "document"}).text

@@ -35,7 +35,8 @@
     var form = ev.target;
     if (!(form instanceof HTMLFormElement)) return;
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post" || form.hasAttribute("data-native")) return;
-    var action = new URL(form.action, location.href);
+    // getAttribute: a field named "action" (the case page's forms) shadows form.action
+    var action = new URL(form.getAttribute("action") || location.href, location.href);
     if (action.origin !== location.origin || NATIVE.indexOf(action.pathname) >= 0) return;
     ev.preventDefault();
     var data = new FormData(form);
