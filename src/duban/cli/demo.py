@@ -132,7 +132,13 @@ def demo_command(database_url: str | None, serve: bool, port: int, until: str) -
     if not serve:
         return
     console.rule(f"6. 网页控制台（业务日期 {end.isoformat()}）")
-    _serve(settings.with_(business_date=end), port, console)
+    _serve(console_settings(settings, end), port, console)
+
+
+def console_settings(settings: Settings, end: date) -> Settings:
+    """The demo console's settings: its clock at the last day played (the business date), so the
+    board, the duty pages and 运行督办时钟 see the year as the demo left it."""
+    return settings.with_(business_date=end)
 
 
 def _review(plan: Plan, engine: Engine, console: Console) -> None:
