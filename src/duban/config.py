@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,6 +40,9 @@ class Settings:
     upload_dir: Path = Path("./var/uploads")
     case_model: Path | None = None
     report_rate: str = "5/600"
+    business_date: date | None = None
+    """The console's business date (the demo's played year): its clock shows this day, at the wall
+    clock's time of day. None: today."""
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -51,6 +55,7 @@ class Settings:
         "upload_dir": "DUBAN_UPLOAD_DIR",
         "case_model": "DUBAN_CASE_MODEL",
         "report_rate": "DUBAN_REPORT_RATE",
+        "business_date": "DUBAN_BUSINESS_DATE",
     }
 
     @classmethod
@@ -74,6 +79,8 @@ class Settings:
                 raise SettingsError(f"未知设置项: {name}")
             if value is not None:
                 values[name] = Path(value) if name in _PATHS else value
+                if name == "business_date" and isinstance(value, str):
+                    values[name] = _parse(name, cls.ENV[name], value)
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
@@ -129,6 +136,11 @@ def _parse(name: str, var: str, raw: str) -> Any:
         if low in {"0", "false", "no", "off"}:
             return False
         raise SettingsError(f"{var}={raw!r}: 应为 true/false")
+    if name == "business_date":
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            raise SettingsError(f"{var}={raw!r}: 应为日期，如 2023-12-29") from None
     if name == "report_rate":
         try:
             parse_rate(raw)

@@ -104,7 +104,7 @@ def test_bad_training_csv_exits_2_with_clear_message(
     path = tmp_path / f"{name}.csv"
     path.write_text(content, encoding="utf-8")
     result = runner.invoke(main, ["cases", "train", str(path), "-o", str(tmp_path / "m")])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert str(path) in result.output and message in result.output
     assert "Traceback" not in result.output
 
@@ -113,7 +113,7 @@ def test_wrong_encoding_exits_2(tmp_path: Path, runner: CliRunner) -> None:
     path = tmp_path / "utf16.csv"
     path.write_bytes("text,label\n路灯不亮,城乡建设\n".encode("utf-16"))
     result = runner.invoke(main, ["cases", "train", str(path), "-o", str(tmp_path / "m")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "无法识别文件编码" in result.output
 
 
@@ -124,7 +124,7 @@ def test_classify_with_a_non_model_file_exits_2(tmp_path: Path, runner: CliRunne
     result = runner.invoke(
         main, ["cases", "classify", str(data), "--model", str(fake), "-o", str(tmp_path / "o")]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "不是 duban 工单分类模型文件" in result.output
 
 
@@ -133,7 +133,7 @@ def test_classify_missing_text_column_exits_2(tmp_path: Path, runner: CliRunner,
     result = runner.invoke(
         main, ["cases", "classify", str(data), "--model", str(model_file), "-o", str(tmp_path / "o")]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "缺少文本列" in result.output and "id, body" in result.output
 
 
@@ -149,7 +149,7 @@ def test_train_with_the_citys_taxonomy(tmp_path: Path, runner: CliRunner) -> Non
     result = runner.invoke(
         main, ["cases", "train", str(data), "-o", str(tmp_path / "m2"), "--taxonomy", str(bad)]
     )
-    assert result.exit_code == 2 and "坏.csv" in result.output and "至少两列" in result.output
+    assert result.exit_code == 1 and "坏.csv" in result.output and "至少两列" in result.output
     assert not (tmp_path / "m2").exists()
 
 
@@ -175,5 +175,5 @@ def test_taxonomy_beside_the_training_file_is_used_unless_none(tmp_path: Path, r
     result = runner.invoke(
         main, ["cases", "train", str(data), "-o", str(tmp_path / "x.bin"), "--taxonomy", str(missing)]
     )
-    assert result.exit_code == 2 and str(missing) in result.output and "无法读取文件" in result.output
+    assert result.exit_code == 1 and str(missing) in result.output and "无法读取文件" in result.output
     assert not (tmp_path / "x.bin").exists()

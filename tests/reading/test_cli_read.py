@@ -85,7 +85,7 @@ def test_batch_goes_on_after_a_bad_file(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes(b"")
     (tmp_path / "c.pdf").write_bytes(b"\x00\x01 not a pdf")
     result = run("read", "--format", "jsonl", str(tmp_path))
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     docs = {json.loads(x)["doc"] for x in result.stdout.splitlines()}
     assert docs == {"a-2023"}
     assert "b.txt" in result.stderr and "c.pdf" in result.stderr
@@ -95,7 +95,7 @@ def test_batch_goes_on_after_a_bad_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", ["missing.txt", "no/such/dir/*.txt"])
 def test_missing_input_is_one_clear_line(bad: str) -> None:
     result = run("read", bad)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "无法读取" in result.stderr and "Traceback" not in result.output
 
 

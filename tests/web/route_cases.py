@@ -164,6 +164,8 @@ CASES: list[Case] = [
     Case("POST", "/items/{item_id}/assign", "office", 303, Req(form={"unit": UNIT_A}),
          bad=Req(form={"unit": "不存在的局"}), bad_field="unit", allowed=OFFICE, owned=True),
     Case("POST", "/plans/{plan_id}/auto-assign", "office", 303, allowed=OFFICE),
+    Case("POST", "/plans/{plan_id}/bulk-assign", "office", 303, Req(form={"unit": UNIT_A}),
+         bad=Req(form={"unit": "不存在的局"}), bad_field="unit", allowed=OFFICE, setup="free_item"),
     Case("GET", "/duties/{duty_id}", "unit_a", 200, bad=Req(params={"duty_id": 999}), bad_status=404,
          bad_field="duty_id", owned=True),
     Case("POST", "/duties/{duty_id}/progress", "unit_a", 303, Req(form=PROGRESS),

@@ -77,16 +77,18 @@ def test_a_year_of_supervision_in_the_browser(server: str, browser) -> None:
     office.click("#confirm-form button.primary")
     office.wait_for_url(f"{base}/plans/*")
     plan_url = office.url
-    assert office.locator("li.item mark").count() > 10  # sentences with their figure highlighted
+    assert office.locator("li.sentence-group mark").count() > 10  # sentences with their figures highlighted
     shot(office, "plan-desktop", full=False)
 
     # assign the first task to the unit by hand
+    office.locator("li.kind-task details.assign-box summary").first.click()  # the form is folded
     form = office.locator("li.kind-task form.assign").first
     item_id = form.get_attribute("action").split("/")[2]  # type: ignore[union-attr]
     form.locator("input[name=unit]").fill(UNIT)
     form.locator("input[name=major]").check()
-    form.locator("button").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        form.locator("button").click()
+    assert f"已交办给{UNIT}" in office.inner_text(".note")
     item = office.locator(f"#item-{item_id}")
     assert UNIT in item.inner_text()
     duty_href = item.locator("a[href^='/duties/']").get_attribute("href")

@@ -62,7 +62,7 @@ def test_users_add_then_sign_in(db_url):
         (["--role", "office", "--unit", "发改委", "--password-stdin"], "long-password-1\n", "不属于某个单位"),
         (["--role", "office", "--password-stdin"], "short\n", "密码至少 8 位"),
         (["--role", "office"], "", "--password-stdin"),
-        (["--role", "boss", "--password-stdin"], "long-password-1\n", "Invalid value"),
+        (["--role", "boss", "--password-stdin"], "long-password-1\n", "的值无效"),
     ],
     ids=["unit-without-unit", "unknown-unit", "office-with-unit", "short-password", "no-stdin", "bad-role"],
 )

@@ -101,3 +101,27 @@ def test_a_case_from_dispatch_to_archive_on_postgres(clients):
     assert rates.status_code == 200, rates.text
     listed = office.get("/api/cases", params={"status": "archived"}).json()
     assert case in [c["id"] for c in listed["items"]]
+
+
+def test_bulk_assignment_all_or_nothing_on_postgres(clients, pg):
+    w = clients.world
+    office, csrf = clients.browser("office")
+    items = {
+        i["ref"]: i["id"] for i in clients.api("office").get(f"/api/plans/{w.plan_id}/items").json()["items"]
+    }
+    bad = office.post(
+        f"/plans/{w.plan_id}/bulk-assign",
+        data={"unit": UNIT_B, "item_ids": [str(items["t3"]), "99999"], "csrf_token": csrf},
+    )
+    assert bad.status_code == 422
+    ok = office.post(
+        f"/plans/{w.plan_id}/bulk-assign",
+        data={"unit": UNIT_B, "item_ids": [str(items["t3"]), str(items["q1"])], "csrf_token": csrf},
+    )
+    assert ok.status_code == 303
+    with session_scope(pg) as s:
+        assigned = {
+            e.entity_id
+            for e in s.scalars(select(EventRow).where(EventRow.action == "assign", EventRow.actor != "test"))
+        }
+    assert len(assigned) == 2

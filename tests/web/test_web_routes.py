@@ -44,6 +44,8 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         office = clients.api("office")
         body = {"milestones": [{"name": "完成招标", "due": "2023-05-31"}]}
         assert office.put(f"/api/duties/{w.duty_a}/milestones", json=body).status_code == 200
+    if case.setup == "free_item":
+        return {"form": {"item_ids": str(w.item_free)}}
     if case.setup == "export":
         r = clients.api("office").get("/api/ledger.xlsx")
         assert r.status_code == 200, r.text

@@ -2,7 +2,12 @@
 
 Each domain module exposes ``register(main)`` and adds its commands to the root group;
 user mistakes raise :class:`click.ClickException` (or ``UsageError``) so they print one
-clear line and exit non-zero, never a traceback.
+clear line and exit non-zero, never a traceback. Exit codes (docs/cli.md): 2 = the command
+line's form is wrong (click's usage errors: unknown command or option, missing argument, a
+value of the wrong form; our ``UsageError``/``BadParameter`` for the same); 1 = what the
+command was given is unusable or refused (a file missing, unreadable or with bad rows, an
+unknown unit or id, a refused change, some duties not evaluated). click's own messages are
+shown in Chinese (:mod:`duban.cli.zh`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from duban.cli import review as _review
 from duban.cli import sensors as _sensors
 from duban.cli import units as _units
 from duban.cli import web as _web
+from duban.cli import zh as _zh
+
+_zh.install()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -115,14 +115,30 @@ def demo_command(database_url: str | None, serve: bool, port: int, until: str) -
         console.print(table)
         console.print(f"逾期 {len(b.overdue)} 项（13710 的“0”：未办结事项全部在案）")
 
-    console.rule("4. 复盘：2024年报告对照2023年目标")
+    console.rule("4. 热线工单：样例来件走完受理、派单、办结、回访")
+    from duban.cli.demo_hotline import play_hotline
+
+    hotline = play_hotline(engine=engine, calendar=calendar, until=end)
+    labels = {"followed": "已回访", "reopened": "回访不满意重办", "settled": "已办结待回访",
+              "in_progress": "办理中", "returned": "被退回待改派", "open": "待派单"}  # fmt: skip
+    console.print(
+        f"工单 {hotline.cases} 件：" + "，".join(f"{labels[k]} {v}" for k, v in hotline.by_outcome.items())
+    )
+
+    console.rule("5. 复盘：2024年报告对照2023年目标")
     _review(plan, engine, console)
     engine.dispose()
 
     if not serve:
         return
-    console.rule("5. 网页控制台")
-    _serve(settings, port, console)
+    console.rule(f"6. 网页控制台（业务日期 {end.isoformat()}）")
+    _serve(console_settings(settings, end), port, console)
+
+
+def console_settings(settings: Settings, end: date) -> Settings:
+    """The demo console's settings: its clock at the last day played (the business date), so the
+    board, the duty pages and 运行督办时钟 see the year as the demo left it."""
+    return settings.with_(business_date=end)
 
 
 def _review(plan: Plan, engine: Engine, console: Console) -> None:

@@ -143,7 +143,7 @@ def read_command(sources: tuple[str, ...], year: int | None, fmt: str, output: P
             plans.append(_read_one(files[0].path, year))
         except ReadError as exc:
             err.print(f"[red]无法读取[/red] {exc}", highlight=False)
-            sys.exit(2)
+            sys.exit(1)
 
     _write(plans, fmt, output)
     if batch:
@@ -153,7 +153,7 @@ def read_command(sources: tuple[str, ...], year: int | None, fmt: str, output: P
             f"共 {len(files)} 个文件：成功 {len(plans)}，失败 {len(failed)}；量化指标 {n_q} 项，任务 {n_t} 项"
         )
     if failed:
-        sys.exit(2)
+        sys.exit(1)
 
 
 def _write(plans: list[Plan], fmt: str, output: Path | None) -> None:

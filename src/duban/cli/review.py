@@ -19,9 +19,9 @@ DOCUMENT_FORMATS: tuple[str, ...] = ("xlsx", "docx")
 
 
 def _fail(message: str) -> None:
-    """One clear line on stderr and exit 2 (a pair of files that cannot be reviewed)."""
+    """One clear line on stderr and exit 1 (a pair of files that cannot be reviewed)."""
     click.echo(f"无法复盘 {message}", err=True)
-    sys.exit(2)
+    sys.exit(1)
 
 
 def _read(path: Path) -> Plan:
@@ -137,7 +137,7 @@ def _expand(sources: tuple[str, ...]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise click.BadParameter(f"{s}: 文件或目录不存在", param_hint="SOURCES")
+            raise click.ClickException(f"{s}: 文件或目录不存在")
     return out
 
 

@@ -35,6 +35,7 @@ from duban.ledger.results import target_words
 from duban.ledger.schemas import ImportCellError, ImportReport
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
+from duban.units.models import UnitRow
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -241,6 +242,16 @@ def _as_number(value: Any) -> float | None:
         raise ValueError(f"「{value}」不是数字") from None
 
 
+def _lead_names(session: Session) -> dict[int, str]:
+    """duty id → its lead unit's name (as the export writes it)."""
+    rows = session.execute(
+        select(DutyRow.id, UnitRow.name)
+        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+    )
+    return {duty_id: name for duty_id, name in rows}
+
+
 def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> ImportReport:
     """Apply the progress and dates of an edited 台账; any bad cell → XlsxImportError, nothing applied."""
     path = Path(path)
@@ -259,6 +270,7 @@ def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> I
         select(ProgressRow).order_by(ProgressRow.duty_id, ProgressRow.reported_at, ProgressRow.id)
     ):
         latest[p.duty_id] = p
+    leads = _lead_names(session)
     seen: dict[int, tuple[str, int]] = {}
     for ws in wb.worksheets:
         header = [str(c.value).strip() if c.value is not None else "" for c in ws[1]]
@@ -295,6 +307,16 @@ def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> I
                 )
                 continue
             seen[duty_id] = (ws.title, r)
+            raw_lead = cell("牵头单位")
+            lead = str(raw_lead).strip() if raw_lead is not None else ""
+            if "牵头单位" in col and lead != leads.get(duty_id, ""):
+                # the 台账 reports progress; it does not reassign (改派 is on the plan page, with its event)
+                bad(
+                    "牵头单位",
+                    f"事项 {duty_id} 的牵头单位是「{leads.get(duty_id, '')}」，表中改成了「{lead}」："
+                    "导入台账不能改派，请在计划页改派后重新导出",
+                )
+                continue
             ok = True
             due = figure = share = None
             try:

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from duban import __version__
 from duban.config import Settings
 from duban.web import errors
-from duban.web.state import ConsoleState, utc_now
+from duban.web.state import ConsoleState, business_clock, utc_now
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,7 +59,9 @@ OPEN311_PREFIX = "/open311/v2"
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The console for ``settings`` (``clock`` gives "now"; tests pass a fixed one)."""
-    state = ConsoleState(settings=settings, clock=clock or utc_now)
+    if clock is None:
+        clock = business_clock(settings.business_date) if settings.business_date else utc_now
+    state = ConsoleState(settings=settings, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

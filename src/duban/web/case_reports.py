@@ -66,8 +66,26 @@ def month_of(now: datetime, month: str | None) -> str:
     if month is None or month == "":
         return local_date(now).strftime("%Y-%m")
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise ApiError(422, f"字段 month: 「{month}」不是月份（应为 2026-03）", "month")
+        raise ApiError(422, f"月份：「{month}」不是月份（应为 2026-03 这样的年月）", "month")
     return month
+
+
+def month_choices(now: datetime, chosen: str, count: int = 24) -> list[tuple[str, str]]:
+    """(YYYY-MM, 「2023年7月」) for the ``count`` months up to now's, newest first, and the chosen one.
+
+    >>> from datetime import UTC
+    >>> month_choices(datetime(2023, 2, 1, tzinfo=UTC), "2020-05", 3)
+    [('2023-02', '2023年2月'), ('2023-01', '2023年1月'), ('2022-12', '2022年12月'), ('2020-05', '2020年5月')]
+    """
+    today = local_date(now)
+    y, m = today.year, today.month
+    keys: list[str] = []
+    for _ in range(count):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    if chosen not in keys:
+        keys.append(chosen)
+    return [(k, f"{int(k[:4])}年{int(k[5:])}月") for k in keys]
 
 
 def as_of(now: datetime) -> date:

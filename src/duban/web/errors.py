@@ -47,6 +47,112 @@ _MESSAGES = {
 }
 
 
+_MESSAGES.update(
+    {
+        "string_too_long": "太长（最多 {max_length} 个字符）",
+        "too_short": "太少（至少 {min_length} 项）",
+        "too_long": "太多（最多 {max_length} 项）",
+        "greater_than_equal": "不能小于 {ge}",
+        "less_than_equal": "不能大于 {le}",
+        "greater_than": "应大于 {gt}",
+        "less_than": "应小于 {lt}",
+        "int_from_float": "应为整数",
+        "int_type": "应为整数",
+        "float_type": "应为数字",
+        "string_type": "应为文字",
+        "bool_type": "应为 true/false",
+        "list_type": "应为列表",
+        "finite_number": "应为有限的数字",
+        "datetime_parsing": "应为日期时间，如 2023-06-30T09:00:00+08:00",
+        "datetime_from_date_parsing": "应为日期时间，如 2023-06-30T09:00:00+08:00",
+        "date_type": "应为日期 YYYY-MM-DD",
+        "enum": "取值无效，应为 {expected} 之一",
+        "extra_forbidden": "不认识的字段",
+        "string_pattern_mismatch": "格式不对",
+        "url_parsing": "不是有效的网址",
+        "uuid_parsing": "不是有效的 UUID",
+        "value_error": "取值无效",
+        "model_type": "应为 JSON 对象",
+        "int_parsing_size": "数字太大",
+    }
+)
+
+FIELD_LABELS = {
+    "unit": "牵头单位",
+    "co_units": "配合单位",
+    "major": "重大事项",
+    "leader": "责任领导",
+    "item_ids": "待分办事项",
+    "item_id": "事项",
+    "duty_id": "督办事项",
+    "plan_id": "计划",
+    "case_id": "工单",
+    "text": "进展情况",
+    "share": "完成比例",
+    "figure": "完成值",
+    "evidence": "佐证材料",
+    "reason": "理由",
+    "decision": "审核意见",
+    "grade": "评定等次",
+    "due": "完成时限",
+    "milestones": "节点",
+    "name": "名称",
+    "password": "密码",
+    "month": "月份",
+    "year": "年份",
+    "file": "文件",
+    "checked": "已核对",
+    "token": "上传凭据",
+    "content": "诉求内容",
+    "title": "标题",
+    "channel": "渠道",
+    "case_type": "诉求类型",
+    "urgent": "紧急",
+    "citizen_name": "姓名",
+    "citizen_phone": "电话",
+    "address": "地址",
+    "category": "分类",
+    "reply": "答复",
+    "satisfaction": "回访结果",
+    "workdays": "延期工作日",
+    "approve": "审批意见",
+    "action": "操作",
+    "light": "灯色",
+    "status": "状态",
+    "role": "角色",
+    "page": "页码",
+    "limit": "每页条数",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+}
+"""The Chinese name of each form and query field a person may get wrong (shown next to it)."""
+
+
+def field_label(field: str | None) -> str:
+    """The Chinese name of a field (its last part; the name itself when unknown).
+
+    >>> field_label("share"), field_label("milestones.0.due"), field_label(None)
+    ('完成比例', '完成时限', '')
+    """
+    if not field:
+        return ""
+    parts = [p for p in field.split(".") if not p.isdigit()]
+    return FIELD_LABELS.get(parts[-1] if parts else field, field)
+
+
+def _message(e: dict[str, Any]) -> str:
+    """The Chinese message of one pydantic error, its limits filled in."""
+    kind = str(e.get("type"))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "取值无效"
+    ctx = e.get("ctx") or {}
+    try:
+        return template.format(**{k: v for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split("（")[0].split("，")[0]
+
+
 def wants_json(request: Request) -> bool:
     """API paths answer JSON; pages answer HTML."""
     return request.url.path.startswith("/api/")
@@ -59,15 +165,16 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str | None, lis
     for e in errs:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form", "header")]
         field = ".".join(loc) or None
-        msg = _MESSAGES.get(str(e.get("type")), str(e.get("msg", "无效")))
+        msg = _message(e)
         if e.get("type") == "literal_error":
-            msg = f"取值无效，{e.get('msg', '')}"
+            expected = (e.get("ctx") or {}).get("expected", "")
+            msg = f"取值无效，应为 {expected}" if expected else "取值无效"
         out.append({"field": field, "message": msg})
     if not out:
         return "请求无效", None, out
     first = out[0]
-    label = f"字段 {first['field']}" if first["field"] else "请求体"
-    return f"{label}: {first['message']}", first["field"], out
+    label = field_label(first["field"]) if first["field"] else "请求体"
+    return f"{label}：{first['message']}", first["field"], out
 
 
 def _error_response(request: Request, status: int, detail: str, field: str | None, **extra: Any) -> Response:

@@ -15,6 +15,7 @@ from duban.access import ROLE_LABELS
 from duban.clock.calendar import SHANGHAI
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
+from duban.web import notes
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -161,9 +162,23 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
     context.setdefault("who", who)
     context.setdefault("account", who.account if who else None)
     context.setdefault("csrf", who.csrf if who else None)
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    context.setdefault("note", notes.take(request))
+    resp = templates.TemplateResponse(request, name, context, status_code=status)
+    notes.forget(request, resp)
+    return resp
 
 
 def render_error(request: Request, *, status: int, detail: str, field: str | None) -> Response:
-    """The Chinese error page."""
-    return page(request, "error.html", status=status, detail=detail, field=field, status_code=status)
+    """The Chinese error page (its ``data-field``/``data-detail`` let a form show the message
+    next to the field instead, keeping what was typed: static/forms.js)."""
+    from duban.web.errors import field_label
+
+    return page(
+        request,
+        "error.html",
+        status=status,
+        detail=detail,
+        field=field,
+        field_label=field_label(field),
+        status_code=status,
+    )

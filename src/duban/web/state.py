@@ -10,7 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from duban.audit import service as audit
 from duban.cases.intake import Classifier, load_classifier
 from duban.cases.rules import load_rules
-from duban.clock.calendar import WorkCalendar
+from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
@@ -29,6 +29,17 @@ from duban.web.throttle import Throttle
 def utc_now() -> datetime:
     """The wall clock, aware UTC (the console is not domain code; services get it passed in)."""
     return datetime.now(UTC)
+
+
+def business_clock(day: date) -> Callable[[], datetime]:
+    """A clock that shows ``day`` (Beijing) at the wall clock's time of day: the console of a demo
+    or a training copy runs in the year its ledger played, and its time still moves."""
+
+    def now() -> datetime:
+        wall = datetime.now(SHANGHAI)
+        return datetime.combine(day, wall.timetz()).astimezone(UTC)
+
+    return now
 
 
 class TTLCache:

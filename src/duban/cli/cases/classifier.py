@@ -19,9 +19,9 @@ from duban.cases.textutil import CaseInputError
 
 
 class CaseFileError(click.ClickException):
-    """A user's file is unusable: one clear line, exit code 2."""
+    """A user's file is unusable: one clear line, exit code 1 (docs/cli.md: 1 = bad input)."""
 
-    exit_code = 2
+    exit_code = 1
 
 
 # A hotline's export folder usually carries its category tree: used unless --taxonomy says else.

@@ -7,15 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
 
 from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
 from duban.ledger.pace import paces_of
+from duban.ledger.schemas import TickReport
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
-from duban.web import queries
+from duban.web import notes, queries
 from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
 from duban.web.guards import unit_scope
@@ -78,11 +80,28 @@ async def board_page(
         html = await run_in_threadpool(
             st.board_cache.get_or_compute, key, lambda: _render(request, who, f, partial)
         )
-    return HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Authorization"})
+    note = None if partial else notes.take(request)
+    if note and isinstance(html, str):
+        html = html.replace("<main>", f'<main>\n<p class="note" role="status">{escape(note)}</p>', 1)
+    resp = HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Authorization"})
+    notes.forget(request, resp)
+    return resp
+
+
+def tick_note(report: TickReport) -> str:
+    """The note after a tick: what it did, and — never hidden — what failed and what is 暂定."""
+    text = f"督办时钟已运行：评估 {report.evaluated} 项，新增动作 {report.new_actions} 个，亮灯变化 {report.light_changes} 项。"
+    if report.failed:
+        ids = "、".join(str(i) for i in report.failed[:10])
+        text += f"有 {len(report.failed)} 项未能评估（事项 {ids}）：{'；'.join(report.errors[:3])}。"
+    if report.provisional_years:
+        years = "、".join(str(y) for y in report.provisional_years)
+        text += f"{years} 年的工作日历为暂定，相关时限为暂定。"
+    return text
 
 
 @router.post("/tick")
 def tick_page(request: Request, session: DB, who: Office) -> Response:
     st = state_of(request)
-    tick(session=session, calendar=st.calendar, policy=st.policy, now=who.now)
-    return RedirectResponse("/board", status_code=303)
+    report = tick(session=session, calendar=st.calendar, policy=st.policy, now=who.now)
+    return notes.redirect(request, "/board", tick_note(report))

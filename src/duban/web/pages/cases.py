@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
@@ -19,12 +19,27 @@ from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
 from duban.ledger.tick import LIGHT_LABELS
 from duban.units.service import all_unit_names
-from duban.web import case_actions, case_list, case_reports
+from duban.web import case_actions, case_list, case_reports, notes
 from duban.web import cases_view as cv
 from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError
 from duban.web.render import page
+
+ACTION_NOTES = {
+    "dispatch": "工单已派发。",
+    "accept": "工单已签收。",
+    "return": "工单已退回。",
+    "start": "已开始办理。",
+    "settle": "工单已办结，等待回访。",
+    "follow_up": "回访结果已记录。",
+    "redo": "工单已重新交办。",
+    "archive": "工单已归档。",
+    "request_extension": "延期申请已提交。",
+    "decide_extension": "延期申请已审批。",
+    "confirm_category": "分类已确认。",
+}
+"""The note shown after each action on the case page."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,7 +121,7 @@ def new_case(
         }
     )
     row = case_actions.take_in(request, session, who, data, who.account.name)
-    return RedirectResponse(f"/cases/{row.id}?new=1", status_code=303)
+    return notes.redirect(request, f"/cases/{row.id}?new=1", f"工单 {row.id} 已受理。")
 
 
 @router.get("/cases/hot")
@@ -124,7 +139,10 @@ def rates_page(request: Request, session: DB, who: AnyUser, month: str | None = 
     m = case_reports.month_of(who.now, month)
     ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
     rules = load_rules()
-    return page(request, "rates.html", month=m, ranks=ranks, rate_labels=RATE_LABELS, rules=rules)
+    months = case_reports.month_choices(who.now, m)
+    return page(
+        request, "rates.html", month=m, months=months, ranks=ranks, rate_labels=RATE_LABELS, rules=rules
+    )
 
 
 @router.get("/cases/report.xlsx")
@@ -189,4 +207,4 @@ def case_action(
         category=category.strip() or None,
         item_id=_int(item_id, "item_id"),
     )
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return notes.redirect(request, f"/cases/{case_id}", ACTION_NOTES.get(action, "已保存。"))

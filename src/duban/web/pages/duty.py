@@ -8,14 +8,14 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from duban.clock.calendar import CalendarGap
 from duban.ledger import service
 from duban.ledger.results import result_words, target_words
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
-from duban.web import queries
+from duban.web import notes, queries
 from duban.web.cases_view import linked_cases
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
@@ -26,8 +26,8 @@ from duban.web.render import page
 router = APIRouter(include_in_schema=False)
 
 
-def _back(duty_id: int) -> Response:
-    return RedirectResponse(f"/duties/{duty_id}", status_code=303)
+def _back(request: Request, duty_id: int, note: str) -> Response:
+    return notes.redirect(request, f"/duties/{duty_id}", note)
 
 
 @router.get("/duties/{duty_id}")
@@ -112,7 +112,7 @@ async def progress_page(
             actor=who.account.name,
             now=who.now,
         )
-    return _back(duty_id)
+    return _back(request, duty_id, "进展已报送。" if not uploads else f"进展已报送，佐证材料 {len(uploads)} 份。")
 
 
 @router.get("/duties/{duty_id}/evidence/{evidence_id}")
@@ -134,7 +134,7 @@ def closure_page(
     service.request_closure(
         session=session, duty_id=duty_id, actor=who.account.name, now=who.now, text=text or None
     )
-    return _back(duty_id)
+    return _back(request, duty_id, "已申请办结，等待督查室审核。")
 
 
 @router.post("/duties/{duty_id}/review")
@@ -165,7 +165,7 @@ def review_page(
         calendar=st.calendar,
         policy=st.policy,
     )
-    return _back(duty_id)
+    return _back(request, duty_id, "已销号。" if decision == "approve" else "已退回牵头单位。")
 
 
 @router.post("/duties/{duty_id}/due")
@@ -175,7 +175,7 @@ def due_page(
     check_duty(request, session, who, duty_id)
     assert who.account is not None
     service.set_due(session=session, duty_id=duty_id, due=due, actor=who.account.name, now=who.now)
-    return _back(duty_id)
+    return _back(request, duty_id, f"时限已调整为 {due.isoformat()}。")
 
 
 def parse_milestones(text: str) -> list[MilestoneCreate]:
@@ -217,7 +217,7 @@ def milestones_page(
         actor=who.account.name,
         now=who.now,
     )
-    return _back(duty_id)
+    return _back(request, duty_id, "节点已设置。")
 
 
 @router.post("/duties/{duty_id}/milestones/done")
@@ -231,4 +231,4 @@ def milestone_done_page(
     service.complete_milestone(
         session=session, duty_id=duty_id, name=name, actor=who.account.name, now=who.now
     )
-    return _back(duty_id)
+    return _back(request, duty_id, f"节点「{name}」已完成。")

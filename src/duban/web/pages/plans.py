@@ -6,13 +6,13 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.units.service import all_unit_names, resolve_unit
-from duban.web import ledger_files, queries
+from duban.web import ledger_files, notes, plan_view, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, unit_scope
@@ -30,7 +30,48 @@ def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
 def plan_page(plan_id: int, request: Request, session: DB, who: AnyUser) -> Response:
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     units = all_unit_names(session=session) if who.role == "office" else []
-    return page(request, "plan.html", tree=tree, units=units)
+    plan_part, review_part = plan_view.split_sections(tree)
+    return page(
+        request,
+        "plan.html",
+        tree=tree,
+        units=units,
+        plan_part=plan_part,
+        review_part=review_part,
+        unassigned=plan_view.unassigned(tree),
+        source_name=plan_view.file_name(tree.plan.source),
+    )
+
+
+@router.post("/plans/{plan_id}/bulk-assign")
+def bulk_assign_page(
+    plan_id: int,
+    request: Request,
+    session: DB,
+    who: Office,
+    unit: Annotated[str, Form(max_length=100)] = "",
+    item_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """待分办: many items to one lead unit in one POST, all or nothing, an event each."""
+    service.get_plan(session=session, plan_id=plan_id)
+    if not unit.strip():
+        raise ApiError(422, "请填写牵头单位", "unit")
+    if resolve_unit(session=session, name=unit.strip()) is None:
+        raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", "unit")
+    if not item_ids:
+        raise ApiError(422, "请至少勾选一个待分办事项", "item_ids")
+    assert who.account is not None
+    for item_id in dict.fromkeys(item_ids):
+        item = session.get(ItemRow, item_id)
+        if item is None or item.plan_id != plan_id:
+            raise ApiError(422, f"事项 {item_id} 不属于本计划", "item_ids")
+        service.assign(
+            session=session, item_id=item_id, unit=unit.strip(), actor=who.account.name, now=who.now
+        )
+    count = len(dict.fromkeys(item_ids))
+    return notes.redirect(
+        request, f"/plans/{plan_id}#unassigned", f"已将 {count} 个事项交办给{unit.strip()}。"
+    )
 
 
 @router.post("/items/{item_id}/assign")
@@ -62,16 +103,16 @@ def assign_page(
     )
     item = session.get(ItemRow, item_id)
     assert item is not None
-    return RedirectResponse(f"/plans/{item.plan_id}#item-{item_id}", status_code=303)
+    return notes.redirect(request, f"/plans/{item.plan_id}#item-{item_id}", f"已交办给{unit}。")
 
 
 @router.post("/plans/{plan_id}/auto-assign")
-def auto_assign_page(plan_id: int, session: DB, who: Office) -> Response:
+def auto_assign_page(plan_id: int, request: Request, session: DB, who: Office) -> Response:
     assert who.account is not None
-    service.auto_assign(
+    result = service.auto_assign(
         session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
     )
-    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    return notes.redirect(request, f"/plans/{plan_id}", plan_view.auto_note(result))
 
 
 @router.get("/ledger.xlsx")

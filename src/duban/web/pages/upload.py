@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from duban.ledger import service
-from duban.web import uploads
+from duban.web import notes, uploads
 from duban.web.deps import DB, Office, state_of
 from duban.web.errors import ApiError
 from duban.web.render import page
@@ -48,5 +48,6 @@ def upload_confirm(
         raise ApiError(422, "请先核对清洗记录和存疑数字，并勾选“已核对”", "checked")
     plan = uploads.take(state_of(request).settings.upload_dir, token)
     assert who.account is not None
-    row, _created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
-    return RedirectResponse(f"/plans/{row.id}", status_code=303)
+    row, created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
+    note = f"计划「{row.title}」已导入。" if created else f"计划「{row.title}」已存在，未重复导入。"
+    return notes.redirect(request, f"/plans/{row.id}", note)
