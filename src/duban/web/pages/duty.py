@@ -112,7 +112,9 @@ async def progress_page(
             actor=who.account.name,
             now=who.now,
         )
-    return _back(request, duty_id, "进展已报送。" if not uploads else f"进展已报送，佐证材料 {len(uploads)} 份。")
+    return _back(
+        request, duty_id, "进展已报送。" if not uploads else f"进展已报送，佐证材料 {len(uploads)} 份。"
+    )
 
 
 @router.get("/duties/{duty_id}/evidence/{evidence_id}")
