@@ -31,6 +31,8 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban review load": ([str(junk), *db], None),
         "duban review series": ([missing], None),
         "duban review archive": ([str(empty), "-o", str(tmp / "a.csv")], None),
+        "duban review plan": (["--plan", "999", "--format", "md", "-o", str(tmp / "p.md"), *db], None),
+        "duban sensors listen": (["--mqtt", "http://127.0.0.1:1", "--topic", "city/#", "--seconds", "1", *db], None),
         "duban db upgrade": (broken_db, None),
         "duban plan load": ([missing, *db], None),
         "duban plan list": (broken_db, None),
