@@ -39,6 +39,7 @@ class Settings:
     upload_dir: Path = Path("./var/uploads")
     case_model: Path | None = None
     report_rate: str = "5/600"
+    db_pool_size: int = 20
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -51,6 +52,7 @@ class Settings:
         "upload_dir": "DUBAN_UPLOAD_DIR",
         "case_model": "DUBAN_CASE_MODEL",
         "report_rate": "DUBAN_REPORT_RATE",
+        "db_pool_size": "DUBAN_DB_POOL_SIZE",
     }
 
     @classmethod
@@ -129,6 +131,10 @@ def _parse(name: str, var: str, raw: str) -> Any:
         if low in {"0", "false", "no", "off"}:
             return False
         raise SettingsError(f"{var}={raw!r}: 应为 true/false")
+    if name == "db_pool_size":
+        if not raw.strip().isdigit() or not 1 <= int(raw) <= 500:
+            raise SettingsError(f"{var}={raw!r}: 应为 1 到 500 之间的整数")
+        return int(raw)
     if name == "report_rate":
         try:
             parse_rate(raw)

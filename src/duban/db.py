@@ -108,13 +108,20 @@ def in_values(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+SQLITE_BUSY_SECONDS = 15
+"""How long an SQLite writer waits for another's commit before giving up (WAL: readers never wait)."""
+
+
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """An engine for ``settings.database_url``; SQLite gets foreign keys on and WAL."""
+    """An engine for ``settings.database_url``: SQLite with foreign keys on, WAL and a busy timeout;
+    PostgreSQL with a pool of ``db_pool_size`` connections (as many again in overflow), one per
+    thread of the server's thread pool (see :func:`thread_limit`)."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         db = url.database
         if db and db != ":memory:" and not db.startswith("file:"):
             Path(db).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_engine(url, echo=settings.echo_sql, **kwargs)
         memory = not db or db == ":memory:"
 
@@ -122,13 +129,28 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             if not memory:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
+    if url.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", settings.db_pool_size)
+        kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True, **kwargs)
+
+
+def thread_limit(settings: Settings) -> int:
+    """How many threads a server process runs handlers in: no more than its connections (a pool
+    that runs dry makes a request wait ``pool_timeout``; a thread waiting for a lock costs little).
+
+    >>> thread_limit(Settings(db_pool_size=20))
+    40
+    """
+    return 2 * settings.db_pool_size
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from duban import __version__
 from duban.config import Settings
+from duban.db import thread_limit
 from duban.web import errors
 from duban.web.state import ConsoleState, utc_now
 
@@ -67,6 +68,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         # collector from walking it again on every pass (fewer, shorter pauses under load).
         gc.collect()
         gc.freeze()
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = thread_limit(settings)
         yield
         gc.unfreeze()
         state.dispose()
