@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval, MaxLen
+from pydantic import AllowInfNan
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -31,6 +33,20 @@ MODEL_MODULES = (
     "duban.review.models",
 )
 """Modules whose tables the migrations cover; those not (yet) present are skipped."""
+
+MAX_ID = 2**31 - 1
+"""The largest id any table holds (PostgreSQL's ``integer``); a larger one is refused at the door."""
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+"""The dates a deadline, a due day or a filter may name."""
+
+Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
+"""An id in a path, a filter or a body: 1 … ``MAX_ID`` (else 422 naming the field)."""
+Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY)]
+"""A business date: 2000-01-01 … 2100-12-31."""
+Figure = Annotated[float, AllowInfNan(False), Interval(ge=-1e15, le=1e15)]
+"""A reported figure: finite, below 10^15 in size."""
+ShortText = Annotated[str, MaxLen(100)]
+"""A name (a person, a unit, a label): at most 100 characters."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -44,6 +44,24 @@ _MESSAGES = {
     "json_invalid": "不是有效的 JSON",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
+    "finite_number": "应为有限的数（不能是 NaN 或无穷大）",
+    "string_too_long": "过长",
+    "too_long": "条目过多",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "list_type": "应为列表",
+    "int_from_float": "应为整数",
+    "date_from_datetime_inexact": "应为日期 YYYY-MM-DD",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "不能小于 {}"),
+    "less_than_equal": ("le", "不能大于 {}"),
+    "greater_than": ("gt", "应大于 {}"),
+    "less_than": ("lt", "应小于 {}"),
+    "string_too_long": ("max_length", "过长：最多 {} 个字符"),
+    "string_too_short": ("min_length", "过短：至少 {} 个字符"),
+    "too_long": ("max_length", "条目过多：最多 {} 项"),
 }
 
 
@@ -60,6 +78,14 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str | None, lis
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form", "header")]
         field = ".".join(loc) or None
         msg = _MESSAGES.get(str(e.get("type")), str(e.get("msg", "无效")))
+        bound = _BOUNDS.get(str(e.get("type")))
+        ctx = e.get("ctx") or {}
+        if (
+            bound is not None
+            and bound[0] in ctx
+            and not (e.get("type") == "string_too_short" and ctx[bound[0]] == 1)
+        ):
+            msg = bound[1].format(ctx[bound[0]])
         if e.get("type") == "literal_error":
             msg = f"取值无效，{e.get('msg', '')}"
         out.append({"field": field, "message": msg})
@@ -70,7 +96,7 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str | None, lis
     return f"{label}: {first['message']}", first["field"], out
 
 
-def _error_response(request: Request, status: int, detail: str, field: str | None, **extra: Any) -> Response:
+def error_response(request: Request, status: int, detail: str, field: str | None, **extra: Any) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": detail, "field": field, **extra}, status_code=status)
     from duban.web.render import render_error
@@ -84,7 +110,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         detail, field, errors = validation_detail(exc)
-        return _error_response(request, 422, detail, field, errors=errors)
+        return error_response(request, 422, detail, field, errors=errors)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
@@ -105,31 +131,31 @@ def install(app: FastAPI) -> None:
             detail = "页面或资源不存在"
         elif exc.status_code == 405:
             detail = "不支持的请求方法"
-        resp = _error_response(request, exc.status_code, detail, field)
+        resp = error_response(request, exc.status_code, detail, field)
         if exc.headers:
             resp.headers.update(exc.headers)
         return resp
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:
-        return _error_response(request, 404, str(exc), None)
+        return error_response(request, 404, str(exc), None)
 
     @app.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> Response:
-        return _error_response(request, 409, str(exc), "status")
+        return error_response(request, 409, str(exc), "status")
 
     @app.exception_handler(LedgerError)
     async def _ledger(request: Request, exc: LedgerError) -> Response:
-        return _error_response(request, 400, str(exc), getattr(exc, "field", None))
+        return error_response(request, 400, str(exc), getattr(exc, "field", None))
 
     @app.exception_handler(UnitError)
     async def _unit(request: Request, exc: UnitError) -> Response:
-        return _error_response(request, 400, str(exc), None)
+        return error_response(request, 400, str(exc), None)
 
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:
-        return _error_response(request, 400, str(exc), exc.field)
+        return error_response(request, 400, str(exc), exc.field)
 
     @app.exception_handler(ReadError)
     async def _read(request: Request, exc: ReadError) -> Response:
-        return _error_response(request, 400, str(exc), "file")
+        return error_response(request, 400, str(exc), "file")

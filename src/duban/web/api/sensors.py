@@ -14,6 +14,7 @@ from sqlalchemy import select
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow
 from duban.cases.schemas import CaseCreate
+from duban.db import Figure
 from duban.web.deps import DB, AnyUser, state_of
 
 router = APIRouter(tags=["感知设备告警"])
@@ -29,8 +30,8 @@ class SensorAlarm(BaseModel):
     sensor_id: str = Field(min_length=1, max_length=80)
     kind: str = Field(min_length=1, max_length=40, description="告警类型，如 积水、井盖位移、烟感")
     level: Literal["normal", "urgent"] = "normal"
-    value: float | None = None
-    threshold: float | None = None
+    value: Figure | None = None
+    threshold: Figure | None = None
     unit: str | None = Field(default=None, max_length=20)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from duban.db import Day, Figure, Id
 from duban.ledger import service
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
@@ -23,12 +24,12 @@ from duban.web.render import page
 router = APIRouter(include_in_schema=False)
 
 
-def _back(duty_id: int) -> Response:
+def _back(duty_id: Id) -> Response:
     return RedirectResponse(f"/duties/{duty_id}", status_code=303)
 
 
 @router.get("/duties/{duty_id}")
-def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     check_duty(request, session, who, duty_id)
     st = state_of(request)
     detail = queries.duty_detail(
@@ -51,13 +52,13 @@ def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Resp
 
 @router.post("/duties/{duty_id}/progress")
 def progress_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Unit,
     text: Annotated[str, Form(min_length=1, max_length=5000)],
     share: Annotated[int | None, Form(ge=0, le=100)] = None,
-    figure: Annotated[float | None, Form()] = None,
+    figure: Annotated[Figure | None, Form()] = None,
 ) -> Response:
     check_duty(request, session, who, duty_id)
     assert who.account is not None
@@ -75,7 +76,7 @@ def progress_page(
 
 @router.post("/duties/{duty_id}/closure-request")
 def closure_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Unit,
@@ -91,7 +92,7 @@ def closure_page(
 
 @router.post("/duties/{duty_id}/review")
 def review_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Office,
@@ -122,7 +123,7 @@ def review_page(
 
 @router.post("/duties/{duty_id}/due")
 def due_page(
-    duty_id: int, request: Request, session: DB, who: Office, due: Annotated[date, Form()]
+    duty_id: Id, request: Request, session: DB, who: Office, due: Annotated[Day, Form()]
 ) -> Response:
     check_duty(request, session, who, duty_id)
     assert who.account is not None
@@ -154,7 +155,7 @@ def parse_milestones(text: str) -> list[MilestoneCreate]:
 
 @router.post("/duties/{duty_id}/milestones")
 def milestones_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Office,
@@ -174,7 +175,11 @@ def milestones_page(
 
 @router.post("/duties/{duty_id}/milestones/done")
 def milestone_done_page(
-    duty_id: int, request: Request, session: DB, who: AnyUser, name: Annotated[str, Form(min_length=1)]
+    duty_id: Id,
+    request: Request,
+    session: DB,
+    who: AnyUser,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
 ) -> Response:
     if who.role not in ("office", "unit"):
         raise ApiError(403, "只有牵头单位或督查室可以确认节点完成", None)
