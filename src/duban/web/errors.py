@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from duban.accounts.service import AccountError
+from duban.clock.calendar import CalendarGap
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.workflow import WorkflowError
 from duban.reading.model import ReadError
@@ -155,6 +156,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:
         return error_response(request, 400, str(exc), exc.field)
+
+    @app.exception_handler(CalendarGap)
+    async def _calendar_gap(request: Request, exc: CalendarGap) -> Response:
+        return error_response(request, 422, str(exc).split("：")[0] + "：日期超出工作日历的范围", None)
 
     @app.exception_handler(ReadError)
     async def _read(request: Request, exc: ReadError) -> Response:
