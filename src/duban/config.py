@@ -43,6 +43,7 @@ class Settings:
     business_date: date | None = None
     """The console's business date (the demo's played year): its clock shows this day, at the wall
     clock's time of day. None: today."""
+    db_pool_size: int = 20
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -56,6 +57,7 @@ class Settings:
         "case_model": "DUBAN_CASE_MODEL",
         "report_rate": "DUBAN_REPORT_RATE",
         "business_date": "DUBAN_BUSINESS_DATE",
+        "db_pool_size": "DUBAN_DB_POOL_SIZE",
     }
 
     @classmethod
@@ -141,6 +143,10 @@ def _parse(name: str, var: str, raw: str) -> Any:
             return date.fromisoformat(raw.strip())
         except ValueError:
             raise SettingsError(f"{var}={raw!r}: 应为日期，如 2023-12-29") from None
+    if name == "db_pool_size":
+        if not raw.strip().isdigit() or not 1 <= int(raw) <= 500:
+            raise SettingsError(f"{var}={raw!r}: 应为 1 到 500 之间的整数")
+        return int(raw)
     if name == "report_rate":
         try:
             parse_rate(raw)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval, MaxLen
+from pydantic import AllowInfNan
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -31,6 +33,20 @@ MODEL_MODULES = (
     "duban.review.models",
 )
 """Modules whose tables the migrations cover; those not (yet) present are skipped."""
+
+MAX_ID = 2**31 - 1
+"""The largest id any table holds (PostgreSQL's ``integer``); a larger one is refused at the door."""
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+"""The dates a deadline, a due day or a filter may name."""
+
+Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
+"""An id in a path, a filter or a body: 1 … ``MAX_ID`` (else 422 naming the field)."""
+Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY)]
+"""A business date: 2000-01-01 … 2100-12-31."""
+Figure = Annotated[float, AllowInfNan(False), Interval(ge=-1e15, le=1e15)]
+"""A reported figure: finite, below 10^15 in size."""
+ShortText = Annotated[str, MaxLen(100)]
+"""A name (a person, a unit, a label): at most 100 characters."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -108,13 +124,20 @@ def in_values(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+SQLITE_BUSY_SECONDS = 15
+"""How long an SQLite writer waits for another's commit before giving up (WAL: readers never wait)."""
+
+
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """An engine for ``settings.database_url``; SQLite gets foreign keys on and WAL."""
+    """An engine for ``settings.database_url``: SQLite with foreign keys on, WAL and a busy timeout;
+    PostgreSQL with a pool of ``db_pool_size`` connections (as many again in overflow), one per
+    thread of the server's thread pool (see :func:`thread_limit`)."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         db = url.database
         if db and db != ":memory:" and not db.startswith("file:"):
             Path(db).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_engine(url, echo=settings.echo_sql, **kwargs)
         memory = not db or db == ":memory:"
 
@@ -122,13 +145,28 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             if not memory:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
+    if url.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", settings.db_pool_size)
+        kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True, **kwargs)
+
+
+def thread_limit(settings: Settings) -> int:
+    """How many threads a server process runs handlers in: no more than its connections (a pool
+    that runs dry makes a request wait ``pool_timeout``; a thread waiting for a lock costs little).
+
+    >>> thread_limit(Settings(db_pool_size=20))
+    40
+    """
+    return 2 * settings.db_pool_size
 
 
 @contextmanager

@@ -39,6 +39,7 @@ from duban.cases.rules import HUB_RULES, CaseError, HubRules
 from duban.cases.schemas import CaseCreate
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import Policy
+from duban.db import Figure
 
 SENSOR_CATEGORY = "设备告警"
 SENSOR_ACTIONS = ("sensor_alarm", "sensor_repeat", "sensor_clear")
@@ -58,8 +59,8 @@ class SensorAlarm(BaseModel):
     kind: str = Field(min_length=1, max_length=40, description="告警类型，如 积水、井盖位移、烟感")
     level: Literal["normal", "urgent"] = "normal"
     state: Literal["alarm", "clear"] = Field(default="alarm", description="alarm 告警 / clear 恢复")
-    value: float | None = None
-    threshold: float | None = None
+    value: Figure | None = None
+    threshold: Figure | None = None
     unit: str | None = Field(default=None, max_length=20)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from duban.db import Day
+
 ItemKind = Literal["target", "achievement", "task"]
 Grade = Literal["优秀", "良好", "合格", "不合格"]
 
@@ -102,7 +104,7 @@ class DutyRead(_Read):
 
 class MilestoneCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    due: date
+    due: Day
 
 
 class MilestoneRead(_Read):

@@ -12,14 +12,17 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from duban import __version__
 from duban.config import Settings
+from duban.db import thread_limit
 from duban.web import errors
+from duban.web.input_guard import InputGuard, InputRefused
 from duban.web.state import ConsoleState, business_clock, utc_now
 
 HERE = Path(__file__).resolve().parent
@@ -57,6 +60,23 @@ class _WriteWatch:
 OPEN311_PREFIX = "/open311/v2"
 
 
+def _refusal(request: Request, exc: InputRefused) -> Response:
+    """The answer to a request refused at the door, in the shape its path answers errors."""
+    if request.url.path.startswith(OPEN311_PREFIX):  # the spec's shape; a bad argument is a 400 there
+        from duban.cases.open311.serialize import error_doc
+
+        exc.status = 400 if exc.status == 422 else exc.status
+
+        fmt = "xml" if request.url.path.endswith(".xml") else "json"
+        if fmt == "xml":
+            from duban.cases.open311.serialize import to_xml
+
+            body = to_xml("errors", [error_doc(exc.status, exc.message)])
+            return Response(body, status_code=exc.status, media_type="text/xml; charset=utf-8")
+        return JSONResponse([error_doc(exc.status, exc.message)], status_code=exc.status)
+    return errors.error_response(request, exc.status, exc.message, exc.field)
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The console for ``settings`` (``clock`` gives "now"; tests pass a fixed one)."""
     if clock is None:
@@ -69,6 +89,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         # collector from walking it again on every pass (fewer, shorter pauses under load).
         gc.collect()
         gc.freeze()
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = thread_limit(settings)
         yield
         gc.unfreeze()
         state.dispose()
@@ -82,6 +105,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.state.console = state
     errors.install(app)
 
+    app.add_middleware(InputGuard, refuse=_refusal)
     app.add_middleware(_WriteWatch, state=state)
     # Pages are 20–60 KB of Chinese text; a phone on a slow network gets them gzipped (~1/8).
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)

@@ -4,7 +4,7 @@ API's ``/api/board`` and ``/api/duties`` and of the page) and the cached board v
 
 from __future__ import annotations
 
-from duban.db import session_scope
+from duban.db import Id, session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, board_view
 from duban.ledger.schemas import BoardView
 from duban.ledger.workflow import STATUSES
@@ -15,7 +15,7 @@ from duban.web.state import ConsoleState
 
 
 async def board_filter(
-    plan_id: int | None = None,
+    plan_id: Id | None = None,
     unit: str | None = None,
     light: str | None = None,
     status: str | None = None,

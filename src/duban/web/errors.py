@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from duban.accounts.service import AccountError
+from duban.clock.calendar import CalendarGap
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.workflow import WorkflowError
 from duban.reading.model import ReadError
@@ -44,6 +45,15 @@ _MESSAGES = {
     "json_invalid": "不是有效的 JSON",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
+    "finite_number": "应为有限的数（不能是 NaN 或无穷大）",
+    "string_too_long": "过长",
+    "too_long": "条目过多",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "list_type": "应为列表",
+    "int_from_float": "应为整数",
+    "date_from_datetime_inexact": "应为日期 YYYY-MM-DD",
 }
 
 
@@ -177,7 +187,7 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str | None, lis
     return f"{label}：{first['message']}", first["field"], out
 
 
-def _error_response(request: Request, status: int, detail: str, field: str | None, **extra: Any) -> Response:
+def error_response(request: Request, status: int, detail: str, field: str | None, **extra: Any) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": detail, "field": field, **extra}, status_code=status)
     from duban.web.render import render_error
@@ -191,7 +201,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         detail, field, errors = validation_detail(exc)
-        return _error_response(request, 422, detail, field, errors=errors)
+        return error_response(request, 422, detail, field, errors=errors)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
@@ -212,31 +222,35 @@ def install(app: FastAPI) -> None:
             detail = "页面或资源不存在"
         elif exc.status_code == 405:
             detail = "不支持的请求方法"
-        resp = _error_response(request, exc.status_code, detail, field)
+        resp = error_response(request, exc.status_code, detail, field)
         if exc.headers:
             resp.headers.update(exc.headers)
         return resp
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:
-        return _error_response(request, 404, str(exc), None)
+        return error_response(request, 404, str(exc), None)
 
     @app.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> Response:
-        return _error_response(request, 409, str(exc), "status")
+        return error_response(request, 409, str(exc), "status")
 
     @app.exception_handler(LedgerError)
     async def _ledger(request: Request, exc: LedgerError) -> Response:
-        return _error_response(request, 400, str(exc), getattr(exc, "field", None))
+        return error_response(request, 400, str(exc), getattr(exc, "field", None))
 
     @app.exception_handler(UnitError)
     async def _unit(request: Request, exc: UnitError) -> Response:
-        return _error_response(request, 400, str(exc), None)
+        return error_response(request, 400, str(exc), None)
 
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:
-        return _error_response(request, 400, str(exc), exc.field)
+        return error_response(request, 400, str(exc), exc.field)
+
+    @app.exception_handler(CalendarGap)
+    async def _calendar_gap(request: Request, exc: CalendarGap) -> Response:
+        return error_response(request, 422, str(exc).split("：")[0] + "：日期超出工作日历的范围", None)
 
     @app.exception_handler(ReadError)
     async def _read(request: Request, exc: ReadError) -> Response:
-        return _error_response(request, 400, str(exc), "file")
+        return error_response(request, 400, str(exc), "file")

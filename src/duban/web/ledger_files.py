@@ -14,6 +14,7 @@ from duban.ledger.errors import LedgerError
 from duban.ledger.schemas import ImportReport
 from duban.units.service import UnitError
 from duban.web.errors import ApiError
+from duban.web.uploads import check_zip
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 20 * 1024 * 1024
@@ -38,6 +39,7 @@ def import_bytes(*, session: Session, data: bytes, filename: str, actor: str, no
         raise ApiError(422, f"{name or '未选择文件'}: 请上传 .xlsx 台账文件", "file")
     if not data or len(data) > MAX_BYTES:
         raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
+    check_zip(data, name)
     with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
         path = Path(tmp) / "upload.xlsx"
         path.write_bytes(data)

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from duban.accounts.service import token_account
 from duban.cases.flow import OPEN_STATUSES
@@ -112,15 +113,19 @@ def get_service_definition(name: str) -> Response:
 
 
 # ---- requests -----------------------------------------------------------------------------------
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} 不是数值")
+
+
 async def _arguments(request: Request) -> tuple[list[tuple[str, Any]], str | None]:
     """The POST arguments from the query string and the body (form-encoded or JSON), or an error."""
     items: list[tuple[str, Any]] = list(request.query_params.multi_items())
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         try:
-            body = json.loads(await request.body() or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return items, "请求体不是有效的 JSON"
+            body = json.loads(await request.body() or b"{}", parse_constant=_no_constant)
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, NaN, too deep
+            return items, "请求体不是有效的 JSON（或嵌套过深、含 NaN/Infinity）"
         if not isinstance(body, dict):
             return items, "JSON 请求体应为对象（键为参数名）"
         items.extend(body.items())
@@ -151,6 +156,11 @@ async def post_request(fmt: str, request: Request) -> Response:
     if not isinstance(api_key, str) or len(api_key) > LIMITS["api_key"]:
         return _errors(fmt, 403, ["api_key 无效"])
     posted = validate_post(plain, attrs, load_services())
+    # the database work runs in the thread pool: the event loop stays free for other requests
+    return await run_in_threadpool(_store_request, request, fmt, api_key, posted)
+
+
+def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Response:
     state = state_of(request)
     now = state.clock()
     with session_scope(state.engine) as session:
@@ -302,6 +312,10 @@ async def post_update(fmt: str, request: Request) -> Response:
     if not isinstance(api_key, str) or not api_key:
         return _errors(fmt, 400, ["缺少 api_key"])
     posted = validate_update(plain)
+    return await run_in_threadpool(_store_update, request, fmt, api_key, posted)
+
+
+def _store_update(request: Request, fmt: str, api_key: str, posted: Any) -> Response:
     state = state_of(request)
     now: datetime = state.clock()
     with session_scope(state.engine) as session:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from duban.db import Day, Figure, ShortText
 from duban.ledger.schemas import (
     BoardRow,
     DutyRead,
@@ -85,8 +86,8 @@ class PlanTree(BaseModel):
 
 class AssignBody(BaseModel):
     unit: str = Field(min_length=1, max_length=100)
-    co_units: list[str] = Field(default_factory=list)
-    leader: str | None = None
+    co_units: list[ShortText] = Field(default_factory=list, max_length=50)
+    leader: ShortText | None = None
     major: bool = False
 
 
@@ -97,9 +98,9 @@ class AutoAssignResult(BaseModel):
 
 class ProgressBody(BaseModel):
     text: str = Field(min_length=1, max_length=5000)
-    figure: float | None = None
+    figure: Figure | None = None
     share: int | None = Field(default=None, ge=0, le=100)
-    evidence: str | None = None
+    evidence: str | None = Field(default=None, max_length=2000)
     results: list[ResultCreate] = Field(default_factory=list, max_length=50)  # 完成值, one per target
 
 
@@ -117,7 +118,7 @@ class ClosureBody(BaseModel):
 
 
 class DueBody(BaseModel):
-    due: date
+    due: Day
 
 
 class MilestonesBody(BaseModel):
@@ -131,9 +132,9 @@ class ReviewBody(BaseModel):
 
 
 class TokenBody(BaseModel):
-    name: str = Field(min_length=1)
-    password: str = Field(min_length=1)
-    label: str = ""
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    label: str = Field(default="", max_length=100)
 
 
 class TokenRead(BaseModel):

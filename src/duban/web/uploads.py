@@ -24,6 +24,39 @@ MAX_AGE = 24 * 3600
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+MAX_UNPACKED = 64 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 2000
+
+
+def check_zip(data: bytes, name: str) -> None:
+    """A .docx or .xlsx (a zip) whose unpacked size, member count or packing ratio is out of
+    proportion to its size is refused with 413 before any reader opens it (a zip bomb).
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    ...     z.writestr("word/document.xml", b"0" * 20_000_000)
+    >>> check_zip(buf.getvalue(), "bomb.docx")
+    Traceback (most recent call last):
+    duban.web.errors.ApiError: 413: bomb.docx: 解压后过大（压缩比超过 100 倍），拒绝读取
+    """
+    import io
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ApiError(422, f"{name}: 不是有效的 docx/xlsx 文件（无法解压）", "file") from None
+    if len(members) > MAX_MEMBERS:
+        raise ApiError(413, f"{name}: 压缩包内文件过多（最多 {MAX_MEMBERS} 个）", "file")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED:
+        raise ApiError(413, f"{name}: 解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，拒绝读取", "file")
+    if unpacked > 1024 * 1024 and unpacked > MAX_RATIO * len(data):
+        raise ApiError(413, f"{name}: 解压后过大（压缩比超过 {MAX_RATIO} 倍），拒绝读取", "file")
+
+
 def read_upload(data: bytes, filename: str, year: int | None) -> Plan:
     """The plan of an uploaded file; a wrong type, an empty or too large file is refused by name."""
     import duban
@@ -37,6 +70,8 @@ def read_upload(data: bytes, filename: str, year: int | None) -> Plan:
         raise ApiError(422, f"{name}: 文件是空的", "file")
     if len(data) > MAX_BYTES:
         raise ApiError(413, f"{name}: 文件超过 {MAX_BYTES // 1024 // 1024} MB", "file")
+    if name.lower().endswith(".docx"):
+        check_zip(data, name)
     if year is not None and not 1949 <= year <= 2100:
         raise ApiError(422, f"年份 {year} 无效", "year")
     return duban.read_report(data, year, name=name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from duban.cases.open311.catalog import Attribute, Service
@@ -240,6 +240,9 @@ def validate_update(plain: Mapping[str, Any]) -> PostedUpdate:
     )
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse_when(name: str, value: str | None, errors: list[str]) -> datetime | None:
     """A W3C datetime filter (``2026-03-01T00:00:00Z``; a bare date means Beijing midnight)."""
     if not value:
@@ -249,7 +252,15 @@ def parse_when(name: str, value: str | None, errors: list[str]) -> datetime | No
     except ValueError:
         errors.append(f"{name} 应为 W3C 日期时间（如 2026-03-01T00:00:00Z），实为 {value!r}")
         return None
-    return ts if ts.tzinfo else ts.replace(tzinfo=SHANGHAI)
+    ts = ts if ts.tzinfo else ts.replace(tzinfo=SHANGHAI)
+    try:
+        year = ts.astimezone(UTC).year
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first day a datetime can hold
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        errors.append(f"{name} 应在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间，实为 {value!r}")
+        return None
+    return ts
 
 
 def split_list(value: str | None) -> list[str]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from duban import access
 from duban.cases.rates import bulletin_xlsx, rankings, rankings_json
 from duban.cases.schemas import CaseCreate
+from duban.db import Id
 from duban.web import case_actions, case_list, case_reports
 from duban.web import cases_view as cv
 from duban.web.deps import DB, AnyUser, Who, require, state_of
@@ -55,14 +56,14 @@ class IntakeBody(_Body):
     citizen_name: str | None = Field(default=None, max_length=100)
     citizen_phone: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=300)
-    lat: float | None = None
-    lon: float | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
     category: str | None = Field(default=None, max_length=100)
 
 
 class DispatchBody(_Body):
     unit: str | None = Field(default=None, max_length=100)
-    unit_id: int | None = None
+    unit_id: Id | None = None
     category: str | None = Field(default=None, max_length=100, description="确认分类（置信度低时必填）")
 
 
@@ -90,11 +91,11 @@ class DecisionBody(_Body):
 class CategoryBody(_Body):
     category: str = Field(min_length=1, max_length=100)
     unit: str | None = Field(default=None, max_length=100)
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class LinkBody(_Body):
-    item_id: int | None
+    item_id: Id | None
 
 
 def case_create(fields: dict[str, Any], *, channel: str | None = None) -> CaseCreate:
@@ -170,68 +171,68 @@ def bulletin_response(session: Any, who: Who, month: str | None) -> Response:
 
 # ---- one case ------------------------------------------------------------------------------------
 @router.get("/cases/{case_id}")
-def get_case(case_id: int, request: Request, session: DB, who: AnyUser) -> dict[str, Any]:
+def get_case(case_id: Id, request: Request, session: DB, who: AnyUser) -> dict[str, Any]:
     """A case with its timeline (events), dispatches, citizen updates and the actions open to you."""
     row = cv.check_case(request, session, who, case_id)
     return cv.detail(session, row, who, state_of(request))
 
 
-def _act(request: Request, session: Any, who: Who, case_id: int, action: str, **kw: Any) -> dict[str, Any]:
+def _act(request: Request, session: Any, who: Who, case_id: Id, action: str, **kw: Any) -> dict[str, Any]:
     row = case_actions.apply_action(request, session, who, case_id, action, **kw)
     return cv.detail(session, row, who, state_of(request))
 
 
 @router.post("/cases/{case_id}/dispatch")
-def dispatch(case_id: int, body: DispatchBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def dispatch(case_id: Id, body: DispatchBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """派单 (or re-dispatch after 退回) to a unit; a low-confidence case needs its category confirmed."""
     return _act(request, session, who, case_id, "dispatch", **body.model_dump())
 
 
 @router.post("/cases/{case_id}/accept")
-def accept(case_id: int, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def accept(case_id: Id, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """签收 by the dispatched unit."""
     return _act(request, session, who, case_id, "accept")
 
 
 @router.post("/cases/{case_id}/return")
-def return_case(case_id: int, body: ReasonBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def return_case(case_id: Id, body: ReasonBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """退回 with a reason."""
     return _act(request, session, who, case_id, "return", reason=body.reason)
 
 
 @router.post("/cases/{case_id}/start")
-def start(case_id: int, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def start(case_id: Id, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """办理: the unit starts work."""
     return _act(request, session, who, case_id, "start")
 
 
 @router.post("/cases/{case_id}/settle")
-def settle(case_id: int, body: SettleBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def settle(case_id: Id, body: SettleBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """办结 with the reply to the citizen."""
     return _act(request, session, who, case_id, "settle", reply=body.reply)
 
 
 @router.post("/cases/{case_id}/follow-up")
-def follow_up(case_id: int, body: FollowUpBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def follow_up(case_id: Id, body: FollowUpBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """回访: 满意/基本满意 closes the loop, 不满意 reopens the case (重办)."""
     return _act(request, session, who, case_id, "follow_up", satisfaction=body.satisfaction)
 
 
 @router.post("/cases/{case_id}/redo")
-def redo(case_id: int, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def redo(case_id: Id, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """重办: the unit works on a reopened case again."""
     return _act(request, session, who, case_id, "redo")
 
 
 @router.post("/cases/{case_id}/archive")
-def archive(case_id: int, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def archive(case_id: Id, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """归档 a followed-up case."""
     return _act(request, session, who, case_id, "archive")
 
 
 @router.post("/cases/{case_id}/extension")
 def request_extension(
-    case_id: int, body: ExtensionBody, request: Request, session: DB, who: Writer
+    case_id: Id, body: ExtensionBody, request: Request, session: DB, who: Writer
 ) -> dict[str, Any]:
     """申请延期: the unit asks for more working days; nothing moves until the office approves."""
     return _act(
@@ -241,7 +242,7 @@ def request_extension(
 
 @router.post("/cases/{case_id}/extension/decision")
 def decide_extension(
-    case_id: int, body: DecisionBody, request: Request, session: DB, who: Writer
+    case_id: Id, body: DecisionBody, request: Request, session: DB, who: Writer
 ) -> dict[str, Any]:
     """审批延期 (office): approve (the due date moves) or reject."""
     return _act(request, session, who, case_id, "decide_extension", approve=body.approve)
@@ -249,13 +250,13 @@ def decide_extension(
 
 @router.post("/cases/{case_id}/category")
 def confirm_category(
-    case_id: int, body: CategoryBody, request: Request, session: DB, who: Writer
+    case_id: Id, body: CategoryBody, request: Request, session: DB, who: Writer
 ) -> dict[str, Any]:
     """确认分类 (and optionally the suggested unit) of a case."""
     return _act(request, session, who, case_id, "confirm_category", **body.model_dump())
 
 
 @router.post("/cases/{case_id}/link")
-def link_item(case_id: int, body: LinkBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
+def link_item(case_id: Id, body: LinkBody, request: Request, session: DB, who: Writer) -> dict[str, Any]:
     """关联台账事项 (office): link the case to a plan item (``item_id`` null unlinks it)."""
     return _act(request, session, who, case_id, "link_item", item_id=body.item_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from duban.db import Id
 from duban.ledger import service
 from duban.ledger.board import BoardFilter, board_view, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
@@ -66,7 +67,7 @@ def list_duties(
 
 
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
-def get_duty(duty_id: int, request: Request, session: DB, who: AnyUser) -> DutyDetail:
+def get_duty(duty_id: Id, request: Request, session: DB, who: AnyUser) -> DutyDetail:
     """A duty with its item, units, milestones, progress and what the clock says now."""
     check_duty(request, session, who, duty_id)
     st = state_of(request)
@@ -76,7 +77,7 @@ def get_duty(duty_id: int, request: Request, session: DB, who: AnyUser) -> DutyD
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
-def list_progress(duty_id: int, request: Request, session: DB, who: AnyUser) -> ProgressPage:
+def list_progress(duty_id: Id, request: Request, session: DB, who: AnyUser) -> ProgressPage:
     """A duty's progress reports, oldest first."""
     check_duty(request, session, who, duty_id)
     duty = service.get_duty(session=session, duty_id=duty_id)
@@ -85,7 +86,7 @@ def list_progress(duty_id: int, request: Request, session: DB, who: AnyUser) -> 
 
 
 @router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
-def add_progress(duty_id: int, body: ProgressBody, request: Request, session: DB, who: Unit) -> ProgressRead:
+def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB, who: Unit) -> ProgressRead:
     """进展反馈 by an officer of the lead unit or of a co-unit (配合单位, reporting its part)."""
     check_duty(request, session, who, duty_id)
     assert who.account is not None
@@ -123,7 +124,7 @@ def list_evidence(duty_id: int, request: Request, session: DB, who: AnyUser) -> 
 
 @router.post("/duties/{duty_id}/evidence", response_model=EvidenceRead, status_code=201)
 async def upload_evidence(
-    duty_id: int, request: Request, session: DB, who: Unit, file: Annotated[UploadFile | None, File()] = None
+    duty_id: Id, request: Request, session: DB, who: Unit, file: Annotated[UploadFile | None, File()] = None
 ) -> EvidenceRead:
     """Upload one evidence file (multipart ``file``; pdf/docx/xlsx/jpg/png, ≤ 10 MB, checked by content)."""
     check_duty(request, session, who, duty_id)  # the row guard first: another unit learns nothing
@@ -143,16 +144,14 @@ async def upload_evidence(
 
 
 @router.get("/duties/{duty_id}/evidence/{evidence_id}", response_class=Response)
-def download_evidence(
-    duty_id: int, evidence_id: int, request: Request, session: DB, who: AnyUser
-) -> Response:
+def download_evidence(duty_id: Id, evidence_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     """The file itself, for those who may see the duty (others: 404, logged as access_denied)."""
     check_duty(request, session, who, duty_id)
     return evidence_response(service.get_evidence(session=session, duty_id=duty_id, evidence_id=evidence_id))
 
 
 @router.post("/duties/{duty_id}/closure-request", response_model=DutyRead)
-def request_closure(duty_id: int, body: ClosureBody, request: Request, session: DB, who: Unit) -> DutyRead:
+def request_closure(duty_id: Id, body: ClosureBody, request: Request, session: DB, who: Unit) -> DutyRead:
     """申请办结 by the lead unit's officer (with an optional closing report); a co-unit gets 403."""
     check_duty(request, session, who, duty_id, lead_only=True)
     assert who.account is not None
@@ -163,7 +162,7 @@ def request_closure(duty_id: int, body: ClosureBody, request: Request, session: 
 
 
 @router.post("/duties/{duty_id}/review", response_model=DutyRead)
-def review(duty_id: int, body: ReviewBody, request: Request, session: DB, who: Office) -> DutyRead:
+def review(duty_id: Id, body: ReviewBody, request: Request, session: DB, who: Office) -> DutyRead:
     """督查室 review of a closure request: approve (销号, graded) or return (退回, with a reason)."""
     check_duty(request, session, who, duty_id)
     if body.decision == "return" and not (body.reason or "").strip():
@@ -185,7 +184,7 @@ def review(duty_id: int, body: ReviewBody, request: Request, session: DB, who: O
 
 
 @router.put("/duties/{duty_id}/due", response_model=DutyRead)
-def set_due(duty_id: int, body: DueBody, request: Request, session: DB, who: Office) -> DutyRead:
+def set_due(duty_id: Id, body: DueBody, request: Request, session: DB, who: Office) -> DutyRead:
     """调整完成时限 (督查室); the clock and light follow at the next tick."""
     check_duty(request, session, who, duty_id)
     assert who.account is not None
@@ -197,7 +196,7 @@ def set_due(duty_id: int, body: DueBody, request: Request, session: DB, who: Off
 
 @router.put("/duties/{duty_id}/milestones", response_model=list[MilestoneRead])
 def set_milestones(
-    duty_id: int, body: MilestonesBody, request: Request, session: DB, who: Office
+    duty_id: Id, body: MilestonesBody, request: Request, session: DB, who: Office
 ) -> list[MilestoneRead]:
     """设置节点 of a major duty (督查室): replaces the user-set milestones."""
     check_duty(request, session, who, duty_id)
@@ -209,7 +208,7 @@ def set_milestones(
 
 
 @router.post("/duties/{duty_id}/milestones/{name}/done", response_model=MilestoneRead)
-def complete_milestone(duty_id: int, name: str, request: Request, session: DB, who: AnyUser) -> MilestoneRead:
+def complete_milestone(duty_id: Id, name: str, request: Request, session: DB, who: AnyUser) -> MilestoneRead:
     """节点完成: by the lead unit's officer or the 督查室."""
     if who.role not in ("office", "unit"):
         raise ApiError(403, "只有牵头单位或督查室可以确认节点完成", None)
@@ -222,7 +221,7 @@ def complete_milestone(duty_id: int, name: str, request: Request, session: DB, w
 
 
 @router.get("/duties/{duty_id}/events", response_model=list[EventRead])
-def duty_events(duty_id: int, request: Request, session: DB, who: AnyUser) -> list[EventRead]:
+def duty_events(duty_id: Id, request: Request, session: DB, who: AnyUser) -> list[EventRead]:
     """The event history of a duty (its own, its progress reports', its assignment's)."""
     check_duty(request, session, who, duty_id)
     return queries.duty_events(session=session, duty_id=duty_id)

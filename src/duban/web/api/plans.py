@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from duban.db import Id
 from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
@@ -35,13 +36,13 @@ def list_plans(session: DB, who: AnyUser) -> list[PlanRead]:
 
 
 @router.get("/plans/{plan_id}", response_model=PlanTree)
-def get_plan(plan_id: int, session: DB, who: AnyUser) -> PlanTree:
+def get_plan(plan_id: Id, session: DB, who: AnyUser) -> PlanTree:
     """A plan's tree of sections and items (a unit officer sees only their unit's items)."""
     return queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
 
 
 @router.get("/plans/{plan_id}/items", response_model=ItemPage)
-def plan_items(plan_id: int, session: DB, who: AnyUser) -> ItemPage:
+def plan_items(plan_id: Id, session: DB, who: AnyUser) -> ItemPage:
     """A plan's items, flat (a unit officer sees only their unit's items)."""
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     items = [v.item for s in tree.sections for v in s.items]
@@ -52,7 +53,7 @@ def plan_items(plan_id: int, session: DB, who: AnyUser) -> ItemPage:
 def preview_plan(
     file: Annotated[UploadFile, File(description="报告 txt/docx/pdf")],
     who: Office,
-    year: Annotated[int | None, Form()] = None,
+    year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> UploadPreview:
     """Read a report without loading it: cleaning notes and flagged figures to check."""
     plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year)
@@ -65,7 +66,7 @@ def upload_plan(
     request: Request,
     session: DB,
     who: Office,
-    year: Annotated[int | None, Form()] = None,
+    year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> PlanLoaded:
     """Read a report and load it as a plan (the same file twice returns the first load)."""
     plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year)
@@ -76,7 +77,7 @@ def upload_plan(
 
 
 @router.post("/plans/{plan_id}/auto-assign", response_model=AutoAssignResult)
-def auto_assign(plan_id: int, session: DB, who: Office) -> AutoAssignResult:
+def auto_assign(plan_id: Id, session: DB, who: Office) -> AutoAssignResult:
     """Assign every unassigned target and task of a plan by the routing rules."""
     assert who.account is not None
     done, left = service.auto_assign(
@@ -86,14 +87,14 @@ def auto_assign(plan_id: int, session: DB, who: Office) -> AutoAssignResult:
 
 
 @router.get("/items/{item_id}", response_model=ItemRead)
-def get_item(item_id: int, request: Request, session: DB, who: AnyUser) -> ItemRead:
+def get_item(item_id: Id, request: Request, session: DB, who: AnyUser) -> ItemRead:
     """One item (a unit officer: only their unit's)."""
     check_item(request, session, who, item_id)
     return ItemRead.model_validate(session.get(ItemRow, item_id))
 
 
 @router.post("/items/{item_id}/assign", response_model=AssignmentRead)
-def assign_item(item_id: int, body: AssignBody, request: Request, session: DB, who: Office) -> AssignmentRead:
+def assign_item(item_id: Id, body: AssignBody, request: Request, session: DB, who: Office) -> AssignmentRead:
     """交办: give an item its lead unit (and co-units, leader); makes or updates its duty."""
     check_item(request, session, who, item_id)
     for field, names in (("unit", [body.unit]), ("co_units", body.co_units)):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
+from duban.db import Id
 from duban.ledger.schemas import ImportReport
 from duban.units.schemas import UnitRead
 from duban.units.service import all_units
@@ -36,7 +37,7 @@ def events(
     session: DB,
     who: OfficeOrLeader,
     entity: str | None = None,
-    entity_id: int | None = None,
+    entity_id: Id | None = None,
     action: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -17,6 +17,7 @@ from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
 from duban.cases.rates import RATE_LABELS, rankings
 from duban.cases.rules import load_rules
+from duban.db import Id
 from duban.ledger.tick import LIGHT_LABELS
 from duban.units.service import all_unit_names
 from duban.web import case_actions, case_list, case_reports, notes
@@ -151,7 +152,7 @@ def report_page(session: DB, who: AnyUser, month: str | None = None) -> Response
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: int, request: Request, session: DB, who: AnyUser, new: bool = False) -> Response:
+def case_page(case_id: Id, request: Request, session: DB, who: AnyUser, new: bool = False) -> Response:
     row = cv.check_case(request, session, who, case_id)
     d = cv.detail(session, row, who, state_of(request))
     units = all_unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []
@@ -169,7 +170,7 @@ def _int(raw: str, field: str) -> int | None:
 
 @router.post("/cases/{case_id}/action")
 def case_action(
-    case_id: int,
+    case_id: Id,
     request: Request,
     session: DB,
     who: AnyUser,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from duban.clock.calendar import CalendarGap
+from duban.db import Day, Figure, Id
 from duban.ledger import service
 from duban.ledger.results import result_words, target_words
 from duban.ledger.schemas import MilestoneCreate
@@ -31,7 +32,7 @@ def _back(request: Request, duty_id: int, note: str) -> Response:
 
 
 @router.get("/duties/{duty_id}")
-def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     check_duty(request, session, who, duty_id)
     st = state_of(request)
     detail = queries.duty_detail(
@@ -68,13 +69,13 @@ def duty_page(duty_id: int, request: Request, session: DB, who: AnyUser) -> Resp
 
 @router.post("/duties/{duty_id}/progress")
 async def progress_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Unit,
     text: Annotated[str, Form(min_length=1, max_length=5000)],
     share: Annotated[int | None, Form(ge=0, le=100)] = None,
-    figure: Annotated[float | None, Form()] = None,
+    figure: Annotated[Figure | None, Form()] = None,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     check_duty(request, session, who, duty_id)
@@ -118,14 +119,14 @@ async def progress_page(
 
 
 @router.get("/duties/{duty_id}/evidence/{evidence_id}")
-def evidence_page(duty_id: int, evidence_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+def evidence_page(duty_id: Id, evidence_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     check_duty(request, session, who, duty_id)
     return evidence_response(service.get_evidence(session=session, duty_id=duty_id, evidence_id=evidence_id))
 
 
 @router.post("/duties/{duty_id}/closure-request")
 def closure_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Unit,
@@ -141,7 +142,7 @@ def closure_page(
 
 @router.post("/duties/{duty_id}/review")
 def review_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Office,
@@ -172,7 +173,7 @@ def review_page(
 
 @router.post("/duties/{duty_id}/due")
 def due_page(
-    duty_id: int, request: Request, session: DB, who: Office, due: Annotated[date, Form()]
+    duty_id: Id, request: Request, session: DB, who: Office, due: Annotated[Day, Form()]
 ) -> Response:
     check_duty(request, session, who, duty_id)
     assert who.account is not None
@@ -204,7 +205,7 @@ def parse_milestones(text: str) -> list[MilestoneCreate]:
 
 @router.post("/duties/{duty_id}/milestones")
 def milestones_page(
-    duty_id: int,
+    duty_id: Id,
     request: Request,
     session: DB,
     who: Office,
@@ -224,7 +225,11 @@ def milestones_page(
 
 @router.post("/duties/{duty_id}/milestones/done")
 def milestone_done_page(
-    duty_id: int, request: Request, session: DB, who: AnyUser, name: Annotated[str, Form(min_length=1)]
+    duty_id: Id,
+    request: Request,
+    session: DB,
+    who: AnyUser,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
 ) -> Response:
     if who.role not in ("office", "unit"):
         raise ApiError(403, "只有牵头单位或督查室可以确认节点完成", None)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from duban.db import Id
 from duban.review.documents import (
     DUTY_VERDICT_LABELS,
     check_review,
@@ -35,7 +36,7 @@ MEDIA = {
 
 @router.get("/plans/{plan_id}/review")
 def plan_review_page(
-    plan_id: int,
+    plan_id: Id,
     request: Request,
     session: DB,
     who: OfficeOrLeader,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from duban.db import Id
 from duban.ledger import service
 from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
@@ -27,7 +28,7 @@ def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(plan_id: int, request: Request, session: DB, who: AnyUser) -> Response:
+def plan_page(plan_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     units = all_unit_names(session=session) if who.role == "office" else []
     plan_part, review_part = plan_view.split_sections(tree)
@@ -45,7 +46,7 @@ def plan_page(plan_id: int, request: Request, session: DB, who: AnyUser) -> Resp
 
 @router.post("/plans/{plan_id}/bulk-assign")
 def bulk_assign_page(
-    plan_id: int,
+    plan_id: Id,
     request: Request,
     session: DB,
     who: Office,
@@ -76,11 +77,11 @@ def bulk_assign_page(
 
 @router.post("/items/{item_id}/assign")
 def assign_page(
-    item_id: int,
+    item_id: Id,
     request: Request,
     session: DB,
     who: Office,
-    unit: Annotated[str, Form(min_length=1)],
+    unit: Annotated[str, Form(min_length=1, max_length=100)],
     major: Annotated[bool, Form()] = False,
     co_units: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -107,7 +108,7 @@ def assign_page(
 
 
 @router.post("/plans/{plan_id}/auto-assign")
-def auto_assign_page(plan_id: int, request: Request, session: DB, who: Office) -> Response:
+def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) -> Response:
     assert who.account is not None
     result = service.auto_assign(
         session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now

@@ -28,7 +28,7 @@ def upload_preview(
     request: Request,
     who: Office,
     file: Annotated[UploadFile, File()],
-    year: Annotated[int | None, Form()] = None,
+    year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> Response:
     data = file.file.read(uploads.MAX_BYTES + 1)
     plan = uploads.read_upload(data, file.filename or "", year)
