@@ -39,6 +39,9 @@ class Settings:
     upload_dir: Path = Path("./var/uploads")
     case_model: Path | None = None
     report_rate: str = "5/600"
+    trusted_proxies: str = ""
+    token_days: int = 90
+    secure_cookies: bool = False
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -51,6 +54,9 @@ class Settings:
         "upload_dir": "DUBAN_UPLOAD_DIR",
         "case_model": "DUBAN_CASE_MODEL",
         "report_rate": "DUBAN_REPORT_RATE",
+        "trusted_proxies": "DUBAN_TRUSTED_PROXIES",
+        "token_days": "DUBAN_TOKEN_DAYS",
+        "secure_cookies": "DUBAN_SECURE_COOKIES",
     }
 
     @classmethod
@@ -122,13 +128,28 @@ def parse_rate(text: str) -> tuple[int, float] | None:
 def _parse(name: str, var: str, raw: str) -> Any:
     if name in _PATHS:
         return Path(raw)
-    if name == "echo_sql":
+    if name in ("echo_sql", "secure_cookies"):
         low = raw.strip().lower()
         if low in {"1", "true", "yes", "on"}:
             return True
         if low in {"0", "false", "no", "off"}:
             return False
         raise SettingsError(f"{var}={raw!r}: 应为 true/false")
+    if name == "token_days":
+        if not raw.strip().isdigit() or not 1 <= int(raw) <= 3650:
+            raise SettingsError(f"{var}={raw!r}: 应为 1 到 3650 之间的天数")
+        return int(raw)
+    if name == "trusted_proxies":
+        import ipaddress
+
+        for part in (p.strip() for p in raw.split(",")):
+            try:
+                if part:
+                    ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"{var}={raw!r}: {part!r} 不是 IP 地址或网段（如 10.0.0.1 或 10.0.0.0/8）"
+                ) from None
     if name == "report_rate":
         try:
             parse_rate(raw)

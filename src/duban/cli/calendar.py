@@ -77,10 +77,10 @@ def register(main: click.Group) -> None:
         file: Path, confirm: bool, year: int | None, actor: str, database_url: str | None
     ) -> None:
         """读取放假安排 FILE（节假日文件 .yaml/.csv，或国务院办公厅通知的文本），显示结果；--confirm 保存。"""
+        from duban.audit import service as events
         from duban.clock.notice import NoticeError
         from duban.clock.official import changed_days, read_official, store_official
         from duban.config import Settings
-        from duban.audit import service as events
 
         if not file.exists():
             raise click.ClickException(f"{file}: 文件不存在")

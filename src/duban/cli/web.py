@@ -42,7 +42,7 @@ def register(main: click.Group) -> None:
         engine.dispose()
         click.echo(f"督办系统: http://{host}:{port}/（{workers} 个工作进程）", err=True)
         if workers == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=False)
             return
         os.environ.update(settings.to_env())  # each worker builds its app from these
         uvicorn.run(
@@ -52,6 +52,7 @@ def register(main: click.Group) -> None:
             host=host,
             port=port,
             log_level="warning",
+            proxy_headers=False,  # X-Forwarded-For is read by duban, from trusted_proxies only
         )
 
     @main.group("users")

@@ -154,7 +154,8 @@ async def post_request(fmt: str, request: Request) -> Response:
     state = state_of(request)
     now = state.clock()
     with session_scope(state.engine) as session:
-        if token_account(session=session, token=api_key) is None:
+        account = token_account(session=session, token=api_key, now=now)
+        if account is None:
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.case is None:
             return _errors(fmt, 400, posted.errors)
@@ -162,7 +163,7 @@ async def post_request(fmt: str, request: Request) -> Response:
             row = intake(
                 session=session,
                 data=posted.case,
-                actor="Open311",
+                actor=f"{account.name[:91]}（Open311）",
                 now=now,
                 calendar=state.calendar,
                 policy=state.case_policy,
@@ -305,7 +306,7 @@ async def post_update(fmt: str, request: Request) -> Response:
     state = state_of(request)
     now: datetime = state.clock()
     with session_scope(state.engine) as session:
-        account = token_account(session=session, token=api_key)
+        account = token_account(session=session, token=api_key, now=now)
         if account is None:
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.errors:

@@ -1,5 +1,5 @@
 """Sensor alarms (感知设备告警) as cases: ``POST /api/sensors/alarms`` (the console mounts this
-``router`` under ``/api``). A bearer token is required; the same ``alarm_id`` twice makes one case.
+``router`` under ``/api``). A bearer token of a sensor gateway's account (role ``gateway``) is required, any other gets 403; the same ``alarm_id`` twice makes one case.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow
 from duban.cases.schemas import CaseCreate
-from duban.web.deps import DB, AnyUser, state_of
+from duban.web.deps import DB, Gateway, state_of
 
 router = APIRouter(tags=["感知设备告警"])
 SENSOR_CATEGORY = "设备告警"
@@ -54,8 +54,8 @@ class AlarmAccepted(BaseModel):
 
 
 @router.post("/sensors/alarms", response_model=AlarmAccepted)
-def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: AnyUser) -> AlarmAccepted:
-    """Take in one sensor alarm as a case (紧急 for level=urgent)."""
+def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: Gateway) -> AlarmAccepted:
+    """Take in one sensor alarm as a case (紧急 for level=urgent); only a ``gateway`` account."""
     found = session.scalar(
         select(CaseRow).where(CaseRow.source == "sensor", CaseRow.external_id == alarm.alarm_id)
     )
