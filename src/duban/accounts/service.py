@@ -367,3 +367,11 @@ def revoke_tokens(*, session: Session, name: str, now: datetime, actor: str) -> 
     _event(session, actor=actor, now=now, user_id=user.id, action="token_revoke", before=None,
            after={"token_ids": ids})  # fmt: skip
     return len(ids)
+
+
+def live_tokens(*, session: Session, user_id: int, now: datetime) -> int:
+    """How many bearer tokens of a user are live (not revoked, not expired)."""
+    rows = session.scalars(
+        select(ApiTokenRow.expires_at).where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+    )
+    return sum(1 for exp in rows if exp is None or exp > now)
