@@ -5,6 +5,7 @@ logout across workers and caches kept by refused writes."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,20 @@ def test_create_api_token_lifetime_is_a_setting(settings):
         assert token_account(session=s, token=tok, now=NOW + timedelta(hours=25)) is None
     engine.dispose()
     assert Settings.from_env({"DUBAN_TOKEN_DAYS": "30"}).token_days == 30
+
+
+def test_docs_use_the_vendored_swagger_ui_and_no_template_has_inline_script(clients):
+    from duban.web.app import HERE
+
+    c = clients.anon()
+    page = c.get("/docs").text
+    assert "cdn" not in page.lower() and "http" not in page.replace("http-equiv", "")
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert srcs and all(s.startswith("/static/") for s in srcs)
+    for src in srcs:
+        assert c.get(src).status_code == 200, src
+    assert (HERE / "static/vendor/swagger-ui-5.36.0/LICENSE").is_file()
+    for tpl in (HERE / "templates").glob("*.html"):
+        html = tpl.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), tpl.name
+        assert not re.search(r"\son[a-z]+\s*=", html) and "javascript:" not in html, tpl.name

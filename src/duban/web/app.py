@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +39,15 @@ SAFE_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", CSP.encode()),
 ]
+
+
+SWAGGER = "/static/vendor/swagger-ui-5.36.0"
+SWAGGER_PAGE = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>督办系统 duban — 接口文档</title><link rel="stylesheet" href="{SWAGGER}/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="{SWAGGER}/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""
 
 
 class _WriteWatch:
@@ -94,6 +104,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         version=__version__,
         description="政府工作报告 → 台账 → 督办时钟。JSON 接口：错误统一为 {detail, field}。",
         lifespan=lifespan,
+        docs_url=None,  # served below from the vendored Swagger UI, not from a CDN
+        redoc_url=None,
     )
     app.state.console = state
     errors.install(app)
@@ -136,6 +148,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.include_router(open311.router, prefix=OPEN311_PREFIX)
     app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The API reference: Swagger UI from /static/vendor (no CDN), started by a static script."""
+        return HTMLResponse(SWAGGER_PAGE)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
