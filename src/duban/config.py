@@ -44,6 +44,9 @@ class Settings:
     """The console's business date (the demo's played year): its clock shows this day, at the wall
     clock's time of day. None: today."""
     db_pool_size: int = 20
+    trusted_proxies: str = ""
+    token_days: int = 90
+    secure_cookies: bool = False
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -58,6 +61,9 @@ class Settings:
         "report_rate": "DUBAN_REPORT_RATE",
         "business_date": "DUBAN_BUSINESS_DATE",
         "db_pool_size": "DUBAN_DB_POOL_SIZE",
+        "trusted_proxies": "DUBAN_TRUSTED_PROXIES",
+        "token_days": "DUBAN_TOKEN_DAYS",
+        "secure_cookies": "DUBAN_SECURE_COOKIES",
     }
 
     @classmethod
@@ -131,7 +137,7 @@ def parse_rate(text: str) -> tuple[int, float] | None:
 def _parse(name: str, var: str, raw: str) -> Any:
     if name in _PATHS:
         return Path(raw)
-    if name == "echo_sql":
+    if name in ("echo_sql", "secure_cookies"):
         low = raw.strip().lower()
         if low in {"1", "true", "yes", "on"}:
             return True
@@ -147,6 +153,21 @@ def _parse(name: str, var: str, raw: str) -> Any:
         if not raw.strip().isdigit() or not 1 <= int(raw) <= 500:
             raise SettingsError(f"{var}={raw!r}: 应为 1 到 500 之间的整数")
         return int(raw)
+    if name == "token_days":
+        if not raw.strip().isdigit() or not 1 <= int(raw) <= 3650:
+            raise SettingsError(f"{var}={raw!r}: 应为 1 到 3650 之间的天数")
+        return int(raw)
+    if name == "trusted_proxies":
+        import ipaddress
+
+        for part in (p.strip() for p in raw.split(",")):
+            try:
+                if part:
+                    ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"{var}={raw!r}: {part!r} 不是 IP 地址或网段（如 10.0.0.1 或 10.0.0.0/8）"
+                ) from None
     if name == "report_rate":
         try:
             parse_rate(raw)

@@ -13,10 +13,11 @@ from duban.web.cases_view import ACTION_LABELS
 
 def test_the_table_names_every_case_action_the_console_labels():
     assert set(access.CASE_ACTION_ROLES) == set(ACTION_LABELS)
-    assert set(access.ROLES) == {"office", "unit", "leader", "operator"}
+    assert set(access.ROLES) == {"office", "unit", "leader", "operator", "gateway"}
     for action, roles in access.CASE_ACTION_ROLES.items():
         assert roles <= set(access.ROLES), action
         assert "office" in roles and "leader" not in roles, action  # the office may all, the leader reads
+        assert "gateway" not in roles, action  # a device takes no case action
 
 
 def test_who_sees_the_phone_are_those_who_call_back():

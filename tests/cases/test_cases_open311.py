@@ -329,7 +329,8 @@ def test_api_key_is_required_and_checked(db, client, key):
     assert counts(db) == before
 
 
-def test_sensor_alarm_becomes_one_urgent_case(db, client, key):
+def test_sensor_alarm_becomes_one_urgent_case(db, client):
+    key = account_key(db, "网关1", "gateway")
     alarm = {
         "alarm_id": "A-1", "sensor_id": "WL-0931", "kind": "积水", "level": "urgent", "value": 32, "threshold": 20,
         "unit": "cm", "lat": 40.08, "lon": 113.3, "address": "御河东路下穿通道", "at": "2026-03-03T09:40:00+08:00",
@@ -358,6 +359,29 @@ def test_sensor_alarm_becomes_one_urgent_case(db, client, key):
     )
     assert bad.status_code == 422 and bad.json()["field"] == "at"
     assert counts(db) == before
+
+
+@pytest.mark.parametrize("role", ["leader", "office", "operator"])
+def test_only_a_gateway_account_posts_alarms(db, client, role):
+    key = account_key(db, f"非网关{role}", role)
+    before = counts(db)
+    alarm = {"alarm_id": "A-9", "sensor_id": "S", "kind": "烟感", "at": "2026-03-03T09:40:00+08:00"}
+    r = client.post("/api/sensors/alarms", json=alarm, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 403 and counts(db) == before
+
+
+def test_a_gateway_account_reads_nothing_else(db, client):
+    key = account_key(db, "网关2", "gateway")
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {key}"}).status_code == 403
+
+
+def test_open311_writes_name_the_keys_account(db, client, key):
+    from duban.audit.models import EventRow
+
+    rid = int(post(client, key).json()[0]["service_request_id"])
+    assert last_event(db, rid).actor == "open311-client（Open311）"
+    with session_scope(db) as s:
+        assert s.scalar(select(EventRow.actor).where(EventRow.actor == "Open311")) is None
 
 
 # ---- POST servicerequestupdates with a status ------------------------------------------------------

@@ -22,8 +22,6 @@ ROLES = ("office", "leader", "unit_a")
 FRAMEWORK = {
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
-    ("GET", "/redoc"),
     ("MOUNT", "/static"),
 }
 

@@ -60,7 +60,7 @@ def test_users_add_then_sign_in(db_url):
         (["--role", "unit", "--password-stdin"], "long-password-1\n", "须指定所属单位"),
         (["--role", "unit", "--unit", "火星局", "--password-stdin"], "long-password-1\n", "火星局"),
         (["--role", "office", "--unit", "发改委", "--password-stdin"], "long-password-1\n", "不属于某个单位"),
-        (["--role", "office", "--password-stdin"], "short\n", "密码至少 8 位"),
+        (["--role", "office", "--password-stdin"], "short\n", "密码至少 10 位"),
         (["--role", "office"], "", "--password-stdin"),
         (["--role", "boss", "--password-stdin"], "long-password-1\n", "的值无效"),
     ],

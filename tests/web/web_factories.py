@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +167,10 @@ def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = Non
         sessions: dict[str, tuple[str, str]] = {}
         for key, (name, role, unit) in USERS.items():
             account = create_user(session=s, name=name, role=role, unit=unit, password=PASSWORD, now=NOW)
-            tokens[key] = create_api_token(session=s, account=account, now=NOW, label="test")
+            # the world is made at a fixed past NOW; its tokens must outlive real-clock servers
+            tokens[key] = create_api_token(
+                session=s, account=account, now=NOW, label="test", lifetime=timedelta(days=36500)
+            )
             sessions[key] = start_session(session=s, account=account, now=NOW)
         world = World(
             path=path,

@@ -3,14 +3,14 @@
 Only :mod:`duban.accounts.service` writes these rows. A user of role ``unit`` belongs to one
 unit of the ledger (``unit_id``); ``office``, ``leader`` and ``operator`` (12345 话务员, who takes
 and dispatches cases) users belong to none. The roles come from :mod:`duban.access`; the role
-CHECK is set by migration ``0210``.
+CHECK is set by migration ``0430`` (``gateway``: a sensor gateway, which may only post alarms).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duban.access import ROLES
@@ -63,5 +63,20 @@ class ApiTokenRow(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: made before 0430
 
     user: Mapped[UserRow] = relationship()
+
+
+class ThrottleHitRow(Base):
+    """One counted attempt (a ``/report`` submission, a failed login) for a throttle ``scope`` and
+    ``key`` (an address or an account); kept in the database so every worker sees the same count.
+    ``at`` is seconds since the epoch."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_lookup", "scope", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float] = mapped_column(Float)

@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from duban.access import ROLES
 from duban.accounts.models import ApiTokenRow, SessionRow, UserRow
+from duban.audit import service as audit
 from duban.units.service import get_unit, require_unit
 
 SESSION_LIFETIME = timedelta(hours=12)
-MIN_PASSWORD = 8
+TOKEN_LIFETIME = timedelta(days=90)
+MIN_PASSWORD = 10
+COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
 _hasher = PasswordHasher()
+# At most this many argon2 computations at once per process (each costs ~64 MB and tens of ms):
+# a flood of logins queues here instead of eating the memory and every thread of the pool.
+HASH_SLOTS = 2
+HASH_WAIT = 10.0
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 
 
 class AccountError(ValueError):
@@ -32,6 +44,53 @@ class AccountError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class HashBusy(RuntimeError):
+    """Too many password checks are waiting; the caller should answer 503 and let the client retry."""
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The refused passwords (``common_passwords.txt``: English, pinyin and number patterns)."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def check_password(password: str) -> None:
+    """Refuse a password shorter than ``MIN_PASSWORD`` or built on a common one.
+
+    >>> check_password("woaini1314520")
+    Traceback (most recent call last):
+    duban.accounts.service.AccountError: 密码过于常见（如 123456、woaini、5201314），请换一个
+    """
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"密码至少 {MIN_PASSWORD} 位", "password")
+    low = password.lower()
+    stripped = low.rstrip("0123456789!@#.")
+    core = low.lstrip("0123456789")
+    common = common_passwords()
+    if low in common or stripped in common or core in common or _only_common_parts(low, common):
+        raise AccountError("密码过于常见（如 123456、woaini、5201314），请换一个", "password")
+    if len(set(low)) <= 3:
+        raise AccountError("密码过于简单（重复的字符），请换一个", "password")
+
+
+def _only_common_parts(text: str, common: frozenset[str]) -> bool:
+    """True when ``text`` is made only of common passwords joined (woaini + 5201314)."""
+    ok = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        ok[end] = any(ok[start] and text[start:end] in common for start in range(max(0, end - 20), end))
+    return ok[len(text)]
+
+
+def _with_slot(fn: Callable[..., object], *args: str) -> object:
+    if not _hash_slots.acquire(timeout=HASH_WAIT):
+        raise HashBusy("密码校验繁忙，请稍后再试")
+    try:
+        return fn(*args)
+    finally:
+        _hash_slots.release()
 
 
 @dataclass(frozen=True)
@@ -43,6 +102,7 @@ class Account:
     role: str
     unit_id: int | None
     unit_name: str | None
+    active: bool = True
 
 
 def digest(token: str) -> str:
@@ -55,8 +115,8 @@ def digest(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """An argon2 hash of ``password``."""
-    return _hasher.hash(password)
+    """An argon2 hash of ``password`` (waits for one of the ``HASH_SLOTS``)."""
+    return str(_with_slot(_hasher.hash, password))
 
 
 def _account(session: Session, user: UserRow) -> Account:
@@ -64,11 +124,38 @@ def _account(session: Session, user: UserRow) -> Account:
     if user.unit_id is not None:
         unit = get_unit(session=session, unit_id=user.unit_id)
         unit_name = unit.name if unit is not None else None
-    return Account(id=user.id, name=user.name, role=user.role, unit_id=user.unit_id, unit_name=unit_name)
+    return Account(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        unit_id=user.unit_id,
+        unit_name=unit_name,
+        active=user.active,
+    )
+
+
+def _view(user: UserRow) -> dict[str, object]:
+    """What an account event records of a user (never the password hash)."""
+    return {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
+
+
+def _event(session: Session, *, actor: str, now: datetime, user_id: int, action: str,
+           before: dict[str, object] | None, after: dict[str, object] | None) -> None:  # fmt: skip
+    audit.record(
+        session, actor=actor, now=now, entity="user", entity_id=user_id, action=action,
+        before=before, after=after,
+    )  # fmt: skip
 
 
 def create_user(
-    *, session: Session, name: str, role: str, password: str, now: datetime, unit: str | None = None
+    *,
+    session: Session,
+    name: str,
+    role: str,
+    password: str,
+    now: datetime,
+    unit: str | None = None,
+    actor: str = "system",
 ) -> Account:
     """Add a user; a ``unit`` user needs a unit the ledger knows, the others none."""
     name = name.strip()
@@ -76,8 +163,7 @@ def create_user(
         raise AccountError("用户名不能为空", "name")
     if role not in ROLES:
         raise AccountError(f"角色 {role!r} 无效，应为 {'/'.join(ROLES)} 之一", "role")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少 {MIN_PASSWORD} 位", "password")
+    check_password(password)
     unit_id: int | None = None
     if role == "unit":
         if not unit:
@@ -97,28 +183,87 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    _event(session, actor=actor, now=now, user_id=user.id, action="create", before=None, after=_view(user))
     return _account(session, user)
 
 
-def set_password(*, session: Session, name: str, password: str) -> None:
-    """Replace a user's password."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少 {MIN_PASSWORD} 位", "password")
-    user = session.scalar(select(UserRow).where(UserRow.name == name))
+def _user(session: Session, name: str) -> UserRow:
+    user = session.scalar(select(UserRow).where(UserRow.name == name.strip()))
     if user is None:
         raise AccountError(f"用户 {name} 不存在", "name")
+    return user
+
+
+def set_password(
+    *, session: Session, name: str, password: str, now: datetime | None = None, actor: str = "system"
+) -> None:
+    """Replace a user's password (their sessions end; an event records it, not the password)."""
+    check_password(password)
+    user = _user(session, name)
     user.password_hash = hash_password(password)
+    session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    if now is not None:
+        _event(session, actor=actor, now=now, user_id=user.id, action="reset_password",
+               before=None, after={"name": user.name})  # fmt: skip
 
 
-def authenticate(*, session: Session, name: str, password: str) -> Account | None:
-    """The account when name and password match an active user, else None."""
+def set_active(*, session: Session, name: str, active: bool, now: datetime, actor: str) -> Account:
+    """Disable or enable a user (a disabled user's sessions end and its tokens stop working)."""
+    user = _user(session, name)
+    before = _view(user)
+    user.active = active
+    if not active:
+        session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    session.flush()
+    _event(session, actor=actor, now=now, user_id=user.id, action="enable" if active else "disable",
+           before=before, after=_view(user))  # fmt: skip
+    return _account(session, user)
+
+
+def set_role(
+    *, session: Session, name: str, role: str, unit: str | None, now: datetime, actor: str
+) -> Account:
+    """Change a user's role (and unit: required for ``unit``, none for the others)."""
+    if role not in ROLES:
+        raise AccountError(f"角色 {role!r} 无效，应为 {'/'.join(ROLES)} 之一", "role")
+    user = _user(session, name)
+    unit_id: int | None = None
+    if role == "unit":
+        if not unit:
+            raise AccountError("责任单位用户须指定所属单位 (--unit)", "unit")
+        unit_id = require_unit(session=session, name=unit).id
+    elif unit:
+        raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
+    before = _view(user)
+    user.role, user.unit_id = role, unit_id
+    session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    session.flush()
+    _event(
+        session, actor=actor, now=now, user_id=user.id, action="set_role", before=before, after=_view(user)
+    )
+    return _account(session, user)
+
+
+def authenticate(
+    *, session: Session, name: str, password: str, now: datetime | None = None, address: str = ""
+) -> Account | None:
+    """The account when name and password match an active user, else None (with ``now``, the
+    login is recorded as an event, good or failed). Raises :class:`HashBusy` when too many
+    checks are waiting."""
     user = session.scalar(select(UserRow).where(UserRow.name == name.strip()))
+    ok = False
     if user is None or not user.active:
-        _hasher.hash(password)  # spend the same time as a real check
-        return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+        _with_slot(_hasher.hash, password)  # spend the same time as a real check
+    else:
+        try:
+            ok = bool(_with_slot(_hasher.verify, user.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            ok = False
+    if now is not None:
+        _event(session, actor=name.strip()[:100] or "?", now=now, user_id=user.id if user else 0,
+               action="login" if ok else "login_failed", before=None,
+               after={"name": name.strip()[:100], "address": address})  # fmt: skip
+    if not ok or user is None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -163,26 +308,70 @@ def end_session(*, session: Session, token: str) -> bool:
 
 
 # ---- API tokens -----------------------------------------------------------------------------
-def create_api_token(*, session: Session, account: Account, now: datetime, label: str = "") -> str:
-    """A new bearer token for the account (returned once; only its digest is kept)."""
+def create_api_token(
+    *,
+    session: Session,
+    account: Account,
+    now: datetime,
+    label: str = "",
+    lifetime: timedelta = TOKEN_LIFETIME,
+) -> str:
+    """A new bearer token for the account, live for ``lifetime`` (returned once; only its digest
+    is kept)."""
     token = "dbn_" + secrets.token_urlsafe(32)
-    session.add(ApiTokenRow(token_hash=digest(token), user_id=account.id, label=label[:100], created_at=now))
+    row = ApiTokenRow(
+        token_hash=digest(token),
+        user_id=account.id,
+        label=label[:100],
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(row)
     session.flush()
+    _event(session, actor=account.name, now=now, user_id=account.id, action="token_issue", before=None,
+           after={"token_id": row.id, "label": row.label, "expires_at": row.expires_at})  # fmt: skip
     return token
 
 
-def token_account(*, session: Session, token: str) -> Account | None:
-    """The account of a live bearer token, or None."""
+def token_account(*, session: Session, token: str, now: datetime | None = None) -> Account | None:
+    """The account of a live bearer token (not revoked, not expired at ``now``), or None."""
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    if now is not None and row.expires_at is not None and row.expires_at <= now:
         return None
     return _account(session, row.user)
 
 
-def revoke_api_token(*, session: Session, token: str, now: datetime) -> bool:
+def revoke_api_token(*, session: Session, token: str, now: datetime, actor: str = "system") -> bool:
     """Revoke a bearer token; True when it was live."""
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest(token)))
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = now
+    _event(session, actor=actor, now=now, user_id=row.user_id, action="token_revoke", before=None,
+           after={"token_id": row.id})  # fmt: skip
     return True
+
+
+def revoke_tokens(*, session: Session, name: str, now: datetime, actor: str) -> int:
+    """Revoke every live bearer token of a user; how many were live."""
+    user = _user(session, name)
+    ids = list(
+        session.scalars(
+            select(ApiTokenRow.id).where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
+        )
+    )
+    if ids:
+        session.execute(update(ApiTokenRow).where(ApiTokenRow.id.in_(ids)).values(revoked_at=now))
+    _event(session, actor=actor, now=now, user_id=user.id, action="token_revoke", before=None,
+           after={"token_ids": ids})  # fmt: skip
+    return len(ids)
+
+
+def live_tokens(*, session: Session, user_id: int, now: datetime) -> int:
+    """How many bearer tokens of a user are live (not revoked, not expired)."""
+    rows = session.scalars(
+        select(ApiTokenRow.expires_at).where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+    )
+    return sum(1 for exp in rows if exp is None or exp > now)

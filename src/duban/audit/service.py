@@ -8,6 +8,7 @@ deletes an event. :func:`history`, :func:`find_events` and :func:`latest_id` are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -21,11 +22,14 @@ from duban.db import Base
 
 
 def jsonable(value: Any) -> Any:
-    """A JSON-safe form of a column value (dates and datetimes as ISO strings).
+    """A JSON-safe form of a column value (dates and datetimes as ISO strings; NaN and the
+    infinities, which JSON cannot hold, as None).
 
-    >>> jsonable(date(2023, 1, 2))
-    '2023-01-02'
+    >>> jsonable(date(2023, 1, 2)), jsonable({"x": float("nan")})
+    ('2023-01-02', {'x': None})
     """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -97,7 +101,10 @@ def record_change(
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Append many events in one statement (each dict has the EventRow columns)."""
     if rows:
-        session.execute(insert(EventRow), rows)
+        clean = [
+            {**r, **{k: jsonable(r[k]) for k in ("before", "after") if r.get(k) is not None}} for r in rows
+        ]
+        session.execute(insert(EventRow), clean)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,6 +120,10 @@ class CaseRow(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     media_url: Mapped[str | None] = mapped_column(String(500))
     token: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # the short tracking code read over the phone (8 characters, the last a check character) and
+    # the citizen's consent to publish the case (coarsened) on Open311's anonymous list
+    track_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # who: the current unit, and the first unit that signed for it (首接负责) which owns it
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))

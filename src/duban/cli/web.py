@@ -1,4 +1,5 @@
-"""CLI commands for the web console: ``duban serve`` and ``duban users add``."""
+"""CLI commands for the web console: ``duban serve`` and ``duban users`` (add here; the rest in
+:mod:`duban.cli.users`)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def register(main: click.Group) -> None:
         engine.dispose()
         click.echo(f"督办系统: http://{host}:{port}/（{workers} 个工作进程）", err=True)
         if workers == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=False)
             return
         os.environ.update(settings.to_env())  # each worker builds its app from these
         uvicorn.run(
@@ -52,16 +53,24 @@ def register(main: click.Group) -> None:
             host=host,
             port=port,
             log_level="warning",
+            proxy_headers=False,  # X-Forwarded-For is read by duban, from trusted_proxies only
         )
 
     @main.group("users")
     def users() -> None:
-        """账号管理（督查室 office / 责任单位 unit / 领导 leader / 话务员 operator）。"""
+        """账号管理（督查室 office / 责任单位 unit / 领导 leader / 话务员 operator / 设备网关 gateway）。"""
+
+    from duban.cli import users as users_commands
+
+    users_commands.register(users)
 
     @users.command("add")
     @click.argument("name")
     @click.option(
-        "--role", required=True, type=click.Choice(["office", "unit", "leader", "operator"]), help="角色"
+        "--role",
+        required=True,
+        type=click.Choice(["office", "unit", "leader", "operator", "gateway"]),
+        help="角色",
     )
     @click.option("--unit", default=None, help="所属单位（unit 角色必填）")
     @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行）")

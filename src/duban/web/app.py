@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,30 @@ from duban.web.state import ConsoleState, business_clock, utc_now
 HERE = Path(__file__).resolve().parent
 
 
+# Content-Security-Policy: scripts and styles only from this site (no inline script: every page's
+# JavaScript is a file under /static), no framing by other sites, no plugins.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SAFE_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", CSP.encode()),
+]
+
+
+SWAGGER = "/static/vendor/swagger-ui-5.36.0"
+SWAGGER_PAGE = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>督办系统 duban — 接口文档</title><link rel="stylesheet" href="{SWAGGER}/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="{SWAGGER}/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""
+
+
 class _WriteWatch:
     """ASGI middleware: a successful write request makes the caches stale; safe default headers."""
 
@@ -39,21 +63,24 @@ class _WriteWatch:
             await self.app(scope, receive, send)
             return
         writes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        status: list[int] = []
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status.append(message["status"])
                 if writes and message["status"] < 400:
                     self.state.written()
                 headers = list(message.get("headers", []))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"same-origin"))
+                headers.extend(SAFE_HEADERS)
                 message["headers"] = headers
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            if writes:
+            # a write that failed before answering may have committed part of its work; a refused
+            # one (4xx: a 405, a failed login, a bad form) changed nothing and keeps the caches
+            if writes and (not status or status[0] >= 500):
                 self.state.written()
 
 
@@ -101,6 +128,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         version=__version__,
         description="政府工作报告 → 台账 → 督办时钟。JSON 接口：错误统一为 {detail, field}。",
         lifespan=lifespan,
+        docs_url=None,  # served below from the vendored Swagger UI, not from a CDN
+        redoc_url=None,
     )
     app.state.console = state
     errors.install(app)
@@ -146,6 +175,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.include_router(open311.router, prefix=OPEN311_PREFIX)
     app.include_router(sensors.router, prefix="/api")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The API reference: Swagger UI from /static/vendor (no CDN), started by a static script."""
+        return HTMLResponse(SWAGGER_PAGE)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

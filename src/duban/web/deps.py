@@ -72,7 +72,7 @@ def _lookup(
     kind, value = credential
     with session_scope(st.engine) as session:
         if kind == "bearer":
-            account = token_account(session=session, token=value)
+            account = token_account(session=session, token=value, now=now)
             if account is None:
                 raise ApiError(401, "Bearer 令牌无效或已撤销", "authorization")
             return account, "bearer", None
@@ -88,12 +88,16 @@ def _lookup(
 
 
 async def optional_user(request: Request) -> Who:
-    """Who is asking, possibly nobody (lookups cached a few seconds, dropped on every write)."""
+    """Who is asking, possibly nobody. A browser session is looked up on every request, so a
+    logout on one worker ends it on all at once; bearer-token lookups are cached a few seconds
+    (dropped on every write)."""
     st = state_of(request)
     now = st.clock()
     credential = _credential(request)
     found: tuple[Account | None, str | None, str | None] = (None, None, None)
-    if credential is not None:
+    if credential is not None and credential[0] == "cookie":
+        found = await run_in_threadpool(_lookup, st, credential, now)
+    elif credential is not None:
         cached = st.auth_cache.get(credential)
         if cached is None:
             found = await run_in_threadpool(_lookup, st, credential, now)
@@ -120,14 +124,18 @@ async def _check_csrf(request: Request, who: Who) -> None:
         raise ApiError(403, "CSRF 校验失败：请刷新页面后重试", "csrf_token")
 
 
+MACHINE_ROLES = ("gateway",)  # accounts of devices: only the routes that name them
+
+
 def require(*roles: str) -> Callable[..., object]:
-    """A dependency: a signed-in user whose role is one of ``roles`` (all roles when none given)."""
+    """A dependency: a signed-in user whose role is one of ``roles`` (when none given: every
+    person's role, not a device's)."""
 
     async def dep(request: Request, who: Annotated[Who, Depends(optional_user)]) -> Who:
         if who.account is None:
             raise LoginRequired()
         await _check_csrf(request, who)
-        if roles and who.account.role not in roles:
+        if (roles and who.account.role not in roles) or (not roles and who.account.role in MACHINE_ROLES):
             if who.account.role == "unit":
                 from duban.web.guards import log_if_foreign
 
@@ -142,4 +150,5 @@ AnyUser = Annotated[Who, Depends(require())]
 Office = Annotated[Who, Depends(require("office"))]
 Unit = Annotated[Who, Depends(require("unit"))]
 OfficeOrLeader = Annotated[Who, Depends(require("office", "leader"))]
+Gateway = Annotated[Who, Depends(require("gateway"))]
 Public = Annotated[Who, Depends(optional_user)]

@@ -22,8 +22,10 @@ from duban.units.service import UnitError
 class ApiError(HTTPException):
     """An HTTP error that names the field at fault (None when no single field is)."""
 
-    def __init__(self, status_code: int, detail: str, field: str | None = None) -> None:
-        super().__init__(status_code=status_code, detail=detail)
+    def __init__(
+        self, status_code: int, detail: str, field: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code=status_code, detail=detail, headers=headers)
         self.field = field
 
 

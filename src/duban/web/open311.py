@@ -164,7 +164,8 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
     state = state_of(request)
     now = state.clock()
     with session_scope(state.engine) as session:
-        if token_account(session=session, token=api_key) is None:
+        account = token_account(session=session, token=api_key, now=now)
+        if account is None:
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.case is None:
             return _errors(fmt, 400, posted.errors)
@@ -172,7 +173,7 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
             row = intake(
                 session=session,
                 data=posted.case,
-                actor="Open311",
+                actor=f"{account.name[:91]}（Open311）",
                 now=now,
                 calendar=state.calendar,
                 policy=state.case_policy,
@@ -319,7 +320,7 @@ def _store_update(request: Request, fmt: str, api_key: str, posted: Any) -> Resp
     state = state_of(request)
     now: datetime = state.clock()
     with session_scope(state.engine) as session:
-        account = token_account(session=session, token=api_key)
+        account = token_account(session=session, token=api_key, now=now)
         if account is None:
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.errors:

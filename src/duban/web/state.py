@@ -23,7 +23,6 @@ from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
-from duban.web.throttle import Throttle
 
 
 def utc_now() -> datetime:
@@ -121,7 +120,7 @@ class ConsoleState:
     _version: tuple[int | None, float] = (None, 0.0)
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
-    _report_throttle: tuple[Throttle | None] | None = None
+    _report_rate: tuple[tuple[int, float] | None] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -143,13 +142,12 @@ class ConsoleState:
         return self._policy
 
     @property
-    def report_throttle(self) -> Throttle | None:
-        """The limit on citizens' ``/report`` submissions per address (``report_rate``), or None."""
-        with self._lock:
-            if self._report_throttle is None:
-                rate = parse_rate(self.settings.report_rate)
-                self._report_throttle = (Throttle(*rate) if rate else None,)
-            return self._report_throttle[0]
+    def report_rate(self) -> tuple[int, float] | None:
+        """The limit on citizens' ``/report`` submissions per address (``report_rate``): (count,
+        seconds), or None when off. Counted in the database (:mod:`duban.web.throttle`)."""
+        if self._report_rate is None:
+            self._report_rate = (parse_rate(self.settings.report_rate),)
+        return self._report_rate[0]
 
     @property
     def case_policy(self) -> Policy:

@@ -1,5 +1,6 @@
 """Sensor alarms (感知设备告警) as cases: ``POST /api/sensors/alarms`` (the console mounts this
-``router`` under ``/api``). A bearer token is required; the intake rules (the same ``alarm_id``
+``router`` under ``/api``). A bearer token of a sensor gateway's account (role ``gateway``) is required, any other gets
+403; the intake rules (the same ``alarm_id``
 twice makes one case, repeats, clear, flapping) are :func:`duban.cases.sensors.take_alarm`, shared
 with the MQTT listener.
 """
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from duban.cases.sensors import SENSOR_CATEGORY, SensorAlarm, take_alarm
-from duban.web.deps import DB, AnyUser, state_of
+from duban.web.deps import DB, Gateway, state_of
 
 router = APIRouter(tags=["感知设备告警"])
 __all__ = ["SENSOR_CATEGORY", "SensorAlarm", "router"]
@@ -27,8 +28,8 @@ class AlarmAccepted(BaseModel):
 
 
 @router.post("/sensors/alarms", response_model=AlarmAccepted)
-def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: AnyUser) -> AlarmAccepted:
-    """Take in one sensor alarm or clear by the same intake as the MQTT listener (紧急 for level=urgent)."""
+def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: Gateway) -> AlarmAccepted:
+    """Take in one sensor alarm or clear by the same intake as the MQTT listener (紧急 for level=urgent); only a ``gateway`` account."""
     state = state_of(request)
     got = take_alarm(
         session=session,

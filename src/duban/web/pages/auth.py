@@ -8,11 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from duban.accounts.service import authenticate, end_session, start_session
+from duban.accounts.service import HashBusy, authenticate, end_session, start_session
+from duban.audit import service as audit
+from duban.web import throttle
 from duban.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, AnyUser, Public, state_of
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
+
+
+def secure_cookie(request: Request) -> bool:
+    """Cookies are ``Secure`` over HTTPS and whenever the ``secure_cookies`` setting is on."""
+    return request.url.scheme == "https" or state_of(request).settings.secure_cookies
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,7 +37,14 @@ def home(who: Public) -> Response:
 def login_form(request: Request, who: Public, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     resp = page(request, "login.html", login_csrf=token, next=_safe_next(next), error=None)
-    resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    resp.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        max_age=3600,
+        secure=secure_cookie(request),
+    )
     return resp
 
 
@@ -55,8 +69,22 @@ def login(
             next=_safe_next(next),
             error="页面已过期，请重新登录",
         )
-    account = authenticate(session=session, name=name, password=password)
+    wait = throttle.login_wait(request, session, name)
+    if wait:
+        resp = page(request, "login.html", status=429, login_csrf=cookie, next=_safe_next(next),
+                    error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试")  # fmt: skip
+        resp.headers["Retry-After"] = str(int(wait) + 1)
+        return resp
+    try:
+        account = authenticate(session=session, name=name, password=password, now=st.clock(),
+                               address=throttle.client_address(request))  # fmt: skip
+    except HashBusy:
+        resp = page(request, "login.html", status=503, login_csrf=cookie, next=_safe_next(next),
+                    error="登录繁忙，请稍后再试")  # fmt: skip
+        resp.headers["Retry-After"] = "5"
+        return resp
     if account is None:
+        throttle.login_failed(request, session, name)
         return page(
             request,
             "login.html",
@@ -65,6 +93,7 @@ def login(
             next=_safe_next(next),
             error="用户名或密码错误",
         )
+    throttle.login_ok(session, name)
     token, _csrf = start_session(session=session, account=account, now=st.clock())
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(
@@ -72,7 +101,7 @@ def login(
         st.signer.dumps(token),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookie(request),
         max_age=12 * 3600,
     )
     resp.delete_cookie(LOGIN_CSRF_COOKIE)
@@ -85,6 +114,9 @@ def logout(request: Request, session: DB, who: AnyUser) -> Response:
     if raw:
         token = state_of(request).signer.loads(raw)
         end_session(session=session, token=token)
+    if who.account is not None:
+        audit.record(session, actor=who.account.name, now=who.now, entity="user", entity_id=who.account.id,
+                     action="logout", before=None, after=None)  # fmt: skip
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp

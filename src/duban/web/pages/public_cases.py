@@ -22,10 +22,10 @@ from sqlalchemy import select
 from duban.cases.models import CaseRow, CaseUpdateRow
 from duban.cases.open311.serialize import open311_status
 from duban.cases.rules import mask_phone
-from duban.web import case_actions
+from duban.web import case_actions, throttle
 from duban.web import cases_view as cv
 from duban.web.api.cases import case_create
-from duban.web.deps import DB, Public, state_of
+from duban.web.deps import DB, Public
 from duban.web.errors import ApiError
 from duban.web.render import page
 
@@ -42,11 +42,6 @@ def _form(request: Request, status: int = 200, error: str | None = None, **value
     resp = page(request, "report.html", status=status, report_csrf=token, error=error, v=values)
     resp.set_cookie(REPORT_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
     return resp
-
-
-def _client(request: Request) -> str:
-    """The submitting address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
-    return request.client.host if request.client else "-"
 
 
 @router.get("/report")
@@ -70,8 +65,7 @@ def report(
     values = {"title": title, "content": content, "address": address, "citizen_name": citizen_name}
     if not cookie or not csrf_token or not secrets.compare_digest(cookie, csrf_token):
         return _form(request, 403, "页面已过期，请重新提交", **values, citizen_phone=citizen_phone)
-    throttle = state_of(request).report_throttle
-    wait = throttle.wait(_client(request)) if throttle is not None else 0.0
+    wait = throttle.report_wait(request, session)
     if wait:
         minutes = max(1, round(wait / 60))
         resp = _form(request, 429, f"提交过于频繁，请约 {minutes} 分钟后再试；紧急情况请拨打 12345",
@@ -83,8 +77,7 @@ def report(
         raise ApiError(422, "字段 citizen_phone: 联系电话应为 5 到 20 位数字（可含 - 或 +）", "citizen_phone")
     data = case_create({**values, "citizen_phone": phone, "case_type": "求助"}, channel="hotline_web")
     row = case_actions.take_in(request, session, who, data, CITIZEN)
-    if throttle is not None:
-        throttle.record(_client(request))
+    throttle.report_hit(request, session)
     return RedirectResponse(f"/track/{row.token}", status_code=303)
 
 
