@@ -151,7 +151,7 @@ def test_holdoff_is_read_from_the_hub_rules_and_checked(tmp_path):
 
 def test_http_endpoint_takes_the_same_path(db):
     with session_scope(db) as s:
-        account = create_user(session=s, name="gateway", role="office", password="secret-pass-1", now=NOW)
+        account = create_user(session=s, name="gateway", role="gateway", password="secret-pass-1", now=NOW)
         key = create_api_token(session=s, account=account, now=NOW, label="gw")
     headers = {"Authorization": f"Bearer {key}"}
     body = alarm(1).model_dump(mode="json")

@@ -56,6 +56,12 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban serve": (["--host", "0.0.0.0", *db], None),
         "duban users add": (["甲", "--role", "unit", "--unit", "不存在的局", "--password-stdin", *db], "a-long-password-1\n"),
         "duban demo": (["--no-serve", *broken_db], None),
+        "duban users list": (broken_db, None),
+        "duban users disable": (["没有这个人", *db], None),
+        "duban users enable": (["没有这个人", *db], None),
+        "duban users reset-password": (["没有这个人", "--password-stdin", *db], "a-long-password-1\n"),
+        "duban users revoke-tokens": (["没有这个人", *db], None),
+        "duban users set-role": (["没有这个人", "--role", "leader", *db], None),
     }  # fmt: skip
 
 
