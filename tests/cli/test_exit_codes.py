@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from duban.cli import main
 from tests.cli.test_docs import LEAVES
 
+CANNOT_PAIR = {"duban review promises", "duban review series", "duban review archive"}
+"""Reports that cannot be reviewed together are a usage error (exit 2), as issue 10 asks."""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -29,7 +31,7 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban read": ([missing], None),
         "duban review promises": ([str(junk), str(junk)], None),
         "duban review load": ([str(junk), *db], None),
-        "duban review series": ([missing], None),
+        "duban review series": ([str(junk)], None),
         "duban review archive": ([str(empty), "-o", str(tmp / "a.csv")], None),
         "duban review plan": (["--plan", "999", "--format", "md", "-o", str(tmp / "p.md"), *db], None),
         "duban sensors listen": (["--mqtt", "http://127.0.0.1:1", "--topic", "city/#", "--seconds", "1", *db], None),
@@ -81,5 +83,5 @@ def test_bad_input_exits_1_with_a_chinese_line(path: str, tmp_path: Path, monkey
     monkeypatch.delenv("DUBAN_SECRET_KEY", raising=False)
     args, stdin = _bad_input(tmp_path)[path]
     result = CliRunner().invoke(main, [*path.split()[1:], *args], input=stdin)
-    assert result.exit_code == 1, (result.output, result.exception)
+    assert result.exit_code == (2 if path in CANNOT_PAIR else 1), (result.output, result.exception)
     assert "Traceback" not in result.output and CJK.search(result.output), result.output

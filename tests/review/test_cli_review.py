@@ -44,20 +44,20 @@ def test_csv_md_and_table(tmp_path: Path) -> None:
 
 def test_same_report_twice() -> None:
     result = run("review", "promises", EARLIER, EARLIER)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "同一份报告" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_not_consecutive() -> None:
     result = run("review", "promises", LATER, EARLIER)
-    assert result.exit_code == 1 and "下一年" in result.stderr
+    assert result.exit_code == 2 and "下一年" in result.stderr
 
 
 def test_not_a_report(tmp_path: Path) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("hello world\n" * 20, encoding="utf-8")
     result = run("review", "promises", EARLIER, str(junk))
-    assert result.exit_code == 1 and "notes.txt" in result.stderr
+    assert result.exit_code == 2 and "notes.txt" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -71,7 +71,7 @@ def test_series_panel_and_rows() -> None:
 
 def test_series_needs_one_place_and_two_years() -> None:
     result = run("review", "series", EARLIER)
-    assert result.exit_code == 1 and "两份报告" in result.stderr
+    assert result.exit_code == 2 and "两份报告" in result.stderr
 
 
 def test_archive_writes_one_row_per_place_year_metric(tmp_path: Path) -> None:

@@ -19,9 +19,9 @@ DOCUMENT_FORMATS: tuple[str, ...] = ("xlsx", "docx")
 
 
 def _fail(message: str) -> None:
-    """One clear line on stderr and exit 1 (a pair of files that cannot be reviewed)."""
+    """One clear line on stderr and exit 2: files that cannot be reviewed together (a usage error)."""
     click.echo(f"无法复盘 {message}", err=True)
-    sys.exit(1)
+    sys.exit(2)
 
 
 def _read(path: Path) -> Plan:
