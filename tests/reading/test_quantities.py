@@ -38,6 +38,17 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ("count-before-noun", "推动水磨湾等3座在建煤矿投产达产。", [("在建煤矿", 3, None, "座", "exact")]),
     ("count-after-noun", "改造城镇老旧小区127个。", [("城镇老旧小区", 127, None, "个", "exact")]),
     ("duo", "企业新增就业7300多人。", [("新增就业", 7300, None, "人", "at_least")]),
+    ("compound-unit", "全年保障航班起降297架次。", [("保障航班起降", 297, None, "架次", "exact")]),
+    (
+        "households-of-a-task",
+        "今年，12179户农房重建任务全部完成。",
+        [("农房重建任务", 12179, None, "户", "exact")],
+    ),
+    (
+        "stacked-counts",
+        "帮扶困难群众301户611人。",
+        [("困难群众", 301, None, "户", "exact"), ("困难群众", 611, None, "人", "exact")],
+    ),
     ("chao", "累计降费超3亿元。", [("降费", 300000000, None, "元", "at_least")]),
     ("tupo", "市场主体总量突破38万户。", [("市场主体总量", 380000, None, "户", "at_least")]),
     ("yue", "带动就业约2万人。", [("带动就业", 20000, None, "人", "about")]),
@@ -151,6 +162,8 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("distance-standard", "实现公交与轨道50米内换乘。"),
     ("plan-version", "实施服务业扩大开放3.0方案。"),
     ("superlative-size", "全球最大4000吨履带起重机下线。"),
+    ("idiom-legs", "坚持迈开两条腿走路。"),
+    ("count-of-tasks", "抓好三个方面任务。"),
 ]
 
 

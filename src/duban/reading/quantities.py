@@ -214,8 +214,12 @@ class _Extractor:
         ):
             counted_after = True
             thing, _ = self.counted_thing(end, s_end)
-            if unit in lex.count_units and any(w in thing for w in lex.discourse_nouns):
-                return None
+            if (
+                unit in lex.count_units
+                and unit not in _PEOPLE_UNITS
+                and any(w in thing for w in lex.discourse_nouns)
+            ):
+                return None  # 三个方面, 两项任务; but 12179户农房重建任务 counts households
             # 在全国312个普通地级市中排名第51位: the field of a rank, not a count
             if re.search("中(?:排名|位居|位列|居)", text[end:s_end].split("，")[0].split(",")[0]):
                 return None
@@ -329,6 +333,7 @@ _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五�
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
+_PEOPLE_UNITS = frozenset(("户", "人", "名", "人次", "户次"))
 
 
 def _headline_span(text: str, lex: Lexicon) -> tuple[int, int] | None:
