@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from duban.reading.headline import find_headline_block
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Section
 from duban.reading.origin import _places_by_name, detect_place, detect_year
 from duban.reading.structure import (
-    _load,
     _rules,
     kind_at,
     part_at,
@@ -361,7 +361,7 @@ def test_lexicon_patterns_compile() -> None:
     places = _places_by_name()
     assert places["china"] == "国务院"
     assert all(v.endswith(("省", "市", "自治区", "国务院")) for v in places.values())
-    extra = _load("headings.yaml")
+    extra = load_yaml("headings.yaml")
     assert extra["review_body_markers"] and all(
         isinstance(w, str) and w for w in extra["review_body_markers"]
     )

@@ -20,12 +20,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from itertools import accumulate
-from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.offsets import Buffer, Cleaned
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -78,9 +75,7 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 @cache
 def lexicon() -> _Lexicon:
     """The cleaning patterns from lexicon/clean.yaml, compiled once."""
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("duban.reading").joinpath("lexicon/clean.yaml").read_text("utf-8")
-    )
+    raw = load_yaml("clean.yaml")
     return _Lexicon(
         continuation=re.compile(raw["continuation_mark"]),
         header_inside=_alternation(raw["running_header"]["inside_sentence"]),

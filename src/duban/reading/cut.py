@@ -26,12 +26,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from duban.reading.deadlines import parse_deadline
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Section
 from duban.reading.structure import SectionIndex, paragraph_kinds
 
@@ -79,9 +77,7 @@ class _Rules:
 
 def load_lexicon() -> dict[str, Any]:
     """The raw rules of ``lexicon/task_cut.yaml``."""
-    text = resources.files("duban.reading").joinpath("lexicon/task_cut.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return load_yaml("task_cut.yaml")
 
 
 def _any(patterns: Sequence[str]) -> str:

@@ -16,11 +16,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Deadline
 from duban.reading.numbers import CN_DIGITS, parse_chinese
 
@@ -60,9 +58,7 @@ class _Rules:
 
 
 def _lexicon() -> dict[str, Any]:
-    text = resources.files("duban.reading").joinpath("lexicon/tasks.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return load_yaml("tasks.yaml")
 
 
 @lru_cache(maxsize=1)

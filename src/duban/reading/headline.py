@@ -11,11 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Section
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个百分点)")
@@ -30,18 +27,14 @@ class _Rules:
     headline_not_after: re.Pattern[str]
 
 
-def _load(name: str) -> dict[str, Any]:
-    text = resources.files("duban.reading").joinpath(f"lexicon/{name}").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
-
-
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
-    d = _load("structure.yaml")
+    d = load_yaml("structure.yaml")
     return _Rules(
         headline=re.compile(
-            "(?:" + ")|(?:".join([*_load("headings.yaml")["headline_patterns"], d["headline_pattern"]]) + ")"
+            "(?:"
+            + ")|(?:".join([*load_yaml("headings.yaml")["headline_patterns"], d["headline_pattern"]])
+            + ")"
         ),
         headline_year_before=re.compile(d["headline_year_before"]),
         headline_not_after=re.compile("|".join(map(re.escape, d["headline_not_after"]))),

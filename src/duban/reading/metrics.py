@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Measure, Quantity
 
 _SCOPE_FILLER = re.compile("居民|常住|家庭|全体|年")
@@ -59,9 +56,7 @@ class Vocabulary:
 @cache
 def vocabulary() -> Vocabulary:
     """Load the metric vocabulary (cached)."""
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("duban.reading").joinpath("lexicon/metrics.yaml").read_text(encoding="utf-8")
-    )
+    raw = load_yaml("metrics.yaml")
     metrics: dict[str, Metric] = {}
     suffixes: list[tuple[str, str]] = []
     exact: dict[str, str] = {}

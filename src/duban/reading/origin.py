@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from duban.reading.deadlines import cn_number
+from duban.reading.lexicon_file import load_yaml
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _CN_YEAR = r"(?:19|20)\d\d|[〇零一二三四五六七八九]{4}"
@@ -39,8 +37,7 @@ _SPEAKER_RE = re.compile(
 
 @lru_cache(maxsize=1)
 def _places_by_name() -> dict[str, str]:
-    text = resources.files("duban.reading").joinpath("lexicon/structure.yaml").read_text(encoding="utf-8")
-    return {str(k): str(v) for k, v in yaml.safe_load(text)["places_by_name"].items()}
+    return {str(k): str(v) for k, v in load_yaml("structure.yaml")["places_by_name"].items()}
 
 
 def detect_year(text: str, name: str | None) -> int | None:

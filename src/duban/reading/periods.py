@@ -17,11 +17,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.metrics import describe, vocabulary
 from duban.reading.model import PartKind, Period, Quantity, Section
 
@@ -48,9 +45,7 @@ class _Words:
 
 @cache
 def _words() -> _Words:
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("duban.reading").joinpath("lexicon/periods.yaml").read_text(encoding="utf-8")
-    )
+    raw = load_yaml("periods.yaml")
     return _Words(
         clause_span=tuple(raw["clause_span"]),
         sentence_span=tuple(raw["sentence_span"]),

@@ -11,11 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Bound, Quantity
 from duban.reading.numbers import ARABIC, CHINESE, NUMBER_RE
 
@@ -107,9 +104,7 @@ def _longest_first(words: list[str]) -> tuple[str, ...]:
 @cache
 def lexicon() -> Lexicon:
     """Load and compile the quantity lexicon (cached)."""
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("duban.reading").joinpath("lexicon/quantities.yaml").read_text(encoding="utf-8")
-    )
+    raw = load_yaml("quantities.yaml")
     units = _longest_first(raw["units"]["count"] + raw["units"]["measure"])
     unit_alt = "|".join(re.escape(u) for u in units)
     num = NUMBER_RE.pattern

@@ -39,12 +39,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from duban.reading.deadlines import cn_number
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import PartKind, Section
 from duban.reading.origin import detect_place as detect_place  # re-exported: the tree's callers use it
 from duban.reading.origin import detect_year
@@ -87,30 +84,26 @@ class _Rules:
     max_closing_chars: int
 
 
-def _load(name: str) -> dict[str, Any]:
-    text = resources.files("duban.reading").joinpath(f"lexicon/{name}").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
-
-
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
-    d = _load("structure.yaml")
+    d = load_yaml("structure.yaml")
     return _Rules(
         part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
         child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
         review_body=re.compile(
             "|".join(
-                map(re.escape, [*d["review_body_markers"], *_load("headings.yaml")["review_body_markers"]])
+                map(
+                    re.escape, [*d["review_body_markers"], *load_yaml("headings.yaml")["review_body_markers"]]
+                )
             )
         ),
         unnumbered=re.compile(
             "(?:"
-            + ")|(?:".join([*d["unnumbered_headings"], *_load("headings.yaml")["unnumbered_headings"]])
+            + ")|(?:".join([*d["unnumbered_headings"], *load_yaml("headings.yaml")["unnumbered_headings"]])
             + ")"
         ),
         trailers=tuple(d["trailer_lines"]),
-        appendix=re.compile("(?:" + ")|(?:".join(_load("headings.yaml")["appendix_headings"]) + ")"),
+        appendix=re.compile("(?:" + ")|(?:".join(load_yaml("headings.yaml")["appendix_headings"]) + ")"),
         max_heading=int(d["max_heading_chars"]),
         max_unnumbered=int(d["max_unnumbered_heading_chars"]),
         max_lead=int(d["max_lead_chars"]),
@@ -417,7 +410,7 @@ def kind_at(sections: Sequence[Section], offset: int) -> PartKind:
 
 @lru_cache(maxsize=1)
 def _openers() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    openers = _load("structure.yaml").get("paragraph_kind_openers", {})
+    openers = load_yaml("structure.yaml").get("paragraph_kind_openers", {})
     return tuple(openers.get("review", ())), tuple(openers.get("plan", ()))
 
 

@@ -16,14 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from duban.reading.cut import cut_plan
 from duban.reading.deadlines import parse_deadline
 from duban.reading.leads import route_lead
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Deadline, Quantity, Section, Task
 from duban.reading.trie import alternation as _alternation
 
@@ -60,9 +58,7 @@ class _Lexicon:
 
 
 def _load() -> dict[str, Any]:
-    text = resources.files("duban.reading").joinpath("lexicon/tasks.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return load_yaml("tasks.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.metrics import identify
 from duban.reading.model import Bound, Quantity, TextTarget
 
@@ -25,9 +23,7 @@ _LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力
 
 @cache
 def _words() -> tuple[tuple[str, Bound], ...]:
-    raw = yaml.safe_load(
-        resources.files("duban.reading").joinpath("lexicon/quantities.yaml").read_text(encoding="utf-8")
-    )["text_targets"]
+    raw = load_yaml("quantities.yaml")["text_targets"]
     pairs = [(str(w), b) for b, words in raw.items() for w in words]
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
