@@ -45,3 +45,19 @@ def test_evidence_downloads_with_its_checksum(clients):
     assert r.status_code == 200 and r.content == PDF_BYTES
     assert r.headers["x-checksum-sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
     assert r.headers["content-type"] == "application/pdf"
+
+
+def test_the_web_ledger_workbook_fills_pace(clients):
+    import io
+
+    import openpyxl
+
+    r = clients.api("office").get("/api/ledger.xlsx")
+    assert r.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header_at = next(i for i, row in enumerate(rows) if "序时进度" in row)
+    col = rows[header_at].index("序时进度")
+    paces = [row[col] for row in rows[header_at + 1 :] if any(row)]
+    assert paces and all(p in ("超进度", "达进度", "欠进度", "已完成") for p in paces if p)
+    assert any(paces), "the console's 台账 leaves 序时进度 empty"

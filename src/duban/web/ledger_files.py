@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 
 from sqlalchemy.orm import Session
 
+from duban.clock.calendar import WorkCalendar
 from duban.ledger.errors import LedgerError
 from duban.ledger.schemas import ImportReport
 from duban.units.service import UnitError
@@ -20,13 +21,19 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def export_bytes(*, session: Session, by_unit: bool = False) -> bytes:
-    """The 台账 workbook."""
+def export_bytes(
+    *,
+    session: Session,
+    by_unit: bool = False,
+    calendar: WorkCalendar | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """The 台账 workbook (with 序时进度 when the console's calendar and clock are given)."""
     from duban.ledger.xlsx import export_xlsx
 
     with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
         path = Path(tmp) / "台账.xlsx"
-        export_xlsx(session=session, path=path, by_unit=by_unit)
+        export_xlsx(session=session, path=path, by_unit=by_unit, calendar=calendar, now=now)
         return path.read_bytes()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from duban.db import Id
@@ -13,7 +13,7 @@ from duban.ledger.schemas import ImportReport
 from duban.units.schemas import UnitRead
 from duban.units.service import all_units
 from duban.web import ledger_files, queries
-from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
+from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.schemas import EventList, Problem
 
 router = APIRouter(
@@ -50,9 +50,11 @@ def events(
 
 
 @router.get("/ledger.xlsx", tags=["ledger"], response_class=Response)
-def export_ledger(session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
+def export_ledger(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
     """The 台账 as an Excel workbook (one row per duty; one sheet per unit with ``by_unit``)."""
-    data = ledger_files.export_bytes(session=session, by_unit=by_unit)
+    data = ledger_files.export_bytes(
+        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now
+    )
     return Response(
         data,
         media_type=ledger_files.XLSX_TYPE,

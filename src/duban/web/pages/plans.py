@@ -14,7 +14,7 @@ from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, notes, plan_view, queries
-from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
+from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, unit_scope
 from duban.web.render import page
@@ -117,8 +117,10 @@ def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) ->
 
 
 @router.get("/ledger.xlsx")
-def export_page(session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
-    data = ledger_files.export_bytes(session=session, by_unit=by_unit)
+def export_page(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
+    data = ledger_files.export_bytes(
+        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now
+    )
     return Response(
         data,
         media_type=ledger_files.XLSX_TYPE,
