@@ -164,6 +164,8 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("superlative-size", "全球最大4000吨履带起重机下线。"),
     ("idiom-legs", "坚持迈开两条腿走路。"),
     ("count-of-tasks", "抓好三个方面任务。"),
+    ("size-label", "8座以下小汽车通行费减免。"),
+    ("age-class", "为3岁以下婴幼儿提供托育服务。"),
 ]
 
 

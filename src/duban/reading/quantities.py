@@ -197,6 +197,8 @@ class _Extractor:
             and not text.startswith(_GOAL_AFTER, post_end)  # 确保达到85%以上的目标
         ):
             return None  # 亿元以上项目, 50米内换乘: a threshold that names a kind of thing
+        if threshold_word and text.startswith(lex.threshold_classes, post_end):
+            return None  # 8座以下小汽车, 3岁以下婴幼儿: a count that names a class of things
         if (
             measure
             and _is_cjk(after)

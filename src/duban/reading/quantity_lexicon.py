@@ -84,6 +84,7 @@ class Lexicon:
     plan_share_re: re.Pattern[str]
     flat_re: re.Pattern[str]
     generic_metrics: frozenset[str]
+    threshold_classes: tuple[str, ...]
     figure_re: re.Pattern[str]
     rank_re: re.Pattern[str]
     share_re: re.Pattern[str]
@@ -172,6 +173,7 @@ def lexicon() -> Lexicon:
         plan_share_re=re.compile(raw["plan_share"]),
         flat_re=re.compile(raw["flat"]),
         generic_metrics=frozenset(raw["generic_metrics"]),
+        threshold_classes=_longest_first(raw["threshold_classes"]),
         figure_re=figure_re,
         rank_re=rank_re,
         share_re=share_re,
