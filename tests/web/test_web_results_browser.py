@@ -48,7 +48,11 @@ def test_unit_reports_a_result_and_uploads_evidence(server: str, tmp_path: Path)
         page.fill("#progress-form input[name=result_value_0]", "3")
         page.fill("#progress-form input[name=result_unit_0]", "个")
         page.click("#progress-form button.primary")
-        assert "不是同一类计量单位" in page.inner_text("body")
+        page.wait_for_selector("#progress-form .field-error")  # the form is sent in the background
+        assert "不是同一类计量单位" in page.inner_text("#progress-form")
+        assert (
+            page.input_value("#progress-form textarea[name=text]") == "已建成一部分"
+        )  # what was typed stays
 
         page.goto(f"{server}/duties/{IDS['duty']}")
         assert "尚无进展反馈" in page.inner_text("main")
@@ -59,7 +63,7 @@ def test_unit_reports_a_result_and_uploads_evidence(server: str, tmp_path: Path)
         page.fill("#progress-form input[name=result_unit_0]", "万亩")
         page.set_input_files("#progress-form input[type=file]", str(scan))
         page.click("#progress-form button.primary")
-        page.wait_for_url(f"{server}/duties/{IDS['duty']}")
+        page.wait_for_selector("#progress-list >> text=完成值：12万亩")
         assert "完成值：12万亩" in page.inner_text("#progress-list")
         assert "验收单.pdf" in page.inner_text("#evidence-list")
         assert page.inner_text("#duty-pace").startswith("超进度")  # 60 % done in mid-March

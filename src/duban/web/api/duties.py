@@ -105,7 +105,7 @@ def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB,
 
 
 @router.get("/duties/{duty_id}/pace", response_model=PaceView)
-def duty_pace(duty_id: int, request: Request, session: DB, who: AnyUser) -> PaceView:
+def duty_pace(duty_id: Id, request: Request, session: DB, who: AnyUser) -> PaceView:
     """序时进度: the share done (完成值 against targets, else the reported share) against the share
     of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
     check_duty(request, session, who, duty_id)
@@ -116,7 +116,7 @@ def duty_pace(duty_id: int, request: Request, session: DB, who: AnyUser) -> Pace
 
 
 @router.get("/duties/{duty_id}/evidence", response_model=list[EvidenceRead])
-def list_evidence(duty_id: int, request: Request, session: DB, who: AnyUser) -> list[EvidenceRead]:
+def list_evidence(duty_id: Id, request: Request, session: DB, who: AnyUser) -> list[EvidenceRead]:
     """A duty's evidence files (佐证材料): name, type, size, SHA-256, who and when."""
     check_duty(request, session, who, duty_id)
     return [EvidenceRead.model_validate(e) for e in service.list_evidence(session=session, duty_id=duty_id)]
