@@ -3,7 +3,8 @@
 A rule names a unit, keywords (matched in the item's own words: text, metric, quote; 2 points
 each) and section words (matched in the title of the section the item sits in; 1 point each).
 The best-scoring rule wins; on equal scores the longer matched words win (乡村振兴 over 乡村), then
-the rule listed first; no match → None (a person decides).
+the rule listed first; no match → None (a person decides). The scoring is the reader's
+(:class:`duban.reading.leads.Router`), so a task read and a duty routed get the same unit.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from typing import Protocol
 import yaml
 
 from duban.ledger.errors import LedgerError
+from duban.reading.leads import Router, RouteRule
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "routing.yaml"
-KEYWORD_WEIGHT = 2
-SECTION_WEIGHT = 1
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,16 @@ def _load_rules(path: Path) -> tuple[Rule, ...]:
     return parse_rules(data, source=str(path))
 
 
+@lru_cache(maxsize=8)
+def _router(rules: tuple[Rule, ...]) -> Router:
+    return Router(RouteRule(r.unit, r.keywords, r.sections) for r in rules)
+
+
 def route(*, rules: tuple[Rule, ...], item: Routable) -> RouteResult | None:
-    """The lead unit the rules give ``item``, or None when no rule matches."""
-    own = " ".join(x for x in (item.text, item.metric or "", item.quote) if x).upper()
-    section = (item.section_title or "").upper()
-    best: RouteResult | None = None
-    best_key = (0, 0)
-    for n, rule in enumerate(rules):
-        hits = [w for w in rule.keywords if w.upper() in own]
-        shits = [w for w in rule.sections if w.upper() in section]
-        score = KEYWORD_WEIGHT * len(hits) + SECTION_WEIGHT * len(shits)
-        key = (score, sum(len(w) for w in hits + shits))
-        if score and key > best_key:
-            best, best_key = RouteResult(rule.unit, n, score, tuple(hits + shits), rule.co_units), key
-    return best
+    """The lead unit the rules give ``item``, or None when no rule matches (the reader's scoring)."""
+    own = " ".join(x for x in (item.text, item.metric or "", item.quote) if x)
+    got = _router(rules).best(text=own, section_title=item.section_title)
+    if got is None:
+        return None
+    rule = rules[got.rule]
+    return RouteResult(rule.unit, got.rule, got.score, got.matched, rule.co_units)

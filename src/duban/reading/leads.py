@@ -1,15 +1,18 @@
-"""The unit that would lead a task, by the ledger's own routing words (read, not imported).
+"""The unit that would lead a task: keyword routing, one implementation for reader and ledger.
 
-Owns ``route_lead``. The rules are the ledger's ``rules/routing.yaml`` (pure data: a unit,
-keywords, section words); the reader reads the same file so a task read and a duty routed get
-the same unit, without the reading package importing the ledger. Scoring is the ledger's:
-2 points a keyword found in the task, 1 a section word found in its section's title; the best
-score wins, then the longer matched words, then the rule listed first; nothing found → None.
+Owns :class:`Router` (rules in, the best rule for a text and a section title out) and
+``route_lead``. The rules are data: a unit, keywords and section words, as in the ledger's
+``rules/routing.yaml``, which the reader reads by path so a task read and a duty routed get the
+same unit without the reading package importing the ledger (the ledger's ``route`` builds its
+``Router`` from the rules it parsed and validated). Scoring: 2 points a keyword found in the
+text, 1 a section word found in the section's title; the best score wins, then the longer
+matched words, then the rule listed first; nothing found → None.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,70 +27,92 @@ SECTION_WEIGHT = 1
 
 
 @dataclass(frozen=True)
-class _Rule:
+class RouteRule:
+    """One routing rule: the unit, the words of a text and of a section title that point to it."""
+
     unit: str
     keywords: tuple[str, ...]
     sections: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Routed:
+    """The rule a text was routed by: its position, score and the words that matched (rule order)."""
+
+    rule: int
+    score: int
+    matched: tuple[str, ...]
+
+
+class Router:
+    """Score texts against rules: every keyword found with one trie regex pass over the text."""
+
+    def __init__(self, rules: Iterable[RouteRule]) -> None:
+        self.rules = tuple(rules)
+        self._sections: dict[str, dict[int, list[str]]] = {}  # a section title → its words per rule
+        owners: dict[str, list[int]] = {}
+        for n, rule in enumerate(self.rules):
+            for w in rule.keywords:
+                owners.setdefault(w.upper(), []).append(n)
+        # a keyword → (rule, keyword) for it and for every keyword it starts with
+        self._within = {
+            w: tuple((n, p) for p in owners if w.startswith(p) for n in owners[p]) for w in owners
+        }
+        self._pattern = re.compile(alternation(list(owners))) if owners else None
+
+    def _found(self, text: str) -> set[tuple[int, str]]:
+        """(rule, upper-cased keyword) for every keyword in ``text``, as ``keyword in text`` finds them."""
+        found: set[tuple[int, str]] = set()
+        pos = 0
+        while self._pattern is not None and (m := self._pattern.search(text, pos)) is not None:
+            found.update(self._within[m.group()])
+            pos = m.start() + 1
+        return found
+
+    def _section_words(self, title: str) -> dict[int, list[str]]:
+        """The section words of each rule found in a title (titles repeat: kept per router)."""
+        if title not in self._sections:
+            if len(self._sections) >= 4096:  # a batch of many reports: keep the memory bounded
+                self._sections.clear()
+            upper = title.upper()
+            self._sections[title] = {
+                n: hits
+                for n, rule in enumerate(self.rules)
+                if (hits := [w for w in rule.sections if w.upper() in upper])
+            }
+        return self._sections[title]
+
+    def best(self, *, text: str, section_title: str | None) -> Routed | None:
+        """The best rule for ``text`` under ``section_title``, or None when no word matches."""
+        found = self._found(text.upper())
+        section = self._section_words(section_title or "")
+        best: Routed | None = None
+        best_key = (0, 0)
+        for n in sorted({n for n, _w in found} | section.keys()):
+            rule = self.rules[n]
+            hits = [w for w in rule.keywords if (n, w.upper()) in found]
+            shits = section.get(n, [])
+            score = KEYWORD_WEIGHT * len(hits) + SECTION_WEIGHT * len(shits)
+            key = (score, sum(len(w) for w in hits + shits))
+            if score and key > best_key:
+                best, best_key = Routed(n, score, tuple(hits + shits)), key
+        return best
+
+
 @lru_cache(maxsize=1)
-def _rules() -> tuple[_Rule, ...]:
+def _default() -> Router:
     try:
         data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     except OSError:  # the ledger's rules are not installed beside the reader: no routing
-        return ()
-    rules = []
-    for rec in data.get("rules") or []:
-        words = {
-            k: tuple(str(w).upper() for w in rec.get(k) or [] if str(w).strip())
-            for k in ("keywords", "sections")
-        }
-        rules.append(_Rule(str(rec["unit"]).strip(), words["keywords"], words["sections"]))
-    return tuple(rules)
-
-
-@dataclass(frozen=True)
-class _Keywords:
-    pattern: re.Pattern[str]  # the longest keyword starting at a place
-    within: dict[str, tuple[tuple[int, str], ...]]  # a keyword → (rule, keyword) for it and its prefixes
-
-
-@lru_cache(maxsize=1)
-def _keywords() -> _Keywords:
-    owners: dict[str, list[int]] = {}
-    for n, rule in enumerate(_rules()):
-        for w in rule.keywords:
-            owners.setdefault(w, []).append(n)
-    within = {w: tuple((n, p) for p in owners if w.startswith(p) for n in owners[p]) for w in owners}
-    return _Keywords(re.compile(alternation(list(owners))), within)
-
-
-def _keyword_scores(text: str) -> dict[int, tuple[int, int]]:
-    """Each rule's keywords found in ``text``, as (how many, their total length); a keyword
-    counts once however often it occurs, as ``keyword in text`` would."""
-    kw = _keywords()
-    if not kw.within:  # no rules file: no keywords
-        return {}
-    found: set[tuple[int, str]] = set()
-    pos = 0
-    while (m := kw.pattern.search(text, pos)) is not None:  # every place a keyword starts
-        found.update(kw.within[m.group()])
-        pos = m.start() + 1
-    scores: dict[int, tuple[int, int]] = {}
-    for n, w in found:
-        count, length = scores.get(n, (0, 0))
-        scores[n] = (count + 1, length + len(w))
-    return scores
-
-
-@lru_cache(maxsize=256)
-def _section_scores(section: str) -> dict[int, tuple[int, int]]:
-    scores = {}
-    for n, rule in enumerate(_rules()):
-        found = [w for w in rule.sections if w in section]
-        if found:
-            scores[n] = (len(found), sum(map(len, found)))
-    return scores
+        return Router(())
+    return Router(
+        RouteRule(
+            unit=str(rec["unit"]).strip(),
+            keywords=tuple(str(w) for w in rec.get("keywords") or [] if str(w).strip()),
+            sections=tuple(str(w) for w in rec.get("sections") or [] if str(w).strip()),
+        )
+        for rec in data.get("rules") or []
+    )
 
 
 def route_lead(*, text: str, section_title: str | None) -> str | None:
@@ -98,14 +123,6 @@ def route_lead(*, text: str, section_title: str | None) -> str | None:
     >>> route_lead(text="各项工作有序推进", section_title=None) is None
     True
     """
-    own = _keyword_scores(text.upper())
-    section = _section_scores((section_title or "").upper())
-    best: str | None = None
-    best_key = (0, 0)
-    for n in sorted(own.keys() | section.keys()):  # rule order: the first listed wins a tie
-        k_count, k_len = own.get(n, (0, 0))
-        s_count, s_len = section.get(n, (0, 0))
-        key = (KEYWORD_WEIGHT * k_count + SECTION_WEIGHT * s_count, k_len + s_len)
-        if key > best_key:
-            best, best_key = _rules()[n].unit, key
-    return best
+    router = _default()
+    got = router.best(text=text, section_title=section_title)
+    return router.rules[got.rule].unit if got else None
