@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Section
+from duban.reading.structure import SectionIndex
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个百分点)")
 _NEXT_LINE = re.compile(r"\S[^\n]*")
@@ -48,8 +49,6 @@ def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, in
     five-year-plan sentences, preferring one in the plan part followed by a figure; the span is
     its paragraph (with the next line after a bare colon, and the list lines after that).
     """
-    from duban.reading.structure import SectionIndex  # here: structure re-exports this module's function
-
     r = _rules()
     index = SectionIndex(sections) if sections else None
     best: tuple[tuple[bool, bool, int], tuple[int, int]] | None = None

@@ -2,7 +2,7 @@
 
 Owns ``split_sentences``, ``segment`` (the ``Section`` tree), ``SectionIndex``,
 ``part_at``/``kind_at`` and ``paragraph_kinds``. The plan year and place are
-``duban.reading.origin``'s (``detect_place`` is re-exported here), the targets paragraph
+``duban.reading.origin``'s, the targets paragraph
 ``duban.reading.headline``'s. Input is the cleaned text (one ``str``, paragraphs separated by
 "\\n"; Markdown's leading "#" and bold "**" around a heading line are looked through); the words
 and heading shapes live in ``lexicon/structure.yaml``, with more headings in
@@ -43,7 +43,6 @@ from functools import lru_cache
 from duban.reading.deadlines import cn_number
 from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import PartKind, Section
-from duban.reading.origin import detect_place as detect_place  # re-exported: the tree's callers use it
 from duban.reading.origin import detect_year
 
 _CN_NUM = "一二三四五六七八九十"
@@ -434,8 +433,3 @@ def paragraph_kinds(text: str, sections: Sequence[Section]) -> list[tuple[int, i
             out.append((start, end, "plan"))
         start = end + 1
     return out
-
-
-# The targets paragraph moved to its own module; callers that still import it from here get it
-# (imported last: duban.reading.headline uses SectionIndex above).
-from duban.reading.headline import find_headline_block as find_headline_block  # noqa: E402
