@@ -55,24 +55,13 @@ def quantity_row(plan: Plan, q: Quantity) -> dict[str, Any]:
     return {
         "doc": plan.doc,
         "kind": q.kind,
-        "metric": q.metric,
-        "change": q.change,
-        "value": _num(q.value),
-        "value_high": _num(q.value_high),
-        "unit": q.unit,
-        "bound": q.bound,
-        "quote": q.quote,
+        **target_fields(q),
         "headline": q.headline,
-        "period": q.period,
-        "measure": q.measure,
-        "metric_id": q.metric_id,
         "scope": q.scope,
         "flags": q.flags,
         "section": q.section,
         "section_title": sec.title if sec else None,
         "line": q.line,
-        "start": q.start,
-        "end": q.end,
     }
 
 
