@@ -47,6 +47,10 @@ class Settings:
     trusted_proxies: str = ""
     token_days: int = 90
     secure_cookies: bool = False
+    upload_seconds: float = 20.0
+    upload_memory_mb: int = 1024
+    upload_max_cells: int = 200_000
+    upload_max_paragraphs: int = 50_000
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -64,6 +68,10 @@ class Settings:
         "trusted_proxies": "DUBAN_TRUSTED_PROXIES",
         "token_days": "DUBAN_TOKEN_DAYS",
         "secure_cookies": "DUBAN_SECURE_COOKIES",
+        "upload_seconds": "DUBAN_UPLOAD_SECONDS",
+        "upload_memory_mb": "DUBAN_UPLOAD_MEMORY_MB",
+        "upload_max_cells": "DUBAN_UPLOAD_MAX_CELLS",
+        "upload_max_paragraphs": "DUBAN_UPLOAD_MAX_PARAGRAPHS",
     }
 
     @classmethod
@@ -157,6 +165,8 @@ def _parse(name: str, var: str, raw: str) -> Any:
         if not raw.strip().isdigit() or not 1 <= int(raw) <= 3650:
             raise SettingsError(f"{var}={raw!r}: 应为 1 到 3650 之间的天数")
         return int(raw)
+    if name in _UPLOAD_LIMITS:
+        return _upload_limit(name, var, raw)
     if name == "trusted_proxies":
         import ipaddress
 
@@ -174,6 +184,26 @@ def _parse(name: str, var: str, raw: str) -> Any:
         except ValueError as exc:
             raise SettingsError(f"{var}={raw!r}: {exc}") from None
     return raw
+
+
+_UPLOAD_LIMITS = {
+    "upload_seconds": (1, 600, "秒数"),
+    "upload_memory_mb": (128, 65536, "MB 数"),
+    "upload_max_cells": (1000, 10_000_000, "单元格数"),
+    "upload_max_paragraphs": (100, 10_000_000, "段落数"),
+}
+
+
+def _upload_limit(name: str, var: str, raw: str) -> float | int:
+    """A limit on reading uploads: a whole number within its range (seconds may be a decimal)."""
+    low, high, what = _UPLOAD_LIMITS[name]
+    try:
+        value = float(raw) if name == "upload_seconds" else int(raw.strip())
+    except ValueError:
+        value = -1
+    if not low <= value <= high:
+        raise SettingsError(f"{var}={raw!r}: 应为 {low} 到 {high} 之间的{what}")
+    return value
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))

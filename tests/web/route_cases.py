@@ -194,6 +194,23 @@ CASES: list[Case] = [
     Case("POST", "/ledger/import", "office", 200, Req(files=lambda: {"file": ("台账.xlsx", b"", "x")}),
          bad=Req(files=lambda: {"file": ("台账.csv", b"a,b", "text/csv")}), bad_field="file", allowed=OFFICE,
          setup="export"),
+    # 账户管理 (the office only); user 4 is 教育局王五 (unit_b), whom no case signs in as the actor
+    Case("GET", "/admin/users", "office", 200, allowed=OFFICE),
+    Case("POST", "/admin/users", "office", 303,
+         Req(form={"name": "新用户甲", "role": "unit", "unit": UNIT_A, "password": "Duban-new-2023"}),
+         bad=Req(form={"name": "新用户乙", "role": "leader", "password": "123456"}), bad_status=400,
+         bad_field="password", allowed=OFFICE),
+    Case("POST", "/admin/users/{user_id}/active", "office", 303, Req(params={"user_id": 4}, form={"active": "false"}),
+         bad=Req(params={"user_id": 999}, form={"active": "false"}), bad_status=404, bad_field="user_id",
+         allowed=OFFICE),
+    Case("POST", "/admin/users/{user_id}/password", "office", 303,
+         Req(params={"user_id": 4}, form={"password": "Duban-reset-2023"}),
+         bad=Req(params={"user_id": 4}, form={"password": "short"}), bad_status=400, bad_field="password",
+         allowed=OFFICE),
+    Case("POST", "/admin/users/{user_id}/role", "office", 303, Req(params={"user_id": 4}, form={"role": "leader"}),
+         bad=Req(params={"user_id": 4}, form={"role": "king"}), bad_status=400, bad_field="role", allowed=OFFICE),
+    Case("POST", "/admin/users/{user_id}/revoke-tokens", "office", 303, Req(params={"user_id": 4}, form={}),
+         bad=Req(params={"user_id": 999}, form={}), bad_status=404, bad_field="user_id", allowed=OFFICE),
 ]  # fmt: skip
 
 

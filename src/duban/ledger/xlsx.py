@@ -252,15 +252,33 @@ def _lead_names(session: Session) -> dict[int, str]:
     return {duty_id: name for duty_id, name in rows}
 
 
-def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> ImportReport:
-    """Apply the progress and dates of an edited 台账; any bad cell → XlsxImportError, nothing applied."""
-    path = Path(path)
+Sheet = tuple[str, list[tuple[Any, ...]]]
+"""A worksheet's title and its rows of cell values, the header row first."""
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every worksheet's title and values; LedgerError for a missing file or one that is no workbook."""
     try:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError as exc:
         raise LedgerError(f"{path}: 文件不存在") from exc
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise LedgerError(f"{path}: 不是有效的 Excel 工作簿 ({type(exc).__name__})") from exc
+    return [(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets]
+
+
+def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> ImportReport:
+    """Apply the progress and dates of an edited 台账; any bad cell → XlsxImportError, nothing applied."""
+    path = Path(path)
+    return import_sheets(session=session, sheets=read_sheets(path), source=path, actor=actor, now=now)
+
+
+def import_sheets(
+    *, session: Session, sheets: list[Sheet], source: Path, actor: str, now: datetime
+) -> ImportReport:
+    """:func:`import_xlsx` on a workbook's values already read (the console reads uploads in a
+    child process); ``source`` names the file in errors."""
+    path = source
     errors: list[ImportCellError] = []
     changes: list[_Change] = []
     report = ImportReport()
@@ -272,15 +290,13 @@ def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> I
         latest[p.duty_id] = p
     leads = _lead_names(session)
     seen: dict[int, tuple[str, int]] = {}
-    for ws in wb.worksheets:
-        header = [str(c.value).strip() if c.value is not None else "" for c in ws[1]]
+    for title, rows in sheets:
+        header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
         if ID_COLUMN not in header:
-            errors.append(
-                ImportCellError(sheet=ws.title, row=1, column=ID_COLUMN, message="缺少「事项编号」列")
-            )
+            errors.append(ImportCellError(sheet=title, row=1, column=ID_COLUMN, message="缺少「事项编号」列"))
             continue
         col = {name: header.index(name) for name in HEADERS if name in header}
-        for r, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        for r, values in enumerate(rows[1:], start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             report.rows += 1
@@ -289,7 +305,7 @@ def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> I
                 i = col.get(name)
                 return values[i] if i is not None and i < len(values) else None
 
-            def bad(column: str, message: str, sheet: str = ws.title, row: int = r) -> None:
+            def bad(column: str, message: str, sheet: str = title, row: int = r) -> None:
                 errors.append(ImportCellError(sheet=sheet, row=row, column=column, message=message))
 
             raw_id = cell(ID_COLUMN)
@@ -306,7 +322,7 @@ def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> I
                     f"事项编号 {duty_id} 与工作表「{seen[duty_id][0]}」第 {seen[duty_id][1]} 行重复",
                 )
                 continue
-            seen[duty_id] = (ws.title, r)
+            seen[duty_id] = (title, r)
             raw_lead = cell("牵头单位")
             lead = str(raw_lead).strip() if raw_lead is not None else ""
             if "牵头单位" in col and lead != leads.get(duty_id, ""):

@@ -145,6 +145,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.api import duties as api_duties
     from duban.web.api import plans as api_plans
     from duban.web.api import records as api_records
+    from duban.web.pages import admin as pages_admin
     from duban.web.pages import auth as pages_auth
     from duban.web.pages import board as pages_board
     from duban.web.pages import cases as pages_cases
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_cases,
         pages_public_cases,
         pages_review,
+        pages_admin,
     ):
         app.include_router(module.router)
     from duban.web import open311

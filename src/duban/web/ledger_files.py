@@ -1,5 +1,5 @@
-"""The 台账 as an Excel file: export and import through the ledger's xlsx functions, with the
-file passed through a temporary directory (the ledger reads and writes paths).
+"""The 台账 as an Excel file: export through the ledger's xlsx functions (a temporary file), and
+import an upload read in a child process (:mod:`duban.web.sandbox`) then applied by the ledger.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from duban.ledger.errors import LedgerError
 from duban.ledger.schemas import ImportReport
 from duban.units.service import UnitError
 from duban.web.errors import ApiError
-from duban.web.uploads import check_zip
+from duban.web.sandbox import Limits
+from duban.web.uploads import check_zip, read_in_child
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 20 * 1024 * 1024
@@ -37,9 +38,11 @@ def export_bytes(
         return path.read_bytes()
 
 
-def import_bytes(*, session: Session, data: bytes, filename: str, actor: str, now: datetime) -> ImportReport:
-    """Apply an edited 台账 (all or nothing); a bad file or row is an error naming it."""
-    from duban.ledger.xlsx import import_xlsx
+def import_bytes(
+    *, session: Session, data: bytes, filename: str, actor: str, now: datetime, limits: Limits
+) -> ImportReport:
+    """Apply an edited 台账 (all or nothing), read within ``limits``; a bad file or row is an error naming it."""
+    from duban.ledger.xlsx import import_sheets
 
     name = PurePath(filename or "").name
     if not name.lower().endswith(".xlsx"):
@@ -47,10 +50,8 @@ def import_bytes(*, session: Session, data: bytes, filename: str, actor: str, no
     if not data or len(data) > MAX_BYTES:
         raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
     check_zip(data, name)
-    with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
-        path = Path(tmp) / "upload.xlsx"
-        path.write_bytes(data)
-        try:
-            return import_xlsx(session=session, path=path, actor=actor, now=now)
-        except (LedgerError, UnitError) as exc:
-            raise ApiError(422, f"{name}: {exc}", "file") from exc
+    sheets = read_in_child(kind="sheets", data=data, name=name, limits=limits)
+    try:
+        return import_sheets(session=session, sheets=sheets, source=Path(name), actor=actor, now=now)
+    except (LedgerError, UnitError) as exc:
+        raise ApiError(422, str(exc) if str(exc).startswith(name) else f"{name}: {exc}", "file") from exc

@@ -1,8 +1,9 @@
-"""Reading an uploaded report (txt/docx/pdf) with the reader, and what a person must confirm:
+"""Reading an uploaded report (txt/md/html/docx/pdf) with the reader, and what a person must confirm:
 the cleaner's notes and the figures the reader flagged. Between preview and confirmation the
 uploaded bytes wait in ``settings.upload_dir`` under a random token (a file, so every server
 worker finds it; at most ``MAX_PENDING``, none older than ``MAX_AGE`` seconds); confirming reads
-them again — the reader is deterministic, so the plan loaded is the one previewed.
+them again — the reader is deterministic, so the plan loaded is the one previewed. The reader
+runs in a child process with time, memory and work limits (:mod:`duban.web.sandbox`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import re
 import secrets
 import time
 from pathlib import Path, PurePath
+from typing import Any
 
-from duban.reading.model import Plan
+from duban.reading.model import Plan, ReadError
+from duban.web import sandbox
 from duban.web.errors import ApiError
 from duban.web.schemas import FlaggedFigure, NoteView, UploadPreview
 
-ALLOWED = (".txt", ".docx", ".pdf")
+ALLOWED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PENDING = 20
 MAX_AGE = 24 * 3600
@@ -57,15 +60,14 @@ def check_zip(data: bytes, name: str) -> None:
         raise ApiError(413, f"{name}: 解压后过大（压缩比超过 {MAX_RATIO} 倍），拒绝读取", "file")
 
 
-def read_upload(data: bytes, filename: str, year: int | None) -> Plan:
-    """The plan of an uploaded file; a wrong type, an empty or too large file is refused by name."""
-    import duban
-
+def read_upload(data: bytes, filename: str, year: int | None, limits: sandbox.Limits) -> Plan:
+    """The plan of an uploaded file, read in a child process within ``limits``; a wrong type, an
+    empty, too large, too costly or unreadable file is refused (413/422) by name."""
     name = PurePath(filename or "").name
     if not name:
         raise ApiError(422, "请选择要上传的报告文件", "file")
     if not name.lower().endswith(ALLOWED):
-        raise ApiError(422, f"{name}: 只支持 txt、docx、pdf 文件", "file")
+        raise ApiError(422, f"{name}: 只支持 txt、md、html、docx、pdf 文件", "file")
     if not data:
         raise ApiError(422, f"{name}: 文件是空的", "file")
     if len(data) > MAX_BYTES:
@@ -74,7 +76,20 @@ def read_upload(data: bytes, filename: str, year: int | None) -> Plan:
         check_zip(data, name)
     if year is not None and not 1949 <= year <= 2100:
         raise ApiError(422, f"年份 {year} 无效", "year")
-    return duban.read_report(data, year, name=name)
+    return read_in_child(kind="report", data=data, name=name, limits=limits, year=year)
+
+
+def read_in_child(
+    *, kind: str, data: bytes, name: str, limits: sandbox.Limits, year: int | None = None
+) -> Any:
+    """What :func:`duban.web.sandbox.run` returns, its refusals as ``ApiError`` on the field ``file``."""
+    try:
+        return sandbox.run(kind=kind, data=data, name=name, limits=limits, year=year)
+    except sandbox.UploadRefused as exc:
+        headers = {"Retry-After": "5"} if exc.status == 503 else None
+        raise ApiError(exc.status, str(exc), "file", headers=headers) from None
+    except ReadError as exc:
+        raise ApiError(422, str(exc), "file") from None
 
 
 def preview(plan: Plan, token: str | None) -> UploadPreview:
@@ -119,7 +134,7 @@ def _prune(folder: Path) -> None:
             meta.with_suffix(".bin").unlink(missing_ok=True)
 
 
-def take(folder: Path, token: str) -> Plan:
+def take(folder: Path, token: str, limits: sandbox.Limits) -> Plan:
     """The plan of the upload kept under ``token`` (then forgotten), or a clear error."""
     meta = folder / f"{token}.json"
     if not _TOKEN.fullmatch(token) or not meta.is_file():
@@ -128,4 +143,4 @@ def take(folder: Path, token: str) -> Plan:
     data = meta.with_suffix(".bin").read_bytes()
     meta.unlink(missing_ok=True)
     meta.with_suffix(".bin").unlink(missing_ok=True)
-    return read_upload(data, info["filename"], info["year"])
+    return read_upload(data, info["filename"], info["year"], limits)

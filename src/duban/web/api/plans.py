@@ -12,8 +12,8 @@ from duban.ledger.models import ItemRow
 from duban.ledger.routing import load_rules
 from duban.ledger.schemas import AssignmentRead, ItemPage, ItemRead, PlanRead
 from duban.units.service import resolve_unit
-from duban.web import queries, uploads
-from duban.web.deps import DB, AnyUser, Office
+from duban.web import queries, sandbox, uploads
+from duban.web.deps import DB, AnyUser, Office, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, unit_scope
 from duban.web.schemas import AssignBody, AutoAssignResult, PlanLoaded, PlanTree, Problem, UploadPreview
@@ -52,11 +52,13 @@ def plan_items(plan_id: Id, session: DB, who: AnyUser) -> ItemPage:
 @router.post("/plans/preview", response_model=UploadPreview)
 def preview_plan(
     file: Annotated[UploadFile, File(description="报告 txt/docx/pdf")],
+    request: Request,
     who: Office,
     year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> UploadPreview:
     """Read a report without loading it: cleaning notes and flagged figures to check."""
-    plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year)
+    limits = sandbox.Limits.of(state_of(request).settings)
+    plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year, limits)
     return uploads.preview(plan, None)
 
 
@@ -69,7 +71,8 @@ def upload_plan(
     year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> PlanLoaded:
     """Read a report and load it as a plan (the same file twice returns the first load)."""
-    plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year)
+    limits = sandbox.Limits.of(state_of(request).settings)
+    plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year, limits)
     assert who.account is not None
     row, created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
     items = len(service.plan_items(session=session, plan_id=row.id))

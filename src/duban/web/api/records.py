@@ -14,6 +14,7 @@ from duban.units.schemas import UnitRead
 from duban.units.service import all_units
 from duban.web import ledger_files, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
+from duban.web.sandbox import Limits
 from duban.web.schemas import EventList, Problem
 
 router = APIRouter(
@@ -63,7 +64,9 @@ def export_ledger(request: Request, session: DB, who: OfficeOrLeader, by_unit: b
 
 
 @router.post("/ledger/import", response_model=ImportReport, tags=["ledger"])
-def import_ledger(file: Annotated[UploadFile, File()], session: DB, who: Office) -> ImportReport:
+def import_ledger(
+    file: Annotated[UploadFile, File()], request: Request, session: DB, who: Office
+) -> ImportReport:
     """Apply an edited 台账: new 进展情况 become progress reports; any bad row rejects the whole file."""
     assert who.account is not None
     return ledger_files.import_bytes(
@@ -72,4 +75,5 @@ def import_ledger(file: Annotated[UploadFile, File()], session: DB, who: Office)
         filename=file.filename or "",
         actor=who.account.name,
         now=who.now,
+        limits=Limits.of(state_of(request).settings),
     )

@@ -18,6 +18,7 @@ from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, unit_scope
 from duban.web.render import page
+from duban.web.sandbox import Limits
 
 router = APIRouter(include_in_schema=False)
 
@@ -137,5 +138,6 @@ def import_page(request: Request, session: DB, who: Office, file: Annotated[Uplo
         filename=file.filename or "",
         actor=who.account.name,
         now=who.now,
+        limits=Limits.of(state_of(request).settings),
     )
     return page(request, "plans.html", plans=service.list_plans(session=session), imported=report)

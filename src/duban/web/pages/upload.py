@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from duban.ledger import service
-from duban.web import notes, uploads
+from duban.web import notes, sandbox, uploads
 from duban.web.deps import DB, Office, state_of
 from duban.web.errors import ApiError
 from duban.web.render import page
@@ -31,7 +31,7 @@ def upload_preview(
     year: Annotated[int | None, Form(ge=1949, le=2100)] = None,
 ) -> Response:
     data = file.file.read(uploads.MAX_BYTES + 1)
-    plan = uploads.read_upload(data, file.filename or "", year)
+    plan = uploads.read_upload(data, file.filename or "", year, sandbox.Limits.of(state_of(request).settings))
     token = uploads.keep(state_of(request).settings.upload_dir, data, file.filename or "", year)
     return page(request, "upload.html", preview=uploads.preview(plan, token))
 
@@ -46,7 +46,8 @@ def upload_confirm(
 ) -> Response:
     if not checked:
         raise ApiError(422, "请先核对清洗记录和存疑数字，并勾选“已核对”", "checked")
-    plan = uploads.take(state_of(request).settings.upload_dir, token)
+    settings = state_of(request).settings
+    plan = uploads.take(settings.upload_dir, token, sandbox.Limits.of(settings))
     assert who.account is not None
     row, created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
     note = f"计划「{row.title}」已导入。" if created else f"计划「{row.title}」已存在，未重复导入。"
