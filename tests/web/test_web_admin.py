@@ -3,13 +3,18 @@ its event naming the office account, refusals that change nothing, and no way to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import select
 
 from duban.accounts.service import authenticate, token_account
 from duban.audit.models import EventRow
 from duban.config import Settings
 from duban.db import make_engine, session_scope
-from tests.web.web_factories import PASSWORD, USERS
+from tests.ledger.conftest import postgres_engine, url_of
+from tests.web.conftest import Clients
+from tests.web.web_factories import NOW, PASSWORD, SECRET, USERS, World, fill
 
 OFFICE = USERS["office"][0]
 UNIT_B = USERS["unit_b"][0]
@@ -132,3 +137,35 @@ def test_names_are_escaped_on_the_page(clients):
     assert r.status_code == 303
     page = c.get("/admin/users").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.fixture
+def pg_clients(tmp_path) -> Iterator[Clients]:
+    """The template world on PostgreSQL (skipped without ``DUBAN_TEST_POSTGRES_URL``)."""
+    from duban.web import create_app
+
+    for engine in postgres_engine():
+        world: World = fill(engine, tmp_path / "unused")
+        settings = Settings(database_url=url_of(engine), secret_key=SECRET, upload_dir=tmp_path / "uploads")
+        cs = Clients(create_app(settings, clock=lambda: NOW), world)
+        yield cs
+        cs.close()
+
+
+@pytest.mark.postgres
+def test_the_account_page_and_a_ledger_import_on_postgres(pg_clients):
+    c, csrf = pg_clients.browser("office")
+    page = c.get("/admin/users")
+    assert page.status_code == 200 and "最近登录" in page.text
+    uid = _user_id(page.text, UNIT_B)
+    assert (
+        c.post(f"/admin/users/{uid}/active", data={"csrf_token": csrf, "active": "false"}).status_code == 303
+    )
+    assert pg_clients.api("unit_b").get("/api/duties").status_code == 401
+    r = c.post(f"/admin/users/{uid}/password", data={"csrf_token": csrf, "password": "woaini1314520"})
+    assert r.status_code == 400 and 'data-field="password"' in r.text
+    assert "已停用" in c.get("/admin/users").text
+    office = pg_clients.api("office")
+    sheet = office.get("/api/ledger.xlsx").content
+    r = office.post("/api/ledger/import", files={"file": ("台账.xlsx", sheet)})  # read in the child process
+    assert r.status_code == 200 and r.json()["rows"] == 2, r.text
