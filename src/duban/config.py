@@ -50,7 +50,7 @@ class Settings:
     upload_seconds: float = 20.0
     upload_memory_mb: int = 1024
     upload_max_cells: int = 200_000
-    upload_max_paragraphs: int = 50_000
+    upload_max_paragraphs: int = 5_000
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {

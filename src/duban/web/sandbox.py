@@ -41,7 +41,7 @@ class Limits:
     seconds: float = 20.0
     memory_mb: int = 1024
     max_cells: int = 200_000
-    max_paragraphs: int = 50_000
+    max_paragraphs: int = 5_000
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:

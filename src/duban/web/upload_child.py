@@ -22,7 +22,7 @@ from typing import Any
 
 MEMORY_EXIT = 3
 PAGES_PER_PARAGRAPHS = 50
-"""A PDF may have one page per this many paragraphs of the cap (50,000 paragraphs: 1,000 pages)."""
+"""A PDF may have one page per this many paragraphs of the cap (5,000 paragraphs: 100 pages)."""
 
 _PARAGRAPH = re.compile(rb"<(?:\w+:)?p[\s/>]")
 _CELL = re.compile(rb"<(?:\w+:)?(?:c|row|si)[\s/>]")
