@@ -188,7 +188,7 @@ def _parse(name: str, var: str, raw: str) -> Any:
 
 _UPLOAD_LIMITS = {
     "upload_seconds": (1, 600, "秒数"),
-    "upload_memory_mb": (128, 65536, "MB 数"),
+    "upload_memory_mb": (32, 65536, "MB 数"),
     "upload_max_cells": (1000, 10_000_000, "单元格数"),
     "upload_max_paragraphs": (100, 10_000_000, "段落数"),
 }

@@ -154,3 +154,24 @@ def test_a_good_report_still_reads(clients):
 
     r = clients.api("office").post("/api/plans/preview", files=report_file())
     assert r.status_code == 200 and r.json()["tasks"] > 0
+
+
+def test_a_read_past_the_memory_limit_is_413_and_the_server_carries_on(settings, world):
+    app = create_app(settings.with_(upload_memory_mb=64), clock=lambda: NOW)
+    cs = Clients(app, world)
+    try:
+        api = cs.api("office")
+        text = "\n".join("全市新建道路" * 600 + f"{i}公里。" for i in range(1000)).encode()  # 10.8 MB
+        peak, t0 = _peak_mb(), time.monotonic()
+        r = api.post("/api/plans/preview", files={"file": ("大.txt", text)})
+        assert (
+            r.status_code == 413 and "大.txt" in r.json()["detail"] and "内存超过 64 MB" in r.json()["detail"]
+        )
+        assert time.monotonic() - t0 < 5 and _peak_mb() - peak < 60
+        from tests.web.route_cases import report_file
+
+        assert (
+            api.post("/api/plans/preview", files=report_file()).status_code == 200
+        )  # a small one still reads
+    finally:
+        cs.close()
