@@ -175,3 +175,15 @@ def test_a_read_past_the_memory_limit_is_413_and_the_server_carries_on(settings,
         )  # a small one still reads
     finally:
         cs.close()
+
+
+def test_a_markdown_or_html_report_is_accepted(clients):
+    from tests.web.route_cases import REPORT
+
+    text = REPORT.read_text(encoding="utf-8")
+    api = clients.api("office")
+    r = api.post("/api/plans/preview", files={"file": ("小河市2024年政府工作报告.md", text.encode())})
+    assert r.status_code == 200 and r.json()["tasks"] > 0, r.text
+    html = "<html><body>" + "".join(f"<p>{line}</p>" for line in text.splitlines()) + "</body></html>"
+    r = api.post("/api/plans/preview", files={"file": ("小河市2024年政府工作报告.html", html.encode())})
+    assert r.status_code == 200 and r.json()["tasks"] > 0, r.text
