@@ -169,3 +169,10 @@ def test_the_account_page_and_a_ledger_import_on_postgres(pg_clients):
     sheet = office.get("/api/ledger.xlsx").content
     r = office.post("/api/ledger/import", files={"file": ("台账.xlsx", sheet)})  # read in the child process
     assert r.status_code == 200 and r.json()["rows"] == 2, r.text
+
+
+@pytest.mark.parametrize("password", ["123456789012", "9876543210987", "abcdefghijkl", "3456789012345"])
+def test_runs_of_digits_or_letters_are_refused(clients, password):
+    c, csrf = clients.browser("office")
+    r = c.post("/admin/users/4/password", data={"csrf_token": csrf, "password": password})
+    assert r.status_code == 400 and 'data-field="password"' in r.text and "过于简单" in r.text

@@ -74,6 +74,16 @@ def check_password(password: str) -> None:
         raise AccountError("密码过于常见（如 123456、woaini、5201314），请换一个", "password")
     if len(set(low)) <= 3:
         raise AccountError("密码过于简单（重复的字符），请换一个", "password")
+    if _run(low):
+        raise AccountError("密码过于简单（连续的数字或字母，如 123456789012），请换一个", "password")
+
+
+_RUNS = ("0123456789" * 3, "abcdefghijklmnopqrstuvwxyz" * 2)
+
+
+def _run(text: str) -> bool:
+    """True when ``text`` is a run of consecutive digits or letters, up or down (1234567890123)."""
+    return any(text in run or text in run[::-1] for run in _RUNS)
 
 
 def _only_common_parts(text: str, common: frozenset[str]) -> bool:
