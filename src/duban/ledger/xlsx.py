@@ -1,6 +1,6 @@
 """The 台账 as an Excel workbook (openpyxl): export one row per duty, import progress back.
 
-Export: 序号, 板块, 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
+Export: 序号, 板块, 来源 (政府工作报告, 上级交办, …, 政协委员提案), 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
 完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈 and a hidden last column 事项编号 (the
 duty id); bold frozen header, wrapped text, set widths; one sheet per lead unit on request.
 
@@ -33,6 +33,7 @@ from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
 from duban.ledger.results import target_words
 from duban.ledger.schemas import ImportCellError, ImportReport
+from duban.ledger.sources import source_label
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
 from duban.units.models import UnitRow
@@ -40,6 +41,7 @@ from duban.units.models import UnitRow
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
     ("板块", 18),
+    ("来源", 12),
     ("任务内容", 48),
     ("目标值", 14),
     ("牵头单位", 16),
@@ -88,12 +90,13 @@ def _rows(session: Session) -> list[tuple[DutyRow, ItemRow, AssignmentRow | None
     duties = session.scalars(
         select(DutyRow)
         .options(
+            selectinload(DutyRow.item).selectinload(ItemRow.plan),
             selectinload(DutyRow.item)
             .selectinload(ItemRow.assignment)
             .options(
                 selectinload(AssignmentRow.lead_unit),
                 selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit),
-            )
+            ),
         )
         .order_by(DutyRow.id)
     ).all()
@@ -172,6 +175,7 @@ def _write_sheet(
             [
                 n,
                 item.section_title or "",
+                source_label(item.plan.source_kind),
                 item.text,
                 target_text(item),
                 a.lead_unit.name if a else "",

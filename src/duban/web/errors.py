@@ -136,6 +136,8 @@ FIELD_LABELS = {
     "limit": "每页条数",
     "start_date": "开始日期",
     "end_date": "结束日期",
+    "source": "来源",
+    "opinion": "代表委员意见",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 
