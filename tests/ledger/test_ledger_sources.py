@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -149,3 +150,14 @@ def test_sources_file_is_valid_and_checked():
                                    "x": {"label": "c", "short": "d", "clock": "13710", "columns": []}}})  # fmt: skip
     with pytest.raises(LedgerError, match="来源「议案」不存在"):
         source_of("议案")
+
+
+def test_the_shipped_sample_list_imports(db_with_units):
+    from duban.samples import __file__ as samples
+
+    sample = Path(samples).parent / "示例市2026年政协委员提案清单.xlsx"
+    with session_scope(db_with_units) as s:
+        got = _import(s, sample.read_bytes())
+        assert got.rows == 6 and len(got.assigned) == 5 and len(got.needs_person) == 1
+        co = s.scalars(select(AssignmentRow).where(AssignmentRow.rule == "承办单位列")).one()
+        assert co.lead_unit.name == "市城市管理局" and [c.unit.name for c in co.co_units] == ["市公安局"]
