@@ -161,3 +161,20 @@ def test_the_shipped_sample_list_imports(db_with_units):
         assert got.rows == 6 and len(got.assigned) == 5 and len(got.needs_person) == 1
         co = s.scalars(select(AssignmentRow).where(AssignmentRow.rule == "承办单位列")).one()
         assert co.lead_unit.name == "市城市管理局" and [c.unit.name for c in co.co_units] == ["市公安局"]
+
+
+def test_a_proposal_assigned_by_hand_gets_its_reply_clock(db_with_units):
+    with session_scope(db_with_units) as s:
+        got = _import(s, proposal_list())
+        (item_id,) = got.needs_person
+        service.assign(
+            session=s, item_id=item_id, unit="市市场监督管理局", actor="督查室", now=at(2026, 3, 31)
+        )
+        duty = s.scalars(select(DutyRow).where(DutyRow.item_id == item_id)).one()
+        rounds = service.replies(session=s, duty_id=duty.id)
+        assert duty.due == date(2026, 6, 30) and [(r.round, r.due) for r in rounds] == [
+            (1, date(2026, 6, 30))
+        ]
+        # a second assignment (改派) keeps the round it has
+        service.assign(session=s, item_id=item_id, unit="市公安局", actor="督查室", now=at(2026, 4, 1))
+        assert len(service.replies(session=s, duty_id=duty.id)) == 1

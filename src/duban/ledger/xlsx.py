@@ -1,7 +1,8 @@
 """The 台账 as an Excel workbook (openpyxl): export one row per duty, import progress back.
 
-Export: 序号, 板块, 来源 (政府工作报告, 上级交办, …, 政协委员提案), 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
-完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈 and a hidden last column 事项编号 (the
+Export: 序号, 板块, 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
+完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈, 来源 (政府工作报告, 上级交办, …,
+政协委员提案) and a hidden last column 事项编号 (the
 duty id); bold frozen header, wrapped text, set widths; one sheet per lead unit on request.
 
 Import: every sheet is read; a row whose 进展情况/完成值/完成比例 differ from the duty's latest
@@ -41,7 +42,6 @@ from duban.units.models import UnitRow
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
     ("板块", 18),
-    ("来源", 12),
     ("任务内容", 48),
     ("目标值", 14),
     ("牵头单位", 16),
@@ -54,6 +54,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("序时进度", 10),
     ("状态", 14),
     ("最近反馈", 12),
+    ("来源", 12),
     ("事项编号", 10),
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
@@ -175,7 +176,6 @@ def _write_sheet(
             [
                 n,
                 item.section_title or "",
-                source_label(item.plan.source_kind),
                 item.text,
                 target_text(item),
                 a.lead_unit.name if a else "",
@@ -188,6 +188,7 @@ def _write_sheet(
                 paces.get(duty.id, ""),
                 shown,
                 local_date(duty.last_feedback_at) if duty.last_feedback_at else None,
+                source_label(item.plan.source_kind),
                 duty.id,
             ]
         )
