@@ -115,6 +115,9 @@ def test_the_pages_show_the_source(clients):
         files={"file": ("提案清单.xlsx", LIST, "application/octet-stream")},
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/plans/")
+    plan = office.get(r.headers["location"])
+    assert plan.status_code == 200 and "关于加快新建幼儿园的提案" in plan.text
+    assert office.get(r.headers["location"] + "/review").status_code == 200  # the list has the report's place
     page = office.get("/sources").text
     assert "政协委员提案" in page and 'id="source-import-form"' in page and "提案号*" in page
     board = office.get("/board").text

@@ -278,6 +278,14 @@ def import_source(
         return SourceImport(existing, False, len(existing.items), [], [])
     listed = read_list(session=session, source=source, data=data, name=name)
     today = local_date(now)
+    if not place:  # the government the office works for: that of its latest work report
+        latest = session.scalar(
+            select(PlanRow.place)
+            .where(PlanRow.source_kind == REPORT, PlanRow.place != "")
+            .order_by(PlanRow.id.desc())
+            .limit(1)
+        )
+        place = latest or "本级政府"
     plan = PlanRow(
         place=place,
         level="市",
