@@ -15,7 +15,7 @@ from duban.ledger import service
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow, ReplyRow
 from duban.ledger.routing import load_rules
-from duban.ledger.source_board import source_counts
+from duban.ledger.source_board import source_counts, source_rankings
 from duban.ledger.sources import SourceImportError, import_source, load_sources, parse_sources, source_of
 from duban.ledger.workflow import WorkflowError
 from tests.ledger.ledger_factories import at
@@ -93,6 +93,13 @@ def test_a_proposal_is_routed_answered_rated_unsatisfied_redone_and_closed(db_wi
         assert by["proposal"].total == 2 and by["proposal"].closed == 1 and by["proposal"].redo == 1
         assert by["proposal"].satisfaction == {"不满意": 1, "满意": 1}
         assert by["report"].total == 0 and next(c.source for c in source_counts(session=s)) == "report"
+        ranking = source_rankings(session=s, source="proposal")
+        # 市城管局's proposal is open and on time, 市教育局's closed (satisfied 1 of 2 ratings): closed share ranks first
+        assert [(u.rank, u.unit, u.closed, u.rated, u.satisfied) for u in ranking] == [
+            (1, "市教育局", 1, 2, 1),
+            (2, "市城市管理局", 0, 0, 0),
+        ]
+        assert source_rankings(session=s, source="meeting") == []
 
 
 def test_a_bad_list_is_refused_whole_naming_rows_and_columns(db_with_units):

@@ -279,6 +279,7 @@ RATE = {"satisfaction": "不满意", "opinion": "学位仍不足"}
 EXTEND = {"due": "2023-08-31", "reason": "需实地调研"}
 CASES += [
     Case("GET", "/api/board/sources", "unit_a", 200),
+    Case("GET", "/api/board/sources/ranking", "leader", 200, bad=Req(query={"source": "议案"}), bad_field="source"),
     Case("POST", "/api/sources/import", "office", 201, Req(form={"source": "提案"}, files=proposal_file),
          bad=Req(form={"source": "议案"}, files=proposal_file), bad_status=400, bad_field="source", allowed=OFFICE),
     Case("GET", "/api/duties/{duty_id}/replies", "unit_a", 200, bad=Req(params={"duty_id": 999}), bad_status=404,

@@ -78,6 +78,9 @@ def journey(clients: Clients) -> None:
     assert (p["total"], p["closed"], p["replied"], p["redo"]) == (1, 1, 2, 1)
     assert p["satisfaction"] == {"不满意": 1, "满意": 1} and counts["report"]["total"] == 2
     assert {c["source"]: c["total"] for c in unit.get("/api/board/sources").json()}["proposal"] == 1
+    ranked = office.get("/api/board/sources/ranking", params={"source": "proposal"}).json()
+    assert [(u["rank"], u["unit"], u["satisfied"], u["rated"]) for u in ranked] == [(1, UNIT_A, 1, 2)]
+    assert {u["source"] for u in unit.get("/api/board/sources/ranking").json()} == {"report", "proposal"}
     ws = load_workbook(io.BytesIO(office.get("/api/ledger.xlsx").content)).active
     assert ws is not None
     header = [c.value for c in ws[1]]

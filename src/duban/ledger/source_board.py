@@ -15,6 +15,8 @@ from duban.ledger.board import display_light
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow, ReplyRow
 from duban.ledger.sources import load_sources
 from duban.ledger.workflow import DutyStatus
+from duban.units.models import UnitRow
+from duban.units.service import unit_names
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -86,3 +88,110 @@ def source_counts(*, session: Session, scope_unit: int | None = None) -> list[So
     for kind, by in satisfaction.items():
         counts[kind].satisfaction = by
     return list(counts.values())
+
+
+class UnitRank(BaseModel):
+    """A lead unit's duties of one source, and its place among the units carrying that source."""
+
+    source: str
+    label: str
+    rank: int
+    unit: str
+    total: int
+    open: int
+    closed: int
+    overdue: int
+    red: int
+    rated: int = 0
+    satisfied: int = 0  # 满意 + 基本满意 (the ratings that close a duty)
+
+    @property
+    def closed_share(self) -> float:
+        return self.closed / self.total if self.total else 0.0
+
+    @property
+    def satisfied_share(self) -> float:
+        return self.satisfied / self.rated if self.rated else 0.0
+
+
+def source_rankings(
+    *, session: Session, source: str | None = None, scope_unit: int | None = None
+) -> list[UnitRank]:
+    """Lead units ranked within each source: fewest overdue or red open duties first, then the
+    larger share closed, then the larger share of replies rated 满意/基本满意, then by name."""
+    sources = load_sources()
+    stmt = (
+        select(
+            PlanRow.source_kind,
+            UnitRow.name,
+            func.count(),
+            func.sum(case((DutyRow.status == DutyStatus.CLOSED.value, 1), else_=0)),
+            func.sum(
+                case(
+                    ((DutyRow.status != DutyStatus.CLOSED.value) & (DutyRow.overdue_workdays > 0), 1), else_=0
+                )
+            ),
+            func.sum(
+                case(((DutyRow.status != DutyStatus.CLOSED.value) & (DutyRow.light == "red"), 1), else_=0)
+            ),
+        )
+        .select_from(DutyRow)
+        .join(ItemRow, ItemRow.id == DutyRow.item_id)
+        .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+        .group_by(PlanRow.source_kind, UnitRow.name)
+    )
+    if source is not None:
+        stmt = stmt.where(PlanRow.source_kind == source)
+    rated: dict[tuple[str, str], tuple[int, int]] = {}
+    closing = [r for s in sources.values() if s.reply for r in s.reply.ratings if r not in s.reply.reopen]
+    for kind, unit, n, good in session.execute(
+        select(
+            PlanRow.source_kind,
+            UnitRow.name,
+            func.count(),
+            func.sum(case((ReplyRow.satisfaction.in_(closing or ["-"]), 1), else_=0)),
+        )
+        .select_from(ReplyRow)
+        .join(DutyRow, DutyRow.id == ReplyRow.duty_id)
+        .join(ItemRow, ItemRow.id == DutyRow.item_id)
+        .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+        .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+        .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+        .where(ReplyRow.satisfaction.is_not(None))
+        .group_by(PlanRow.source_kind, UnitRow.name)
+    ):
+        rated[(kind, unit)] = (int(n), int(good or 0))
+    by_source: dict[str, list[UnitRank]] = defaultdict(list)
+    for kind, unit, n, closed, overdue, red in session.execute(stmt):
+        r_n, r_good = rated.get((kind, unit), (0, 0))
+        label = sources[kind].label if kind in sources else kind
+        by_source[kind].append(
+            UnitRank(
+                source=kind,
+                label=label,
+                rank=0,
+                unit=unit,
+                total=n,
+                open=n - int(closed or 0),
+                closed=int(closed or 0),
+                overdue=int(overdue or 0),
+                red=int(red or 0),
+                rated=r_n,
+                satisfied=r_good,
+            )
+        )
+    out: list[UnitRank] = []
+    order = list(sources)
+    for kind in sorted(by_source, key=lambda k: (order.index(k) if k in order else len(order), k)):
+        ranked = sorted(
+            by_source[kind], key=lambda u: (u.overdue + u.red, -u.closed_share, -u.satisfied_share, u.unit)
+        )
+        for i, u in enumerate(ranked, start=1):
+            u.rank = i
+        out.extend(ranked)
+    if scope_unit is not None:  # a unit officer sees its own places (the ranking is computed over all units)
+        own = unit_names(session=session, ids=[scope_unit]).get(scope_unit)
+        out = [u for u in out if u.unit == own]
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -272,11 +273,13 @@ def import_source(
     """Load a source's xlsx list as a plan of items, assigned by 承办单位 or by the routing rules."""
     from duban.ledger.service import assign  # the one way an item becomes a duty
 
-    checksum = hashlib.sha256(source.key.encode() + b"\0" + data).hexdigest()
+    listed = read_list(session=session, source=source, data=data, name=name)
+    # the same rows again (the file saved anew, or renamed) are recognised: the checksum is of the content
+    content = json.dumps([source.key, [r.fields for r in listed]], ensure_ascii=False, sort_keys=True)
+    checksum = hashlib.sha256(content.encode()).hexdigest()
     existing = session.scalar(select(PlanRow).where(PlanRow.checksum == checksum))
     if existing is not None:
         return SourceImport(existing, False, len(existing.items), [], [])
-    listed = read_list(session=session, source=source, data=data, name=name)
     today = local_date(now)
     if not place:  # the government the office works for: that of its latest work report
         latest = session.scalar(

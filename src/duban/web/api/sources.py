@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 
 from duban.db import Day, Id
 from duban.ledger import service
-from duban.ledger.source_board import SourceCount, source_counts
+from duban.ledger.source_board import SourceCount, UnitRank, source_counts, source_rankings
+from duban.ledger.sources import load_sources
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
+from duban.web.errors import ApiError
 from duban.web.guards import check_duty, unit_scope
 from duban.web.ledger_files import MAX_BYTES
 from duban.web.schemas import Problem
@@ -46,6 +48,14 @@ class ExtensionBody(BaseModel):
 def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
     """Duties by source (政府工作报告, 上级交办, 批示, 议定事项, 建议, 提案): lights, overdue, replies, satisfaction."""
     return source_counts(session=session, scope_unit=unit_scope(who))
+
+
+@router.get("/board/sources/ranking", response_model=list[UnitRank])
+def board_source_ranking(session: DB, who: AnyUser, source: str | None = None) -> list[UnitRank]:
+    """Lead units ranked within each source (or the one named): fewest overdue/red, most closed, most satisfied."""
+    if source and source not in load_sources():
+        raise ApiError(422, f"字段 source: 应为 {'/'.join(load_sources())} 之一", "source")
+    return source_rankings(session=session, source=source or None, scope_unit=unit_scope(who))
 
 
 @router.post("/sources/import", response_model=ImportResult, status_code=201)

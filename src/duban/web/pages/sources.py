@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from duban.db import Day, Id
 from duban.ledger import service
-from duban.ledger.source_board import source_counts
+from duban.ledger.source_board import source_counts, source_rankings
 from duban.ledger.sources import REPORT, load_sources
 from duban.web import notes
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
@@ -30,6 +30,7 @@ def sources_page(request: Request, session: DB, who: AnyUser) -> Response:
         request,
         "sources.html",
         counts=source_counts(session=session, scope_unit=unit_scope(who)),
+        ranking=source_rankings(session=session, scope_unit=unit_scope(who)),
         sources=sources,
         plans=plans if unit_scope(who) is None else [],
         labels={s.key: s.label for s in load_sources().values()},
