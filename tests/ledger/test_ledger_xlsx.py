@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from duban.audit.models import EventRow
@@ -49,10 +50,11 @@ def test_export_cells_fills_and_frozen_header(ledger, tmp_path):
     assert [c.value for c in ws[1]] == list(HEADERS)
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["C"].width == 48
-    assert ws.column_dimensions["O"].hidden  # 事项编号, the last column
+    assert ws.column_dimensions[get_column_letter(_col("任务内容"))].width == 48
+    assert ws.column_dimensions[get_column_letter(len(HEADERS))].hidden  # 事项编号, the last column
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [1, 2, 3, 4]
+    assert {r[_col("来源") - 1] for r in rows} == {"政府工作报告"}
     energy = next(r for r in rows if r[_col("牵头单位") - 1] == "市能源局")
     assert energy[_col("进展情况") - 1] == "已完成装机50万千瓦"
     assert energy[_col("完成值") - 1] == 50 and energy[_col("完成比例(%)") - 1] == 25

@@ -282,6 +282,46 @@ CASES += [
          bad=Req(params={"token": "0123456789abcdef"}), bad_status=404, bad_field="token", public=True),
 ]  # fmt: skip
 
+
+# ---- sources of duties (上级交办 … 政协委员提案): a proposal list, its replies ------------------------
+def proposal_file() -> dict[str, Any]:
+    """A one-row proposal list whose 承办单位 is UNIT_A."""
+    from tests.ledger.source_lists import PROPOSAL_HEADERS, xlsx
+
+    data = xlsx(PROPOSAL_HEADERS, (("T100", "王委员", "关于加快新建幼儿园的提案", UNIT_A),))
+    return {"file": ("提案清单.xlsx", data, "application/octet-stream")}
+
+
+RATE = {"satisfaction": "不满意", "opinion": "学位仍不足"}
+EXTEND = {"due": "2023-08-31", "reason": "需实地调研"}
+CASES += [
+    Case("GET", "/api/board/sources", "unit_a", 200),
+    Case("GET", "/api/board/sources/ranking", "leader", 200, bad=Req(query={"source": "议案"}), bad_field="source"),
+    Case("POST", "/api/sources/import", "office", 201, Req(form={"source": "提案"}, files=proposal_file),
+         bad=Req(form={"source": "议案"}, files=proposal_file), bad_status=400, bad_field="source", allowed=OFFICE),
+    Case("GET", "/api/duties/{duty_id}/replies", "unit_a", 200, bad=Req(params={"duty_id": 999}), bad_status=404,
+         bad_field="duty_id",
+         owned=True),
+    Case("POST", "/api/duties/{duty_id}/reply", "unit_a", 200, Req(json={"text": "已新建幼儿园3所"}),
+         bad=Req(json={"text": ""}), bad_field="text", allowed=UNIT, setup="proposal", owned=True),
+    Case("POST", "/api/duties/{duty_id}/satisfaction", "office", 200, Req(json=RATE),
+         bad=Req(json={"satisfaction": "很好"}), bad_field="satisfaction", allowed=OFFICE, setup="replied", owned=True),
+    Case("POST", "/api/duties/{duty_id}/extension", "office", 200, Req(json=EXTEND),
+         bad=Req(json={"due": "八月", "reason": "调研"}), bad_field="due", allowed=OFFICE, setup="proposal",
+         owned=True),
+    Case("GET", "/sources", "leader", 200),
+    Case("POST", "/sources/import", "office", 303, Req(form={"source": "proposal"}, files=proposal_file),
+         bad=Req(form={"source": "议案"}, files=proposal_file), bad_status=400, bad_field="source", allowed=OFFICE),
+    Case("POST", "/duties/{duty_id}/reply", "unit_a", 303, Req(form={"text": "已新建幼儿园3所"}),
+         bad=Req(form={"text": "长" * 5001}), bad_field="text", allowed=UNIT, setup="proposal", owned=True),
+    Case("POST", "/duties/{duty_id}/satisfaction", "office", 303, Req(form=RATE),
+         bad=Req(form={"satisfaction": "很好"}), bad_field="satisfaction", allowed=OFFICE, setup="replied",
+         owned=True),
+    Case("POST", "/duties/{duty_id}/extension", "office", 303, Req(form=EXTEND),
+         bad=Req(form={"due": "八月", "reason": "调研"}), bad_field="due", allowed=OFFICE, setup="proposal",
+         owned=True),
+]  # fmt: skip
+
 BY_ID = {c.id: c for c in CASES}
 
 

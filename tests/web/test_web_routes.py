@@ -5,6 +5,7 @@ naming the field for bad input, 401/403 for the wrong role or no login, 404 plus
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -53,6 +54,20 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
     if case.setup in FORM_PAGES:  # a public form's double-submit CSRF token, from its page
         html = client.get(FORM_PAGES[case.setup]).text
         return {"form": {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)}}  # type: ignore[union-attr]
+    if case.setup in ("proposal", "replied"):  # a proposal of UNIT_A, replied to for "replied"
+        from tests.web.route_cases import proposal_file
+
+        office, csrf = clients.browser("office")
+        r = office.post("/sources/import", data={"csrf_token": csrf, "source": "提案"}, files=proposal_file())
+        assert r.status_code == 303, r.text
+        duty_id = (
+            clients.api("office")
+            .get("/api/duties", params={"source": "proposal"})
+            .json()["items"][0]["duty_id"]
+        )
+        if case.setup == "replied":
+            assert unit.post(f"/api/duties/{duty_id}/reply", json={"text": "已答复"}).status_code == 200
+        return {"params": {"duty_id": duty_id}}
     if case.setup == "upload":
         office, csrf = clients.browser("office")
         r = office.post("/upload", data={"csrf_token": csrf}, files=report_file())
@@ -73,6 +88,8 @@ def call(
     else:
         client, csrf_token = clients.browser(role)
     extra = run_setup(case, clients, client) if setup else {}
+    if "params" in extra:
+        req = dataclasses.replace(req, params={**req.params, **extra["params"]})
     form = dict(req.form or {}) if (req.form is not None or not case.api) else None
     if form is not None:
         form.update(extra.get("form", {}))

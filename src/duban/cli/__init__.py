@@ -22,6 +22,7 @@ from duban.cli import ledger as _ledger
 from duban.cli import read as _read
 from duban.cli import review as _review
 from duban.cli import sensors as _sensors
+from duban.cli import sources as _sources
 from duban.cli import units as _units
 from duban.cli import web as _web
 from duban.cli import zh as _zh
@@ -35,5 +36,5 @@ def main() -> None:
     """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
 
 
-for _module in (_read, _review, _ledger, _calendar, _units, _cases, _sensors, _web, _demo):
+for _module in (_read, _review, _ledger, _calendar, _units, _cases, _sensors, _web, _demo, _sources):
     _module.register(main)

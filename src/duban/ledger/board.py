@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, case, false, func, literal, litera
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import local_date
-from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, PlanRow
 from duban.ledger.schemas import BoardRow, BoardView, CompletionPoint, SectionLights, UnitLights
 from duban.ledger.workflow import DutyStatus
 from duban.units.models import UnitRow
@@ -43,6 +43,7 @@ class BoardFilter:
     status: str | None = None
     section: str | None = None
     q: str | None = None
+    source: str | None = None  # a source key of ledger/rules/sources.yaml (report, proposal…)
 
 
 def display_light(light: str | None) -> str:
@@ -107,6 +108,8 @@ def _filtered(stmt: Select[*_Ts], scope_unit: int | None, f: BoardFilter) -> Sel
         stmt = stmt.where(DutyRow.status == f.status)
     if f.q:
         stmt = stmt.where(ItemRow.text.contains(f.q))
+    if f.source:
+        stmt = stmt.where(ItemRow.plan_id.in_(select(PlanRow.id).where(PlanRow.source_kind == f.source)))
     return stmt
 
 

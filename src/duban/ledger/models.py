@@ -48,6 +48,9 @@ class PlanRow(Base):
     doc: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str] = mapped_column(String(20), default="")
+    # where the duties come from (ledger/rules/sources.yaml): report (政府工作报告), handed_down
+    # (上级交办), instruction (领导批示), meeting (会议议定事项), suggestion (建议), proposal (提案)
+    source_kind: Mapped[str] = mapped_column(String(20), default="report", server_default="report")
     checksum: Mapped[str] = mapped_column(String(128), unique=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     loaded_by: Mapped[str] = mapped_column(String(100))
@@ -86,6 +89,8 @@ class ItemRow(Base):
     # a task's targets (the reader's quantity fields: metric, metric_id, change, value, value_high,
     # unit, bound, quote); [] for a quantity item, whose own fields are its target
     targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # a listed item's own fields by its source's columns (交办单位, 文号, 代表, 建议号…), {} for a report's
+    source_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     plan: Mapped[PlanRow] = relationship(back_populates="items")
     assignment: Mapped[AssignmentRow | None] = relationship(back_populates="item", uselist=False)
@@ -201,6 +206,34 @@ class ProgressRow(Base):
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     duty: Mapped[DutyRow] = relationship(back_populates="progress")
+
+
+SATISFACTION: tuple[str, ...] = ("满意", "基本满意", "不满意")
+
+
+class ReplyRow(Base):
+    """One round of a suggestion's or proposal's reply (答复): due, text, the deputy's satisfaction."""
+
+    __tablename__ = "duty_replies"
+    __table_args__ = (
+        UniqueConstraint("duty_id", "round"),
+        CheckConstraint(
+            f"satisfaction IS NULL OR {in_values('satisfaction', SATISFACTION)}", name="satisfaction"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)  # 1, then 2, 3… for each 重办 after 不满意
+    due: Mapped[date] = mapped_column(Date)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_by: Mapped[str | None] = mapped_column(String(100))
+    satisfaction: Mapped[str | None] = mapped_column(String(10))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rated_by: Mapped[str | None] = mapped_column(String(100))
 
 
 EVIDENCE_KINDS: tuple[str, ...] = ("pdf", "docx", "xlsx", "jpg", "png")

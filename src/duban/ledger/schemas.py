@@ -34,6 +34,7 @@ class PlanRead(_Read):
     checksum: str
     loaded_at: datetime
     loaded_by: str
+    source_kind: str = "report"  # ledger/rules/sources.yaml: report, handed_down, …, proposal
 
 
 class ItemCreate(BaseModel):
@@ -64,6 +65,7 @@ class ItemRead(ItemCreate):
     model_config = ConfigDict(from_attributes=True)
     id: int
     plan_id: int
+    source_fields: dict[str, Any] = {}  # a listed item's own fields (文号, 代表, 提案号…)
 
 
 class ItemPage(BaseModel):

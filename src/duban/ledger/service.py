@@ -40,6 +40,7 @@ from duban.ledger.models import (
     ItemRow,
     PlanRow,
 )
+from duban.ledger.replies import extend, open_first_round, rate, replies, reply
 from duban.ledger.results import target_record
 from duban.ledger.routing import RouteResult, Rule, load_rules, route
 from duban.ledger.tick import board, open_duties_report, tick
@@ -60,6 +61,7 @@ __all__ = [  # the ledger's whole service surface, including what lives in its h
     "complete_milestone",
     "deploy",
     "duty_pace",
+    "extend",
     "get_duty",
     "get_evidence",
     "get_item",
@@ -71,6 +73,9 @@ __all__ = [  # the ledger's whole service surface, including what lives in its h
     "load_rules",
     "open_duties_report",
     "plan_items",
+    "rate",
+    "replies",
+    "reply",
     "request_closure",
     "review_closure",
     "route",
@@ -297,6 +302,7 @@ def assign(
             after=_assignment_snapshot(a, duty),
         )
         audit.record_change(session, duty, actor=actor, now=now, entity="duty", action="create", before=None)
+        open_first_round(session=session, duty=duty, actor=actor, now=now)  # a suggestion's reply clock
         return a
     before = _assignment_snapshot(a, duty)
     duty_before = audit.snapshot(duty)

@@ -1,7 +1,8 @@
 """The 台账 as an Excel workbook (openpyxl): export one row per duty, import progress back.
 
 Export: 序号, 板块, 任务内容, 目标值, 牵头单位, 配合单位, 责任领导, 完成时限, 进展情况, 完成值,
-完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈 and a hidden last column 事项编号 (the
+完成比例(%), 序时进度, 状态 (the light as the cell's fill), 最近反馈, 来源 (政府工作报告, 上级交办, …,
+政协委员提案) and a hidden last column 事项编号 (the
 duty id); bold frozen header, wrapped text, set widths; one sheet per lead unit on request.
 
 Import: every sheet is read; a row whose 进展情况/完成值/完成比例 differ from the duty's latest
@@ -33,6 +34,7 @@ from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
 from duban.ledger.results import target_words
 from duban.ledger.schemas import ImportCellError, ImportReport
+from duban.ledger.sources import source_label
 from duban.ledger.tick import LIGHT_LABELS
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
 from duban.units.models import UnitRow
@@ -52,6 +54,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("序时进度", 10),
     ("状态", 14),
     ("最近反馈", 12),
+    ("来源", 12),
     ("事项编号", 10),
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
@@ -88,12 +91,13 @@ def _rows(session: Session) -> list[tuple[DutyRow, ItemRow, AssignmentRow | None
     duties = session.scalars(
         select(DutyRow)
         .options(
+            selectinload(DutyRow.item).selectinload(ItemRow.plan),
             selectinload(DutyRow.item)
             .selectinload(ItemRow.assignment)
             .options(
                 selectinload(AssignmentRow.lead_unit),
                 selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit),
-            )
+            ),
         )
         .order_by(DutyRow.id)
     ).all()
@@ -184,6 +188,7 @@ def _write_sheet(
                 paces.get(duty.id, ""),
                 shown,
                 local_date(duty.last_feedback_at) if duty.last_feedback_at else None,
+                source_label(item.plan.source_kind),
                 duty.id,
             ]
         )

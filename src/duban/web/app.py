@@ -145,6 +145,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.api import duties as api_duties
     from duban.web.api import plans as api_plans
     from duban.web.api import records as api_records
+    from duban.web.api import sources as api_sources
     from duban.web.pages import admin as pages_admin
     from duban.web.pages import auth as pages_auth
     from duban.web.pages import board as pages_board
@@ -154,9 +155,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import plans as pages_plans
     from duban.web.pages import public_cases as pages_public_cases
     from duban.web.pages import review as pages_review
+    from duban.web.pages import sources as pages_sources
     from duban.web.pages import upload as pages_upload
 
-    for module in (api_auth, api_plans, api_duties, api_board, api_records, api_cases):
+    for module in (api_auth, api_plans, api_duties, api_board, api_records, api_cases, api_sources):
         app.include_router(module.router, prefix="/api")
     for module in (
         pages_auth,
@@ -169,6 +171,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_public_cases,
         pages_review,
         pages_admin,
+        pages_sources,
     ):
         app.include_router(module.router)
     from duban.web import open311

@@ -7,6 +7,7 @@ from __future__ import annotations
 from duban.db import Id, session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, board_view
 from duban.ledger.schemas import BoardView
+from duban.ledger.sources import load_sources
 from duban.ledger.workflow import STATUSES
 from duban.web.deps import Who
 from duban.web.errors import ApiError
@@ -21,6 +22,7 @@ async def board_filter(
     status: str | None = None,
     section: str | None = None,
     q: str | None = None,
+    source: str | None = None,
 ) -> BoardFilter:
     """The board's filters from the query string (``Depends(board_filter)``); a bad value names its
     field (422), a blank one (an empty form select) is no filter."""
@@ -28,6 +30,8 @@ async def board_filter(
         raise ApiError(422, f"字段 light: 应为 {'/'.join(LIGHTS)} 之一", "light")
     if status and status not in STATUSES:
         raise ApiError(422, f"字段 status: 应为 {'/'.join(STATUSES)} 之一", "status")
+    if source and source not in load_sources():
+        raise ApiError(422, f"字段 source: 应为 {'/'.join(load_sources())} 之一", "source")
     return BoardFilter(
         plan_id=plan_id,
         unit=unit or None,
@@ -35,6 +39,7 @@ async def board_filter(
         status=status or None,
         section=section or None,
         q=q,
+        source=source or None,
     )
 
 

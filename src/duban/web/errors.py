@@ -138,6 +138,8 @@ FIELD_LABELS = {
     "end_date": "结束日期",
     "user_id": "用户",
     "active": "启用状态",
+    "source": "来源",
+    "opinion": "代表委员意见",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 

@@ -14,6 +14,8 @@ from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
 from duban.ledger.pace import paces_of
 from duban.ledger.schemas import TickReport
+from duban.ledger.source_board import source_counts
+from duban.ledger.sources import load_sources
 from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
@@ -42,6 +44,9 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
     with session_scope(st.engine) as session:
         units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
+        by_source = (
+            [] if partial else [c for c in source_counts(session=session, scope_unit=scope) if c.total]
+        )
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
         paces = paces_of(session, [r.duty_id for r in view.rows], calendar=st.calendar, now=who.now)
     context: dict[str, Any] = {
@@ -52,6 +57,8 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         "lights": LIGHTS,
         "units": units,
         "plans": plans,
+        "by_source": by_source,
+        "sources": [(s.key, s.label) for s in load_sources().values()],
         "co_rows": co_rows,
         "co_total": co_total,
         "paces": paces,
