@@ -15,6 +15,7 @@ from duban.accounts.service import AccountError
 from duban.clock.calendar import CalendarGap
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.workflow import WorkflowError
+from duban.monitoring.rules import MonitoringError
 from duban.reading.model import ReadError
 from duban.units.service import UnitError
 
@@ -248,6 +249,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:
         return error_response(request, 400, str(exc), exc.field)
+
+    @app.exception_handler(MonitoringError)
+    async def _monitoring(request: Request, exc: MonitoringError) -> Response:
+        return error_response(request, exc.status, str(exc), exc.field)
 
     @app.exception_handler(CalendarGap)
     async def _calendar_gap(request: Request, exc: CalendarGap) -> Response:
