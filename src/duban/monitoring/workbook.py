@@ -141,24 +141,26 @@ def import_workbook(
 ) -> ImportReport:
     """Apply a workbook (all or nothing): a row's ID number matches a household or makes a new one."""
     report = ImportReport()
-    errors: list[str] = []
-    for r, got, row_errors in _rows(data):
-        report.rows += 1
-        if row_errors:
-            errors += row_errors
-            continue
-        try:
-            _apply(session, got, found_by, actor, now, report)
-        except MonitoringError as exc:
-            label = LABELS.get(exc.field or "", exc.field or "")
-            errors.append(f"第 {r} 行「{label}」：{exc}" if label else f"第 {r} 行：{exc}")
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        more = "" if len(errors) < MAX_ERRORS else "（只列前 20 处）"
-        raise MonitoringError(f"导入失败，未做任何更改{more}：" + "；".join(errors), field="file")
-    if report.rows == 0:
-        raise MonitoringError("表中没有数据行", field="file")
+    rows = _rows(data)
+    with session.begin_nested():  # all or nothing, whatever the caller does with the error
+        errors: list[str] = []
+        for r, got, row_errors in rows:
+            report.rows += 1
+            if row_errors:
+                errors += row_errors
+                continue
+            try:
+                _apply(session, got, found_by, actor, now, report)
+            except MonitoringError as exc:
+                label = LABELS.get(exc.field or "", exc.field or "")
+                errors.append(f"第 {r} 行「{label}」：{exc}" if label else f"第 {r} 行：{exc}")
+            if len(errors) >= MAX_ERRORS:
+                break
+        if errors:
+            more = "" if len(errors) < MAX_ERRORS else "（只列前 20 处）"
+            raise MonitoringError(f"导入失败，未做任何更改{more}：" + "；".join(errors), field="file")
+        if report.rows == 0:
+            raise MonitoringError("表中没有数据行", field="file")
     audit.record(session, actor=actor, now=now, entity="household", entity_id=0, action="import", before=None,
                  after={"rows": report.rows, "created": report.created, "matched": report.matched})  # fmt: skip
     return report
