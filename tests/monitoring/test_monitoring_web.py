@@ -4,7 +4,6 @@ seeing only the households their unit works on (others: 404 and ``access_denied`
 
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
 from duban.audit.models import EventRow
