@@ -151,3 +151,17 @@ def test_a_visit_in_the_future_or_before_the_household_was_found_is_refused(db):
             visits.record_visit(session=s, household_id=h.id, visited_on=date(2026, 3, 3), visitor=" ", unit_id=None,
                                 income_per_person=None, risk_resolved=False, note="", actor="甲", now=NOW)  # fmt: skip
         assert err.value.field == "visitor"
+
+
+def test_a_visit_earlier_on_the_day_a_new_risk_is_recorded_does_not_resolve_it(db, calendar):
+    with session_scope(db) as s:
+        h = households.create_household(
+            session=s, data=household(1, found_on=date(2026, 1, 5)), actor="甲", now=NOW
+        )
+        visits.record_visit(session=s, household_id=h.id, visited_on=date(2026, 3, 3), visitor="驻村干部", unit_id=None,
+                            income_per_person=9000.0, risk_resolved=True, note="", actor="甲", now=NOW)  # fmt: skip
+        assert _reasons(s, h.id, NOW)["risk_resolved"][0]
+        households.add_risk(session=s, household_id=h.id, risks=["因灾"], found_by="农户自主申报", note="",
+                            actor="甲", now=NOW + timedelta(hours=2))  # fmt: skip
+        assert _reasons(s, h.id, NOW + timedelta(hours=3))["risk_resolved"] == (
+            False, "2026-03-03 登记风险后尚未走访核实")  # fmt: skip

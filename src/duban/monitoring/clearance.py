@@ -71,7 +71,12 @@ def _visit(cond: Condition, household: HouseholdRow, visits: list[VisitRow], tod
 
 def _resolved(cond: Condition, household: HouseholdRow, visits: list[VisitRow]) -> Check:
     since = local_date(household.risk_changed_at)
-    after = [v for v in visits if v.visited_on >= since]
+    # a visit counts when made after the risk was recorded: a later day, or that day but recorded after it
+    after = [
+        v
+        for v in visits
+        if v.visited_on > since or (v.visited_on == since and v.recorded_at >= household.risk_changed_at)
+    ]
     if not after:
         return Check(cond.kind, cond.label, False, f"{since} 登记风险后尚未走访核实")
     if not after[0].risk_resolved:
