@@ -12,6 +12,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
+from duban.clock.calendar import local_date
+from duban.db import FIRST_DAY
 from duban.monitoring.models import HouseholdRiskRow, HouseholdRow, MeasureRow
 from duban.monitoring.rules import (
     STATUS_LABELS,
@@ -128,9 +130,13 @@ def create_household(*, session: Session, data: HouseholdIn, actor: str, now: da
             field="id_number",
             status=409,
         )
+    today = local_date(now)
+    found_on = data.found_on or today
+    if not FIRST_DAY <= found_on <= today:
+        raise MonitoringError(f"识别日期 {found_on} 应在 {FIRST_DAY} 到今天之间", field="found_on")
     row = HouseholdRow(
         **cols,
-        found_on=data.found_on or now.date(),
+        found_on=found_on,
         status="monitoring",
         risk_changed_at=now,
         created_at=now,

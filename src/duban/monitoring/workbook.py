@@ -111,8 +111,19 @@ def _cell(value: Any, key: str) -> Any:
 def _rows(data: bytes) -> list[tuple[int, dict[str, Any], list[str]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return _sheet_rows(wb)
+        finally:
+            wb.close()
+    except MonitoringError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise MonitoringError(f"不是有效的 .xlsx 工作簿（{type(exc).__name__}）", field="file") from None
+
+
+def _sheet_rows(wb: Any) -> list[tuple[int, dict[str, Any], list[str]]]:
+    if not wb.worksheets:
+        raise MonitoringError("工作簿中没有工作表", field="file")
     ws = wb.worksheets[0]
     start, cols = _header(ws)
     out: list[tuple[int, dict[str, Any], list[str]]] = []
@@ -132,7 +143,6 @@ def _rows(data: bytes) -> list[tuple[int, dict[str, Any], list[str]]]:
             f"第 {r} 行「{LABELS[k]}」：不能为空" for k in REQUIRED if got.get(k) is None and k in cols
         ]
         out.append((r, got, errors))
-    wb.close()
     return out
 
 
