@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "duban.accounts.models",
     "duban.cases.models",
     "duban.review.models",
+    "duban.monitoring.models",
 )
 """Modules whose tables the migrations cover; those not (yet) present are skipped."""
 

@@ -17,6 +17,7 @@ def test_demo_reads_routes_plays_the_year_and_shows_the_board(tmp_path: Path) ->
     assert "主要预期目标" in out and "地区生产总值" in out  # the plan was read
     assert "需人工交办" in out and "进展报告" in out  # routed and played
     assert "各单位红黄绿灯" in out and "逾期" in out  # the board
+    assert "监测户 监测中 2；" in out  # the monitoring sample's households found by 2023-03-31
     assert (tmp_path / "demo.sqlite3").stat().st_size > 0
 
 

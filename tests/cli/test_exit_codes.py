@@ -69,6 +69,11 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban users reset-password": (["没有这个人", "--password-stdin", *db], "a-long-password-1\n"),
         "duban users revoke-tokens": (["没有这个人", *db], None),
         "duban users set-role": (["没有这个人", "--role", "leader", *db], None),
+        "duban monitoring import": ([str(junk), *db], None),
+        "duban monitoring export": (["-o", str(tmp / "m.xlsx"), *broken_db], None),
+        "duban monitoring list": (broken_db, None),
+        "duban monitoring board": (broken_db, None),
+        "duban monitoring clear": (["999", *db], None),
     }  # fmt: skip
 
 

@@ -329,3 +329,83 @@ def upload_token(html: str) -> str:
     m = re.search(r'name="token" value="([^"]+)"', html)
     assert m, "upload preview page has no token"
     return m.group(1)
+
+
+# ---- 防返贫监测 (the monitoring list): API and pages ----------------------------------------------
+def _monitoring_cases() -> list[Case]:
+    from tests.monitoring.factories import id_number, workbook_bytes
+    from tests.web.monitoring_world import HOUSEHOLD_IDS, MEASURE_IDS
+
+    def hh(name: str, **kw: Any) -> Req:
+        return Req(params={"household_id": HOUSEHOLD_IDS[name]}, **kw)
+
+    def xlsx() -> dict[str, Any]:
+        row = [
+            "样例县",
+            "城关镇",
+            "西村",
+            "李四",
+            id_number(77),
+            "13900001111",
+            3,
+            "突发严重困难户",
+            "因灾",
+            5200,
+        ]
+        return {"file": ("监测对象.xlsx", workbook_bytes([row]), "application/octet-stream")}
+
+    def txt() -> dict[str, Any]:
+        return {"file": ("名单.txt", "李四".encode(), "text/plain")}
+
+    new = {
+        "county": "样例县",
+        "township": "城关镇",
+        "village": "西村",
+        "head_name": "李四",
+        "id_number": id_number(88),
+        "household_type": "突发严重困难户",
+        "risks": ["因灾"],
+        "phone": "13900001111",
+        "members": 3,
+    }
+    visit = {"visited_on": "2023-03-01", "visitor": "驻村干部", "income_per_person": 8200}
+    return [
+        Case("GET", "/api/monitoring/households", "office", 200, bad=Req(query={"status": "done"}), bad_field="status"),
+        Case("POST", "/api/monitoring/households", "office", 201, Req(json=new),
+             bad=Req(json={**new, "id_number": "140121197001010000"}), bad_field="id_number", allowed=OFFICE),
+        Case("GET", "/api/monitoring/households/{household_id}", "unit_a", 200, hh("mine"),
+             bad=Req(params={"household_id": 999}), bad_status=404, bad_field="household_id"),
+        Case("POST", "/api/monitoring/households/{household_id}/measures", "office", 201,
+             hh("mine", json={"measure_type": "就业帮扶", "unit": UNIT_A, "content": "公益岗位"}),
+             bad=hh("mine", json={"measure_type": "画饼", "unit": UNIT_A, "content": "公益岗位"}),
+             bad_field="measure_type", allowed=OFFICE),
+        Case("POST", "/api/monitoring/measures/{measure_id}/done", "unit_a", 200,
+             Req(params={"measure_id": MEASURE_IDS["mine"]}, json={"note": "已报销医疗费"}),
+             bad=Req(params={"measure_id": MEASURE_IDS["mine"]}, json={"note": ""}), bad_field="note",
+             allowed=OFFICE_UNIT),
+        Case("POST", "/api/monitoring/households/{household_id}/visits", "unit_a", 201, hh("mine", json=visit),
+             bad=hh("mine", json={**visit, "visited_on": "昨天"}), bad_field="visited_on", allowed=OFFICE_UNIT),
+        Case("POST", "/api/monitoring/households/{household_id}/risks", "unit_a", 200, hh("mine", json={"risks": ["因灾"]}),
+             bad=hh("mine", json={"risks": ["因懒"]}), bad_field="risks", allowed=OFFICE_UNIT),
+        Case("POST", "/api/monitoring/households/{household_id}/clear", "office", 200, hh("ready", json={}),
+             bad=hh("mine", json={}), bad_status=409, bad_field="status", allowed=OFFICE),
+        Case("GET", "/api/monitoring/board", "leader", 200),
+        Case("POST", "/api/monitoring/import", "office", 200, Req(files=xlsx), bad=Req(files=txt), bad_field="file",
+             allowed=OFFICE),
+        Case("GET", "/api/monitoring/export.xlsx", "office", 200, allowed=READERS),
+        Case("GET", "/monitoring", "unit_a", 200, bad=Req(query={"status": "done"}), bad_field="status"),
+        Case("GET", "/monitoring/new", "office", 200, allowed=OFFICE),
+        Case("POST", "/monitoring/new", "office", 303, Req(form=new),
+             bad=Req(form={**new, "id_number": "12345"}), bad_field="id_number", allowed=OFFICE),
+        Case("POST", "/monitoring/import", "office", 303, Req(files=xlsx), bad=Req(files=txt), bad_field="file",
+             allowed=OFFICE),
+        Case("GET", "/monitoring/{household_id}", "unit_a", 200, hh("mine"), bad=Req(params={"household_id": 999}),
+             bad_status=404, bad_field="household_id"),
+        Case("POST", "/monitoring/{household_id}/action", "unit_a", 303, hh("mine", form={"action": "visit", **visit}),
+             bad=hh("mine", form={"action": "visit", **visit, "visited_on": "x"}), bad_field="visited_on",
+             allowed=OFFICE_UNIT),
+    ]  # fmt: skip
+
+
+CASES += _monitoring_cases()
+BY_ID = {c.id: c for c in CASES}

@@ -25,6 +25,7 @@ from duban.reading.model import Deadline, Plan, Quantity, Section, Task
 from duban.review.model import Actual, Promise, Target
 from duban.review.store import save_review
 from duban.units.service import DEFAULT_UNITS, load_units
+from tests.web.monitoring_world import build_households
 
 NOW = datetime(2023, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing time, a working Wednesday
 PASSWORD = "correct-horse-9"
@@ -186,6 +187,7 @@ def fill(engine: Engine, path: Path, *, case_tokens: dict[str, str] | None = Non
             cases=build_cases(s, {} if case_tokens is None else case_tokens),
             evidence_a=evidence.id,
         )
+        build_households(s, units=(UNIT_A, UNIT_B), now=NOW)
     return world
 
 

@@ -105,3 +105,57 @@ def open311_action(status: str) -> str | None:
     ('settle', 'follow_up', None)
     """
     return load_access().open311_steps.get(status)
+
+
+@dataclass(frozen=True)
+class MonitoringAccess:
+    """The ``monitoring`` section: who sees whole ID numbers, who visits, each action's roles."""
+
+    see_identity: frozenset[str]
+    visitor_roles: frozenset[str]
+    actions: dict[str, frozenset[str]]
+
+
+@cache
+def monitoring_access(path: Path = ACCESS_FILE) -> MonitoringAccess:
+    """The monitoring list's access rules (read once; a mistake names the entry)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    section = data.get("monitoring")
+    roles = set((data.get("roles") or {}).keys())
+    if not isinstance(section, dict):
+        raise AccessTableError(f"{path}: monitoring 应为映射（see_identity, visitor_roles, actions）")
+
+    def role_list(where: str, raw: object) -> frozenset[str]:
+        if not isinstance(raw, list) or set(raw) - roles:
+            unknown = sorted(set(raw) - roles) if isinstance(raw, list) else raw
+            raise AccessTableError(f"{path}: monitoring.{where}: 应为角色列表，未知角色 {unknown}")
+        return frozenset(raw)
+
+    actions = {str(k): role_list(f"actions.{k}", v) for k, v in (section.get("actions") or {}).items()}
+    return MonitoringAccess(
+        role_list("see_identity", section.get("see_identity") or []),
+        role_list("visitor_roles", section.get("visitor_roles") or []),
+        actions,
+    )
+
+
+def monitoring_may(role: str | None, action: str) -> bool:
+    """Whether ``role`` may take the monitoring ``action``.
+
+    >>> monitoring_may("office", "clear"), monitoring_may("unit", "clear"), monitoring_may("unit", "visit")
+    (True, False, True)
+    """
+    return role in monitoring_access().actions.get(action, frozenset())
+
+
+def sees_household_identity(role: str | None, *, visits: bool) -> bool:
+    """Whether ``role`` sees a household's whole ID number and phone (``visits``: the account's
+    unit is the household's 帮扶责任单位).
+
+    >>> sees_household_identity("office", visits=False), sees_household_identity("unit", visits=True)
+    (True, True)
+    >>> sees_household_identity("unit", visits=False), sees_household_identity("leader", visits=True)
+    (False, False)
+    """
+    rules = monitoring_access()
+    return role in rules.see_identity or (visits and role in rules.visitor_roles)

@@ -125,13 +125,27 @@ def demo_command(database_url: str | None, serve: bool, port: int, until: str) -
         f"工单 {hotline.cases} 件：" + "，".join(f"{labels[k]} {v}" for k, v in hotline.by_outcome.items())
     )
 
-    console.rule("5. 复盘：2024年报告对照2023年目标")
+    console.rule("5. 防返贫监测：样例 8 户的识别、帮扶、走访和风险消除")
+    from duban.monitoring.board import build_board
+    from duban.monitoring.rules import STATUS_LABELS
+    from duban.monitoring.sample import play_sample
+
+    with session_scope(engine) as session:
+        statuses = play_sample(session=session, calendar=calendar, until=end)
+        watch = build_board(session=session, now=at)
+    console.print(
+        "监测户 "
+        + "，".join(f"{STATUS_LABELS[k]} {v}" for k, v in sorted(statuses.items()))
+        + f"；超期措施 {watch.total.overdue_measures} 项，超期未走访 {watch.total.overdue_visits} 户"
+    )
+
+    console.rule("6. 复盘：2024年报告对照2023年目标")
     _review(plan, engine, console)
     engine.dispose()
 
     if not serve:
         return
-    console.rule(f"6. 网页控制台（业务日期 {end.isoformat()}）")
+    console.rule(f"7. 网页控制台（业务日期 {end.isoformat()}）")
     _serve(console_settings(settings, end), port, console)
 
 

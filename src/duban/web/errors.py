@@ -15,6 +15,7 @@ from duban.accounts.service import AccountError
 from duban.clock.calendar import CalendarGap
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.workflow import WorkflowError
+from duban.monitoring.rules import MonitoringError
 from duban.reading.model import ReadError
 from duban.units.service import UnitError
 
@@ -140,6 +141,28 @@ FIELD_LABELS = {
     "active": "启用状态",
     "source": "来源",
     "opinion": "代表委员意见",
+    # 防返贫监测 (the monitoring list)
+    "household_id": "监测户",
+    "measure_id": "帮扶措施",
+    "county": "县（市、区）",
+    "township": "乡镇",
+    "village": "村",
+    "head_name": "户主姓名",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "members": "家庭人口",
+    "household_type": "监测对象类别",
+    "risks": "风险类型",
+    "risk": "风险类型",
+    "found_by": "识别方式",
+    "found_on": "识别日期",
+    "income_per_person": "人均纯收入",
+    "resp_unit": "帮扶责任单位",
+    "visitor": "走访人",
+    "measure_type": "帮扶措施类型",
+    "note": "说明",
+    "visited_on": "走访日期",
+    "risk_resolved": "风险已化解",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 
@@ -252,6 +275,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> Response:
         return error_response(request, 400, str(exc), exc.field)
+
+    @app.exception_handler(MonitoringError)
+    async def _monitoring(request: Request, exc: MonitoringError) -> Response:
+        return error_response(request, exc.status, str(exc), exc.field)
 
     @app.exception_handler(CalendarGap)
     async def _calendar_gap(request: Request, exc: CalendarGap) -> Response:

@@ -3,7 +3,7 @@
 proposals with the deputy's or member's satisfaction.
 
 Revision ID: 0540
-Revises: 0430
+Revises: 0530
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0540"
-down_revision = "0430"
+down_revision = "0530"
 branch_labels = None
 depends_on = None
 
