@@ -71,16 +71,16 @@ def ready_household(s: Session, seq: int, *, unit: str, found: date, calendar: W
     """A household whose every clearance condition holds by ``found`` + 9 months: a measure done,
     income above the line since ``found`` + 2 months, a recent visit confirming the risk resolved."""
     h = households.create_household(
-        session=s, data=household(seq, found_on=found), actor="t", now=noon(found)
+        session=s, data=household(seq, found_on=found), actor="test", now=noon(found)
     )
     m = measures.assign_measure(session=s, household_id=h.id, measure_type="健康帮扶", unit=unit, content="医疗救助",
-                                calendar=calendar, actor="t", now=noon(found))  # fmt: skip
+                                calendar=calendar, actor="test", now=noon(found))  # fmt: skip
     measures.finish_measure(
-        session=s, measure_id=m.id, note="已报销", actor="t", now=noon(date(found.year, found.month, 20))
+        session=s, measure_id=m.id, note="已报销", actor="test", now=noon(date(found.year, found.month, 20))
     )
     for d, income, ok in ((_months(found, 2), 9000.0, False), (_months(found, 8), 9500.0, True)):
         visits.record_visit(session=s, household_id=h.id, visited_on=d, visitor="驻村干部", unit_id=None,
-                            income_per_person=income, risk_resolved=ok, note="", actor="t", now=noon(d))  # fmt: skip
+                            income_per_person=income, risk_resolved=ok, note="", actor="test", now=noon(d))  # fmt: skip
     return h.id
 
 

@@ -166,3 +166,19 @@ def test_the_import_is_all_or_nothing_through_the_api(db, console):
     r = office.post("/api/monitoring/import", files=files, params={"found_by": "部门筛查预警"})
     assert r.status_code == 200 and len(r.json()["created"]) == 1
     assert console.api("leader").post("/api/monitoring/import", files=files).status_code == 403
+
+
+def test_an_overdue_visit_and_measure_are_lit_on_the_board_page(db, console):
+    office = console.api("office")
+    hid = office.post("/api/monitoring/households", json={**NEW, "found_on": None}).json()["id"]
+    office.post(f"/api/monitoring/households/{hid}/measures", json={"measure_type": "健康帮扶", "unit": UNIT_A,
+                "content": "救助"})  # fmt: skip
+    page = office.get("/monitoring").text
+    assert '<div class="lit small">超期未走访</div>' not in page
+    console.later(days=40)  # found today and never visited in 30 days; the measure's 10 working days are past
+    page = office.get("/monitoring").text
+    assert '<div class="lit small">超期未走访</div>' in page
+    board = office.get("/api/monitoring/board").json()
+    assert board["total"]["overdue_visits"] == 1 and board["total"]["overdue_measures"] == 1
+    detail = office.get(f"/api/monitoring/households/{hid}").json()
+    assert detail["visit_overdue"] and detail["measures"][0]["light"] == "red"
