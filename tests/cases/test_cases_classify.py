@@ -160,6 +160,9 @@ def test_enough_data_stacks_two_svms_and_neighbours(n_labels: int, tmp_path: Pat
     assert model.weights.shape == (model.features.transform([("", "x")]).shape[1], 2 * n_labels)
     # ... and the neighbour votes: the stack weighs 3 values per label.
     assert model.neighbours is not None and model.stack.coef.shape[1] == 3 * n_labels
+    # 智能派单: a threshold chosen on the stack's held-out confidences, kept in the model
+    assert model.auto is not None and model.auto.target == 0.95 and 0 < model.auto.threshold <= 1
+    assert model.auto.held_out == len(data) and (model.auto.share == 0 or model.auto.precision >= 0.965)
     sample = data[::3]
     texts = [(r.subject, r.detail) for r in sample]
     assert model.decision(texts).shape == (len(sample), n_labels)

@@ -68,3 +68,32 @@ def test_retrain_without_a_model_file_is_refused(app, clients) -> None:
     assert "未配置分类模型文件" in browser.get("/cases/model").text
     r = browser.post("/cases/model/retrain", data={"csrf_token": csrf})
     assert r.status_code == 409 and "DUBAN_CASE_MODEL" in r.text
+
+
+def test_an_operator_recalls_an_auto_dispatched_case_from_its_page(app, clients) -> None:
+    from tests.cases.test_cases_auto_dispatch import RULES, ThresholdClassifier
+
+    app.state.console._classifier = (ThresholdClassifier(RULES, threshold=0.95),)
+    api = clients.api("office")
+    r = api.post("/api/cases", json={"title": "拖欠工资", "content": "公司拖欠工资三个月"})
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["status"] == "dispatched" and case["unit"] == "市人力资源和社会保障局"
+    browser, csrf = clients.browser("office")
+    page = browser.get(f"/cases/{case['id']}").text
+    assert 'id="recall-form"' in page and "智能派单（置信度 0.970" in page
+    bad = browser.post(f"/cases/{case['id']}/action", data={"csrf_token": csrf, "action": "recall"})
+    assert bad.status_code == 422 and "召回须写明理由" in bad.text
+    ok = browser.post(
+        f"/cases/{case['id']}/action", data={"csrf_token": csrf, "action": "recall", "reason": "实为劳务纠纷"}
+    )
+    assert ok.status_code == 303
+    after = api.get(f"/api/cases/{case['id']}").json()
+    assert (after["status"], after["review"]) == ("returned", "needs_review")
+    assert [e["action"] for e in after["events"]][-2:] == ["return", "recall"]
+    # a case dispatched by a person offers no recall
+    r = api.post("/api/cases", json={"title": "学校收费", "content": "学校乱收费"})
+    other = r.json()
+    assert other["status"] == "received"
+    assert api.post(f"/api/cases/{other['id']}/dispatch", json={"unit": "市教育局"}).status_code == 200
+    assert 'id="recall-form"' not in browser.get(f"/cases/{other['id']}").text

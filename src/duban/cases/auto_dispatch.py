@@ -76,7 +76,11 @@ def auto_dispatch(
 
 def was_auto_dispatched(*, session: Session, case_id: int) -> bool:
     """Whether the case's latest dispatch was an auto-dispatch."""
-    events = audit.history(session=session, refs=[("case", case_id)], by_time=False)
+    return auto_dispatched_in(audit.history(session=session, refs=[("case", case_id)], by_time=False))
+
+
+def auto_dispatched_in(events: Sequence[Any]) -> bool:
+    """Whether the latest dispatch among a case's events (in the order written) was automatic."""
     for event in reversed(events):
         if event.action in ("dispatch", "redispatch"):
             reason = (event.after or {}).get("reason")
