@@ -152,3 +152,39 @@ def test_a_model_without_sources_needs_the_labelled_file(db, tmp_path: Path) -> 
     train(read_labelled_csv(_labelled_csv(tmp_path))).save(path)
     with session_scope(db) as s, pytest.raises(CaseInputError, match="--labelled"):
         retrain(session=s, model_path=path, actor="t", now=NOW)
+
+
+def test_cli_intake_with_the_model_auto_dispatches_and_counts(db, tmp_path: Path) -> None:
+    from sqlalchemy import func
+
+    from duban.cases.models import CaseRow
+
+    model_path = _model(tmp_path)
+    auto = CaseModel.load(model_path).auto
+    assert auto is not None and auto.threshold <= 1
+    intake_csv = tmp_path / "intake.csv"
+    with intake_csv.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["channel", "case_type", "title", "content"])
+        for forms in LABELLED.values():
+            w.writerow(["hotline_web", "投诉", forms[0].format(p="新建路"), "请有关部门尽快处理。"])
+    got = CliRunner().invoke(
+        main,
+        [
+            "cases",
+            "intake",
+            str(intake_csv),
+            "--model",
+            str(model_path),
+            "--database-url",
+            url_of(db),
+            "--at",
+            "2026-03-03",
+        ],
+    )
+    assert got.exit_code == 0, got.output
+    with session_scope(db) as s:
+        sent = s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.status == "dispatched"))
+        confidences = list(s.scalars(select(CaseRow.confidence)))
+    assert sent == sum(c is not None and c >= auto.threshold for c in confidences) > 0
+    assert f"智能派单 {sent} 件" in got.output
