@@ -160,6 +160,9 @@ def test_enough_data_stacks_two_svms_and_neighbours(n_labels: int, tmp_path: Pat
     assert model.weights.shape == (model.features.transform([("", "x")]).shape[1], 2 * n_labels)
     # ... and the neighbour votes: the stack weighs 3 values per label.
     assert model.neighbours is not None and model.stack.coef.shape[1] == 3 * n_labels
+    # 智能派单: a threshold chosen on the stack's held-out confidences, kept in the model
+    assert model.auto is not None and model.auto.target == 0.95 and 0 < model.auto.threshold <= 1
+    assert model.auto.held_out == len(data) and (model.auto.share == 0 or model.auto.precision >= 0.965)
     sample = data[::3]
     texts = [(r.subject, r.detail) for r in sample]
     assert model.decision(texts).shape == (len(sample), n_labels)
@@ -216,7 +219,7 @@ def test_neighbour_votes_match_a_brute_force_reference() -> None:
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
 
-    from duban.cases.classify import NEIGHBOUR_FEATURES, NEIGHBOURS, _Neighbours
+    from duban.cases.classify_stack import NEIGHBOUR_FEATURES, NEIGHBOURS, Neighbours
 
     rng = np.random.default_rng(0)
     train_x = sp.random(60, 400, density=0.4, format="csr", random_state=1)  # ~160 features a row
@@ -225,7 +228,7 @@ def test_neighbour_votes_match_a_brute_force_reference() -> None:
     blank[4] = 0  # a text with no known feature gets no votes
     query = (sp.diags(blank) @ sp.random(9, 400, density=0.3, format="csr", random_state=2)).tocsr()
     query.eliminate_zeros()
-    votes = _Neighbours.of(train_x, labels, 3).votes(query)
+    votes = Neighbours.of(train_x, labels, 3).votes(query)
 
     rows = normalize(train_x).toarray()
     for row in rows:  # keep the heaviest features of each training row
@@ -245,10 +248,10 @@ def test_fast_transform_matches_scikit_learn_and_taxonomy_counts_every_term() ->
     import numpy as np
     import scipy.sparse as sp
 
-    from duban.cases.classify import TAXONOMY_WEIGHT, _Features
+    from duban.cases.classify_features import TAXONOMY_WEIGHT, Features
 
     tax = Taxonomy(("城乡建设", "交通运输"), {"公共汽车": (0,), "汽车": (1,), "路灯": (0,), "车": (1,)})
-    features = _Features(small=True, taxonomy=tax)
+    features = Features(small=True, taxonomy=tax)
     train_pairs = [
         ("路灯不亮", "A3区某路段路灯坏了三天"),
         ("", "公共汽车绕路，汽车站无人管"),

@@ -68,9 +68,17 @@ def test_classify_adds_columns_to_every_row(tmp_path: Path, runner: CliRunner, m
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert list(rows[0]) == ["id", "text", "predicted", "confidence", "needs_review"]
+    assert list(rows[0]) == ["id", "text", "predicted", "confidence", "auto_dispatch", "needs_review"]
     assert [r["predicted"] for r in rows] == ["劳动和社会保障", "教育文体", "城乡建设"]
     assert all(0 < float(r["confidence"]) <= 1 and r["needs_review"] in {"0", "1"} for r in rows)
+    # 智能派单: 1 exactly where the confidence clears the threshold kept in the model
+    from duban.cases.classify import CaseModel
+
+    auto = CaseModel.load(model_file).auto
+    assert auto is not None and auto.target == 0.95
+    assert [r["auto_dispatch"] for r in rows] == [
+        "1" if float(r["confidence"]) >= auto.threshold else "0" for r in rows
+    ]
 
 
 def test_classify_keeps_label_column_and_hotline_headers(
@@ -84,7 +92,7 @@ def test_classify_keeps_label_column_and_hotline_headers(
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["留言编号", "留言主题", "留言详情", "predicted", "confidence"]
+    assert list(rows[0]) == ["留言编号", "留言主题", "留言详情", "predicted", "confidence", "auto_dispatch"]
     assert rows[0]["predicted"] == "劳动和社会保障"
 
 

@@ -56,6 +56,8 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban cases train": ([str(junk), "-o", str(tmp / "m.bin")], None),
         "duban cases classify": ([str(junk), "--model", missing, "-o", str(tmp / "c.csv")], None),
         "duban cases intake": ([missing, *db], None),
+        "duban cases vectors": (["--unlabelled", str(junk), "-o", str(tmp / "v.kv")], None),
+        "duban cases retrain": (["--model", str(junk), *db], None),
         "duban cases import-311": ([missing, "--mapping", "不存在的映射", *db], None),
         "duban cases tick": (broken_db, None),
         "duban cases rates": (broken_db, None),

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 NOW = datetime(2023, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 Beijing time, a working Thursday
 OPERATOR, UNIT_OFFICER, LEADER = "话务员孙丽", "城管局赵强", "市长刘强"
+OFFICE = "督查室钱七"
 UNIT = "市城市管理局"
 CALLER_PHONE = "13912345678"
 
@@ -32,6 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         create_user(session=s, name=OPERATOR, role="operator", password=PASSWORD, now=NOW)
         create_user(session=s, name=UNIT_OFFICER, role="unit", unit=UNIT, password=PASSWORD, now=NOW)
         create_user(session=s, name=LEADER, role="leader", password=PASSWORD, now=NOW)
+        create_user(session=s, name=OFFICE, role="office", password=PASSWORD, now=NOW)
 
     with live_server(tmp_path_factory.mktemp("cases-browser"), NOW, people) as base:
         yield base
@@ -178,3 +180,14 @@ def test_a_case_from_call_to_archive_in_the_browser(server: str, browser) -> Non
     uctx.close()
     octx.close()
     cctx.close()
+
+
+def test_the_model_page_on_a_phone(server: str, browser) -> None:
+    """分类模型 at 375 px: no model configured here, so the page says so and the button is off."""
+    ctx, page = login(browser, server, OFFICE, phone=True)
+    page.goto(f"{server}/cases/model")
+    assert "未配置分类模型文件" in page.inner_text("#model-info")
+    assert page.locator("#retrain-form button").is_disabled()
+    assert no_horizontal_scroll(page)
+    shot(page, "cases-model-phone")
+    ctx.close()

@@ -68,12 +68,22 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         if case.setup == "replied":
             assert unit.post(f"/api/duties/{duty_id}/reply", json={"text": "已答复"}).status_code == 200
         return {"params": {"duty_id": duty_id}}
+    if case.setup == "case_model":
+        _tiny_case_model(clients)
     if case.setup == "upload":
         office, csrf = clients.browser("office")
         r = office.post("/upload", data={"csrf_token": csrf}, files=report_file())
         assert r.status_code == 200, r.text
         return {"form": {"token": upload_token(r.text)}}
     return {}
+
+
+def _tiny_case_model(clients: Any) -> None:
+    """Point the console at a small category model file trained from a CSV written here."""
+    from tests.web.test_web_case_model import train_tiny_model
+
+    console = clients.app.state.console
+    console.settings = console.settings.with_(case_model=train_tiny_model(clients.world.path.parent))
 
 
 def call(

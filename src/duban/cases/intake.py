@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
+from duban.cases.auto_dispatch import auto_dispatch, threshold_of
 from duban.cases.category_units import suggest_unit
 from duban.cases.duplicates import find_parent, link_batch
 from duban.cases.flow import case_snapshot, due_date_for
@@ -52,6 +53,11 @@ class ModelClassifier:
         got = self.model.predict([text])
         return (got[0].label, float(got[0].confidence)) if got else None
 
+    def auto_threshold(self) -> float | None:
+        """The model's auto-dispatch threshold (智能派单), None for a model without one."""
+        auto = getattr(self.model, "auto", None)
+        return None if auto is None else float(auto.threshold)
+
 
 def load_classifier(path: Path | str | None) -> Classifier | None:
     """The city's category model file (``duban cases train`` writes it); None when no path is given."""
@@ -77,6 +83,8 @@ class IntakeReport:
     ids: tuple[int, ...]
     duplicates: int = 0
     """How many of the new cases were linked to a parent (a stored case or one of the batch)."""
+    auto_dispatched: int = 0
+    """How many went to their unit without an operator (智能派单)."""
 
 
 def _text(data: CaseCreate) -> str:
@@ -270,6 +278,14 @@ def intake(
         session, actor=actor, now=now, entity="case", entity_id=row.id, action="create",
         before=None, after=case_snapshot(row),
     )  # fmt: skip
+    auto_dispatch(
+        session=session,
+        rows=[row],
+        threshold=threshold_of(classifier),
+        actor=actor,
+        now=now,
+        calendar=calendar,
+    )
     return row
 
 
@@ -365,10 +381,22 @@ def intake_many(
             for cid, r in zip(ids, rows, strict=True)
         ],
     )
+    threshold, sent = threshold_of(classifier), 0
+    if threshold is not None:
+        eligible = [cid for cid, r in zip(ids, rows, strict=True) if r["review"] == "auto"]
+        sent = auto_dispatch(
+            session=session,
+            rows=[session.get_one(CaseRow, cid) for cid in eligible],
+            threshold=threshold,
+            actor=actor,
+            now=now,
+            calendar=calendar,
+        )
     return IntakeReport(
         created=len(rows),
         skipped_existing=skipped,
         needs_review=sum(1 for r in rows if r["review"] == "needs_review"),
         ids=tuple(ids),
         duplicates=sum(1 for p in parents if p is not None),
+        auto_dispatched=sent,
     )

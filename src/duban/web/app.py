@@ -150,6 +150,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import admin as pages_admin
     from duban.web.pages import auth as pages_auth
     from duban.web.pages import board as pages_board
+    from duban.web.pages import case_model as pages_case_model
     from duban.web.pages import cases as pages_cases
     from duban.web.pages import duty as pages_duty
     from duban.web.pages import monitoring as pages_monitoring
@@ -178,6 +179,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_plans,
         pages_duty,
         pages_upload,
+        pages_case_model,  # before pages_cases: /cases/model is not a /cases/{case_id}
         pages_cases,
         pages_public_cases,
         pages_review,

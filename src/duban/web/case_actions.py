@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from duban import access
 from duban.cases import flow
+from duban.cases.auto_dispatch import recall
 from duban.cases.flow import FlowError
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow
@@ -94,6 +95,8 @@ def apply_action(
             return flow.dispatch(**common, unit_id=target, calendar=st.calendar)
         if action == "accept":
             return flow.accept(**common)
+        if action == "recall":
+            return recall(**common, reason=reason or "")
         if action == "return":
             return flow.return_case(**common, reason=reason or "")
         if action == "start":

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from duban import access
 from duban.audit import service as audit
 from duban.cases import flow
+from duban.cases.auto_dispatch import auto_dispatched_in
 from duban.cases.flow import STATUS_LABELS
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow, DispatchRow
 from duban.cases.rules import can_see_phone, load_rules, mask_phone
@@ -48,6 +49,7 @@ ACTION_LABELS: dict[str, str] = {
     "decide_extension": "审批延期",
     "confirm_category": "确认分类",
     "link_item": "关联台账事项",
+    "recall": "召回智能派单",
 }
 
 EVENT_LABELS: dict[str, str] = {
@@ -79,6 +81,7 @@ ACTION_FROM: dict[str, frozenset[str]] = {
     ),
     "confirm_category": frozenset(s.value for s in CaseStatus if s is not CaseStatus.ARCHIVED),
     "link_item": frozenset(s.value for s in CaseStatus),
+    "recall": frozenset({CaseStatus.DISPATCHED.value}),  # only an auto-dispatch: see detail()
 }
 
 
@@ -212,7 +215,7 @@ def detail(session: Session, row: CaseRow, who: Who, state: ConsoleState) -> dic
         reopened_count=row.reopened_count,
         channel_label=rules.channels.get(row.channel, row.channel),
         item={"id": item.id, "text": item.text, "plan_id": item.plan_id} if item is not None else None,
-        actions=actions_for(who, row),
+        actions=[a for a in actions_for(who, row) if a != "recall" or auto_dispatched_in(events)],
         dispatches=[
             {
                 "unit_id": d.unit_id,

@@ -165,6 +165,10 @@ class ConsoleState:
             self._classifier = (load_classifier(self.settings.case_model),)
         return self._classifier[0]
 
+    def forget_classifier(self) -> None:
+        """Load the model file again on next use (after a retrain replaced it)."""
+        self._classifier = None
+
     @property
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")

@@ -1,6 +1,8 @@
 """``duban cases``: the case hub's one command group.
 
 ``classifier`` trains and applies the category model on message CSVs (``train``, ``classify``);
+``learning`` builds the city's word vectors and retrains the model with confirmed cases
+(``vectors``, ``retrain``);
 ``handling`` works on the stored cases (``intake``, ``import-311``, ``tick``, ``rates``,
 ``report``).
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from duban.cli.cases import classifier, handling
+from duban.cli.cases import classifier, handling, learning
 
 
 def register(main: click.Group) -> None:
@@ -21,3 +23,4 @@ def register(main: click.Group) -> None:
 
     classifier.add_commands(cases_group)
     handling.add_commands(cases_group)
+    learning.add_commands(cases_group)

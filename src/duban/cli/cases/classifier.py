@@ -37,22 +37,35 @@ def _taxonomy_file(file: str, taxonomy: str | None) -> Path | None:
     return beside if beside.is_file() else None
 
 
-def _train(file: str, output: str, report: bool, taxonomy_path: str | None = None) -> None:
+def _train(
+    file: str,
+    output: str,
+    report: bool,
+    taxonomy_path: str | None = None,
+    *,
+    unlabelled: tuple[str, ...] = (),
+    archive: str | None = None,
+    vectors_path: str | None = None,
+    auto_precision: float = 0.95,
+) -> None:
     from duban.cases.category_units import suggest_unit
-    from duban.cases.classify import cross_validate, train
-    from duban.cases.training_data import read_labelled_csv, read_taxonomy
+    from duban.cases.classify import cross_validate
+    from duban.cases.classify_sources import Sources, train_from
 
+    tax_file = _taxonomy_file(file, taxonomy_path)
+    sources = Sources(
+        labelled=str(Path(file).resolve()),
+        taxonomy=str(tax_file.resolve()) if tax_file is not None else None,
+        unlabelled=tuple(str(Path(u).resolve()) for u in unlabelled),
+        archive=str(Path(archive).resolve()) if archive else None,
+        vectors=str(Path(vectors_path).resolve()) if vectors_path else None,
+        auto_precision=auto_precision,
+    )
     try:
-        rows = read_labelled_csv(file)
-        tax_file = _taxonomy_file(file, taxonomy_path)
-        taxonomy = read_taxonomy(tax_file) if tax_file is not None else None
-        if taxonomy is not None:
-            click.echo(
-                f"分类体系 {tax_file}：{len(taxonomy.groups)} 个一级分类，{len(taxonomy.terms)} 个下级类目名作为特征"
-            )
-        model = train(rows, trained_at=datetime.now(UTC), taxonomy=taxonomy)
+        trained = train_from(sources, trained_at=datetime.now(UTC), echo=click.echo)
     except CaseInputError as exc:
         raise CaseFileError(str(exc)) from None
+    model, rows = trained.model, trained.rows
     try:
         model.save(output)
     except OSError as exc:
@@ -61,10 +74,22 @@ def _train(file: str, output: str, report: bool, taxonomy_path: str | None = Non
     click.echo(f"训练样本 {model.training_size} 条，{len(model.labels)} 个类别：")
     for label, n in counts.items():
         click.echo(f"  {label}\t{n}\t→ {suggest_unit(label)}")
+    if model.auto is not None:
+        a = model.auto
+        click.echo(
+            f"智能派单阈值 {a.threshold:.4f}：留出样本中 {a.share:.1%} 可自动派单，准确率 {a.precision:.1%}"
+            f"（目标 {a.target:.0%}）"
+        )
     if report:
         folds = min(5, *counts.values())
         if folds >= 2:
-            f1 = cross_validate(rows, folds=folds, taxonomy=taxonomy)
+            f1 = cross_validate(
+                rows,
+                folds=folds,
+                taxonomy=trained.taxonomy,
+                unlabelled=trained.unlabelled,
+                vectors=trained.vectors,
+            )
             click.echo(f"{folds} 折分层交叉验证 macro-F1：{f1:.4f}")
         else:
             click.echo("样本太少，无法交叉验证（每类至少需要 2 条）")
@@ -90,7 +115,9 @@ def _classify(file: str, model_path: str, output: str, low_confidence: float | N
             raise CaseFileError(f"{table.path}: 第 {n} 条记录没有文本（subject/detail/text 均为空）")
         pairs.append((subject, detail))
     predictions = model.predict(pairs)
-    extra = ["predicted", "confidence"] + (["needs_review"] if low_confidence is not None else [])
+    extra = ["predicted", "confidence", "auto_dispatch"] + (
+        ["needs_review"] if low_confidence is not None else []
+    )
     header = [h for h in table.header if h not in extra] + extra
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -98,7 +125,7 @@ def _classify(file: str, model_path: str, output: str, low_confidence: float | N
     for row, pred in zip(table.rows, predictions, strict=True):
         values = list(row.values())
         out = [values[i] if i < len(values) else "" for i, h in enumerate(table.header) if h not in extra]
-        out += [pred.label, f"{pred.confidence:.4f}"]
+        out += [pred.label, f"{pred.confidence:.4f}", "1" if model.auto_dispatch(pred) else "0"]
         if low_confidence is not None:
             out.append("1" if pred.confidence < low_confidence else "0")
         writer.writerow(out)
@@ -106,9 +133,10 @@ def _classify(file: str, model_path: str, output: str, low_confidence: float | N
         Path(output).write_text(buf.getvalue(), encoding="utf-8-sig")
     except OSError as exc:
         raise CaseFileError(f"{output}: 无法写入（{exc.strerror}）") from None
+    sent = sum(1 for p in predictions if model.auto_dispatch(p))
     flagged = sum(1 for p in predictions if low_confidence is not None and p.confidence < low_confidence)
     click.echo(
-        f"已分类 {len(predictions)} 条，写入 {output}"
+        f"已分类 {len(predictions)} 条，写入 {output}；{sent} 条可智能派单"
         + (f"；{flagged} 条需人工复核" if low_confidence is not None else "")
     )
 
@@ -128,9 +156,53 @@ def add_commands(cases_group: click.Group) -> None:
         help="本市工单分类体系 CSV（一级分类,二级分类,三级分类…）：其下级类目名作为特征。"
         f"缺省时使用训练文件同目录下的 {TAXONOMY_BESIDE}（如有）；none 表示不用。",
     )
-    def train_cmd(file: str, output: str, report: bool, taxonomy_path: str | None) -> None:
+    @click.option(
+        "--unlabelled",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="未标注留言 CSV（可多次给出）：参与词表与 IDF，并用于训练词向量。",
+    )
+    @click.option(
+        "--archive",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="本市文档档案目录（.md/.txt）：与未标注留言一起训练词向量（不给 --vectors 时）。",
+    )
+    @click.option(
+        "--vectors",
+        "vectors_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="duban cases vectors 生成的词向量文件。",
+    )
+    @click.option(
+        "--auto-precision",
+        type=click.FloatRange(0.5, 1.0),
+        default=0.95,
+        show_default=True,
+        help="智能派单的目标准确率：在留出样本上保持此准确率的最低置信度阈值写入模型。",
+    )
+    def train_cmd(
+        file: str,
+        output: str,
+        report: bool,
+        taxonomy_path: str | None,
+        unlabelled: tuple[str, ...],
+        archive: str | None,
+        vectors_path: str | None,
+        auto_precision: float,
+    ) -> None:
         """从带 label 列的留言 CSV 训练分类模型。"""
-        _train(file, output, report, taxonomy_path)
+        _train(
+            file,
+            output,
+            report,
+            taxonomy_path,
+            unlabelled=unlabelled,
+            archive=archive,
+            vectors_path=vectors_path,
+            auto_precision=auto_precision,
+        )
 
     @cases_group.command("classify")
     @click.argument("file", type=click.Path(dir_okay=False))
@@ -143,5 +215,5 @@ def add_commands(cases_group: click.Group) -> None:
         help="置信度低于此值的行在 needs_review 列标 1。",
     )
     def classify_cmd(file: str, model_path: str, output: str, low_confidence: float | None) -> None:
-        """为 CSV 每行加上 predicted、confidence 列（label 列可有可无）。"""
+        """为 CSV 每行加上 predicted、confidence、auto_dispatch 列（label 列可有可无）。"""
         _classify(file, model_path, output, low_confidence)

@@ -96,6 +96,7 @@ def add_commands(group: click.Group) -> None:
         click.echo(
             f"受理 {rep.created} 件，已存在跳过 {rep.skipped_existing} 件，待人工确认分类 {rep.needs_review} 件，"
             f"关联重复件 {rep.duplicates} 件"
+            + (f"，智能派单 {rep.auto_dispatched} 件" if rep.auto_dispatched else "")
         )
 
     @group.command("import-311")

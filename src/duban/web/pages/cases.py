@@ -39,6 +39,7 @@ ACTION_NOTES = {
     "request_extension": "延期申请已提交。",
     "decide_extension": "延期申请已审批。",
     "confirm_category": "分类已确认。",
+    "recall": "已召回智能派单的工单，请人工确认分类后重新派单。",
 }
 """The note shown after each action on the case page."""
 
@@ -187,6 +188,8 @@ def case_action(
     """One form per action on the case page; the action names which."""
     if action == "return" and not reason.strip():
         raise ApiError(422, "退回须写明理由", "reason")
+    if action == "recall" and not reason.strip():
+        raise ApiError(422, "召回须写明理由", "reason")
     if action == "settle" and not reply.strip():
         raise ApiError(422, "办结须填写给来电人的答复", "reply")
     if action == "follow_up" and satisfaction not in SATISFACTION:
