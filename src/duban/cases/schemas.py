@@ -41,6 +41,8 @@ class CaseCreate(BaseModel):
     external_id: str | None = Field(default=None, max_length=80)
     received_at: datetime | None = None
     item_id: int | None = None
+    publish: bool = False
+    """The citizen agreed to publish the case (coarsened) on Open311's anonymous list."""
 
     @field_validator("channel")
     @classmethod

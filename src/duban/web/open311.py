@@ -52,7 +52,9 @@ from duban.cases.open311.validate import (
 from duban.cases.rules import CaseError, CaseNotFound
 from duban.db import session_scope
 from duban.units.service import unit_names
-from duban.web.deps import state_of
+from duban.web import idempotency
+from duban.web.deps import Who, state_of
+from duban.web.errors import ApiError
 
 router = APIRouter(tags=["Open311 GeoReport v2"])
 
@@ -156,11 +158,29 @@ async def post_request(fmt: str, request: Request) -> Response:
     if not isinstance(api_key, str) or len(api_key) > LIMITS["api_key"]:
         return _errors(fmt, 403, ["api_key 无效"])
     posted = validate_post(plain, attrs, load_services())
+    try:
+        key = _idempotency_key(request, plain)
+    except ApiError as exc:
+        return _errors(fmt, exc.status_code, [exc.detail])
+    payload = sorted((str(k), json.dumps(v, sort_keys=True, default=str)) for k, v in items)
     # the database work runs in the thread pool: the event loop stays free for other requests
-    return await run_in_threadpool(_store_request, request, fmt, api_key, posted)
+    return await run_in_threadpool(_store_request, request, fmt, api_key, posted, key, payload)
 
 
-def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Response:
+def _idempotency_key(request: Request, plain: Mapping[str, Any]) -> str | None:
+    """The ``Idempotency-Key`` header, else ``device_id`` + ``client_token`` from the body."""
+    header = idempotency.header_key(request)
+    if header is not None:
+        return header
+    device, token = plain.get("device_id"), plain.get("client_token")
+    if isinstance(device, str) and isinstance(token, str) and device.strip() and token.strip():
+        return idempotency.checked(f"{device.strip()}/{token.strip()}")
+    return None
+
+
+def _store_request(
+    request: Request, fmt: str, api_key: str, posted: Any, key: str | None, payload: Any
+) -> Response:
     state = state_of(request)
     now = state.clock()
     with session_scope(state.engine) as session:
@@ -169,6 +189,15 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.case is None:
             return _errors(fmt, 400, posted.errors)
+        who = Who(account, "api_key", None, now)
+        try:
+            pending = idempotency.begin(
+                request, session, who=who, payload=payload, key=key, from_header=False
+            )
+        except ApiError as exc:
+            return _errors(fmt, exc.status_code, [exc.detail])
+        if not isinstance(pending, idempotency.Pending):
+            return pending
         try:
             row = intake(
                 session=session,
@@ -182,8 +211,9 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
         except CaseError as exc:
             session.rollback()
             return _errors(fmt, 400, [str(exc)])
-        doc = posted_doc(row)
-    return _render("posted", fmt, [doc])
+        resp = _render("posted", fmt, [posted_doc(row)])
+        pending.store(resp)
+    return resp
 
 
 @router.get("/requests.{fmt}")
