@@ -116,3 +116,21 @@ def test_keys_expire_after_a_day(db, client, key):
     with session_scope(db) as s:
         assert idempotency.purge(session=s, now=NOW) == 1
         assert s.scalar(select(func.count()).select_from(IdempotencyRow)) == 1
+
+
+def test_duban_tick_purges_expired_keys(db, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from duban.cli import main
+    from tests.cases.conftest import url_of
+
+    monkeypatch.setenv("DUBAN_CALENDAR_DIR", str(tmp_path / "calendar"))
+    with session_scope(db) as s:
+        for n, age in enumerate((timedelta(hours=30), timedelta(hours=1))):
+            s.add(IdempotencyRow(scope="user:1", route="POST /api/cases", key=f"k{n}", body_hash="h", status=201,
+                                 media_type="application/json", response="{}", created_at=NOW - age))  # fmt: skip
+    r = CliRunner().invoke(main, ["tick", "--at", NOW.isoformat(), "--database-url", url_of(db)])
+    assert r.exit_code == 0, r.output
+    assert "清理过期幂等键 1 条" in r.output
+    with session_scope(db) as s:
+        assert list(s.scalars(select(IdempotencyRow.key))) == ["k1"]
