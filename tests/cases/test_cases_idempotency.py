@@ -134,3 +134,18 @@ def test_duban_tick_purges_expired_keys(db, monkeypatch, tmp_path):
     assert "清理过期幂等键 1 条" in r.output
     with session_scope(db) as s:
         assert list(s.scalars(select(IdempotencyRow.key))) == ["k1"]
+
+
+def test_a_sensor_alarm_retried_with_its_key_gets_the_first_answer(db, client):
+    from tests.cases.test_cases_open311 import account_key
+
+    headers = {"Authorization": f"Bearer {account_key(db, '网关1', 'gateway')}", "Idempotency-Key": "gw-42"}
+    alarm = {"alarm_id": "A-9", "sensor_id": "WL-1", "kind": "积水", "level": "urgent", "value": 30,
+             "threshold": 20, "unit": "cm", "at": "2026-03-03T09:40:00+08:00"}  # fmt: skip
+    first = client.post("/api/sensors/alarms", json=alarm, headers=headers)
+    again = client.post("/api/sensors/alarms", json=alarm, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and first.json()["outcome"] == "opened"  # not "duplicate"
+    other = client.post("/api/sensors/alarms", json={**alarm, "alarm_id": "A-10"}, headers=headers)
+    assert other.status_code == 422 and other.json()["detail"] == "幂等键已用于另一请求"
+    assert cases(db) == 1
