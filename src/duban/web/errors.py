@@ -136,6 +136,10 @@ FIELD_LABELS = {
     "limit": "每页条数",
     "start_date": "开始日期",
     "end_date": "结束日期",
+    "publish": "同意公开",
+    "idempotency_key": "幂等键",
+    "Idempotency-Key": "幂等键",
+    "code": "查询码",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 
