@@ -33,6 +33,10 @@ def test_api_case_intake_replays_the_first_answer(clients):
     before = count(world, CaseRow)
     first = office.post("/api/cases", json=INTAKE, headers={"Idempotency-Key": "call-0815"})
     assert first.status_code == 201, first.text
+    code = first.json()["track_code"]  # the operator reads it out to the caller
+    assert track_code.is_valid(code) and first.json()["publish"] is False
+    page, _ = clients.browser("office")
+    assert code in page.get(f"/cases/{first.json()['id']}").text
     again = office.post("/api/cases", json=INTAKE, headers={"Idempotency-Key": "call-0815"})
     assert (again.status_code, again.json()) == (201, first.json())
     assert count(world, CaseRow) == before + 1

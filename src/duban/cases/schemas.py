@@ -97,6 +97,9 @@ class CaseRead(BaseModel):
     satisfaction: str | None
     extension_state: str | None
     light: str | None
+    track_code: str | None = None
+    """The citizen's tracking code (查询码), to read out over the phone."""
+    publish: bool = False
 
     @classmethod
     def of(cls, row: CaseRow, *, role: str | None) -> CaseRead:
