@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "duban.audit.models",
     "duban.ledger.models",
     "duban.accounts.models",
+    "duban.accounts.idempotency",
     "duban.cases.models",
     "duban.review.models",
     "duban.monitoring.models",

@@ -282,7 +282,9 @@ CASES += [
     Case("POST", "/report", "anon", 303, Req(form={"title": "路灯不亮", "content": "幸福路路灯不亮"}),
          bad=Req(form={"title": "路灯不亮"}), bad_field="content", public=True, setup="report_csrf"),
     Case("GET", "/track/{token}", "anon", 200, Req(params={"token": TrackToken()}),
-         bad=Req(params={"token": "0123456789abcdef"}), bad_status=404, bad_field="token", public=True),
+         bad=Req(params={"token": "22222222"}), bad_status=404, bad_field="code", public=True),
+    Case("GET", "/track", "anon", 200, bad=Req(query={"code": "22222223"}), bad_status=400, bad_field="code",
+         public=True),
 ]  # fmt: skip
 
 

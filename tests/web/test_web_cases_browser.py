@@ -75,7 +75,7 @@ def test_a_case_from_call_to_archive_in_the_browser(server: str, browser) -> Non
         citizen.click("#report-form button")
     assert "/track/" in citizen.url
     track_url = citizen.url
-    assert citizen.inner_text("#track-phone") == "137****1234"
+    assert citizen.locator("#track-phone").count() == 0 and "1234" not in citizen.inner_text("main")
     assert "处理中" in citizen.inner_text("#track-status")
     shot(citizen, "case-track-phone")
     assert no_horizontal_scroll(citizen)

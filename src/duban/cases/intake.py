@@ -32,6 +32,7 @@ from duban.cases.flow import case_snapshot, due_date_for
 from duban.cases.models import CaseRow, CaseStatus
 from duban.cases.rules import CaseError, HubRules, load_rules
 from duban.cases.schemas import CaseCreate
+from duban.cases.track_code import new_codes
 from duban.clock.calendar import WorkCalendar, local_date
 from duban.clock.policy import Policy
 from duban.units.service import resolve_unit
@@ -141,6 +142,7 @@ def _row(
     status: str = CaseStatus.RECEIVED.value,
     month: str | None = None,
     token: str | None = None,
+    track_code: str | None = None,
 ) -> dict[str, Any]:
     return {
         "source": data.source,
@@ -165,6 +167,8 @@ def _row(
         "lon": data.lon,
         "media_url": data.media_url,
         "token": token or uuid.uuid4().hex[:24],
+        "track_code": track_code,
+        "publish": data.publish,
         "parent_id": parent_id,
         "item_id": data.item_id,
         "received_at": received_at,
@@ -270,6 +274,7 @@ def intake(
             unit_id=unit_id,
             parent_id=parent,
             now=now,
+            track_code=new_codes(session, 1)[0],
         )
     )
     session.add(row)
@@ -315,6 +320,7 @@ def intake_many(
     dues: dict[tuple[date, str, bool], date] = {}
     months: dict[date, str] = {}
     tokens = os.urandom(12 * len(cases)).hex()  # one draw for the batch, 24 hex digits a case
+    codes = new_codes(session, len(cases))
     units: dict[str, int | None] = {}
     rows: list[dict[str, Any]] = []
     taken: list[tuple[CaseCreate, datetime, str | None]] = []
@@ -351,6 +357,7 @@ def intake_many(
                 now=now,
                 month=months[day],
                 token=tokens[24 * n : 24 * n + 24],
+                track_code=codes[n],
             )
         )
     parents = link_batch(session=session, batch=taken, rules=rules)

@@ -41,6 +41,8 @@ class CaseCreate(BaseModel):
     external_id: str | None = Field(default=None, max_length=80)
     received_at: datetime | None = None
     item_id: int | None = None
+    publish: bool = False
+    """The citizen agreed to publish the case (coarsened) on Open311's anonymous list."""
 
     @field_validator("channel")
     @classmethod
@@ -95,6 +97,9 @@ class CaseRead(BaseModel):
     satisfaction: str | None
     extension_state: str | None
     light: str | None
+    track_code: str | None = None
+    """The citizen's tracking code (查询码), to read out over the phone."""
+    publish: bool = False
 
     @classmethod
     def of(cls, row: CaseRow, *, role: str | None) -> CaseRead:

@@ -272,6 +272,7 @@ def register(main: click.Group) -> None:
     @friendly
     def tick_cmd(at: str | None, database_url: str | None) -> None:
         """按督办时钟评估全部未办结事项，记录催办/通报/报送提醒与亮灯变化（重复运行无副作用）。"""
+        from duban.accounts import idempotency
         from duban.clock.calendar import provisional_note
         from duban.ledger.tick import tick
 
@@ -279,12 +280,16 @@ def register(main: click.Group) -> None:
         calendar, policy = _clock(database_url)
         with migrated_session(database_url) as s:
             r = tick(session=s, calendar=calendar, policy=policy, now=now)
+        with migrated_session(database_url) as s:  # idempotency keys older than a day
+            purged = idempotency.purge(session=s, now=now)
         kinds = {"remind": "催办", "circular": "通报", "report_due": "报送提醒"}
         detail = "，".join(f"{kinds.get(k, k)} {n}" for k, n in sorted(r.actions_by_kind.items())) or "无"
         click.echo(
             f"评估 {r.evaluated} 项；新动作 {r.new_actions}（{detail}）；亮灯变化 {r.light_changes}"
             + provisional_note(r.provisional_years)
         )
+        if purged:
+            click.echo(f"清理过期幂等键 {purged} 条")
         for e in r.errors:
             click.echo(f"未能计算: {e}", err=True)
         if r.failed:  # the others were evaluated and recorded; the exit status says some were not

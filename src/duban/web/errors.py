@@ -163,6 +163,10 @@ FIELD_LABELS = {
     "note": "说明",
     "visited_on": "走访日期",
     "risk_resolved": "风险已化解",
+    "publish": "同意公开",
+    "idempotency_key": "幂等键",
+    "Idempotency-Key": "幂等键",
+    "code": "查询码",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from duban.accounts.service import token_account
+from duban.cases import track_code
 from duban.cases.flow import OPEN_STATUSES
 from duban.cases.intake import intake
 from duban.cases.models import CaseRow, CaseStatus, CaseUpdateRow
@@ -35,6 +36,8 @@ from duban.cases.open311.serialize import (
     definition_doc,
     error_doc,
     posted_doc,
+    public_request_doc,
+    public_update_doc,
     request_doc,
     service_doc,
     to_xml,
@@ -52,7 +55,10 @@ from duban.cases.open311.validate import (
 from duban.cases.rules import CaseError, CaseNotFound
 from duban.db import session_scope
 from duban.units.service import unit_names
-from duban.web.deps import state_of
+from duban.web import idempotency
+from duban.web.deps import Who, state_of
+from duban.web.errors import ApiError
+from duban.web.open311_access import Refused, full_view, idempotency_key, published
 
 router = APIRouter(tags=["Open311 GeoReport v2"])
 
@@ -85,11 +91,14 @@ def _bad_format(fmt: str) -> Response | None:
     return _errors("json", 400, [f"不支持的格式 {fmt!r}：应为 json 或 xml（如 services.json）"])
 
 
-def _request_docs(request: Request, session: Session, rows: list[CaseRow]) -> list[dict[str, Any]]:
+def _request_docs(
+    request: Request, session: Session, rows: list[CaseRow], *, full: bool = True
+) -> list[dict[str, Any]]:
     services = load_services()
     units = unit_names(session=session, ids={r.owner_unit_id or r.unit_id for r in rows})
     calendar = state_of(request).calendar
-    return [request_doc(r, services=services, units=units, calendar=calendar) for r in rows]
+    doc = request_doc if full else public_request_doc
+    return [doc(r, services=services, units=units, calendar=calendar) for r in rows]
 
 
 # ---- services -----------------------------------------------------------------------------------
@@ -156,11 +165,18 @@ async def post_request(fmt: str, request: Request) -> Response:
     if not isinstance(api_key, str) or len(api_key) > LIMITS["api_key"]:
         return _errors(fmt, 403, ["api_key 无效"])
     posted = validate_post(plain, attrs, load_services())
+    try:
+        key = idempotency_key(request, plain)
+    except ApiError as exc:
+        return _errors(fmt, exc.status_code, [exc.detail])
+    payload = sorted((str(k), json.dumps(v, sort_keys=True, default=str)) for k, v in items)
     # the database work runs in the thread pool: the event loop stays free for other requests
-    return await run_in_threadpool(_store_request, request, fmt, api_key, posted)
+    return await run_in_threadpool(_store_request, request, fmt, api_key, posted, key, payload)
 
 
-def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Response:
+def _store_request(
+    request: Request, fmt: str, api_key: str, posted: Any, key: str | None, payload: Any
+) -> Response:
     state = state_of(request)
     now = state.clock()
     with session_scope(state.engine) as session:
@@ -169,6 +185,15 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
             return _errors(fmt, 403, ["api_key 无效或已撤销"])
         if posted.case is None:
             return _errors(fmt, 400, posted.errors)
+        who = Who(account, "api_key", None, now)
+        try:
+            pending = idempotency.begin(
+                request, session, who=who, payload=payload, key=key, from_header=False
+            )
+        except ApiError as exc:
+            return _errors(fmt, exc.status_code, [exc.detail])
+        if not isinstance(pending, idempotency.Pending):
+            return pending
         try:
             row = intake(
                 session=session,
@@ -182,8 +207,9 @@ def _store_request(request: Request, fmt: str, api_key: str, posted: Any) -> Res
         except CaseError as exc:
             session.rollback()
             return _errors(fmt, 400, [str(exc)])
-        doc = posted_doc(row)
-    return _render("posted", fmt, [doc])
+        resp = _render("posted", fmt, [posted_doc(row)])
+        pending.store(resp)
+    return resp
 
 
 @router.get("/requests.{fmt}")
@@ -195,18 +221,34 @@ def get_requests(
     start_date: str | None = None,
     end_date: str | None = None,
     status: str | None = None,
+    api_key: str | None = None,
 ) -> Response:
-    """Requests by id list, or by service codes, dates (default: the last 90 days) and status."""
+    """Requests by id list, or by service codes, dates (default: the last 90 days) and status.
+    Anonymous callers see only published cases, coarsened, with tracking codes as ids; an API key
+    of the office, an operator or a leader sees every case in full."""
     fmt = fmt.lower()
     if (bad := _bad_format(fmt)) is not None:
         return bad
+    state = state_of(request)
+    with session_scope(state.engine) as session:
+        try:
+            full = full_view(request, session, api_key)
+        except Refused:
+            return _errors(fmt, 403, ["api_key 无效或已撤销"])
     errors: list[str] = []
     q = select(CaseRow)
+    if not full:
+        q = published(q)
     ids = split_list(service_request_id)
-    if ids:
+    if ids and full:
         if not all(i.isdigit() and len(i) < 12 for i in ids):
             return _errors(fmt, 400, ["service_request_id 应为以逗号分隔的数字编号"])
         q = q.where(CaseRow.id.in_([int(i) for i in ids]))  # the id list overrides every other filter
+    elif ids:
+        codes = [track_code.normalize(i) for i in ids]
+        if not all(track_code.is_valid(c) for c in codes):
+            return _errors(fmt, 400, ["service_request_id 应为以逗号分隔的查询码（8 位）"])
+        q = q.where(CaseRow.track_code.in_(codes))
     else:
         start = parse_when("start_date", start_date, errors)
         end = parse_when("end_date", end_date, errors)
@@ -228,37 +270,46 @@ def get_requests(
             q = q.where(CaseRow.status.in_(sorted(OPEN_STATUSES)))
         elif set(statuses) == {"closed"}:
             q = q.where(CaseRow.status.in_(CLOSED))
-    state = state_of(request)
     with session_scope(state.engine) as session:
         rows = list(
             session.scalars(q.order_by(CaseRow.received_at.desc(), CaseRow.id.desc()).limit(MAX_RESULTS))
         )
-        return _render("requests", fmt, _request_docs(request, session, rows))
+        return _render("requests", fmt, _request_docs(request, session, rows, full=full))
 
 
-def _one_request(name: str, request: Request) -> Response:
+def _one_request(name: str, request: Request, api_key: str | None) -> Response:
     rid, fmt = _split(name)
     if (bad := _bad_format(fmt)) is not None:
         return bad
-    if not rid.isdigit() or len(rid) > 12:
-        return _errors(fmt, 400, [f"service_request_id {rid!r} 应为数字编号"])
     with session_scope(state_of(request).engine) as session:
-        row = session.get(CaseRow, int(rid))
+        try:
+            full = full_view(request, session, api_key)
+        except Refused:
+            return _errors(fmt, 403, ["api_key 无效或已撤销"])
+        if full:
+            if not rid.isdigit() or len(rid) > 12:
+                return _errors(fmt, 400, [f"service_request_id {rid!r} 应为数字编号"])
+            row = session.get(CaseRow, int(rid))
+        else:  # a tracking code; unpublished, unknown and malformed ids are the same 404
+            code = track_code.normalize(rid)
+            found = published(select(CaseRow).where(CaseRow.track_code == code))
+            row = session.scalar(found) if track_code.is_valid(code) else None
         if row is None:
-            return _errors(fmt, 404, [f"服务请求 {rid} 不存在"])
-        return _render("requests", fmt, _request_docs(request, session, [row]))
+            return _errors(fmt, 404, [f"服务请求 {rid[:40]} 不存在或未公开"])
+        return _render("requests", fmt, _request_docs(request, session, [row], full=full))
 
 
 @router.get("/requests/{name}")
-def get_request(name: str, request: Request) -> Response:
-    """One request by id (``requests/12.json``), as a list of one."""
-    return _one_request(name, request)
+def get_request(name: str, request: Request, api_key: str | None = None) -> Response:
+    """One request, as a list of one: by tracking code (``requests/ABCD2345.json``), or by id for an
+    API key of the office, an operator or a leader."""
+    return _one_request(name, request, api_key)
 
 
 @router.get("/request/{name}", include_in_schema=False)
-def get_request_swagger_path(name: str, request: Request) -> Response:
+def get_request_swagger_path(name: str, request: Request, api_key: str | None = None) -> Response:
     """The same, at the path the official swagger file names."""
-    return _one_request(name, request)
+    return _one_request(name, request, api_key)
 
 
 @router.get("/tokens/{name}")
@@ -270,16 +321,28 @@ def get_token(name: str, request: Request) -> Response:
     with session_scope(state_of(request).engine) as session:
         row = session.scalar(select(CaseRow).where(CaseRow.token == token))
         if row is None:
-            return _errors(fmt, 404, [f"token {token!r} 不存在"])
-        return _render("tokens", fmt, [token_doc(row)])
+            return _errors(fmt, 404, [f"token {token[:40]!r} 不存在"])
+        doc = token_doc(row)
+        try:
+            full = full_view(request, session, None)
+        except Refused:
+            full = False
+        if not full:  # the public id is the tracking code
+            doc["service_request_id"] = row.track_code
+        return _render("tokens", fmt, [doc])
 
 
 # ---- servicerequestupdates ------------------------------------------------------------------------
 @router.get("/servicerequestupdates.{fmt}")
 def get_updates(
-    fmt: str, request: Request, start_date: str | None = None, end_date: str | None = None
+    fmt: str,
+    request: Request,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    api_key: str | None = None,
 ) -> Response:
-    """Updates of requests between two times (default: the last 90 days)."""
+    """Updates of requests between two times (default: the last 90 days); anonymous callers see
+    only those of published cases, masked, by tracking code."""
     fmt = fmt.lower()
     if (bad := _bad_format(fmt)) is not None:
         return bad
@@ -289,12 +352,20 @@ def get_updates(
     if errors:
         return _errors(fmt, 400, errors)
     state = state_of(request)
-    q = select(CaseUpdateRow).where(CaseUpdateRow.at >= (start or state.clock() - DEFAULT_WINDOW))
+    q = select(CaseUpdateRow, CaseRow.track_code).join(CaseRow, CaseRow.id == CaseUpdateRow.case_id)
+    q = q.where(CaseUpdateRow.at >= (start or state.clock() - DEFAULT_WINDOW))
     if end is not None:
         q = q.where(CaseUpdateRow.at <= end)
     with session_scope(state.engine) as session:
-        rows = session.scalars(q.order_by(CaseUpdateRow.at, CaseUpdateRow.id).limit(MAX_RESULTS)).all()
-        return _render("updates", fmt, [update_doc(u) for u in rows])
+        try:
+            full = full_view(request, session, api_key)
+        except Refused:
+            return _errors(fmt, 403, ["api_key 无效或已撤销"])
+        if not full:
+            q = published(q)
+        rows = session.execute(q.order_by(CaseUpdateRow.at, CaseUpdateRow.id).limit(MAX_RESULTS)).all()
+        docs = [update_doc(u) if full else public_update_doc(u, code) for u, code in rows]
+        return _render("updates", fmt, docs)
 
 
 @router.post("/servicerequestupdates.{fmt}")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from duban.cases import privacy
 from duban.cases.flow import OPEN_STATUSES
 from duban.cases.models import CaseRow, CaseUpdateRow
 from duban.cases.open311.catalog import Service, service_for_category
@@ -98,6 +99,32 @@ def request_doc(
         "long": row.lon,
         "media_url": row.media_url,
     }
+
+
+def public_request_doc(
+    row: CaseRow, *, services: Mapping[str, Service], units: Mapping[int, str], calendar: WorkCalendar | None
+) -> dict[str, Any]:
+    """One request as the anonymous list shows it (:mod:`duban.cases.privacy`): the tracking code
+    as its id, the address coarsened, the coordinates rounded, numbers and names masked."""
+    doc = request_doc(row, services=services, units=units, calendar=calendar)
+    doc.update(
+        service_request_id=row.track_code,
+        description=privacy.mask_text(row.content),
+        status_notes=privacy.mask_text(row.reply),
+        address=privacy.coarse_address(row.address),
+        address_id=None,
+        lat=privacy.round_coordinate(row.lat),
+        long=privacy.round_coordinate(row.lon),
+        media_url=None,
+    )
+    return doc
+
+
+def public_update_doc(u: CaseUpdateRow, track_code: str | None) -> dict[str, Any]:
+    """One update as the anonymous list shows it: the request's tracking code, the text masked."""
+    doc = update_doc(u)
+    doc.update(service_request_id=track_code, description=privacy.mask_text(u.description), media_url=None)
+    return doc
 
 
 def posted_doc(row: CaseRow) -> dict[str, Any]:

@@ -25,6 +25,7 @@ LIMITS = {
     "email": 200,
     "media_url": 500,
     "device_id": 100,
+    "client_token": 100,
     "account_id": 100,
     "jurisdiction_id": 100,
     "api_key": 200,

@@ -2,7 +2,7 @@
 measures assigned to units and the visits.
 
 Revision ID: 0530
-Revises: 0430
+Revises: 0500
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0530"
-down_revision = "0430"
+down_revision = "0500"
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ from duban import access
 from duban.cases.rates import bulletin_xlsx, rankings, rankings_json
 from duban.cases.schemas import CaseCreate
 from duban.db import Id
-from duban.web import case_actions, case_list, case_reports
+from duban.web import case_actions, case_list, case_reports, idempotency
 from duban.web import cases_view as cv
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError, validation_detail
@@ -123,12 +123,17 @@ def list_cases(
     return {"items": items, "total": total, "page": f.page, "page_size": case_list.PAGE_SIZE}
 
 
-@router.post("/cases", status_code=201)
-def create_case(body: IntakeBody, request: Request, session: DB, who: Intaker) -> dict[str, Any]:
-    """受理: classification, suggested unit (with its confidence) and duplicate search happen in intake."""
+@router.post("/cases", status_code=201, response_model=dict[str, Any])
+def create_case(body: IntakeBody, request: Request, session: DB, who: Intaker) -> Response:
+    """受理: classification, suggested unit (with its confidence) and duplicate search happen in intake.
+    An ``Idempotency-Key`` header makes a retry return the first answer instead of a second case."""
     assert who.account is not None
-    row = case_actions.take_in(request, session, who, case_create(body.model_dump()), who.account.name)
-    return cv.detail(session, row, who, state_of(request))
+    data = case_create(body.model_dump())
+    pending = idempotency.begin(request, session, who=who, payload=body.model_dump())
+    if not isinstance(pending, idempotency.Pending):
+        return pending
+    row = case_actions.take_in(request, session, who, data, who.account.name)
+    return pending.json(cv.detail(session, row, who, state_of(request)), 201)
 
 
 @router.get("/cases/hot")

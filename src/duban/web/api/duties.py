@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -12,7 +13,7 @@ from duban.ledger import service
 from duban.ledger.board import BoardFilter, board_view, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.units.service import unit_id_of
-from duban.web import queries
+from duban.web import idempotency, queries
 from duban.web.board_view import board_filter
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
@@ -86,10 +87,14 @@ def list_progress(duty_id: Id, request: Request, session: DB, who: AnyUser) -> P
 
 
 @router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
-def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB, who: Unit) -> ProgressRead:
-    """进展反馈 by an officer of the lead unit or of a co-unit (配合单位, reporting its part)."""
+def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB, who: Unit) -> Response:
+    """进展反馈 by an officer of the lead unit or of a co-unit (配合单位, reporting its part);
+    an ``Idempotency-Key`` header makes a retry return the first answer."""
     check_duty(request, session, who, duty_id)
     assert who.account is not None
+    pending = idempotency.begin(request, session, who=who, payload=body.model_dump())
+    if not isinstance(pending, idempotency.Pending):
+        return pending
     p = service.add_progress(
         session=session,
         duty_id=duty_id,
@@ -101,7 +106,7 @@ def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB,
         actor=who.account.name,
         now=who.now,
     )
-    return ProgressRead.model_validate(p)
+    return pending.json(ProgressRead.model_validate(p), 201)
 
 
 @router.get("/duties/{duty_id}/pace", response_model=PaceView)
@@ -125,13 +130,18 @@ def list_evidence(duty_id: Id, request: Request, session: DB, who: AnyUser) -> l
 @router.post("/duties/{duty_id}/evidence", response_model=EvidenceRead, status_code=201)
 async def upload_evidence(
     duty_id: Id, request: Request, session: DB, who: Unit, file: Annotated[UploadFile | None, File()] = None
-) -> EvidenceRead:
-    """Upload one evidence file (multipart ``file``; pdf/docx/xlsx/jpg/png, ≤ 10 MB, checked by content)."""
+) -> Response:
+    """Upload one evidence file (multipart ``file``; pdf/docx/xlsx/jpg/png, ≤ 10 MB, checked by
+    content); an ``Idempotency-Key`` header makes a retry return the first answer."""
     check_duty(request, session, who, duty_id)  # the row guard first: another unit learns nothing
     assert who.account is not None
     if file is None:
         raise ApiError(422, "字段 file: 请选择要上传的佐证材料", "file")
     content = await read_limited(file)
+    payload = {"name": file.filename or "", "sha256": hashlib.sha256(content).hexdigest()}
+    pending = idempotency.begin(request, session, who=who, payload=payload)
+    if not isinstance(pending, idempotency.Pending):
+        return pending
     row = service.add_evidence(
         session=session,
         duty_id=duty_id,
@@ -140,7 +150,7 @@ async def upload_evidence(
         actor=who.account.name,
         now=who.now,
     )
-    return EvidenceRead.model_validate(row)
+    return pending.json(EvidenceRead.model_validate(row), 201)
 
 
 @router.get("/duties/{duty_id}/evidence/{evidence_id}", response_class=Response)

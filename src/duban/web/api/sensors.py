@@ -7,10 +7,11 @@ with the MQTT listener.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from duban.cases.sensors import SENSOR_CATEGORY, SensorAlarm, take_alarm
+from duban.web import idempotency
 from duban.web.deps import DB, Gateway, state_of
 
 router = APIRouter(tags=["感知设备告警"])
@@ -28,9 +29,13 @@ class AlarmAccepted(BaseModel):
 
 
 @router.post("/sensors/alarms", response_model=AlarmAccepted)
-def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: Gateway) -> AlarmAccepted:
-    """Take in one sensor alarm or clear by the same intake as the MQTT listener (紧急 for level=urgent); only a ``gateway`` account."""
+def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: Gateway) -> Response:
+    """Take in one sensor alarm or clear by the same intake as the MQTT listener (紧急 for level=urgent); only a ``gateway`` account.
+    An ``Idempotency-Key`` header makes a retry return the first answer."""
     state = state_of(request)
+    pending = idempotency.begin(request, session, who=who, payload=alarm.model_dump())
+    if not isinstance(pending, idempotency.Pending):
+        return pending
     got = take_alarm(
         session=session,
         alarm=alarm,
@@ -40,6 +45,7 @@ def post_alarm(alarm: SensorAlarm, request: Request, session: DB, who: Gateway) 
         policy=state.case_policy,
         unit_cache=state.case_units,
     )
-    return AlarmAccepted(
+    answer = AlarmAccepted(
         case_id=got.case_id, duplicate=got.outcome == "duplicate", due_date=got.due_date, outcome=got.outcome
     )
+    return pending.json(answer)
