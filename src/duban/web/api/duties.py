@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from duban.db import Id
+from duban.db import Id, session_scope
 from duban.ledger import service
-from duban.ledger.board import BoardFilter, board_view, co_unit_rows
+from duban.ledger.board import BoardFilter, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.units.service import unit_id_of
 from duban.web import queries
-from duban.web.board_view import board_filter
-from duban.web.deps import DB, AnyUser, Office, Unit, state_of
+from duban.web.board_view import board_filter, compute_board
+from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, unit_scope
+from duban.web.queries import DETAIL_JSON, duty_facts_or_404
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -29,6 +31,7 @@ from duban.web.schemas import (
     ProgressBody,
     ReviewBody,
 )
+from duban.web.state import ConsoleState
 
 router = APIRouter(
     tags=["duties"],
@@ -42,17 +45,39 @@ router = APIRouter(
 
 
 @router.get("/duties", response_model=DutyListPage)
-def list_duties(
-    session: DB,
+async def list_duties(
+    request: Request,
     who: AnyUser,
     f: Annotated[BoardFilter, Depends(board_filter)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     co_unit: bool = False,
-) -> DutyListPage:
+) -> Response:
     """Open duties, most overdue first (a unit officer: only their unit's). ``co_unit=true``: the
     open duties the unit works on as a co-unit (配合单位) instead — a unit officer's own unit, or
     for others the unit named by ``unit``."""
+    st = state_of(request)
     if co_unit:
+        co = await run_in_threadpool(_co_unit_json, st, who, f, limit)
+        return Response(co, media_type="application/json")
+    # the board's rows, from the board's cache (recomputed when the ledger changes)
+    st.fresh_boards()
+    key = ("duties.json", unit_scope(who), f, limit)
+    body = st.board_cache.get(key, stale_ok=True)
+    if body is None:
+
+        def compute() -> bytes:
+            view = compute_board(st, who, f, limit)
+            return LIST_JSON.to_json(DutyListPage(items=view.rows, total=view.rows_total))
+
+        body = await run_in_threadpool(st.board_cache.get_or_compute, key, compute)
+    return Response(body, media_type="application/json")
+
+
+LIST_JSON = DutyListPage.__pydantic_serializer__
+
+
+def _co_unit_json(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> bytes:
+    with session_scope(st.engine) as session:
         scope = unit_scope(who)
         if scope is None:
             if not f.unit:
@@ -61,19 +86,21 @@ def list_duties(
             if scope is None:
                 raise ApiError(422, f"字段 unit: 没有单位「{f.unit}」", "unit")
         rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)
-        return DutyListPage(items=rows, total=total)
-    view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
-    return DutyListPage(items=view.rows, total=view.rows_total)
+        return LIST_JSON.to_json(DutyListPage(items=rows, total=total))
 
 
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
-def get_duty(duty_id: Id, request: Request, session: DB, who: AnyUser) -> DutyDetail:
+async def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty with its item, units, milestones, progress and what the clock says now."""
-    check_duty(request, session, who, duty_id)
-    st = state_of(request)
-    return queries.duty_detail(
-        session=session, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
-    )
+    body = await run_in_threadpool(_duty_json, request, who, duty_id)
+    return Response(body, media_type="application/json")
+
+
+def _duty_json(request: Request, who: Who, duty_id: int) -> bytes:
+    """The duty API's answer: four queries on one connection (no ORM session), the row guard
+    from what they read, the JSON straight from the schema's serializer."""
+    facts = duty_facts_or_404(request, who, duty_id)
+    return DETAIL_JSON.to_json(facts.detail)
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
