@@ -189,6 +189,34 @@ class ConsoleState:
         self.board_cache.bump()
         self.auth_cache.bump()
 
+    def warm(self) -> None:
+        """Load at start what the first requests would otherwise wait for: the calendar (and the
+        holiday library it imports), the clock policies, the Open311 catalogue,
+        the page templates and one database connection. Under load the first citizen's report
+        waited seconds for these. A part that fails to load is left for its first use, which
+        reports the problem as before."""
+        from sqlalchemy.orm import configure_mappers
+
+        from duban.cases.open311.catalog import load_services
+        from duban.db import load_models
+        from duban.web.render import templates
+
+        parts: list[Callable[[], object]] = [
+            lambda: self.calendar,
+            lambda: self.policy,
+            lambda: self.case_policy,
+            load_services,
+            lambda: [templates.get_template(name) for name in templates.env.list_templates()],
+            lambda: self.engine.connect().close(),
+            load_models,
+            configure_mappers,  # else the first ORM query does it
+        ]
+        for part in parts:
+            try:
+                part()
+            except Exception:  # reported on first use, as without warming
+                continue
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
