@@ -100,11 +100,15 @@ class DutyFacts:
 
     def role_of(self, unit_id: int | None) -> str | None:
         """What ``unit_id`` is to the duty: "lead", "co" or None."""
-        if unit_id is None:
-            return None
-        if unit_id == self.lead_unit_id:
-            return "lead"
-        return "co" if unit_id in self.co_unit_ids else None
+        return _role(unit_id, self.lead_unit_id, self.co_unit_ids)
+
+
+def _role(unit_id: int | None, lead: int | None, co: tuple[int, ...]) -> str | None:
+    if unit_id is None:
+        return None
+    if unit_id == lead:
+        return "lead"
+    return "co" if unit_id in co else None
 
 
 def duty_facts(
@@ -188,6 +192,30 @@ def duty_facts_or_404(request: Request, who: Who, duty_id: int, *, lead_only: bo
     unit_id = who.account.unit_id if who.account else None
     check_duty_role(request, who, duty_id, facts.role_of(unit_id), lead_only=lead_only)
     return facts
+
+
+def duty_json_or_404(request: Request, who: Who, duty_id: int) -> bytes:
+    """The duty API's answer, after the row guard: remembered per duty and Beijing day (the clock
+    counts whole days) for as long as the ledger's version — the newest event's id, one indexed
+    query, also seeing other workers' and processes' writes — stays the same; else read with
+    :func:`duty_facts` (four queries) and serialized straight from the schema."""
+    st = state_of(request)
+    with st.engine.connect() as conn:
+        key = (duty_id, local_date(who.now), audit.latest_id(connection=conn))
+        hit = st.duty_cache.get(key)
+        if hit is None:
+            try:
+                facts = duty_facts(
+                    connection=conn, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
+                )
+            except service.NotFound:
+                raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None
+            hit = (DETAIL_JSON.to_json(facts.detail), facts.lead_unit_id, facts.co_unit_ids)
+            st.duty_cache.put(key, hit)
+    body, lead, co = hit
+    unit_id = who.account.unit_id if who.account else None
+    check_duty_role(request, who, duty_id, _role(unit_id, lead, co))
+    return bytes(body)
 
 
 def duty_detail(

@@ -19,7 +19,7 @@ from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, unit_scope
-from duban.web.queries import DETAIL_JSON, duty_facts_or_404
+from duban.web.queries import duty_json_or_404
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -92,15 +92,8 @@ def _co_unit_json(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> byt
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
 async def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty with its item, units, milestones, progress and what the clock says now."""
-    body = await run_in_threadpool(_duty_json, request, who, duty_id)
+    body = await run_in_threadpool(duty_json_or_404, request, who, duty_id)
     return Response(body, media_type="application/json")
-
-
-def _duty_json(request: Request, who: Who, duty_id: int) -> bytes:
-    """The duty API's answer: four queries on one connection (no ORM session), the row guard
-    from what they read, the JSON straight from the schema's serializer."""
-    facts = duty_facts_or_404(request, who, duty_id)
-    return DETAIL_JSON.to_json(facts.detail)
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
