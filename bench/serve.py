@@ -1,15 +1,26 @@
 """Benchmark the console under load: 10,000 duties, 50 concurrent clients, a bounded run per endpoint.
 
 Builds a temporary SQLite ledger (units and a 10,000-task plan through the ledger's service; the
-assignments and duties in bulk, then one ``tick`` so every duty has a light), starts the real
-server the way a city runs it — ``duban serve --workers N`` in a child process on a free loopback
-port — and drives it with 50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1
-client, and ``wrk`` if installed) for ``--seconds`` per endpoint: ``GET /healthz`` (a trivial
-FastAPI endpoint of the same app: the reference), the board page (督办看板, HTML), the board API
-and one duty's details from the API (random ids); then the board page again while a unit
-officer reports progress twice a second (every write invalidates the cached boards, so the
-board is recomputed under load). Prints p50/p99 latency and requests per second, and ratios to
-the reference, for 1 and 2 workers. Target: board page p99 < 100 ms at 50 clients.
+assignments and duties in bulk, then one ``tick`` so every duty has a light; 500 citizens' cases
+through the case hub's intake), starts the real server the way a city runs it — ``duban serve
+--workers N`` in a child process on a free loopback port — and drives it with 50 concurrent
+keep-alive connections (a minimal asyncio HTTP/1.1 client, and ``wrk`` if installed) for
+``--seconds`` per endpoint: ``GET /healthz`` (a trivial FastAPI endpoint of the same app: the
+reference), then every console GET route with a line each (pages and API reads: the board, the
+duty list, a random duty's details, page, progress, pace, events and evidence, items, plans,
+units, the event log, the case hub's list, case, hot spots and rates, the review; not the file
+downloads); then the board page again while a unit officer reports progress twice a second
+(every write invalidates the cached boards, so the board is recomputed under load). Prints
+p50/p99 latency and requests per second, the ratios to the reference (target: every console
+route's p99 ≤ 1.5× the reference's), and for each route the SQL statements and CPU per request
+measured through the app in this process (SQLAlchemy's ``before_cursor_execute``; after three
+warm-up requests). The tokens are issued on the wall clock the server runs on (API tokens
+expire). Target: board page p99 < 100 ms at 50 clients.
+
+Measured 2026-12-06, ``--seconds 3 --workers 1`` on the shared 2-core machine at load average
+10–11 (other test suites running; re-measure quietly): duty API p99 1.65× ``/healthz``, board
+page 0.72×, board API 0.92×, duty list 0.89×; the per-duty sub-resources, the duty page and the
+case hub's routes 2–6.5× (docs/web.md).
 
 usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2]
 """
