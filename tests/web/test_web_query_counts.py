@@ -88,7 +88,7 @@ def test_duty_api_queries_do_not_grow_with_its_progress(app, clients):
 def test_duty_page_queries_do_not_grow_with_its_progress(app, clients):
     w = clients.world
     office = clients.api("office")
-    office.get(f"/duties/{w.duty_b}")
+    office.get("/api/me")  # warm-up: the token lookup
     with counted(app) as few:
         assert office.get(f"/duties/{w.duty_b}").status_code == 200
     _report(app, w.duty_a, 30)
@@ -96,6 +96,24 @@ def test_duty_page_queries_do_not_grow_with_its_progress(app, clients):
         page = office.get(f"/duties/{w.duty_a}")
     assert page.status_code == 200 and "第30次进展" in page.text
     assert len(many) == len(few) <= 8, many
+    with counted(app) as again:  # the duty's reads remembered: the version, events, cases, evidence
+        assert office.get(f"/duties/{w.duty_a}").status_code == 200
+    assert len(again) <= 4, again
+
+
+def test_progress_and_pace_come_from_the_duty_read(app, clients):
+    w = clients.world
+    unit, other = clients.api("unit_a"), clients.api("unit_b")
+    _report(app, w.duty_a, 3)
+    detail = unit.get(f"/api/duties/{w.duty_a}").json()
+    with counted(app) as seen:
+        progress = unit.get(f"/api/duties/{w.duty_a}/progress").json()
+        pace = unit.get(f"/api/duties/{w.duty_a}/pace").json()
+    assert len(seen) == 2, seen  # the ledger's version, once each
+    assert progress == {"items": detail["progress"], "total": 3}
+    assert pace["done"] == 0.06 and pace["key"]
+    for path in ("progress", "pace"):
+        assert other.get(f"/api/duties/{w.duty_a}/{path}").status_code == 404
 
 
 def test_board_and_duty_list_are_read_once_until_the_ledger_changes(app, clients):

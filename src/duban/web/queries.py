@@ -178,27 +178,12 @@ DETAIL_JSON = DutyDetail.__pydantic_serializer__
 """DutyDetail's serializer (``to_json`` gives the bytes FastAPI would send)."""
 
 
-def duty_facts_or_404(request: Request, who: Who, duty_id: int, *, lead_only: bool = False) -> DutyFacts:
-    """The duty's facts at ``who.now`` read on one connection of the console's engine, after the row
-    guard (404 for a duty that does not exist or that ``who``'s unit does not work on, logged)."""
-    st = state_of(request)
-    with st.engine.connect() as conn:
-        try:
-            facts = duty_facts(
-                connection=conn, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
-            )
-        except service.NotFound:
-            raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None
-    unit_id = who.account.unit_id if who.account else None
-    check_duty_role(request, who, duty_id, facts.role_of(unit_id), lead_only=lead_only)
-    return facts
-
-
-def duty_json_or_404(request: Request, who: Who, duty_id: int) -> bytes:
-    """The duty API's answer, after the row guard: remembered per duty and Beijing day (the clock
-    counts whole days) for as long as the ledger's version — the newest event's id, one indexed
-    query, also seeing other workers' and processes' writes — stays the same; else read with
-    :func:`duty_facts` (four queries) and serialized straight from the schema."""
+def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, bytes]:
+    """A duty's facts and the duty API's JSON of them, after the row guard: remembered per duty
+    and Beijing day (the clock counts whole days) for as long as the ledger's version — the
+    newest event's id, one indexed query, also seeing other workers' and processes' writes — stays
+    the same; else read with :func:`duty_facts` (four queries). 404 for a duty that does not
+    exist or that ``who``'s unit does not work on (logged)."""
     st = state_of(request)
     with st.engine.connect() as conn:
         key = (duty_id, local_date(who.now), audit.latest_id(connection=conn))
@@ -210,12 +195,12 @@ def duty_json_or_404(request: Request, who: Who, duty_id: int) -> bytes:
                 )
             except service.NotFound:
                 raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None
-            hit = (DETAIL_JSON.to_json(facts.detail), facts.lead_unit_id, facts.co_unit_ids)
+            hit = (facts, DETAIL_JSON.to_json(facts.detail))
             st.duty_cache.put(key, hit)
-    body, lead, co = hit
+    facts, body = hit
     unit_id = who.account.unit_id if who.account else None
-    check_duty_role(request, who, duty_id, _role(unit_id, lead, co))
-    return bytes(body)
+    check_duty_role(request, who, duty_id, facts.role_of(unit_id))
+    return facts, body
 
 
 def duty_detail(

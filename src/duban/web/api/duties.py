@@ -19,7 +19,7 @@ from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, unit_scope
-from duban.web.queries import duty_json_or_404
+from duban.web.queries import cached_duty
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -92,17 +92,21 @@ def _co_unit_json(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> byt
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
 async def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty with its item, units, milestones, progress and what the clock says now."""
-    body = await run_in_threadpool(duty_json_or_404, request, who, duty_id)
+    _facts, body = await run_in_threadpool(cached_duty, request, who, duty_id)
     return Response(body, media_type="application/json")
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
-def list_progress(duty_id: Id, request: Request, session: DB, who: AnyUser) -> ProgressPage:
+async def list_progress(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty's progress reports, oldest first."""
-    check_duty(request, session, who, duty_id)
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    items = [ProgressRead.model_validate(p) for p in duty.progress]
-    return ProgressPage(items=items, total=len(items))
+    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    items = facts.detail.progress
+    return Response(
+        PROGRESS_JSON.to_json(ProgressPage(items=items, total=len(items))), media_type="application/json"
+    )
+
+
+PROGRESS_JSON = ProgressPage.__pydantic_serializer__
 
 
 @router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
@@ -125,13 +129,11 @@ def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB,
 
 
 @router.get("/duties/{duty_id}/pace", response_model=PaceView)
-def duty_pace(duty_id: Id, request: Request, session: DB, who: AnyUser) -> PaceView:
+async def duty_pace(duty_id: Id, request: Request, who: AnyUser) -> PaceView:
     """序时进度: the share done (完成值 against targets, else the reported share) against the share
     of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
-    check_duty(request, session, who, duty_id)
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    last = service.latest_progress(session=session, duty_id=duty_id)
-    p = service.duty_pace(duty=duty, last=last, calendar=state_of(request).calendar, now=who.now)
+    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    p = queries.detail_pace(detail=facts.detail, calendar=state_of(request).calendar, now=who.now)
     return PaceView(done=p.done, elapsed=p.elapsed, key=p.key, label=p.label)
 
 

@@ -33,7 +33,7 @@ def _back(request: Request, duty_id: int, note: str) -> Response:
 
 @router.get("/duties/{duty_id}")
 def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
-    facts = queries.duty_facts_or_404(request, who, duty_id)
+    facts, _json = queries.cached_duty(request, who, duty_id)
     detail = facts.detail
     st = state_of(request)
     history = queries.duty_events(session=session, duty_id=duty_id, item_id=detail.item.id)
