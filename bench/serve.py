@@ -1,15 +1,26 @@
 """Benchmark the console under load: 10,000 duties, 50 concurrent clients, a bounded run per endpoint.
 
 Builds a temporary SQLite ledger (units and a 10,000-task plan through the ledger's service; the
-assignments and duties in bulk, then one ``tick`` so every duty has a light), starts the real
-server the way a city runs it — ``duban serve --workers N`` in a child process on a free loopback
-port — and drives it with 50 concurrent keep-alive connections (a minimal asyncio HTTP/1.1
-client, and ``wrk`` if installed) for ``--seconds`` per endpoint: ``GET /healthz`` (a trivial
-FastAPI endpoint of the same app: the reference), the board page (督办看板, HTML), the board API
-and one duty's details from the API (random ids); then the board page again while a unit
-officer reports progress twice a second (every write invalidates the cached boards, so the
-board is recomputed under load). Prints p50/p99 latency and requests per second, and ratios to
-the reference, for 1 and 2 workers. Target: board page p99 < 100 ms at 50 clients.
+assignments and duties in bulk, then one ``tick`` so every duty has a light; 500 citizens' cases
+through the case hub's intake), starts the real server the way a city runs it — ``duban serve
+--workers N`` in a child process on a free loopback port — and drives it with 50 concurrent
+keep-alive connections (a minimal asyncio HTTP/1.1 client, and ``wrk`` if installed) for
+``--seconds`` per endpoint: ``GET /healthz`` (a trivial FastAPI endpoint of the same app: the
+reference), then every console GET route with a line each (pages and API reads: the board, the
+duty list, a random duty's details, page, progress, pace, events and evidence, items, plans,
+units, the event log, the case hub's list, case, hot spots and rates, the review; not the file
+downloads); then the board page again while a unit officer reports progress twice a second
+(every write invalidates the cached boards, so the board is recomputed under load). Prints
+p50/p99 latency and requests per second, the ratios to the reference (target: every console
+route's p99 ≤ 1.5× the reference's), and for each route the SQL statements and CPU per request
+measured through the app in this process (SQLAlchemy's ``before_cursor_execute``; after three
+warm-up requests). The tokens are issued on the wall clock the server runs on (API tokens
+expire). Target: board page p99 < 100 ms at 50 clients.
+
+Measured 2026-12-06, ``--seconds 3 --workers 1`` on the shared 2-core machine at load average
+10–11 (other test suites running; re-measure quietly): duty API p99 1.65× ``/healthz``, board
+page 0.72×, board API 0.92×, duty list 0.89×; the per-duty sub-resources, the duty page and the
+case hub's routes 2–6.5× (docs/web.md).
 
 usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2]
 """
@@ -34,6 +45,8 @@ import httpx
 from sqlalchemy import insert, select
 
 from duban.accounts.service import create_api_token, create_user
+from duban.cases.intake import intake_many
+from duban.cases.schemas import CaseCreate
 from duban.clock.calendar import WorkCalendar
 from duban.clock.policy import load_policy
 from duban.config import Settings
@@ -70,6 +83,22 @@ def synthetic_plan(n: int) -> Plan:
                 tasks=tasks)  # fmt: skip
 
 
+def bench_cases(n: int) -> list[CaseCreate]:
+    """``n`` citizens' cases over the last three weeks (the cases list, hot spots and rates)."""
+    rng = random.Random(11)
+    places, words = (
+        ["和平路", "新建南路", "御河东路", "魏都大道", "开源街"],
+        ["路灯不亮", "井盖缺失", "噪音扰民", "垃圾未清运"],
+    )
+    return [
+        CaseCreate(channel="hotline_web", case_type="投诉", content=f"{p}{rng.randint(1, 300)}号附近{w}（第{i}件）",
+                   address=f"{p}{rng.randint(1, 300)}号", source="bench", external_id=f"S{i}",
+                   received_at=NOW - timedelta(minutes=rng.randint(0, 60 * 24 * 20)))
+        for i in range(n)
+        for p, w in [(rng.choice(places), rng.choice(words))]
+    ]  # fmt: skip
+
+
 def build(db: Path, n: int) -> tuple[str, str, list[int]]:
     """Fill the database; returns an office and a unit officer's bearer tokens and that unit's duties."""
     rng = random.Random(7)
@@ -100,12 +129,16 @@ def build(db: Path, n: int) -> tuple[str, str, list[int]]:
         s.execute(insert(DutyRow), duties)
         tick(session=s, calendar=WorkCalendar.default(), policy=load_policy("13710"), now=NOW)
         account = create_user(session=s, name="基准督查室", role="office", password="bench-password", now=NOW)
-        token = create_api_token(session=s, account=account, now=NOW, label="bench")
+        token = create_api_token(
+            session=s, account=account, now=datetime.now(UTC), label="bench"
+        )  # the server runs on the wall clock
         first_unit = s.scalar(select(UnitRow.name).where(UnitRow.id == units[0]))
         officer = create_user(
             session=s, name="基准责任单位", role="unit", unit=first_unit, password="bench-password", now=NOW
         )
-        unit_token = create_api_token(session=s, account=officer, now=NOW, label="bench")
+        unit_token = create_api_token(session=s, account=officer, now=datetime.now(UTC), label="bench")
+        intake_many(session=s, cases=bench_cases(max(50, n // 20)), actor="bench", now=NOW,
+                    calendar=WorkCalendar.default(), policy=load_policy("hotline"))  # fmt: skip
         own = list(
             s.scalars(
                 select(DutyRow.id)
@@ -161,6 +194,74 @@ async def load_while_writing(
         load(port, token, ["/board"], clients, seconds), writer(port, unit_token, duty_ids, 2.0, seconds)
     )
     return lat, errors, made
+
+
+def console_routes(duties: int) -> list[tuple[str, list[str]]]:
+    """Every console GET route (pages and API reads; not the file downloads), the reference first."""
+    rng = random.Random(3)
+
+    def some(pattern: str, top: int) -> list[str]:
+        return [pattern.format(i) for i in rng.sample(range(1, top + 1), min(500, top))]
+
+    cases = max(50, duties // 20)
+    return [
+        ("reference GET /healthz", ["/healthz"]),
+        ("board page GET /board", ["/board"]),
+        ("board API GET /api/board", ["/api/board"]),
+        ("duty list API GET /api/duties", ["/api/duties"]),
+        ("duty API GET /api/duties/{id}", some("/api/duties/{}", duties)),
+        ("duty page GET /duties/{id}", some("/duties/{}", duties)),
+        ("progress API …/{id}/progress", some("/api/duties/{}/progress", duties)),
+        ("pace API …/{id}/pace", some("/api/duties/{}/pace", duties)),
+        ("events API …/{id}/events", some("/api/duties/{}/events", duties)),
+        ("evidence API …/{id}/evidence", some("/api/duties/{}/evidence", duties)),
+        ("item API GET /api/items/{id}", some("/api/items/{}", duties)),
+        ("plans page GET /plans", ["/plans"]),
+        ("plans API GET /api/plans", ["/api/plans"]),
+        ("units API GET /api/units", ["/api/units"]),
+        ("me API GET /api/me", ["/api/me"]),
+        ("event log API GET /api/events", ["/api/events"]),
+        ("cases page GET /cases", ["/cases"]),
+        ("cases API GET /api/cases", ["/api/cases"]),
+        ("case page GET /cases/{id}", some("/cases/{}", cases)),
+        ("case API GET /api/cases/{id}", some("/api/cases/{}", cases)),
+        ("hot spots page GET /cases/hot", ["/cases/hot"]),
+        ("rates page GET /cases/rates", ["/cases/rates"]),
+        ("review page GET /review", ["/review"]),
+    ]
+
+
+async def in_process(
+    db: Path, token: str, runs: list[tuple[str, list[str]]], tmp: Path, n: int = 30
+) -> dict[str, tuple[float, float]]:
+    """(SQL statements, CPU ms) per request of each route, through the app in this process (warm:
+    after three requests; SQLAlchemy's ``before_cursor_execute`` counts the statements)."""
+    from sqlalchemy import event
+
+    from duban.web.app import create_app
+
+    settings = Settings(database_url=f"sqlite:///{db}", secret_key="bench-secret", upload_dir=tmp / "uploads")
+    app = create_app(settings)
+    seen = [0]
+    event.listen(
+        app.state.console.engine, "before_cursor_execute", lambda *_: seen.__setitem__(0, seen[0] + 1)
+    )
+    out: dict[str, tuple[float, float]] = {}
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client:
+        for name, paths in runs:
+            for path in paths[:3]:
+                r = await client.get(path)
+                if r.status_code != 200:
+                    print(f"  {path}: {r.status_code} {r.text[:120]}", file=sys.stderr)
+            chosen = [paths[k % len(paths)] for k in range(3, 3 + n)]
+            seen[0], cpu = 0, time.process_time()
+            for path in chosen:
+                await client.get(path)
+            out[name] = (seen[0] / n, (time.process_time() - cpu) / n * 1000)
+    app.state.console.dispose()
+    return out
 
 
 def free_port() -> int:
@@ -262,12 +363,14 @@ def main() -> int:
     ap.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     args = ap.parse_args()
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    per_request: dict[str, tuple[float, float]] = {}
     verdicts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="duban-bench-") as tmp:
         db = Path(tmp) / "bench.sqlite3"
         t = time.perf_counter()
         token, unit_token, own = build(db, args.duties)
         print(f"built {args.duties} duties in {time.perf_counter() - t:.1f} s")
+        per_request = asyncio.run(in_process(db, token, console_routes(args.duties), Path(tmp)))
         for workers in counts:
             port = free_port()
             proc = start_server(db, port, workers, Path(tmp))
@@ -284,15 +387,7 @@ def main() -> int:
                         print("server did not start", file=sys.stderr)
                         return 1
                     time.sleep(0.2)
-                duty_ids = [
-                    f"/api/duties/{i}" for i in random.Random(3).sample(range(1, args.duties + 1), 500)
-                ]
-                runs = [
-                    ("reference GET /healthz", ["/healthz"]),
-                    ("board page GET /board", ["/board"]),
-                    ("board API GET /api/board", ["/api/board"]),
-                    ("duty API GET /api/duties/{id}", duty_ids),
-                ]
+                runs = console_routes(args.duties)
                 results: dict[str, tuple[float, float, float]] = {}
                 load1 = os.getloadavg()[0]
                 print(f"\n== {workers} worker(s): {args.clients} clients, {args.seconds:g} s per endpoint,"
@@ -316,11 +411,14 @@ def main() -> int:
                 r = results[name]
                 print(f"{name:38} {len(lat):9d} {r[0]:8.0f} {r[1]:8.1f} {r[2]:8.1f} {errors:7d}")
                 ref = results["reference GET /healthz"]
-                print("ratios to the reference (req/s ÷ ref, p99 ÷ ref):")
+                print("ratios to the reference (req/s ÷ ref, p99 ÷ ref; target p99 ≤ 1.5×), and in-process"
+                      " SQL statements and CPU per request (warm; the reference's CPU includes the client's):")  # fmt: skip
                 for name, (rps, _p50, p99) in results.items():
-                    print(f"  {name:38} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99")
+                    q, cpu = per_request.get(name, (float("nan"), float("nan")))
+                    print(f"  {name:38} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99"
+                          f"  {q:5.1f} queries  {cpu:5.2f} ms CPU")  # fmt: skip
                 wrk_results = {
-                    name: wrk(port, token, paths[0], args.clients, args.seconds) for name, paths in runs[:3]
+                    name: wrk(port, token, paths[0], args.clients, args.seconds) for name, paths in runs[:4]
                 }
                 if all(v is not None for v in wrk_results.values()):
                     print(f"the same with wrk ({args.clients} connections, a C client):")

@@ -112,6 +112,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Before the first request, not during it (under load the first ones waited ~2 s): FastAPI
+        # builds an included router's routes on their first request, on the event loop; the
+        # console's calendar, policies, templates.
+        route_table(_app)
+        state.warm()
         # Everything imported and built at start-up lives as long as the server: keep the cyclic
         # collector from walking it again on every pass (fewer, shorter pauses under load).
         gc.collect()

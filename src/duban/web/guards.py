@@ -101,6 +101,21 @@ def check_duty(
         raise ApiError(403, f"督办事项 {duty_id}: 只有牵头单位可以办理此项（本单位为配合单位）", "duty_id")
 
 
+def check_duty_role(
+    request: Request, who: Who, duty_id: int, role: str | None, *, lead_only: bool = False
+) -> None:
+    """:func:`check_duty` for a duty already read (``role``: what the officer's unit is to it, from
+    :meth:`duban.web.queries.DutyFacts.role_of`); office and leader pass."""
+    if who.role != "unit":
+        return
+    if role is None:
+        log_denied(request, who, entity="duty", entity_id=duty_id)
+        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+    if lead_only and role != "lead":
+        log_denied(request, who, entity="duty", entity_id=duty_id)
+        raise ApiError(403, f"督办事项 {duty_id}: 只有牵头单位可以办理此项（本单位为配合单位）", "duty_id")
+
+
 def check_item(request: Request, session: Session, who: Who, item_id: int) -> None:
     """404 unless the item exists and ``who`` may see it (refusals are logged)."""
     exists, unit_id = item_unit(session, item_id)

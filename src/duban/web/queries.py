@@ -9,13 +9,15 @@ ledger's own schemas and :func:`duban.ledger.board.display_light`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from fastapi import Request
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
-from duban.clock.calendar import CalendarGap, WorkCalendar
+from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.clock.evaluate import evaluate
 from duban.clock.policy import Policy
 from duban.ledger import service
@@ -29,6 +31,7 @@ from duban.ledger.models import (
     PlanRow,
     ProgressRow,
 )
+from duban.ledger.results import Pace, pace, share_done
 from duban.ledger.schemas import (
     DutyRead,
     EventRead,
@@ -39,6 +42,9 @@ from duban.ledger.schemas import (
 )
 from duban.ledger.tick import duty_clock
 from duban.units.models import UnitRow
+from duban.web.deps import Who, state_of
+from duban.web.errors import ApiError
+from duban.web.guards import check_duty_role
 from duban.web.schemas import (
     ClockMilestone,
     DutyClockView,
@@ -50,15 +56,24 @@ from duban.web.schemas import (
 )
 
 # duty_detail's statements, built once (building a SELECT costs more than running it here).
-_DUTY = select(DutyRow.__table__).where(DutyRow.id == bindparam("id"))
-_ITEM = select(ItemRow.__table__).where(ItemRow.id == bindparam("id"))
-_ASSIGNMENT = (
-    select(AssignmentRow.id, AssignmentRow.leader, UnitRow.name)
-    .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
-    .where(AssignmentRow.item_id == bindparam("item_id"))
+_ITEM_COLUMNS = [c.label(f"i__{c.name}") for c in ItemRow.__table__.columns]
+_HEAD = (
+    select(
+        DutyRow.__table__,
+        *_ITEM_COLUMNS,
+        AssignmentRow.id.label("assignment_id"),
+        AssignmentRow.lead_unit_id,
+        AssignmentRow.leader.label("assignment_leader"),
+        UnitRow.name.label("lead_unit_name"),
+    )
+    .select_from(DutyRow)
+    .join(ItemRow, ItemRow.id == DutyRow.item_id)
+    .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+    .outerjoin(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+    .where(DutyRow.id == bindparam("id"))
 )
 _CO_UNITS = (
-    select(UnitRow.name)
+    select(UnitRow.id, UnitRow.name)
     .join(AssignmentCoUnitRow, AssignmentCoUnitRow.unit_id == UnitRow.id)
     .where(AssignmentCoUnitRow.assignment_id == bindparam("assignment_id"))
     .order_by(AssignmentCoUnitRow.position)
@@ -69,67 +84,156 @@ _MILESTONES = (
 _PROGRESS = (
     select(ProgressRow.__table__)
     .where(ProgressRow.duty_id == bindparam("id"))
-    .order_by(ProgressRow.reported_at)
+    .order_by(ProgressRow.reported_at, ProgressRow.id)
 )
+_DUTY_FIELDS = tuple(DutyRead.model_fields)
 
 
-def duty_detail(
-    *, session: Session, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
-) -> DutyDetail:
+@dataclass(frozen=True)
+class DutyFacts:
+    """A duty's details and who works on it: the lead unit's id and the co-units' (配合单位) ids,
+    for the row guard (:func:`duban.web.guards.duty_role_of`)."""
+
+    detail: DutyDetail
+    lead_unit_id: int | None
+    co_unit_ids: tuple[int, ...]
+
+    def role_of(self, unit_id: int | None) -> str | None:
+        """What ``unit_id`` is to the duty: "lead", "co" or None."""
+        return _role(unit_id, self.lead_unit_id, self.co_unit_ids)
+
+
+def _role(unit_id: int | None, lead: int | None, co: tuple[int, ...]) -> str | None:
+    if unit_id is None:
+        return None
+    if unit_id == lead:
+        return "lead"
+    return "co" if unit_id in co else None
+
+
+def duty_facts(
+    *, connection: Connection, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
+) -> DutyFacts:
     """A duty with its item, units, progress and what the clock says of it at ``now``.
 
-    Six small indexed SELECTs, built once, read straight into the read schemas (no ORM identity
-    map): this is the duty API's hot path.
+    Four indexed SELECTs whatever the number of progress reports and milestones (the duty, its
+    item, assignment and lead unit in one join; co-units; milestones; progress), built once and
+    read straight into the read schemas (no ORM identity map): this is the duty API's hot path.
     """
-    conn = session.connection()
-    found = conn.execute(_DUTY, {"id": duty_id}).mappings().first()
-    if found is None:
+    conn = connection
+    head = conn.execute(_HEAD, {"id": duty_id}).mappings().first()
+    if head is None:
         raise service.NotFound(f"督办事项 {duty_id} 不存在")
-    duty = DutyRead.model_validate(found)
-    item = ItemRead.model_validate(conn.execute(_ITEM, {"id": duty.item_id}).mappings().one())
-    a = conn.execute(_ASSIGNMENT, {"item_id": item.id}).first()
-    co_units = list(conn.scalars(_CO_UNITS, {"assignment_id": a.id})) if a else []
+    duty = DutyRead.model_validate({k: head[k] for k in _DUTY_FIELDS})
+    item = ItemRead.model_validate({c.name: head[f"i__{c.name}"] for c in ItemRow.__table__.columns})
+    assignment_id = head["assignment_id"]
+    co = conn.execute(_CO_UNITS, {"assignment_id": assignment_id}).all() if assignment_id else []
     milestones = [
         MilestoneRead.model_validate(m) for m in conn.execute(_MILESTONES, {"id": duty_id}).mappings()
     ]
     progress = [ProgressRead.model_validate(p) for p in conn.execute(_PROGRESS, {"id": duty_id}).mappings()]
+    detail = DutyDetail(
+        duty=duty,
+        item=item,
+        plan_id=item.plan_id,
+        unit=head["lead_unit_name"] or "",
+        co_units=[name for _id, name in co],
+        leader=head["assignment_leader"],
+        clock=_clock_view(duty, milestones, progress, now=now, calendar=calendar, policy=policy),
+        milestones=milestones,
+        progress=progress,
+    )
+    return DutyFacts(detail, head["lead_unit_id"], tuple(i for i, _name in co))
+
+
+def _clock_view(
+    duty: DutyRead,
+    milestones: list[MilestoneRead],
+    progress: list[ProgressRead],
+    *,
+    now: datetime,
+    calendar: WorkCalendar,
+    policy: Policy,
+) -> DutyClockView:
     feedback = tuple(p.reported_at for p in progress)
     try:
         ev = evaluate(duty_clock(duty, milestones, frozenset(), feedback), policy, calendar, now)
-        clock = DutyClockView(
-            light=ev.light,
-            overdue_workdays=ev.overdue_workdays,
-            next_due=ClockMilestone.model_validate(ev.next_due, from_attributes=True)
-            if ev.next_due
-            else None,
-            milestones=[ClockMilestone.model_validate(m, from_attributes=True) for m in ev.milestones],
-        )
     except (CalendarGap, ValueError) as exc:
-        clock = DutyClockView(
+        return DutyClockView(
             light=duty.light or "grey",
             overdue_workdays=duty.overdue_workdays,
             next_due=None,
             milestones=[],
             error=f"时钟无法计算：{exc}",
         )
-    return DutyDetail(
-        duty=duty,
-        item=item,
-        plan_id=item.plan_id,
-        unit=a.name if a else "",
-        co_units=co_units,
-        leader=a.leader if a else None,
-        clock=clock,
-        milestones=milestones,
-        progress=progress,
+    return DutyClockView(
+        light=ev.light,
+        overdue_workdays=ev.overdue_workdays,
+        next_due=ClockMilestone.model_validate(ev.next_due, from_attributes=True) if ev.next_due else None,
+        milestones=[ClockMilestone.model_validate(m, from_attributes=True) for m in ev.milestones],
     )
 
 
-def duty_events(*, session: Session, duty_id: int) -> list[EventRead]:
-    """Every event of a duty, its progress reports, milestones and assignment, oldest first."""
-    duty = service.get_duty(session=session, duty_id=duty_id)
+DETAIL_JSON = DutyDetail.__pydantic_serializer__
+"""DutyDetail's serializer (``to_json`` gives the bytes FastAPI would send)."""
+
+
+def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, bytes]:
+    """A duty's facts and the duty API's JSON of them, after the row guard: remembered per duty
+    and Beijing day (the clock counts whole days) for as long as the ledger's version — the
+    newest event's id, one indexed query, also seeing other workers' and processes' writes — stays
+    the same; else read with :func:`duty_facts` (four queries). 404 for a duty that does not
+    exist or that ``who``'s unit does not work on (logged)."""
+    st = state_of(request)
+    with st.engine.connect() as conn:
+        key = (duty_id, local_date(who.now), audit.latest_id(connection=conn))
+        hit = st.duty_cache.get(key)
+        if hit is None:
+            try:
+                facts = duty_facts(
+                    connection=conn, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
+                )
+            except service.NotFound:
+                raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None
+            hit = (facts, DETAIL_JSON.to_json(facts.detail))
+            st.duty_cache.put(key, hit)
+    facts, body = hit
+    unit_id = who.account.unit_id if who.account else None
+    check_duty_role(request, who, duty_id, facts.role_of(unit_id))
+    return facts, body
+
+
+def duty_detail(
+    *, session: Session, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
+) -> DutyDetail:
+    """A duty with its item, units, progress and what the clock says of it at ``now``."""
+    return duty_facts(
+        connection=session.connection(), duty_id=duty_id, now=now, calendar=calendar, policy=policy
+    ).detail
+
+
+def detail_pace(*, detail: DutyDetail, calendar: WorkCalendar, now: datetime) -> Pace:
+    """序时进度 of a duty from its details (the same figures as ``service.duty_pace``, no query)."""
+    last = detail.progress[-1] if detail.progress else None
+    duty = detail.duty
+    done = share_done(detail.item.targets, last.results if last else [], last.share if last else None)
+    return pace(
+        done=done,
+        start=local_date(duty.assigned_at),
+        due=duty.due,
+        today=local_date(now),
+        calendar=calendar,
+        closed=duty.status == "closed",
+    )
+
+
+def duty_events(*, session: Session, duty_id: int, item_id: int | None = None) -> list[EventRead]:
+    """Every event of a duty, its progress reports, milestones and assignment, oldest first
+    (``item_id``: the duty's item, when the caller has read it already)."""
+    if item_id is None:
+        item_id = service.get_duty(session=session, duty_id=duty_id).item_id
     progress_ids = select(ProgressRow.id).where(ProgressRow.duty_id == duty_id)
-    assignment_ids = select(AssignmentRow.id).where(AssignmentRow.item_id == duty.item_id)
+    assignment_ids = select(AssignmentRow.id).where(AssignmentRow.item_id == item_id)
     milestone_ids = select(MilestoneRow.id).where(MilestoneRow.duty_id == duty_id)
     rows = audit.history(
         session=session,

@@ -111,6 +111,9 @@ class ConsoleState:
     # is only a safety net for changes made outside duban (by hand in the database).
     board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0))
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
+    # The duty API's answers, keyed by the ledger's version (web.queries.duty_json_or_404); the TTL
+    # is a safety net for PostgreSQL, where an event may commit after a newer one.
+    duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=4096))
     _engine: Engine | None = None
     _calendar: WorkCalendar | None = None
     _policy: Policy | None = None
@@ -192,6 +195,34 @@ class ConsoleState:
         """Something was written: cached boards and sign-ins are stale."""
         self.board_cache.bump()
         self.auth_cache.bump()
+
+    def warm(self) -> None:
+        """Load at start what the first requests would otherwise wait for: the calendar (and the
+        holiday library it imports), the clock policies, the Open311 catalogue,
+        the page templates and one database connection. Under load the first citizen's report
+        waited seconds for these. A part that fails to load is left for its first use, which
+        reports the problem as before."""
+        from sqlalchemy.orm import configure_mappers
+
+        from duban.cases.open311.catalog import load_services
+        from duban.db import load_models
+        from duban.web.render import templates
+
+        parts: list[Callable[[], object]] = [
+            lambda: self.calendar,
+            lambda: self.policy,
+            lambda: self.case_policy,
+            load_services,
+            lambda: [templates.get_template(name) for name in templates.env.list_templates()],
+            lambda: self.engine.connect().close(),
+            load_models,
+            configure_mappers,  # else the first ORM query does it
+        ]
+        for part in parts:
+            try:
+                part()
+            except Exception:  # reported on first use, as without warming
+                continue
 
     def dispose(self) -> None:
         if self._engine is not None:

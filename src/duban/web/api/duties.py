@@ -6,19 +6,21 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from duban.db import Id
+from duban.db import Id, session_scope
 from duban.ledger import service
-from duban.ledger.board import BoardFilter, board_view, co_unit_rows
+from duban.ledger.board import BoardFilter, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.units.service import unit_id_of
 from duban.web import idempotency, queries
-from duban.web.board_view import board_filter
-from duban.web.deps import DB, AnyUser, Office, Unit, state_of
+from duban.web.board_view import board_filter, compute_board
+from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, unit_scope
+from duban.web.queries import cached_duty
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -30,6 +32,7 @@ from duban.web.schemas import (
     ProgressBody,
     ReviewBody,
 )
+from duban.web.state import ConsoleState
 
 router = APIRouter(
     tags=["duties"],
@@ -43,17 +46,39 @@ router = APIRouter(
 
 
 @router.get("/duties", response_model=DutyListPage)
-def list_duties(
-    session: DB,
+async def list_duties(
+    request: Request,
     who: AnyUser,
     f: Annotated[BoardFilter, Depends(board_filter)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     co_unit: bool = False,
-) -> DutyListPage:
+) -> Response:
     """Open duties, most overdue first (a unit officer: only their unit's). ``co_unit=true``: the
     open duties the unit works on as a co-unit (配合单位) instead — a unit officer's own unit, or
     for others the unit named by ``unit``."""
+    st = state_of(request)
     if co_unit:
+        co = await run_in_threadpool(_co_unit_json, st, who, f, limit)
+        return Response(co, media_type="application/json")
+    # the board's rows, from the board's cache (recomputed when the ledger changes)
+    st.fresh_boards()
+    key = ("duties.json", unit_scope(who), f, limit)
+    body = st.board_cache.get(key, stale_ok=True)
+    if body is None:
+
+        def compute() -> bytes:
+            view = compute_board(st, who, f, limit)
+            return LIST_JSON.to_json(DutyListPage(items=view.rows, total=view.rows_total))
+
+        body = await run_in_threadpool(st.board_cache.get_or_compute, key, compute)
+    return Response(body, media_type="application/json")
+
+
+LIST_JSON = DutyListPage.__pydantic_serializer__
+
+
+def _co_unit_json(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> bytes:
+    with session_scope(st.engine) as session:
         scope = unit_scope(who)
         if scope is None:
             if not f.unit:
@@ -62,28 +87,27 @@ def list_duties(
             if scope is None:
                 raise ApiError(422, f"字段 unit: 没有单位「{f.unit}」", "unit")
         rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)
-        return DutyListPage(items=rows, total=total)
-    view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
-    return DutyListPage(items=view.rows, total=view.rows_total)
+        return LIST_JSON.to_json(DutyListPage(items=rows, total=total))
 
 
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
-def get_duty(duty_id: Id, request: Request, session: DB, who: AnyUser) -> DutyDetail:
+async def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty with its item, units, milestones, progress and what the clock says now."""
-    check_duty(request, session, who, duty_id)
-    st = state_of(request)
-    return queries.duty_detail(
-        session=session, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
-    )
+    _facts, body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
-def list_progress(duty_id: Id, request: Request, session: DB, who: AnyUser) -> ProgressPage:
+async def list_progress(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty's progress reports, oldest first."""
-    check_duty(request, session, who, duty_id)
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    items = [ProgressRead.model_validate(p) for p in duty.progress]
-    return ProgressPage(items=items, total=len(items))
+    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    items = facts.detail.progress
+    return Response(
+        PROGRESS_JSON.to_json(ProgressPage(items=items, total=len(items))), media_type="application/json"
+    )
+
+
+PROGRESS_JSON = ProgressPage.__pydantic_serializer__
 
 
 @router.post("/duties/{duty_id}/progress", response_model=ProgressRead, status_code=201)
@@ -110,13 +134,11 @@ def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB,
 
 
 @router.get("/duties/{duty_id}/pace", response_model=PaceView)
-def duty_pace(duty_id: Id, request: Request, session: DB, who: AnyUser) -> PaceView:
+async def duty_pace(duty_id: Id, request: Request, who: AnyUser) -> PaceView:
     """序时进度: the share done (完成值 against targets, else the reported share) against the share
     of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
-    check_duty(request, session, who, duty_id)
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    last = service.latest_progress(session=session, duty_id=duty_id)
-    p = service.duty_pace(duty=duty, last=last, calendar=state_of(request).calendar, now=who.now)
+    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    p = queries.detail_pace(detail=facts.detail, calendar=state_of(request).calendar, now=who.now)
     return PaceView(done=p.done, elapsed=p.elapsed, key=p.key, label=p.label)
 
 

@@ -34,23 +34,15 @@ def _back(request: Request, duty_id: int, note: str) -> Response:
 
 @router.get("/duties/{duty_id}")
 def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
-    check_duty(request, session, who, duty_id)
+    facts, _json = queries.cached_duty(request, who, duty_id)
+    detail = facts.detail
     st = state_of(request)
-    detail = queries.duty_detail(
-        session=session, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
-    )
-    history = queries.duty_events(session=session, duty_id=duty_id)
+    history = queries.duty_events(session=session, duty_id=duty_id, item_id=detail.item.id)
     cases = linked_cases(session, who, detail.item.id)
     # A unit officer is the lead unit's or a co-unit's (配合单位: reports progress, no closure).
-    lead = who.role != "unit" or (who.account is not None and who.account.unit_name == detail.unit)
-    duty = service.get_duty(session=session, duty_id=duty_id)
+    lead = who.role != "unit" or facts.role_of(who.account.unit_id if who.account else None) == "lead"
     try:
-        pace = service.duty_pace(
-            duty=duty,
-            last=service.latest_progress(session=session, duty_id=duty_id),
-            calendar=st.calendar,
-            now=who.now,
-        )
+        pace = queries.detail_pace(detail=detail, calendar=st.calendar, now=who.now)
     except CalendarGap:
         pace = None
     return page(
