@@ -69,6 +69,13 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban users reset-password": (["没有这个人", "--password-stdin", *db], "a-long-password-1\n"),
         "duban users revoke-tokens": (["没有这个人", *db], None),
         "duban users set-role": (["没有这个人", "--role", "leader", *db], None),
+        "duban governments add": (["甲县", "--level", "县", "--parent", "不存在的市", *db], None),
+        "duban governments list": (broken_db, None),
+        "duban governments set": (["不存在的市", "extra_workdays", "[]", *db], None),
+        "duban governments settings": (["不存在的市", *db], None),
+        "duban governments units": (["不存在的市", "市教育局", *db], None),
+        "duban governments user": (["没有这个人", "不存在的市", *db], None),
+        "duban ledger hand-down": (["999", "--to", "甲县", *db], None),
     }  # fmt: skip
 
 

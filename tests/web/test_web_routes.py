@@ -68,6 +68,10 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         if case.setup == "replied":
             assert unit.post(f"/api/duties/{duty_id}/reply", json={"text": "已答复"}).status_code == 200
         return {"params": {"duty_id": duty_id}}
+    if case.setup == "counties":  # a city with two counties (省/市/县: tests/web/test_web_levels.py)
+        from tests.web.test_web_levels import add_governments
+
+        add_governments(make_engine(Settings(database_url=f"sqlite:///{w.path}")), dispose=True)
     if case.setup == "upload":
         office, csrf = clients.browser("office")
         r = office.post("/upload", data={"csrf_token": csrf}, files=report_file())

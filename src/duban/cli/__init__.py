@@ -18,6 +18,7 @@ from duban import __version__
 from duban.cli import calendar as _calendar
 from duban.cli import cases as _cases
 from duban.cli import demo as _demo
+from duban.cli import governments as _governments
 from duban.cli import ledger as _ledger
 from duban.cli import read as _read
 from duban.cli import review as _review
@@ -36,5 +37,17 @@ def main() -> None:
     """督办 duban: 政府工作报告 → 台账 → 督办时钟 → 复盘；12345 工单同一时钟。"""
 
 
-for _module in (_read, _review, _ledger, _calendar, _units, _cases, _sensors, _web, _demo, _sources):
+for _module in (
+    _read,
+    _review,
+    _ledger,
+    _calendar,
+    _units,
+    _cases,
+    _sensors,
+    _web,
+    _demo,
+    _sources,
+    _governments,
+):
     _module.register(main)

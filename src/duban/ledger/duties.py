@@ -68,6 +68,9 @@ def transition(
             duty.returned_at = when
             duty.return_reason = reason.strip()
             duty.closure_requested_at = None
+            duty.closed_at = None
+            duty.grade = None
+            duty.light = None
         duty.status = target.value
     return duty
 
@@ -163,10 +166,14 @@ def review_closure(
     duty = get_duty(session=session, duty_id=duty_id)
     if duty.status != DutyStatus.CLOSURE_REQUESTED.value:
         raise WorkflowError(f"督办事项 {duty_id} 未申请办结，不能审核")
+    from duban.ledger.levels import after_review  # closure flowing up and down the levels
+
     if decision == "return":
-        return transition(
+        duty = transition(
             session=session, duty_id=duty_id, to=DutyStatus.RETURNED, actor=actor, now=now, reason=reason
         )
+        after_review(session=session, duty=duty, decision="return", actor=actor, now=now, reason=reason)
+        return duty
     if decision != "approve":
         raise LedgerError(f"审核结论应为 approve 或 return，收到 {decision!r}")
     from dataclasses import replace
@@ -181,9 +188,11 @@ def review_closure(
     ev = evaluate(snap, policy, calendar, requested)
     final = closure_grade(overdue_workdays=ev.overdue_workdays, judgement=grade)
     duty.grade = final
-    return transition(
+    duty = transition(
         session=session, duty_id=duty_id, to=DutyStatus.CLOSED, actor=actor, now=now, reason=reason
     )
+    after_review(session=session, duty=duty, decision="approve", actor=actor, now=now)
+    return duty
 
 
 # ---- milestones (major duties) --------------------------------------------------------------

@@ -43,6 +43,8 @@ TRANSITIONS: dict[tuple[DutyStatus, DutyStatus], str] = {
     (DutyStatus.CLOSURE_REQUESTED, DutyStatus.CLOSED): "close",  # 销号
     (DutyStatus.CLOSURE_REQUESTED, DutyStatus.RETURNED): "return",  # 退回 (须写明理由)
     (DutyStatus.RETURNED, DutyStatus.IN_PROGRESS): "feedback",  # 退回后整改反馈
+    # a handed-down duty's closure returned by the office above (上级退回): only ledger.levels
+    (DutyStatus.CLOSED, DutyStatus.RETURNED): "reopen",
 }
 
 OPEN_STATUSES: frozenset[DutyStatus] = frozenset(s for s in DutyStatus if s is not DutyStatus.CLOSED)

@@ -143,6 +143,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.api import board as api_board
     from duban.web.api import cases as api_cases
     from duban.web.api import duties as api_duties
+    from duban.web.api import levels as api_levels
     from duban.web.api import plans as api_plans
     from duban.web.api import records as api_records
     from duban.web.api import sources as api_sources
@@ -150,6 +151,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import board as pages_board
     from duban.web.pages import cases as pages_cases
     from duban.web.pages import duty as pages_duty
+    from duban.web.pages import levels as pages_levels
     from duban.web.pages import plan_review as pages_plan_review
     from duban.web.pages import plans as pages_plans
     from duban.web.pages import public_cases as pages_public_cases
@@ -157,7 +159,16 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import sources as pages_sources
     from duban.web.pages import upload as pages_upload
 
-    for module in (api_auth, api_plans, api_duties, api_board, api_records, api_cases, api_sources):
+    for module in (
+        api_auth,
+        api_plans,
+        api_duties,
+        api_board,
+        api_records,
+        api_cases,
+        api_sources,
+        api_levels,
+    ):
         app.include_router(module.router, prefix="/api")
     for module in (
         pages_auth,
@@ -170,6 +181,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_public_cases,
         pages_review,
         pages_sources,
+        pages_levels,
     ):
         app.include_router(module.router)
     from duban.web import open311

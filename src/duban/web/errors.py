@@ -138,6 +138,8 @@ FIELD_LABELS = {
     "end_date": "结束日期",
     "source": "来源",
     "opinion": "代表委员意见",
+    "to": "下级政府",
+    "government": "政府",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 

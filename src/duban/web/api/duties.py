@@ -17,7 +17,7 @@ from duban.web.board_view import board_filter
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
-from duban.web.guards import check_duty, unit_scope
+from duban.web.guards import check_duty, scoped, unit_scope
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -62,7 +62,9 @@ def list_duties(
                 raise ApiError(422, f"字段 unit: 没有单位「{f.unit}」", "unit")
         rows, total = co_unit_rows(session=session, unit_id=scope, limit=limit)
         return DutyListPage(items=rows, total=total)
-    view = board_view(session=session, now=who.now, scope_unit=unit_scope(who), filters=f, limit=limit)
+    view = board_view(
+        session=session, now=who.now, scope_unit=unit_scope(who), filters=scoped(who, f), limit=limit
+    )
     return DutyListPage(items=view.rows, total=view.rows_total)
 
 
