@@ -59,7 +59,7 @@ def import_source_list(
     assert who.account is not None
     r = import_upload(
         session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now,
+        actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
     return ImportResult(
         plan_id=r.plan.id, created=r.created, source=r.plan.source_kind, rows=r.rows,

@@ -47,7 +47,7 @@ def import_page(
     assert who.account is not None
     r = import_upload(
         session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now,
+        actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
     label = load_sources()[r.plan.source_kind].label
     return notes.redirect(request, f"/plans/{r.plan.id}", import_note(r, label))
