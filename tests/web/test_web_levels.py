@@ -255,6 +255,11 @@ def test_lists_and_the_board_are_limited_to_the_subtree_and_roll_up(levels):
     assert neighbour.get("/api/duties").json()["items"] == []
     assert neighbour.get("/api/board").json()["totals"]["total"] == 0
     assert [p["place"] for p in neighbour.get("/api/plans").json()] == []
+    assert sum(c["total"] for c in neighbour.get("/api/board/sources").json()) == 0
+    by_source = {
+        c["source"]: c["total"] for c in county_office.get("/api/board/sources").json() if c["total"]
+    }
+    assert by_source == {"handed_down": 1}  # 上级交办: the county's one duty
     assert [d["duty_id"] for d in county_office.get("/api/duties").json()["items"]] == [county]
     assert county_office.get("/api/board").json()["totals"]["total"] == 1
     with session_scope(engine) as s:

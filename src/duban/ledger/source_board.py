@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from duban.ledger.board import display_light
+from duban.ledger.board import display_light, in_governments
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow, ReplyRow
 from duban.ledger.sources import load_sources
 from duban.ledger.workflow import DutyStatus
@@ -37,12 +37,17 @@ class SourceCount(BaseModel):
     satisfaction: dict[str, int] = {}
 
 
-def source_counts(*, session: Session, scope_unit: int | None = None) -> list[SourceCount]:
-    """Duties by source (every configured source, in the file's order, zeros included)."""
+def source_counts(
+    *, session: Session, scope_unit: int | None = None, governments: frozenset[int | None] | None = None
+) -> list[SourceCount]:
+    """Duties by source (every configured source, in the file's order, zeros included), of
+    ``governments`` only when given (an account's 辖区)."""
     counts = {k: SourceCount(source=k, label=s.label) for k, s in load_sources().items()}
 
     def scoped(stmt: Select[*_Ts]) -> Select[*_Ts]:
         stmt = stmt.join(ItemRow, ItemRow.id == DutyRow.item_id).join(PlanRow, PlanRow.id == ItemRow.plan_id)
+        if governments is not None:
+            stmt = stmt.where(in_governments(governments))
         if scope_unit is not None:
             stmt = stmt.join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id).where(
                 AssignmentRow.lead_unit_id == scope_unit

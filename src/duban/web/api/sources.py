@@ -45,7 +45,11 @@ class ExtensionBody(BaseModel):
 @router.get("/board/sources", response_model=list[SourceCount])
 def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
     """Duties by source (政府工作报告, 上级交办, 批示, 议定事项, 建议, 提案): lights, overdue, replies, satisfaction."""
-    return source_counts(session=session, scope_unit=unit_scope(who))
+    return source_counts(
+        session=session,
+        scope_unit=unit_scope(who),
+        governments=who.account.governments if who.account else None,
+    )
 
 
 @router.post("/sources/import", response_model=ImportResult, status_code=201)

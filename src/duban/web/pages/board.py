@@ -46,7 +46,17 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
         by_source = (
-            [] if partial else [c for c in source_counts(session=session, scope_unit=scope) if c.total]
+            []
+            if partial
+            else [
+                c
+                for c in source_counts(
+                    session=session,
+                    scope_unit=scope,
+                    governments=who.account.governments if who.account else None,
+                )
+                if c.total
+            ]
         )
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
         paces = paces_of(session, [r.duty_id for r in view.rows], calendar=st.calendar, now=who.now)

@@ -29,7 +29,11 @@ def sources_page(request: Request, session: DB, who: AnyUser) -> Response:
     return page(
         request,
         "sources.html",
-        counts=source_counts(session=session, scope_unit=unit_scope(who)),
+        counts=source_counts(
+            session=session,
+            scope_unit=unit_scope(who),
+            governments=who.account.governments if who.account else None,
+        ),
         sources=sources,
         plans=plans if unit_scope(who) is None else [],
         labels={s.key: s.label for s in load_sources().values()},
