@@ -127,6 +127,24 @@ def levels(request, tmp_path: Path) -> Iterator[tuple[Clients, Engine]]:
             next(cleanup, None)
 
 
+def _ledger_bytes(client: Any) -> bytes:
+    r = client.get("/api/ledger.xlsx")
+    assert r.status_code == 200, r.text[:300]
+    return bytes(r.content)
+
+
+def _ledger_ids(client: Any) -> list[int]:
+    """The 事项编号 of the 台账 workbook ``client`` downloads."""
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(_ledger_bytes(client))).active
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[0].index("事项编号")
+    return sorted(int(r[col]) for r in rows[1:] if r[col] is not None)
+
+
 def hand_down_twice(cs: Clients) -> tuple[int, int, int]:
     """The province hands duty_a down to 示例市, the city hands its duty down to 甲县, whose office
     assigns it to its own unit: (city duty, county duty, county item)."""
@@ -240,7 +258,7 @@ def test_a_county_cannot_see_its_neighbours_duties_route_by_route(levels):
 def test_lists_and_the_board_are_limited_to_the_subtree_and_roll_up(levels):
     cs, engine = levels
     w = cs.world
-    _city, county, item = hand_down_twice(cs)
+    city, county, item = hand_down_twice(cs)
     assert (
         cs.api("county_office")
         .post(f"/api/items/{item}/assign", json={"unit": "甲县住房和城乡建设局"})
@@ -270,6 +288,11 @@ def test_lists_and_the_board_are_limited_to_the_subtree_and_roll_up(levels):
     r = neighbour.get(f"/api/plans/{county_plan}")
     assert r.status_code == 404 and len(denied(engine, "plan", county_plan)) == 1
     assert neighbour.get(f"/api/plans/{w.plan_id}").status_code == 404  # the province's
+    # the 台账 workbook holds the subtree's duties; an edited one names only the account's own
+    assert _ledger_ids(county_office) == [county]
+    assert _ledger_ids(city_office) == sorted([city, county])
+    r = neighbour.post("/api/ledger/import", files={"file": ("台账.xlsx", _ledger_bytes(county_office))})
+    assert r.status_code == 422 and r.json()["field"] == "file" and "未知的事项编号" in r.json()["detail"]
     # the city's roll-up: its own duties (本级, the handed-down one) and its county's, by government
     rolled = {g["government"]: g for g in city_office.get("/api/board/governments").json()}
     assert set(rolled) == {"示例市", "甲县"} and rolled["示例市"]["own"] and not rolled["甲县"]["own"]

@@ -178,6 +178,16 @@ def visible_plans(who: Who, plans: list[PlanRow]) -> list[PlanRow]:
     return [p for p in plans if p.government_id in account.governments]
 
 
+def own_level(who: Who) -> frozenset[int | None] | None:
+    """The governments whose duties ``who`` may change in bulk: its own (本级), None for all."""
+    account = who.account
+    if account is None or account.governments is None:
+        return None
+    return frozenset(
+        {account.government_id, None} if None in account.governments else {account.government_id}
+    )
+
+
 def scoped(who: Who, f: BoardFilter) -> BoardFilter:
     """The board filter limited to the governments ``who`` sees (its 辖区)."""
     account = who.account

@@ -16,7 +16,7 @@ from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, notes, plan_view, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.errors import ApiError
-from duban.web.guards import check_item, check_plan, unit_scope, visible_plans
+from duban.web.guards import check_item, check_plan, own_level, unit_scope, visible_plans
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -123,8 +123,9 @@ def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) ->
 @router.get("/ledger.xlsx")
 def export_page(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
     data = ledger_files.export_bytes(
-        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now
-    )
+        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now,
+        governments=who.account.governments if who.account else None,
+    )  # fmt: skip
     return Response(
         data,
         media_type=ledger_files.XLSX_TYPE,
@@ -141,5 +142,7 @@ def import_page(request: Request, session: DB, who: Office, file: Annotated[Uplo
         filename=file.filename or "",
         actor=who.account.name,
         now=who.now,
+        governments=own_level(who),
     )
-    return page(request, "plans.html", plans=service.list_plans(session=session), imported=report)
+    plans = visible_plans(who, service.list_plans(session=session))
+    return page(request, "plans.html", plans=plans, imported=report)
