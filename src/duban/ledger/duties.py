@@ -68,10 +68,24 @@ def transition(
             duty.returned_at = when
             duty.return_reason = reason.strip()
             duty.closure_requested_at = None
-            duty.closed_at = None
-            duty.grade = None
-            duty.light = None
         duty.status = target.value
+    return duty
+
+
+def reopen(*, session: Session, duty_id: int, reason: str, actor: str, now: datetime) -> DutyRow:
+    """上级退回: a closed handed-down duty whose parent's closure the office above returned goes back
+    to returned (the one way out of closed, outside the transition table: ``ledger.levels`` only)."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if duty.status != DutyStatus.CLOSED.value or duty.parent_duty_id is None:
+        raise WorkflowError(f"督办事项 {duty_id} 不是已销号的下交事项，不能由上级退回")
+    with audit.changing(session, duty, actor=actor, now=now, entity="duty", action="reopen"):
+        duty.status = DutyStatus.RETURNED.value
+        duty.returned_at = now
+        duty.return_reason = reason
+        duty.closure_requested_at = None
+        duty.closed_at = None
+        duty.grade = None
+        duty.light = None
     return duty
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
 from duban.ledger.board import display_light
-from duban.ledger.duties import add_progress, deploy, get_duty, latest_progress, transition
+from duban.ledger.duties import add_progress, deploy, get_duty, latest_progress, reopen, transition
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow
 from duban.ledger.workflow import STATUS_LABELS, DutyStatus
@@ -164,8 +164,13 @@ def after_review(*, session: Session, duty: DutyRow, decision: str, actor: str, 
     elif decision == "return":
         for child in session.scalars(select(DutyRow).where(DutyRow.parent_duty_id == duty.id)):
             if child.status == DutyStatus.CLOSED.value:
-                transition(session=session, duty_id=child.id, to=DutyStatus.RETURNED, actor=actor, now=now,
-                           reason=f"上级退回：{reason or ''}")  # fmt: skip
+                reopen(
+                    session=session,
+                    duty_id=child.id,
+                    reason=f"上级退回：{reason or ''}",
+                    actor=actor,
+                    now=now,
+                )
 
 
 def linked_duties(session: Session, rows: list[DutyRow]) -> list[LinkedDuty]:

@@ -5,7 +5,8 @@ assigned ─研究部署→ deployed ─反馈→ in_progress ─申请办结→
                                       └────────反馈──── returned ◄─退回┘
 
 :func:`duban.ledger.service.transition` is the one function that applies a transition (and
-writes its event); the database holds a CHECK on ``duties.status`` with :data:`STATUSES`.
+writes its event); closed is final here — only a handed-down duty (下交) whose parent's closure the
+office above returns is reopened, by :func:`duban.ledger.duties.reopen` (docs/levels.md); the database holds a CHECK on ``duties.status`` with :data:`STATUSES`.
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ TRANSITIONS: dict[tuple[DutyStatus, DutyStatus], str] = {
     (DutyStatus.CLOSURE_REQUESTED, DutyStatus.CLOSED): "close",  # 销号
     (DutyStatus.CLOSURE_REQUESTED, DutyStatus.RETURNED): "return",  # 退回 (须写明理由)
     (DutyStatus.RETURNED, DutyStatus.IN_PROGRESS): "feedback",  # 退回后整改反馈
-    # a handed-down duty's closure returned by the office above (上级退回): only ledger.levels
-    (DutyStatus.CLOSED, DutyStatus.RETURNED): "reopen",
 }
 
 OPEN_STATUSES: frozenset[DutyStatus] = frozenset(s for s in DutyStatus if s is not DutyStatus.CLOSED)
