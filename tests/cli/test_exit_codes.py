@@ -76,6 +76,13 @@ def _bad_input(tmp: Path) -> dict[str, tuple[list[str], str | None]]:
         "duban monitoring list": (broken_db, None),
         "duban monitoring board": (broken_db, None),
         "duban monitoring clear": (["999", *db], None),
+        "duban governments add": (["甲县", "--level", "县", "--parent", "不存在的市", *db], None),
+        "duban governments list": (broken_db, None),
+        "duban governments set": (["不存在的市", "extra_workdays", "[]", *db], None),
+        "duban governments settings": (["不存在的市", *db], None),
+        "duban governments units": (["不存在的市", "市教育局", *db], None),
+        "duban governments user": (["没有这个人", "不存在的市", *db], None),
+        "duban ledger hand-down": (["999", "--to", "甲县", *db], None),
     }  # fmt: skip
 
 

@@ -327,6 +327,21 @@ CASES += [
          owned=True),
 ]  # fmt: skip
 
+# ---- levels of government (省/市/县/乡): the tree, a duty's levels, hand-down, the roll-up ------------
+DOWN = {"to": "甲县"}
+CASES += [
+    Case("GET", "/api/governments", "unit_a", 200),
+    Case("GET", "/api/board/governments", "leader", 200, allowed=READERS),
+    Case("GET", "/api/duties/{duty_id}/levels", "leader", 200, bad=Req(params={"duty_id": 999}), bad_status=404,
+         bad_field="duty_id", owned=True),
+    Case("POST", "/api/duties/{duty_id}/hand-down", "office", 201, Req(json=DOWN),
+         bad=Req(json={"to": "火星县"}), bad_status=400, bad_field="to", allowed=OFFICE, setup="counties",
+         owned=True),
+    Case("POST", "/duties/{duty_id}/hand-down", "office", 303, Req(form=DOWN),
+         bad=Req(form={"to": "火星县"}), bad_status=400, bad_field="to", allowed=OFFICE, setup="counties",
+         owned=True),
+]  # fmt: skip
+
 BY_ID = {c.id: c for c in CASES}
 
 

@@ -70,6 +70,10 @@ def run_setup(case: Case, clients: Any, client: TestClient) -> dict[str, Any]:
         return {"params": {"duty_id": duty_id}}
     if case.setup == "case_model":
         _tiny_case_model(clients)
+    if case.setup == "counties":  # a city with two counties (省/市/县: tests/web/test_web_levels.py)
+        from tests.web.test_web_levels import add_governments
+
+        add_governments(make_engine(Settings(database_url=f"sqlite:///{w.path}")), dispose=True)
     if case.setup == "upload":
         office, csrf = clients.browser("office")
         r = office.post("/upload", data={"csrf_token": csrf}, files=report_file())

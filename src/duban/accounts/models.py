@@ -30,6 +30,8 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # the government whose subtree the user sees (None: a one-government deployment, everything)
+    government_id: Mapped[int | None] = mapped_column(ForeignKey("governments.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from duban.access import ROLES
 from duban.accounts.models import ApiTokenRow, SessionRow, UserRow
 from duban.audit import service as audit
+from duban.units import governments
 from duban.units.service import get_unit, require_unit
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -113,6 +114,9 @@ class Account:
     unit_id: int | None
     unit_name: str | None
     active: bool = True
+    government_id: int | None = None  # None: a one-government deployment (sees everything)
+    # the government ids it sees (its 辖区; None among them: rows without a government, the root's)
+    governments: frozenset[int | None] | None = None
 
 
 def digest(token: str) -> str:
@@ -131,9 +135,13 @@ def hash_password(password: str) -> str:
 
 def _account(session: Session, user: UserRow) -> Account:
     unit_name = None
+    government_id = user.government_id
     if user.unit_id is not None:
         unit = get_unit(session=session, unit_id=user.unit_id)
         unit_name = unit.name if unit is not None else None
+        if unit is not None and government_id is None:
+            government_id = unit.government_id
+    visible = governments.visible_ids(session=session, government_id=government_id)
     return Account(
         id=user.id,
         name=user.name,
@@ -141,6 +149,8 @@ def _account(session: Session, user: UserRow) -> Account:
         unit_id=user.unit_id,
         unit_name=unit_name,
         active=user.active,
+        government_id=government_id,
+        governments=frozenset(visible) if visible is not None else None,
     )
 
 
@@ -166,8 +176,10 @@ def create_user(
     now: datetime,
     unit: str | None = None,
     actor: str = "system",
+    government: str | None = None,
 ) -> Account:
-    """Add a user; a ``unit`` user needs a unit the ledger knows, the others none."""
+    """Add a user; a ``unit`` user needs a unit the ledger knows, the others none; ``government``:
+    the government whose subtree (辖区) the user sees (a unit user: its unit's)."""
     name = name.strip()
     if not name:
         raise AccountError("用户名不能为空", "name")
@@ -183,10 +195,17 @@ def create_user(
         raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
     if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
         raise AccountError(f"用户 {name} 已存在", "name")
+    government_id = None
+    if government:
+        try:
+            government_id = governments.require_government(session=session, name=government).id
+        except governments.GovernmentError as exc:
+            raise AccountError(str(exc), "government") from None
     user = UserRow(
         name=name,
         role=role,
         unit_id=unit_id,
+        government_id=government_id,
         password_hash=hash_password(password),
         active=True,
         created_at=now,
@@ -385,3 +404,23 @@ def live_tokens(*, session: Session, user_id: int, now: datetime) -> int:
         select(ApiTokenRow.expires_at).where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
     )
     return sum(1 for exp in rows if exp is None or exp > now)
+
+
+def set_government(
+    *, session: Session, name: str, government: str | None, actor: str, now: datetime
+) -> Account:
+    """Make a user belong to a government (it then sees that government's subtree, 辖区); None:
+    to none (a one-government deployment's account, which sees everything)."""
+    user = _user(session, name)
+    gid = None
+    if government:
+        try:
+            gid = governments.require_government(session=session, name=government).id
+        except governments.GovernmentError as exc:
+            raise AccountError(str(exc), "government") from None
+    before: dict[str, object] = {"government_id": user.government_id}
+    user.government_id = gid
+    session.flush()
+    _event(session, actor=actor, now=now, user_id=user.id, action="set_government", before=before,
+           after={"government_id": gid})  # fmt: skip
+    return _account(session, user)

@@ -18,6 +18,7 @@ from duban import __version__
 from duban.cli import calendar as _calendar
 from duban.cli import cases as _cases
 from duban.cli import demo as _demo
+from duban.cli import governments as _governments
 from duban.cli import ledger as _ledger
 from duban.cli import monitoring as _monitoring
 from duban.cli import read as _read
@@ -49,5 +50,6 @@ for _module in (
     _web,
     _demo,
     _sources,
+    _governments,
 ):
     _module.register(main)

@@ -46,6 +46,7 @@ def friendly(f: F) -> F:
         from duban.clock.policy import PolicyError
         from duban.config import SettingsError
         from duban.ledger.errors import LedgerError
+        from duban.units.governments import GovernmentError
         from duban.units.service import UnitError
 
         try:
@@ -54,6 +55,7 @@ def friendly(f: F) -> F:
             CaseError,
             LedgerError,
             UnitError,
+            GovernmentError,
             SettingsError,
             CalendarGap,
             HolidayFileError,

@@ -44,6 +44,8 @@ class BoardFilter:
     section: str | None = None
     q: str | None = None
     source: str | None = None  # a source key of ledger/rules/sources.yaml (report, proposal…)
+    # the governments the asker sees (辖区; None among them: plans without one); None: all
+    governments: frozenset[int | None] | None = None
 
 
 def display_light(light: str | None) -> str:
@@ -110,7 +112,16 @@ def _filtered(stmt: Select[*_Ts], scope_unit: int | None, f: BoardFilter) -> Sel
         stmt = stmt.where(ItemRow.text.contains(f.q))
     if f.source:
         stmt = stmt.where(ItemRow.plan_id.in_(select(PlanRow.id).where(PlanRow.source_kind == f.source)))
+    if f.governments is not None:
+        stmt = stmt.where(ItemRow.plan_id.in_(select(PlanRow.id).where(in_governments(f.governments))))
     return stmt
+
+
+def in_governments(ids: frozenset[int | None]) -> ColumnElement[bool]:
+    """``plans.government_id`` is one of ``ids`` (None: a plan without a government, the root's)."""
+    named = [i for i in ids if i is not None]
+    cond = PlanRow.government_id.in_(named) if named else false()
+    return or_(cond, PlanRow.government_id.is_(None)) if None in ids else cond
 
 
 def _section_condition(titles: set[str | None], wanted: str | None) -> ColumnElement[bool] | None:

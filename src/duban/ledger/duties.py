@@ -72,6 +72,23 @@ def transition(
     return duty
 
 
+def reopen(*, session: Session, duty_id: int, reason: str, actor: str, now: datetime) -> DutyRow:
+    """上级退回: a closed handed-down duty whose parent's closure the office above returned goes back
+    to returned (the one way out of closed, outside the transition table: ``ledger.levels`` only)."""
+    duty = get_duty(session=session, duty_id=duty_id)
+    if duty.status != DutyStatus.CLOSED.value or duty.parent_duty_id is None:
+        raise WorkflowError(f"督办事项 {duty_id} 不是已销号的下交事项，不能由上级退回")
+    with audit.changing(session, duty, actor=actor, now=now, entity="duty", action="reopen"):
+        duty.status = DutyStatus.RETURNED.value
+        duty.returned_at = now
+        duty.return_reason = reason
+        duty.closure_requested_at = None
+        duty.closed_at = None
+        duty.grade = None
+        duty.light = None
+    return duty
+
+
 def deploy(*, session: Session, duty_id: int, actor: str, now: datetime) -> DutyRow:
     """研究部署: assigned → deployed."""
     return transition(session=session, duty_id=duty_id, to=DutyStatus.DEPLOYED, actor=actor, now=now)
@@ -163,10 +180,14 @@ def review_closure(
     duty = get_duty(session=session, duty_id=duty_id)
     if duty.status != DutyStatus.CLOSURE_REQUESTED.value:
         raise WorkflowError(f"督办事项 {duty_id} 未申请办结，不能审核")
+    from duban.ledger.levels import after_review  # closure flowing up and down the levels
+
     if decision == "return":
-        return transition(
+        duty = transition(
             session=session, duty_id=duty_id, to=DutyStatus.RETURNED, actor=actor, now=now, reason=reason
         )
+        after_review(session=session, duty=duty, decision="return", actor=actor, now=now, reason=reason)
+        return duty
     if decision != "approve":
         raise LedgerError(f"审核结论应为 approve 或 return，收到 {decision!r}")
     from dataclasses import replace
@@ -181,9 +202,11 @@ def review_closure(
     ev = evaluate(snap, policy, calendar, requested)
     final = closure_grade(overdue_workdays=ev.overdue_workdays, judgement=grade)
     duty.grade = final
-    return transition(
+    duty = transition(
         session=session, duty_id=duty_id, to=DutyStatus.CLOSED, actor=actor, now=now, reason=reason
     )
+    after_review(session=session, duty=duty, decision="approve", actor=actor, now=now)
+    return duty
 
 
 # ---- milestones (major duties) --------------------------------------------------------------

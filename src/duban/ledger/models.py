@@ -52,6 +52,7 @@ class PlanRow(Base):
     # (上级交办), instruction (领导批示), meeting (会议议定事项), suggestion (建议), proposal (提案)
     source_kind: Mapped[str] = mapped_column(String(20), default="report", server_default="report")
     checksum: Mapped[str] = mapped_column(String(128), unique=True)
+    government_id: Mapped[int | None] = mapped_column(ForeignKey("governments.id"), index=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     loaded_by: Mapped[str] = mapped_column(String(100))
 
@@ -143,6 +144,8 @@ class DutyRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    # the duty of the government above this one was handed down from (下交), None when its own
+    parent_duty_id: Mapped[int | None] = mapped_column(ForeignKey("duties.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     due: Mapped[date] = mapped_column(Date)

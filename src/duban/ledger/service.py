@@ -45,6 +45,7 @@ from duban.ledger.results import target_record
 from duban.ledger.routing import RouteResult, Rule, load_rules, route
 from duban.ledger.tick import board, open_duties_report, tick
 from duban.ledger.workflow import DutyStatus
+from duban.units import governments
 from duban.units.models import UnitRow
 from duban.units.service import require_unit
 
@@ -119,9 +120,16 @@ def _section_title(plan: Plan, section_id: str | None) -> str | None:
 
 
 def load_plan(
-    *, session: Session, plan: Plan, actor: str, now: datetime, level: str | None = None
+    *,
+    session: Session,
+    plan: Plan,
+    actor: str,
+    now: datetime,
+    level: str | None = None,
+    government_id: int | None = None,
 ) -> tuple[PlanRow, bool]:
-    """Store a read plan and its items; the same source (checksum) again returns it with created=False."""
+    """Store a read plan and its items (of ``government_id``, None: the root's); the same source
+    (checksum) again returns it with created=False."""
     existing = session.scalar(select(PlanRow).where(PlanRow.checksum == plan.checksum))
     if existing is not None:
         return existing, False
@@ -136,6 +144,7 @@ def load_plan(
         source=plan.source,
         source_format=plan.source_format or "",
         checksum=plan.checksum,
+        government_id=government_id,
         loaded_at=now,
         loaded_by=actor,
     )
@@ -261,6 +270,11 @@ def assign(
     if item.kind not in ASSIGNABLE_KINDS:
         raise LedgerError(f"事项 {item_id} 是已完成的成绩（{item.kind}），不交办")
     lead = require_unit(session=session, name=unit)
+    if item.plan.government_id is not None or lead.government_id is not None:
+        root = governments.root_id(session=session)
+        here, theirs = item.plan.government_id or root, lead.government_id or root
+        if here != theirs:
+            raise LedgerError(f"单位「{lead.name}」不属于本事项所在政府，只能交办给本级单位", "unit")
     co_rows: list[UnitRow] = []
     for name in co_units:
         u = require_unit(session=session, name=name)
@@ -272,6 +286,17 @@ def assign(
         .options(selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit))
     )
     duty = session.scalar(select(DutyRow).where(DutyRow.item_id == item_id))
+    if a is None and duty is not None:  # a handed-down duty (下交) gets its first unit
+        a = AssignmentRow(item_id=item_id, lead_unit_id=lead.id, leader=leader, assigned_at=now,
+                          assigned_by=actor, rule=rule)  # fmt: skip
+        a.lead_unit = lead
+        a.co_units = [AssignmentCoUnitRow(unit_id=u.id, unit=u, position=i) for i, u in enumerate(co_rows)]
+        session.add(a)
+        duty.major = duty.major or major
+        session.flush()
+        audit.record_change(session, a, actor=actor, now=now, entity="assignment", action="assign",
+                            before=None, after=_assignment_snapshot(a, duty))  # fmt: skip
+        return a
     if a is None or duty is None:
         a = AssignmentRow(
             item_id=item_id,

@@ -8,10 +8,10 @@ from collections import defaultdict
 from typing import TypeVarTuple
 
 from pydantic import BaseModel
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.orm import Session
 
-from duban.ledger.board import display_light
+from duban.ledger.board import display_light, in_governments
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow, ReplyRow
 from duban.ledger.sources import load_sources
 from duban.ledger.workflow import DutyStatus
@@ -39,12 +39,17 @@ class SourceCount(BaseModel):
     satisfaction: dict[str, int] = {}
 
 
-def source_counts(*, session: Session, scope_unit: int | None = None) -> list[SourceCount]:
-    """Duties by source (every configured source, in the file's order, zeros included)."""
+def source_counts(
+    *, session: Session, scope_unit: int | None = None, governments: frozenset[int | None] | None = None
+) -> list[SourceCount]:
+    """Duties by source (every configured source, in the file's order, zeros included), of
+    ``governments`` only when given (an account's 辖区)."""
     counts = {k: SourceCount(source=k, label=s.label) for k, s in load_sources().items()}
 
     def scoped(stmt: Select[*_Ts]) -> Select[*_Ts]:
         stmt = stmt.join(ItemRow, ItemRow.id == DutyRow.item_id).join(PlanRow, PlanRow.id == ItemRow.plan_id)
+        if governments is not None:
+            stmt = stmt.where(in_governments(governments))
         if scope_unit is not None:
             stmt = stmt.join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id).where(
                 AssignmentRow.lead_unit_id == scope_unit
@@ -115,10 +120,15 @@ class UnitRank(BaseModel):
 
 
 def source_rankings(
-    *, session: Session, source: str | None = None, scope_unit: int | None = None
+    *,
+    session: Session,
+    source: str | None = None,
+    scope_unit: int | None = None,
+    governments: frozenset[int | None] | None = None,
 ) -> list[UnitRank]:
     """Lead units ranked within each source: fewest overdue or red open duties first, then the
-    larger share closed, then the larger share of replies rated 满意/基本满意, then by name."""
+    larger share closed, then the larger share of replies rated 满意/基本满意, then by name; of
+    ``governments`` only when given (an account's 辖区)."""
     sources = load_sources()
     stmt = (
         select(
@@ -144,6 +154,8 @@ def source_rankings(
     )
     if source is not None:
         stmt = stmt.where(PlanRow.source_kind == source)
+    if governments is not None:
+        stmt = stmt.where(in_governments(governments))
     rated: dict[tuple[str, str], tuple[int, int]] = {}
     closing = [r for s in sources.values() if s.reply for r in s.reply.ratings if r not in s.reply.reopen]
     for kind, unit, n, good in session.execute(
@@ -160,6 +172,7 @@ def source_rankings(
         .join(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
         .join(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
         .where(ReplyRow.satisfaction.is_not(None))
+        .where(in_governments(governments) if governments is not None else true())
         .group_by(PlanRow.source_kind, UnitRow.name)
     ):
         rated[(kind, unit)] = (int(n), int(good or 0))

@@ -269,8 +269,10 @@ def import_source(
     actor: str,
     now: datetime,
     place: str = "",
+    government_id: int | None = None,
 ) -> SourceImport:
-    """Load a source's xlsx list as a plan of items, assigned by 承办单位 or by the routing rules."""
+    """Load a source's xlsx list as a plan of items (of ``government_id``, None: the root's),
+    assigned by 承办单位 or by the routing rules."""
     from duban.ledger.service import assign  # the one way an item becomes a duty
 
     listed = read_list(session=session, source=source, data=data, name=name)
@@ -299,6 +301,7 @@ def import_source(
         source_format="xlsx",
         source_kind=source.key,
         checksum=checksum,
+        government_id=government_id,
         loaded_at=now,
         loaded_by=actor,
     )

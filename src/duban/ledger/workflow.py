@@ -5,7 +5,8 @@ assigned ─研究部署→ deployed ─反馈→ in_progress ─申请办结→
                                       └────────反馈──── returned ◄─退回┘
 
 :func:`duban.ledger.service.transition` is the one function that applies a transition (and
-writes its event); the database holds a CHECK on ``duties.status`` with :data:`STATUSES`.
+writes its event); closed is final here — only a handed-down duty (下交) whose parent's closure the
+office above returns is reopened, by :func:`duban.ledger.duties.reopen` (docs/levels.md); the database holds a CHECK on ``duties.status`` with :data:`STATUSES`.
 """
 
 from __future__ import annotations

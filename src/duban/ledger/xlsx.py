@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.ledger import service
-from duban.ledger.board import display_light
+from duban.ledger.board import display_light, in_governments
 from duban.ledger.duties import duty_pace
 from duban.ledger.errors import LedgerError
-from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, ProgressRow
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, PlanRow, ProgressRow
 from duban.ledger.results import target_words
 from duban.ledger.schemas import ImportCellError, ImportReport
 from duban.ledger.sources import source_label
@@ -87,9 +87,19 @@ def target_text(item: ItemRow) -> str:
     return f"{value}{item.unit or ''}{BOUND_WORDS.get(item.bound or 'exact', '')}"
 
 
-def _rows(session: Session) -> list[tuple[DutyRow, ItemRow, AssignmentRow | None, ProgressRow | None]]:
+def _of(stmt: Any, governments: frozenset[int | None] | None) -> Any:
+    """``stmt`` over duties limited to the plans of ``governments`` (None: all)."""
+    if governments is None:
+        return stmt
+    plans = select(PlanRow.id).where(in_governments(governments))
+    return stmt.where(DutyRow.item_id.in_(select(ItemRow.id).where(ItemRow.plan_id.in_(plans))))
+
+
+def _rows(
+    session: Session, governments: frozenset[int | None] | None = None
+) -> list[tuple[DutyRow, ItemRow, AssignmentRow | None, ProgressRow | None]]:
     duties = session.scalars(
-        select(DutyRow)
+        _of(select(DutyRow), governments)
         .options(
             selectinload(DutyRow.item).selectinload(ItemRow.plan),
             selectinload(DutyRow.item)
@@ -116,12 +126,14 @@ def export_xlsx(
     by_unit: bool = False,
     calendar: WorkCalendar | None = None,
     now: datetime | None = None,
+    governments: frozenset[int | None] | None = None,
 ) -> int:
     """Write the 台账 to ``path`` (one sheet, or one per lead unit); returns the number of duties.
 
-    With a ``calendar`` and ``now`` the 序时进度 column is filled.
+    With a ``calendar`` and ``now`` the 序时进度 column is filled; with ``governments``, only
+    their duties (an account's 辖区).
     """
-    rows = _rows(session)
+    rows = _rows(session, governments)
     paces: dict[int, str] = {}
     if calendar is not None and now is not None:
         for duty, _, _, last in rows:
@@ -272,14 +284,30 @@ def read_sheets(path: Path) -> list[Sheet]:
     return [(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets]
 
 
-def import_xlsx(*, session: Session, path: Path, actor: str, now: datetime) -> ImportReport:
-    """Apply the progress and dates of an edited 台账; any bad cell → XlsxImportError, nothing applied."""
+def import_xlsx(
+    *,
+    session: Session,
+    path: Path,
+    actor: str,
+    now: datetime,
+    governments: frozenset[int | None] | None = None,
+) -> ImportReport:
+    """Apply the progress and dates of an edited 台账; any bad cell → XlsxImportError, nothing
+    applied; with ``governments``, a duty of another government is an unknown row."""
     path = Path(path)
-    return import_sheets(session=session, sheets=read_sheets(path), source=path, actor=actor, now=now)
+    return import_sheets(
+        session=session, sheets=read_sheets(path), source=path, actor=actor, now=now, governments=governments
+    )
 
 
 def import_sheets(
-    *, session: Session, sheets: list[Sheet], source: Path, actor: str, now: datetime
+    *,
+    session: Session,
+    sheets: list[Sheet],
+    source: Path,
+    actor: str,
+    now: datetime,
+    governments: frozenset[int | None] | None = None,
 ) -> ImportReport:
     """:func:`import_xlsx` on a workbook's values already read (the console reads uploads in a
     child process); ``source`` names the file in errors."""
@@ -287,7 +315,7 @@ def import_sheets(
     errors: list[ImportCellError] = []
     changes: list[_Change] = []
     report = ImportReport()
-    duties = {d.id: d for d in session.scalars(select(DutyRow))}
+    duties = {d.id: d for d in session.scalars(_of(select(DutyRow), governments))}
     latest: dict[int, ProgressRow] = {}
     for p in session.scalars(
         select(ProgressRow).order_by(ProgressRow.duty_id, ProgressRow.reported_at, ProgressRow.id)

@@ -148,6 +148,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.api import board as api_board
     from duban.web.api import cases as api_cases
     from duban.web.api import duties as api_duties
+    from duban.web.api import levels as api_levels
     from duban.web.api import monitoring as api_monitoring
     from duban.web.api import plans as api_plans
     from duban.web.api import records as api_records
@@ -158,6 +159,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     from duban.web.pages import case_model as pages_case_model
     from duban.web.pages import cases as pages_cases
     from duban.web.pages import duty as pages_duty
+    from duban.web.pages import levels as pages_levels
     from duban.web.pages import monitoring as pages_monitoring
     from duban.web.pages import plan_review as pages_plan_review
     from duban.web.pages import plans as pages_plans
@@ -175,6 +177,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         api_cases,
         api_sources,
         api_monitoring,
+        api_levels,
     ):
         app.include_router(module.router, prefix="/api")
     for module in (
@@ -191,6 +194,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         pages_admin,
         pages_sources,
         pages_monitoring,
+        pages_levels,
     ):
         app.include_router(module.router)
     from duban.web import open311

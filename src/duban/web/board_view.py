@@ -11,7 +11,7 @@ from duban.ledger.sources import load_sources
 from duban.ledger.workflow import STATUSES
 from duban.web.deps import Who
 from duban.web.errors import ApiError
-from duban.web.guards import unit_scope
+from duban.web.guards import scoped, unit_scope
 from duban.web.state import ConsoleState
 
 
@@ -46,6 +46,7 @@ async def board_filter(
 def compute_board(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> BoardView:
     """The board view, from the cache until the ledger changes (see ConsoleState.fresh_boards)."""
     scope = unit_scope(who)
+    f = scoped(who, f)
 
     def compute() -> BoardView:
         with session_scope(st.engine) as session:

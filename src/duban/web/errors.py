@@ -167,6 +167,8 @@ FIELD_LABELS = {
     "idempotency_key": "幂等键",
     "Idempotency-Key": "幂等键",
     "code": "查询码",
+    "to": "下级政府",
+    "government": "政府",
 }
 """The Chinese name of each form and query field a person may get wrong (shown next to it)."""
 

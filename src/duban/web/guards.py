@@ -9,13 +9,17 @@ transaction.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from fastapi import Request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
 from duban.db import session_scope
-from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow
+from duban.ledger.board import BoardFilter
+from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, PlanRow
 from duban.web.deps import Who, state_of
 from duban.web.errors import ApiError
 
@@ -62,7 +66,9 @@ def duty_role(session: Session, duty_id: int, unit_id: int | None) -> str | None
     """What ``unit_id`` is to a duty: "lead", "co" (配合单位) or None; raises 404 if no such duty."""
     row = session.connection().execute(_DUTY_UNIT, {"duty_id": duty_id}).first()
     if row is None:
-        raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+        if session.get(DutyRow, duty_id) is None:
+            raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
+        return None  # a handed-down duty (下交) its office has not yet assigned to a unit
     lead, assignment_id = row
     if unit_id is None:
         return None
@@ -84,13 +90,61 @@ def item_unit(session: Session, item_id: int) -> tuple[bool, int | None]:
     return True, row[1]
 
 
+def _plan_government(session: Session, stmt: Select[Any], key: int) -> int | None:
+    found: int | None = session.connection().execute(stmt, {"id": key}).scalar()
+    return found
+
+
+_DUTY_GOVERNMENT = (
+    select(PlanRow.government_id)
+    .join(ItemRow, ItemRow.plan_id == PlanRow.id)
+    .join(DutyRow, DutyRow.item_id == ItemRow.id)
+    .where(DutyRow.id == bindparam("id"))
+)
+_ITEM_GOVERNMENT = (
+    select(PlanRow.government_id)
+    .join(ItemRow, ItemRow.plan_id == PlanRow.id)
+    .where(ItemRow.id == bindparam("id"))
+)
+
+
+def check_government(request: Request, session: Session, who: Who, *, entity: str, entity_id: int) -> None:
+    """404 (logged) when the duty or item belongs to a government outside ``who``'s subtree (辖区);
+    403 when an office writes to a duty of a government below its own (下级的事项由下级督查室办理)."""
+    account = who.account
+    if account is None or account.governments is None:
+        return
+    stmt = _DUTY_GOVERNMENT if entity == "duty" else _ITEM_GOVERNMENT
+    check_owner(request, who, _plan_government(session, stmt, entity_id), entity=entity, entity_id=entity_id)
+
+
+def check_owner(request: Request, who: Who, owner: int | None, *, entity: str, entity_id: int) -> None:
+    """:func:`check_government` for a duty or item whose government (``owner``) is already read."""
+    account = who.account
+    if account is None or account.governments is None:
+        return
+    if owner not in account.governments:
+        log_denied(request, who, entity=entity, entity_id=entity_id)
+        raise ApiError(
+            404, f"{'督办事项' if entity == 'duty' else '事项'} {entity_id} 不存在", f"{entity}_id"
+        )
+    own = owner == account.government_id or (owner is None and None in account.governments)
+    if request.method != "GET" and who.role == "office" and not own:
+        log_denied(request, who, entity=entity, entity_id=entity_id)
+        raise ApiError(
+            403, f"督办事项 {entity_id} 属于下级政府，由其督查室办理（本级可查看）", f"{entity}_id"
+        )
+
+
 def check_duty(
     request: Request, session: Session, who: Who, duty_id: int, *, lead_only: bool = False
 ) -> None:
-    """404 unless the duty exists and ``who`` may see it; with ``lead_only``, 403 for a co-unit's
-    officer (only the lead unit may do this). Refusals are logged."""
+    """404 unless the duty exists and ``who`` may see it (its unit, and its government's subtree);
+    with ``lead_only``, 403 for a co-unit's officer (only the lead unit may do this). Refusals are
+    logged."""
     if who.role != "unit":
         duty_role(session, duty_id, None)  # 404 when it does not exist
+        check_government(request, session, who, entity="duty", entity_id=duty_id)
         return
     role = duty_role(session, duty_id, who.account.unit_id if who.account else None)
     if role is None:
@@ -102,11 +156,18 @@ def check_duty(
 
 
 def check_duty_role(
-    request: Request, who: Who, duty_id: int, role: str | None, *, lead_only: bool = False
+    request: Request,
+    who: Who,
+    duty_id: int,
+    role: str | None,
+    *,
+    government_id: int | None,
+    lead_only: bool = False,
 ) -> None:
     """:func:`check_duty` for a duty already read (``role``: what the officer's unit is to it, from
-    :meth:`duban.web.queries.DutyFacts.role_of`); office and leader pass."""
+    :meth:`duban.web.queries.DutyFacts.role_of`; ``government_id``: its plan's government)."""
     if who.role != "unit":
+        check_owner(request, who, government_id, entity="duty", entity_id=duty_id)
         return
     if role is None:
         log_denied(request, who, entity="duty", entity_id=duty_id)
@@ -124,6 +185,44 @@ def check_item(request: Request, session: Session, who: Who, item_id: int) -> No
     if who.role == "unit" and (who.account is None or unit_id != who.account.unit_id):
         log_denied(request, who, entity="item", entity_id=item_id)
         raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
+    check_government(request, session, who, entity="item", entity_id=item_id)
+
+
+def check_plan(request: Request, session: Session, who: Who, plan_id: int) -> None:
+    """404 unless the plan exists and belongs to ``who``'s subtree (辖区); refusals are logged."""
+    found = session.execute(select(PlanRow.government_id).where(PlanRow.id == plan_id)).first()
+    if found is None:
+        raise ApiError(404, f"计划 {plan_id} 不存在", None)
+    account = who.account
+    if account is not None and account.governments is not None and found[0] not in account.governments:
+        log_denied(request, who, entity="plan", entity_id=plan_id)
+        raise ApiError(404, f"计划 {plan_id} 不存在", None)
+
+
+def visible_plans(who: Who, plans: list[PlanRow]) -> list[PlanRow]:
+    """The plans of ``who``'s subtree (辖区)."""
+    account = who.account
+    if account is None or account.governments is None:
+        return plans
+    return [p for p in plans if p.government_id in account.governments]
+
+
+def own_level(who: Who) -> frozenset[int | None] | None:
+    """The governments whose duties ``who`` may change in bulk: its own (本级), None for all."""
+    account = who.account
+    if account is None or account.governments is None:
+        return None
+    return frozenset(
+        {account.government_id, None} if None in account.governments else {account.government_id}
+    )
+
+
+def scoped(who: Who, f: BoardFilter) -> BoardFilter:
+    """The board filter limited to the governments ``who`` sees (its 辖区)."""
+    account = who.account
+    if account is None or account.governments is None:
+        return f
+    return replace(f, governments=account.governments)
 
 
 def unit_scope(who: Who) -> int | None:

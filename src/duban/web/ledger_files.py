@@ -28,18 +28,28 @@ def export_bytes(
     by_unit: bool = False,
     calendar: WorkCalendar | None = None,
     now: datetime | None = None,
+    governments: frozenset[int | None] | None = None,
 ) -> bytes:
     """The 台账 workbook (with 序时进度 when the console's calendar and clock are given)."""
     from duban.ledger.xlsx import export_xlsx
 
     with tempfile.TemporaryDirectory(prefix="duban-xlsx-") as tmp:
         path = Path(tmp) / "台账.xlsx"
-        export_xlsx(session=session, path=path, by_unit=by_unit, calendar=calendar, now=now)
+        export_xlsx(
+            session=session, path=path, by_unit=by_unit, calendar=calendar, now=now, governments=governments
+        )
         return path.read_bytes()
 
 
 def import_bytes(
-    *, session: Session, data: bytes, filename: str, actor: str, now: datetime, limits: Limits
+    *,
+    session: Session,
+    data: bytes,
+    filename: str,
+    actor: str,
+    now: datetime,
+    limits: Limits,
+    governments: frozenset[int | None] | None = None,
 ) -> ImportReport:
     """Apply an edited 台账 (all or nothing), read within ``limits``; a bad file or row is an error naming it."""
     from duban.ledger.xlsx import import_sheets
@@ -52,6 +62,8 @@ def import_bytes(
     check_zip(data, name)
     sheets = read_in_child(kind="sheets", data=data, name=name, limits=limits)
     try:
-        return import_sheets(session=session, sheets=sheets, source=Path(name), actor=actor, now=now)
+        return import_sheets(
+            session=session, sheets=sheets, source=Path(name), actor=actor, now=now, governments=governments
+        )
     except (LedgerError, UnitError) as exc:
         raise ApiError(422, str(exc) if str(exc).startswith(name) else f"{name}: {exc}", "file") from exc

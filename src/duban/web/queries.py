@@ -65,9 +65,11 @@ _HEAD = (
         AssignmentRow.lead_unit_id,
         AssignmentRow.leader.label("assignment_leader"),
         UnitRow.name.label("lead_unit_name"),
+        PlanRow.government_id.label("plan_government_id"),
     )
     .select_from(DutyRow)
     .join(ItemRow, ItemRow.id == DutyRow.item_id)
+    .join(PlanRow, PlanRow.id == ItemRow.plan_id)
     .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
     .outerjoin(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
     .where(DutyRow.id == bindparam("id"))
@@ -97,6 +99,7 @@ class DutyFacts:
     detail: DutyDetail
     lead_unit_id: int | None
     co_unit_ids: tuple[int, ...]
+    government_id: int | None = None  # the government whose plan holds the duty (its 辖区 check)
 
     def role_of(self, unit_id: int | None) -> str | None:
         """What ``unit_id`` is to the duty: "lead", "co" or None."""
@@ -143,7 +146,7 @@ def duty_facts(
         milestones=milestones,
         progress=progress,
     )
-    return DutyFacts(detail, head["lead_unit_id"], tuple(i for i, _name in co))
+    return DutyFacts(detail, head["lead_unit_id"], tuple(i for i, _name in co), head["plan_government_id"])
 
 
 def _clock_view(
@@ -199,7 +202,7 @@ def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, by
             st.duty_cache.put(key, hit)
     facts, body = hit
     unit_id = who.account.unit_id if who.account else None
-    check_duty_role(request, who, duty_id, facts.role_of(unit_id))
+    check_duty_role(request, who, duty_id, facts.role_of(unit_id), government_id=facts.government_id)
     return facts, body
 
 

@@ -44,6 +44,9 @@ ACTION_LABELS = {
     "action:report_due": "应报送进展",
     "tick": "时钟评估",
     "set_parent": "调整上级单位",
+    "hand_down": "下交下级政府",
+    "child_closed": "下级办结，申请销号",
+    "reopen": "上级退回，重新办理",
 }
 ENTITY_ACTION_LABELS = {
     ("progress", "create"): "报送进展",

@@ -51,7 +51,14 @@ class ImportResult(BaseModel):
 
 
 def import_upload(
-    *, session: Session, source: str, data: bytes, filename: str, actor: str, now: datetime
+    *,
+    session: Session,
+    source: str,
+    data: bytes,
+    filename: str,
+    actor: str,
+    now: datetime,
+    government_id: int | None = None,
 ) -> SourceImport:
     """Import an uploaded source list (xlsx, all or nothing); a bad file is a 4xx naming it."""
     src = source_of(source)
@@ -62,8 +69,9 @@ def import_upload(
         raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
     check_zip(data, name)
     return import_source(
-        session=session, source=src, data=data, name=name, rules=load_rules(), actor=actor, now=now
-    )
+        session=session, source=src, data=data, name=name, rules=load_rules(), actor=actor, now=now,
+        government_id=government_id,
+    )  # fmt: skip
 
 
 def import_note(r: SourceImport, label: str) -> str:

@@ -15,7 +15,7 @@ from duban.ledger.tick import tick
 from duban.web import queries
 from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Public, state_of
-from duban.web.guards import unit_scope
+from duban.web.guards import scoped, unit_scope
 from duban.web.schemas import HeadlineTarget, Problem
 
 router = APIRouter(
@@ -38,7 +38,7 @@ async def board(
     """督办看板: lights by unit and section, open duties (overdue first), completion by month."""
     st = state_of(request)
     st.fresh_boards()
-    key = ("json", unit_scope(who), f, limit)
+    key = ("json", unit_scope(who), scoped(who, f), limit)
     body = st.board_cache.get(key, stale_ok=True)
     if body is None:
 

@@ -19,7 +19,7 @@ from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
-from duban.web.guards import check_duty, unit_scope
+from duban.web.guards import check_duty, scoped, unit_scope
 from duban.web.queries import cached_duty
 from duban.web.schemas import (
     ClosureBody,
@@ -62,6 +62,7 @@ async def list_duties(
         return Response(co, media_type="application/json")
     # the board's rows, from the board's cache (recomputed when the ledger changes)
     st.fresh_boards()
+    f = scoped(who, f)  # the account's 辖区 is part of the key: a county never reads a city's rows
     key = ("duties.json", unit_scope(who), f, limit)
     body = st.board_cache.get(key, stale_ok=True)
     if body is None:

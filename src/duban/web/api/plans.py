@@ -15,7 +15,7 @@ from duban.units.service import resolve_unit
 from duban.web import queries, sandbox, uploads
 from duban.web.deps import DB, AnyUser, Office, state_of
 from duban.web.errors import ApiError
-from duban.web.guards import check_item, unit_scope
+from duban.web.guards import check_item, check_plan, unit_scope, visible_plans
 from duban.web.schemas import AssignBody, AutoAssignResult, PlanLoaded, PlanTree, Problem, UploadPreview
 
 router = APIRouter(
@@ -32,18 +32,20 @@ router = APIRouter(
 @router.get("/plans", response_model=list[PlanRead])
 def list_plans(session: DB, who: AnyUser) -> list[PlanRead]:
     """Every plan loaded, newest first."""
-    return [PlanRead.model_validate(p) for p in service.list_plans(session=session)]
+    return [PlanRead.model_validate(p) for p in visible_plans(who, service.list_plans(session=session))]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanTree)
-def get_plan(plan_id: Id, session: DB, who: AnyUser) -> PlanTree:
+def get_plan(plan_id: Id, request: Request, session: DB, who: AnyUser) -> PlanTree:
     """A plan's tree of sections and items (a unit officer sees only their unit's items)."""
+    check_plan(request, session, who, plan_id)
     return queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
 
 
 @router.get("/plans/{plan_id}/items", response_model=ItemPage)
-def plan_items(plan_id: Id, session: DB, who: AnyUser) -> ItemPage:
+def plan_items(plan_id: Id, request: Request, session: DB, who: AnyUser) -> ItemPage:
     """A plan's items, flat (a unit officer sees only their unit's items)."""
+    check_plan(request, session, who, plan_id)
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     items = [v.item for s in tree.sections for v in s.items]
     return ItemPage(items=items, total=len(items))
@@ -74,15 +76,22 @@ def upload_plan(
     limits = sandbox.Limits.of(state_of(request).settings)
     plan = uploads.read_upload(file.file.read(uploads.MAX_BYTES + 1), file.filename or "", year, limits)
     assert who.account is not None
-    row, created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
+    row, created = service.load_plan(
+        session=session,
+        plan=plan,
+        actor=who.account.name,
+        now=who.now,
+        government_id=who.account.government_id,
+    )
     items = len(service.plan_items(session=session, plan_id=row.id))
     return PlanLoaded(plan=PlanRead.model_validate(row), created=created, items=items)
 
 
 @router.post("/plans/{plan_id}/auto-assign", response_model=AutoAssignResult)
-def auto_assign(plan_id: Id, session: DB, who: Office) -> AutoAssignResult:
+def auto_assign(plan_id: Id, request: Request, session: DB, who: Office) -> AutoAssignResult:
     """Assign every unassigned target and task of a plan by the routing rules."""
     assert who.account is not None
+    check_plan(request, session, who, plan_id)
     done, left = service.auto_assign(
         session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
     )

@@ -14,6 +14,7 @@ from duban.units.schemas import UnitRead
 from duban.units.service import all_units
 from duban.web import ledger_files, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
+from duban.web.guards import own_level
 from duban.web.sandbox import Limits
 from duban.web.schemas import EventList, Problem
 
@@ -54,8 +55,9 @@ def events(
 def export_ledger(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
     """The 台账 as an Excel workbook (one row per duty; one sheet per unit with ``by_unit``)."""
     data = ledger_files.export_bytes(
-        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now
-    )
+        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now,
+        governments=who.account.governments if who.account else None,
+    )  # fmt: skip
     return Response(
         data,
         media_type=ledger_files.XLSX_TYPE,
@@ -74,6 +76,7 @@ def import_ledger(
         data=file.file.read(ledger_files.MAX_BYTES + 1),
         filename=file.filename or "",
         actor=who.account.name,
+        governments=own_level(who),
         now=who.now,
         limits=Limits.of(state_of(request).settings),
     )

@@ -47,7 +47,11 @@ class ExtensionBody(BaseModel):
 @router.get("/board/sources", response_model=list[SourceCount])
 def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
     """Duties by source (政府工作报告, 上级交办, 批示, 议定事项, 建议, 提案): lights, overdue, replies, satisfaction."""
-    return source_counts(session=session, scope_unit=unit_scope(who))
+    return source_counts(
+        session=session,
+        scope_unit=unit_scope(who),
+        governments=who.account.governments if who.account else None,
+    )
 
 
 @router.get("/board/sources/ranking", response_model=list[UnitRank])
@@ -55,7 +59,12 @@ def board_source_ranking(session: DB, who: AnyUser, source: str | None = None) -
     """Lead units ranked within each source (or the one named): fewest overdue/red, most closed, most satisfied."""
     if source and source not in load_sources():
         raise ApiError(422, f"字段 source: 应为 {'/'.join(load_sources())} 之一", "source")
-    return source_rankings(session=session, source=source or None, scope_unit=unit_scope(who))
+    return source_rankings(
+        session=session,
+        source=source or None,
+        scope_unit=unit_scope(who),
+        governments=who.account.governments if who.account else None,
+    )
 
 
 @router.post("/sources/import", response_model=ImportResult, status_code=201)
@@ -69,7 +78,7 @@ def import_source_list(
     assert who.account is not None
     r = import_upload(
         session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now,
+        actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
     return ImportResult(
         plan_id=r.plan.id, created=r.created, source=r.plan.source_kind, rows=r.rows,

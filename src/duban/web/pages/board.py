@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from duban.db import session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, co_unit_rows
+from duban.ledger.levels import government_lights
 from duban.ledger.pace import paces_of
 from duban.ledger.schemas import TickReport
 from duban.ledger.source_board import source_counts
@@ -45,10 +46,25 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         units = [] if scope is not None else all_unit_names(session=session)
         plans = queries.plan_ids(session=session)
         by_source = (
-            [] if partial else [c for c in source_counts(session=session, scope_unit=scope) if c.total]
+            []
+            if partial
+            else [
+                c
+                for c in source_counts(
+                    session=session,
+                    scope_unit=scope,
+                    governments=who.account.governments if who.account else None,
+                )
+                if c.total
+            ]
         )
         co_rows, co_total = co_unit_rows(session=session, unit_id=scope, limit=50) if scope else ([], 0)
         paces = paces_of(session, [r.duty_id for r in view.rows], calendar=st.calendar, now=who.now)
+        by_government = (
+            government_lights(session=session, government_id=who.account.government_id)
+            if not partial and who.account is not None and who.role in ("office", "leader")
+            else []
+        )
     context: dict[str, Any] = {
         "view": view,
         "f": f,
@@ -58,6 +74,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
         "units": units,
         "plans": plans,
         "by_source": by_source,
+        "by_government": by_government,
         "sources": [(s.key, s.label) for s in load_sources().values()],
         "co_rows": co_rows,
         "co_total": co_total,

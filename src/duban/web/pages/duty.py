@@ -17,6 +17,7 @@ from duban.ledger.results import result_words, target_words
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import GRADES
 from duban.web import notes, queries
+from duban.web.api.levels import levels_view
 from duban.web.cases_view import linked_cases
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
@@ -58,6 +59,7 @@ def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Respo
         target_words=target_words,
         result_words=result_words,
         src=duty_source(session=session, duty_id=duty_id),
+        levels=levels_view(session, who, duty_id),
     )
 
 

@@ -23,6 +23,7 @@ from duban.review.documents import (
 )
 from duban.review.plan_review import plan_review
 from duban.web.deps import DB, OfficeOrLeader
+from duban.web.guards import check_plan
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +43,7 @@ def plan_review_page(
     who: OfficeOrLeader,
     format: Annotated[Literal["docx", "xlsx", "md"] | None, Query(description="下载格式")] = None,
 ) -> Response:
+    check_plan(request, session, who, plan_id)
     review = plan_review(session=session, plan_id=plan_id, now=who.now)
     if format is not None:
         out = io.BytesIO()

@@ -16,7 +16,7 @@ from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, notes, plan_view, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.errors import ApiError
-from duban.web.guards import check_item, unit_scope
+from duban.web.guards import check_item, check_plan, own_level, unit_scope, visible_plans
 from duban.web.render import page
 from duban.web.sandbox import Limits
 
@@ -25,11 +25,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/plans")
 def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
-    return page(request, "plans.html", plans=service.list_plans(session=session), imported=None)
+    return page(
+        request, "plans.html", plans=visible_plans(who, service.list_plans(session=session)), imported=None
+    )
 
 
 @router.get("/plans/{plan_id}")
 def plan_page(plan_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
+    check_plan(request, session, who, plan_id)
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     units = all_unit_names(session=session) if who.role == "office" else []
     plan_part, review_part = plan_view.split_sections(tree)
@@ -55,7 +58,7 @@ def bulk_assign_page(
     item_ids: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     """待分办: many items to one lead unit in one POST, all or nothing, an event each."""
-    service.get_plan(session=session, plan_id=plan_id)
+    check_plan(request, session, who, plan_id)
     if not unit.strip():
         raise ApiError(422, "请填写牵头单位", "unit")
     if resolve_unit(session=session, name=unit.strip()) is None:
@@ -111,6 +114,7 @@ def assign_page(
 @router.post("/plans/{plan_id}/auto-assign")
 def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) -> Response:
     assert who.account is not None
+    check_plan(request, session, who, plan_id)
     result = service.auto_assign(
         session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
     )
@@ -120,8 +124,9 @@ def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) ->
 @router.get("/ledger.xlsx")
 def export_page(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
     data = ledger_files.export_bytes(
-        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now
-    )
+        session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now,
+        governments=who.account.governments if who.account else None,
+    )  # fmt: skip
     return Response(
         data,
         media_type=ledger_files.XLSX_TYPE,
@@ -139,5 +144,7 @@ def import_page(request: Request, session: DB, who: Office, file: Annotated[Uplo
         actor=who.account.name,
         now=who.now,
         limits=Limits.of(state_of(request).settings),
+        governments=own_level(who),
     )
-    return page(request, "plans.html", plans=service.list_plans(session=session), imported=report)
+    plans = visible_plans(who, service.list_plans(session=session))
+    return page(request, "plans.html", plans=plans, imported=report)

@@ -26,11 +26,12 @@ router = APIRouter(include_in_schema=False)
 def sources_page(request: Request, session: DB, who: AnyUser) -> Response:
     sources = [s for s in load_sources().values() if s.key != REPORT]
     plans = [p for p in service.list_plans(session=session) if p.source_kind != REPORT]
+    reach = who.account.governments if who.account else None
     return page(
         request,
         "sources.html",
-        counts=source_counts(session=session, scope_unit=unit_scope(who)),
-        ranking=source_rankings(session=session, scope_unit=unit_scope(who)),
+        counts=source_counts(session=session, scope_unit=unit_scope(who), governments=reach),
+        ranking=source_rankings(session=session, scope_unit=unit_scope(who), governments=reach),
         sources=sources,
         plans=plans if unit_scope(who) is None else [],
         labels={s.key: s.label for s in load_sources().values()},
@@ -48,7 +49,7 @@ def import_page(
     assert who.account is not None
     r = import_upload(
         session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now,
+        actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
     label = load_sources()[r.plan.source_kind].label
     return notes.redirect(request, f"/plans/{r.plan.id}", import_note(r, label))

@@ -49,6 +49,12 @@ def upload_confirm(
     settings = state_of(request).settings
     plan = uploads.take(settings.upload_dir, token, sandbox.Limits.of(settings))
     assert who.account is not None
-    row, created = service.load_plan(session=session, plan=plan, actor=who.account.name, now=who.now)
+    row, created = service.load_plan(
+        session=session,
+        plan=plan,
+        actor=who.account.name,
+        now=who.now,
+        government_id=who.account.government_id,
+    )
     note = f"计划「{row.title}」已导入。" if created else f"计划「{row.title}」已存在，未重复导入。"
     return notes.redirect(request, f"/plans/{row.id}", note)

@@ -1,0 +1,97 @@
+"""API of the levels of government: the government tree, a duty's place in the chain (the duty it
+was handed down from, its children's progress), hand-down (下交) and the board's roll-up by
+government."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from duban.db import Id
+from duban.ledger import levels
+from duban.units import governments
+from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
+from duban.web.guards import check_duty
+from duban.web.schemas import Problem
+
+router = APIRouter(
+    tags=["levels"],
+    responses={
+        401: {"model": Problem},
+        403: {"model": Problem},
+        404: {"model": Problem},
+        422: {"model": Problem},
+    },
+)
+
+
+class GovernmentView(BaseModel):
+    id: int
+    name: str
+    level: str
+    parent_id: int | None
+    code: str | None
+    depth: int
+
+
+class HandDownBody(BaseModel):
+    to: str = Field(min_length=1, max_length=100, description="下级政府名称")
+
+
+class LevelsView(BaseModel):
+    government: str | None
+    parent: levels.LinkedDuty | None
+    children: list[levels.LinkedDuty]
+    hand_down_to: list[str]
+
+
+@router.get("/governments", response_model=list[GovernmentView])
+def list_governments(session: DB, who: AnyUser) -> list[GovernmentView]:
+    """The governments the account sees (its 辖区), as a tree (depth-first)."""
+    seen = who.account.governments if who.account else None
+    return [
+        GovernmentView(**n.__dict__)
+        for n in governments.tree(session=session)
+        if seen is None or n.id in seen
+    ]
+
+
+def levels_view(session: DB, who: AnyUser, duty_id: int) -> LevelsView:
+    """A duty's levels as the API and the page show them."""
+    seen = who.account.governments if who.account else None
+    found = levels.levels_of(
+        session=session, duty_id=duty_id, visible=set(seen) if seen is not None else None
+    )
+    return LevelsView(
+        government=found.government,
+        parent=found.parent,
+        children=found.children,
+        hand_down_to=levels.child_governments(session=session, duty_id=duty_id),
+    )
+
+
+@router.get("/duties/{duty_id}/levels", response_model=LevelsView)
+def duty_levels(duty_id: Id, request: Request, session: DB, who: AnyUser) -> LevelsView:
+    """Where a duty sits: its government, the duty above it (下交自) and its children's progress."""
+    check_duty(request, session, who, duty_id)
+    return levels_view(session, who, duty_id)
+
+
+@router.post("/duties/{duty_id}/hand-down", response_model=levels.LinkedDuty, status_code=201)
+def hand_down(
+    duty_id: Id, body: HandDownBody, request: Request, session: DB, who: Office
+) -> levels.LinkedDuty:
+    """下交: hand a duty down to a child government (its office then assigns it to its own units)."""
+    check_duty(request, session, who, duty_id)
+    assert who.account is not None
+    child = levels.hand_down(
+        session=session, duty_id=duty_id, to=body.to.strip(), actor=who.account.name, now=who.now
+    )
+    return levels.linked_duties(session, [child])[0]
+
+
+@router.get("/board/governments", response_model=list[levels.GovernmentLights])
+def board_governments(session: DB, who: OfficeOrLeader) -> list[levels.GovernmentLights]:
+    """The board rolled up: the duties of the account's government (本级) and of each below it (下级)."""
+    gid = who.account.government_id if who.account else None
+    return levels.government_lights(session=session, government_id=gid)
