@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/scale.py --scale 0.01
 
 serve: $(STAMP)
 	$(BIN)/duban serve
