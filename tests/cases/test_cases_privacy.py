@@ -137,6 +137,10 @@ def test_every_new_case_gets_a_code_and_0500_backfills_old_ones(db, calendar, po
         assert row.publish is False
     from duban.db import downgrade
 
+    if db.dialect.name == "sqlite":
+        # 0550's downgrade rebuilds `units` in SQLite's batch mode, which foreign keys refuse:
+        # the back-fill is walked on PostgreSQL (the [postgres] variant)
+        pytest.skip("SQLite cannot downgrade past 0550 with foreign keys on")
     downgrade(db, "0430")
     with db.begin() as conn:
         table = CaseRow.__table__
