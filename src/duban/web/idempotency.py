@@ -41,9 +41,9 @@ def checked(key: str) -> str:
     return key
 
 
-def scope_of(request: Request, who: Who | None) -> str:
+def scope_of(request: Request, who: Who) -> str:
     """Whose keys these are: the signed-in account, else the client address."""
-    if who is not None and who.account is not None:
+    if who.account is not None:
         return f"user:{who.account.id}"
     return f"addr:{client_address(request)}"
 
@@ -91,34 +91,25 @@ def begin(
     request: Request,
     session: Session,
     *,
-    who: Who | None,
+    who: Who,
     payload: Any,
     key: str | None = None,
-    from_header: bool = True,
 ) -> Pending | Response:
-    """Claim the key (the header's, or ``key`` when not ``from_header``) for this caller and route:
-    a :class:`Pending` to answer through, or the stored answer to return as is. No key: a Pending
+    """Claim the key (``key`` when the caller found one elsewhere — a form's hidden field, Open311's
+    ``device_id`` + ``client_token`` —, else the header's) for this caller and route: a
+    :class:`Pending` to answer through, or the stored answer to return as is. No key: a Pending
     that stores nothing."""
-    if from_header:
-        key = header_key(request)
-    elif key is not None:
-        key = checked(key)
+    key = header_key(request) if key is None else checked(key)
     if key is None:
         return Pending(session, None)
     route = f"{request.method} {request.url.path}"
     try:
         got = keys.claim(
             session=session, scope=scope_of(request, who), route=route, key=key,
-            digest=keys.body_hash(payload), now=who.now if who is not None else _now(request),
+            digest=keys.body_hash(payload), now=who.now,
         )  # fmt: skip
     except keys.KeyReused:
         raise ApiError(422, keys.OTHER_REQUEST, HEADER) from None
     if isinstance(got, keys.Answer):
         return replay(got)
     return Pending(session, got)
-
-
-def _now(request: Request) -> Any:
-    from duban.web.deps import state_of
-
-    return state_of(request).clock()

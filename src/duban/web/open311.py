@@ -187,9 +187,7 @@ def _store_request(
             return _errors(fmt, 400, posted.errors)
         who = Who(account, "api_key", None, now)
         try:
-            pending = idempotency.begin(
-                request, session, who=who, payload=payload, key=key, from_header=False
-            )
+            pending = idempotency.begin(request, session, who=who, payload=payload, key=key)
         except ApiError as exc:
             return _errors(fmt, exc.status_code, [exc.detail])
         if not isinstance(pending, idempotency.Pending):

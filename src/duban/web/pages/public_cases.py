@@ -87,8 +87,7 @@ def report(
     consent = publish in ("on", "1", "true", "yes")
     data = case_create({**values, "citizen_phone": phone, "case_type": "求助", "publish": consent},
                        channel="hotline_web")  # fmt: skip
-    key = idempotency_key or request.headers.get(idempotency.HEADER)
-    pending = idempotency.begin(request, session, who=who, payload=values, key=key, from_header=False)
+    pending = idempotency.begin(request, session, who=who, payload=values, key=idempotency_key or None)
     if not isinstance(pending, idempotency.Pending):
         return pending
     wait = throttle.report_wait(request, session)
