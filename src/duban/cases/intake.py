@@ -390,10 +390,14 @@ def intake_many(
     )
     threshold, sent = threshold_of(classifier), 0
     if threshold is not None:
-        eligible = [cid for cid, r in zip(ids, rows, strict=True) if r["review"] == "auto"]
+        auto = [cid for cid, r in zip(ids, rows, strict=True) if r["review"] == "auto"]
+        loaded: dict[int, CaseRow] = {}
+        for start in range(0, len(auto), 500):  # a query per 500 cases, not one per case
+            chunk = auto[start : start + 500]
+            loaded.update((r.id, r) for r in session.scalars(select(CaseRow).where(CaseRow.id.in_(chunk))))
         sent = auto_dispatch(
             session=session,
-            rows=[session.get_one(CaseRow, cid) for cid in eligible],
+            rows=[loaded[cid] for cid in auto],
             threshold=threshold,
             actor=actor,
             now=now,
