@@ -67,8 +67,9 @@ def new_codes(session: Session, count: int) -> list[str]:
     taken: set[str] = set()
     while len(codes) < count:
         batch = {make_code() for _ in range(count - len(codes))} - taken
-        for start in range(0, len(batch), 500):
-            chunk = sorted(batch)[start : start + 500]
+        ordered = sorted(batch)  # sorted once, not once a chunk
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
             taken.update(session.scalars(select(CaseRow.track_code).where(CaseRow.track_code.in_(chunk))))
         fresh = [c for c in batch if c not in taken]
         codes.extend(fresh)
