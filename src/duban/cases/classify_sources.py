@@ -7,7 +7,7 @@ unlabelled messages and the archive when no vectors file is given).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,24 +58,21 @@ class Sources:
 
 
 @dataclass
-class Trained:
-    """A model and what went into it (for a cross-validation with the same inputs)."""
-
-    model: CaseModel
-    rows: list[LabelledText]
-    taxonomy: Taxonomy | None = None
-    unlabelled: Sequence[tuple[str, str]] = ()
-    vectors: Lookup | None = None
-    extra: int = field(default=0)
-
-
-@dataclass
 class Inputs:
     """The read training inputs besides the labelled rows."""
 
     taxonomy: Taxonomy | None
     unlabelled: list[tuple[str, str]]
     vectors: Lookup | None
+
+
+@dataclass
+class Trained:
+    """A model and what went into it (for a cross-validation with the same inputs)."""
+
+    model: CaseModel
+    rows: list[LabelledText]
+    inputs: Inputs
 
 
 def read_inputs(sources: Sources, *, echo: Callable[[str], None] = lambda _: None) -> Inputs:
@@ -128,4 +125,4 @@ def train_from(
     )
     model.meta["sources"] = sources.as_meta()
     model.meta["confirmed_cases"] = len(extra_rows)
-    return Trained(model, rows, got.taxonomy, got.unlabelled, got.vectors, len(extra_rows))
+    return Trained(model, rows, got)

@@ -86,9 +86,9 @@ def _train(
             f1 = cross_validate(
                 rows,
                 folds=folds,
-                taxonomy=trained.taxonomy,
-                unlabelled=trained.unlabelled,
-                vectors=trained.vectors,
+                taxonomy=trained.inputs.taxonomy,
+                unlabelled=trained.inputs.unlabelled,
+                vectors=trained.inputs.vectors,
             )
             click.echo(f"{folds} 折分层交叉验证 macro-F1：{f1:.4f}")
         else:
