@@ -24,8 +24,8 @@ from duban.web.errors import ApiError
 from duban.web.throttle import client_address
 
 HEADER = "Idempotency-Key"
-_KEY = re.compile(r"^[\x20-\x7e]{1,200}$")
-BAD_KEY = f"{HEADER} 应为 1 到 200 个可打印字符（字母、数字、符号）"
+_KEY = re.compile(rf"^[\x20-\x7e]{{1,{keys.MAX_KEY}}}$")  # the column's length
+BAD_KEY = f"{HEADER} 应为 1 到 {keys.MAX_KEY} 个可打印字符（字母、数字、符号）"
 
 
 def header_key(request: Request) -> str | None:
