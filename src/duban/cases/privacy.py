@@ -1,6 +1,7 @@
 """What a case shows on Open311's anonymous list (公开): which cases may be published at all, the
 address coarsened to 街道/乡镇/社区, the coordinates rounded to about 100 m, and phone numbers, ID
-numbers and names masked in the text. The rules are data (``privacy.yaml``); this module is pure.
+numbers and names masked in the text. The rules are data (``privacy.yaml``); this module is pure
+(the query that keeps only publishable cases is ``duban.web.open311_access.published``).
 """
 
 from __future__ import annotations
@@ -48,18 +49,6 @@ def load_rules(path: Path = RULES_FILE) -> PrivacyRules:
         numbers=re.compile("|".join(f"(?:{p})" for p in [*raw["id_patterns"], *raw["phone_patterns"]])),
         names=re.compile(f"({cues})[：:\\s]*([\u4e00-\u9fff]{{1,{int(raw['name_max'])}}})"),
     )
-
-
-def publishable(*, case_type: str, channel: str, publish: bool, rules: PrivacyRules | None = None) -> bool:
-    """Whether a case may appear on the anonymous list at all.
-
-    >>> publishable(case_type="求助", channel="hotline_web", publish=True)
-    True
-    >>> publishable(case_type="举报", channel="hotline_web", publish=True)
-    False
-    """
-    rules = rules or load_rules()
-    return publish and case_type not in rules.never_case_types and channel not in rules.never_channels
 
 
 def coarse_address(address: str | None, rules: PrivacyRules | None = None) -> str | None:
