@@ -59,11 +59,13 @@ class GovernmentLights(BaseModel):
 
 @dataclass(frozen=True)
 class Levels:
-    """A duty's place in the chain: the duty it was handed down from (if any), and its children."""
+    """A duty's place in the chain: the duty it was handed down from (if any), its children, and
+    the governments it can be handed down to (its government's children)."""
 
     government: str | None
     parent: LinkedDuty | None
     children: list[LinkedDuty]
+    hand_down_to: list[str]
 
 
 def duty_government_id(*, session: Session, duty_id: int) -> int | None:
@@ -77,8 +79,10 @@ def duty_government_id(*, session: Session, duty_id: int) -> int | None:
 
 
 def _effective(session: Session, government_id: int | None) -> GovernmentRow | None:
-    gid = government_id if government_id is not None else gov.root_id(session=session)
-    return gov.get_government(session=session, government_id=gid) if gid is not None else None
+    """The government itself, or for None the root's (None when there is no government)."""
+    if government_id is None:
+        return gov.root(session=session)
+    return gov.get_government(session=session, government_id=government_id)
 
 
 def _plan_for(session: Session, target: GovernmentRow, source: GovernmentRow, year: int, actor: str,
@@ -197,34 +201,40 @@ def linked_duties(session: Session, rows: list[DutyRow]) -> list[LinkedDuty]:
     return out
 
 
-def levels_of(*, session: Session, duty_id: int, visible: set[int | None] | None = None) -> Levels:
-    """A duty's government, the duty it came from (when ``visible`` lets the asker see it) and its
-    children's progress."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    here = _effective(session, duty.item.plan.government_id)
+def levels_of(
+    *,
+    session: Session,
+    duty_id: int,
+    government_id: int | None,
+    parent_duty_id: int | None,
+    visible: set[int | None] | None = None,
+) -> Levels:
+    """A duty's levels, from its plan's government and the duty it was handed down from (as the
+    caller read them): its government, the duty above (when ``visible`` lets the asker see it),
+    its children's progress and the governments it can be handed down to."""
+    here = _effective(session, government_id)
     parent = None
-    if duty.parent_duty_id is not None:
-        up = get_duty(session=session, duty_id=duty.parent_duty_id)
+    if parent_duty_id is not None:
+        up = get_duty(session=session, duty_id=parent_duty_id)
         if visible is None or up.item.plan.government_id in visible:
             parent = linked_duties(session, [up])[0]
     children = list(
         session.scalars(select(DutyRow).where(DutyRow.parent_duty_id == duty_id).order_by(DutyRow.id))
     )
-    return Levels(
-        government=here.name if here else None, parent=parent, children=linked_duties(session, children)
-    )
-
-
-def child_governments(*, session: Session, duty_id: int) -> list[str]:
-    """The governments a duty can be handed down to (its government's children)."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    here = _effective(session, duty.item.plan.government_id)
-    if here is None:
-        return []
-    return list(
-        session.scalars(
-            select(GovernmentRow.name).where(GovernmentRow.parent_id == here.id).order_by(GovernmentRow.id)
+    below: list[str] = []
+    if here is not None:
+        below = list(
+            session.scalars(
+                select(GovernmentRow.name)
+                .where(GovernmentRow.parent_id == here.id)
+                .order_by(GovernmentRow.id)
+            )
         )
+    return Levels(
+        government=here.name if here else None,
+        parent=parent,
+        children=linked_duties(session, children),
+        hand_down_to=below,
     )
 
 

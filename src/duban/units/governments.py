@@ -132,6 +132,13 @@ def subtree_ids(*, session: Session, government_id: int) -> set[int]:
     return out
 
 
+def root(*, session: Session) -> GovernmentRow | None:
+    """The root government (the one without a parent), or None when there is none."""
+    return session.scalar(
+        select(GovernmentRow).where(GovernmentRow.parent_id.is_(None)).order_by(GovernmentRow.id).limit(1)
+    )
+
+
 def root_id(*, session: Session) -> int | None:
     """The root government's id (the one without a parent), or None when there is none."""
     return session.scalar(

@@ -84,10 +84,19 @@ def import_note(r: SourceImport, label: str) -> str:
 
 def duty_source(*, session: Session, duty_id: int) -> DutySource:
     """The source view of a duty (its list's fields under their headers, its reply rounds)."""
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    key = duty.item.plan.source_kind
-    src = load_sources().get(key) or load_sources()["report"]
-    fields = {src.field_label(k): v for k, v in (duty.item.source_fields or {}).items()}
+    item = service.get_duty(session=session, duty_id=duty_id).item
+    return source_view(
+        session=session, duty_id=duty_id, source_kind=item.plan.source_kind, source_fields=item.source_fields
+    )
+
+
+def source_view(
+    *, session: Session, duty_id: int, source_kind: str, source_fields: dict[str, Any] | None
+) -> DutySource:
+    """:func:`duty_source` of a duty already read (its plan's source kind, its item's own fields):
+    only the reply rounds are read."""
+    src = load_sources().get(source_kind) or load_sources()["report"]
+    fields = {src.field_label(k): v for k, v in (source_fields or {}).items()}
     return DutySource(
         duty_id=duty_id,
         source=src.key,
