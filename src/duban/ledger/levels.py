@@ -68,16 +68,6 @@ class Levels:
     hand_down_to: list[str]
 
 
-def duty_government_id(*, session: Session, duty_id: int) -> int | None:
-    """The government of a duty (its plan's; None: the root's, or no such duty)."""
-    return session.scalar(
-        select(PlanRow.government_id)
-        .join(ItemRow, ItemRow.plan_id == PlanRow.id)
-        .join(DutyRow, DutyRow.item_id == ItemRow.id)
-        .where(DutyRow.id == duty_id)
-    )
-
-
 def _effective(session: Session, government_id: int | None) -> GovernmentRow | None:
     """The government itself, or for None the root's (None when there is no government)."""
     if government_id is None:
