@@ -207,6 +207,7 @@ def read_list(*, session: Session, source: Source, data: bytes, name: str) -> li
     position = {h: i for i, h in enumerate(headers) if h}
     out: list[ListedRow] = []
     seen_refs: dict[str, int] = {}
+    known_units: dict[str, bool] = {}
     for line, values in enumerate(rows[1:], start=2):
         if all(_text(v) == "" for v in values):
             continue
@@ -228,7 +229,9 @@ def read_list(*, session: Session, source: Source, data: bytes, name: str) -> li
             elif c.kind == "units":
                 names = [n.strip() for n in re.split(r"[、,，;；]", text) if n.strip()]
                 for n in names:
-                    if resolve_unit(session=session, name=n) is None:
+                    if n not in known_units:  # a list names the same few units row after row
+                        known_units[n] = resolve_unit(session=session, name=n) is not None
+                    if not known_units[n]:
                         errors.append(f"{where}：单位「{n}」不存在")
                 fields[c.field] = names
             else:
