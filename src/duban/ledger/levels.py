@@ -234,9 +234,10 @@ def government_lights(*, session: Session, government_id: int | None) -> list[Go
     top = _effective(session, government_id)
     if top is None:
         return []
-    names = {n.id: n for n in gov.tree(session=session)}
+    nodes = gov.tree(session=session)  # depth-first from the root (the first node)
+    names = {n.id: n for n in nodes}
     sub = gov.subtree_ids(session=session, government_id=top.id)
-    root = gov.root_id(session=session)
+    root = nodes[0].id
     rows = session.execute(
         select(PlanRow.government_id, DutyRow.status, DutyRow.light, func.count())
         .select_from(DutyRow)
@@ -256,5 +257,4 @@ def government_lights(*, session: Session, government_id: int | None) -> list[Go
         g.total += n
         if status != DutyStatus.CLOSED.value:
             g.open += n
-    order = [n.id for n in gov.tree(session=session)]
-    return [out[i] for i in order if i in out]
+    return [out[n.id] for n in nodes if n.id in out]
