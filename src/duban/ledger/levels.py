@@ -168,20 +168,36 @@ def after_review(*, session: Session, duty: DutyRow, decision: str, actor: str, 
 
 
 def linked_duties(session: Session, rows: list[DutyRow]) -> list[LinkedDuty]:
-    """Duties as a level above or below shows them."""
+    """Duties as a level above or below shows them (their governments and lead units read in one
+    query, then each one's latest progress)."""
+    if not rows:
+        return []
+    heads = {
+        duty_id: (gid, unit)
+        for duty_id, gid, unit in session.execute(
+            select(DutyRow.id, PlanRow.government_id, UnitRow.name)
+            .join(ItemRow, ItemRow.id == DutyRow.item_id)
+            .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+            .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+            .outerjoin(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+            .where(DutyRow.id.in_([d.id for d in rows]))
+        )
+    }
+    governments: dict[int | None, str] = {}
     out = []
     for d in rows:
-        g = _effective(session, d.item.plan.government_id)
-        a = session.scalar(select(AssignmentRow).where(AssignmentRow.item_id == d.item_id))
-        unit = session.get(UnitRow, a.lead_unit_id) if a else None
+        gid, unit = heads[d.id]
+        if gid not in governments:
+            g = _effective(session, gid)
+            governments[gid] = g.name if g else ""
         last = latest_progress(session=session, duty_id=d.id)
         out.append(
             LinkedDuty(
                 duty_id=d.id,
-                government=g.name if g else "",
+                government=governments[gid],
                 status=d.status,
                 status_label=STATUS_LABELS[DutyStatus(d.status)],
-                unit=unit.name if unit else None,
+                unit=unit,
                 due=d.due,
                 last_progress=last.text if last else None,
                 last_progress_at=last.reported_at if last else None,
