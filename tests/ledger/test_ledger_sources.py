@@ -16,7 +16,14 @@ from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentRow, DutyRow, ItemRow, PlanRow, ReplyRow
 from duban.ledger.routing import load_rules
 from duban.ledger.source_board import source_counts, source_rankings
-from duban.ledger.sources import SourceImportError, import_source, load_sources, parse_sources, source_of
+from duban.ledger.sources import (
+    SourceImportError,
+    import_source,
+    load_sources,
+    parse_sources,
+    sheet_rows,
+    source_of,
+)
 from duban.ledger.workflow import WorkflowError
 from tests.ledger.ledger_factories import at
 from tests.ledger.source_lists import bad_proposal_list, proposal_list, xlsx
@@ -26,7 +33,8 @@ ASSIGNED = at(2026, 3, 2)
 
 def _import(s, data: bytes, source: str = "提案"):
     return import_source(
-        session=s, source=source_of(source), data=data, name="提案清单.xlsx", rules=load_rules(),
+        session=s, source=source_of(source), rows=sheet_rows(data, "提案清单.xlsx"), name="提案清单.xlsx",
+        rules=load_rules(),
         actor="督查室", now=ASSIGNED,
     )  # fmt: skip
 

@@ -95,8 +95,8 @@ def test_duty_page_queries_do_not_grow_with_its_progress(app, clients):
     with counted(app) as many:
         page = office.get(f"/duties/{w.duty_a}")
     assert page.status_code == 200 and "第30次进展" in page.text
-    # 8 for the duty itself; the source card (duty, item, plan, replies) and the 上下级 card (duty,
-    # item, plan, governments, parent, children) read the duty again: fold them into the cached read
+    # 8 for the duty itself; then the source card's replies and the 上下级 card's government and
+    # children (the duty, its item and plan come from the cached read): 11 today, the bound is looser
     assert len(many) == len(few) <= 21, many
     with counted(app) as again:  # the duty's reads remembered: the version, events, cases, evidence
         assert office.get(f"/duties/{w.duty_a}").status_code == 200

@@ -33,7 +33,7 @@ def register(main: click.Group) -> None:
         有承办单位的按其交办，否则按分办规则分办；任何一行有错则全部不导入。"""
         from duban.ledger.errors import LedgerError
         from duban.ledger.routing import load_rules
-        from duban.ledger.sources import import_source, source_of
+        from duban.ledger.sources import import_source, sheet_rows, source_of
 
         source = source_of(source_name)
         try:
@@ -42,7 +42,7 @@ def register(main: click.Group) -> None:
             raise LedgerError(f"{file}: 无法读取 ({exc.strerror})") from exc
         with migrated_session(database_url) as s:
             r = import_source(
-                session=s, source=source, data=data, name=file.name, rules=load_rules(rules),
+                session=s, source=source, rows=sheet_rows(data, file.name), name=file.name, rules=load_rules(rules),
                 actor=actor, now=parse_at(at),
             )  # fmt: skip
             plan_id = r.plan.id

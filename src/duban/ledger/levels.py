@@ -59,26 +59,20 @@ class GovernmentLights(BaseModel):
 
 @dataclass(frozen=True)
 class Levels:
-    """A duty's place in the chain: the duty it was handed down from (if any), and its children."""
+    """A duty's place in the chain: the duty it was handed down from (if any), its children, and
+    the governments it can be handed down to (its government's children)."""
 
     government: str | None
     parent: LinkedDuty | None
     children: list[LinkedDuty]
-
-
-def duty_government_id(*, session: Session, duty_id: int) -> int | None:
-    """The government of a duty (its plan's; None: the root's, or no such duty)."""
-    return session.scalar(
-        select(PlanRow.government_id)
-        .join(ItemRow, ItemRow.plan_id == PlanRow.id)
-        .join(DutyRow, DutyRow.item_id == ItemRow.id)
-        .where(DutyRow.id == duty_id)
-    )
+    hand_down_to: list[str]
 
 
 def _effective(session: Session, government_id: int | None) -> GovernmentRow | None:
-    gid = government_id if government_id is not None else gov.root_id(session=session)
-    return gov.get_government(session=session, government_id=gid) if gid is not None else None
+    """The government itself, or for None the root's (None when there is no government)."""
+    if government_id is None:
+        return gov.root(session=session)
+    return gov.get_government(session=session, government_id=government_id)
 
 
 def _plan_for(session: Session, target: GovernmentRow, source: GovernmentRow, year: int, actor: str,
@@ -174,20 +168,36 @@ def after_review(*, session: Session, duty: DutyRow, decision: str, actor: str, 
 
 
 def linked_duties(session: Session, rows: list[DutyRow]) -> list[LinkedDuty]:
-    """Duties as a level above or below shows them."""
+    """Duties as a level above or below shows them (their governments and lead units read in one
+    query, then each one's latest progress)."""
+    if not rows:
+        return []
+    heads = {
+        duty_id: (gid, unit)
+        for duty_id, gid, unit in session.execute(
+            select(DutyRow.id, PlanRow.government_id, UnitRow.name)
+            .join(ItemRow, ItemRow.id == DutyRow.item_id)
+            .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+            .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
+            .outerjoin(UnitRow, UnitRow.id == AssignmentRow.lead_unit_id)
+            .where(DutyRow.id.in_([d.id for d in rows]))
+        )
+    }
+    governments: dict[int | None, str] = {}
     out = []
     for d in rows:
-        g = _effective(session, d.item.plan.government_id)
-        a = session.scalar(select(AssignmentRow).where(AssignmentRow.item_id == d.item_id))
-        unit = session.get(UnitRow, a.lead_unit_id) if a else None
+        gid, unit = heads[d.id]
+        if gid not in governments:
+            g = _effective(session, gid)
+            governments[gid] = g.name if g else ""
         last = latest_progress(session=session, duty_id=d.id)
         out.append(
             LinkedDuty(
                 duty_id=d.id,
-                government=g.name if g else "",
+                government=governments[gid],
                 status=d.status,
                 status_label=STATUS_LABELS[DutyStatus(d.status)],
-                unit=unit.name if unit else None,
+                unit=unit,
                 due=d.due,
                 last_progress=last.text if last else None,
                 last_progress_at=last.reported_at if last else None,
@@ -197,34 +207,40 @@ def linked_duties(session: Session, rows: list[DutyRow]) -> list[LinkedDuty]:
     return out
 
 
-def levels_of(*, session: Session, duty_id: int, visible: set[int | None] | None = None) -> Levels:
-    """A duty's government, the duty it came from (when ``visible`` lets the asker see it) and its
-    children's progress."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    here = _effective(session, duty.item.plan.government_id)
+def levels_of(
+    *,
+    session: Session,
+    duty_id: int,
+    government_id: int | None,
+    parent_duty_id: int | None,
+    visible: set[int | None] | None = None,
+) -> Levels:
+    """A duty's levels, from its plan's government and the duty it was handed down from (as the
+    caller read them): its government, the duty above (when ``visible`` lets the asker see it),
+    its children's progress and the governments it can be handed down to."""
+    here = _effective(session, government_id)
     parent = None
-    if duty.parent_duty_id is not None:
-        up = get_duty(session=session, duty_id=duty.parent_duty_id)
+    if parent_duty_id is not None:
+        up = get_duty(session=session, duty_id=parent_duty_id)
         if visible is None or up.item.plan.government_id in visible:
             parent = linked_duties(session, [up])[0]
     children = list(
         session.scalars(select(DutyRow).where(DutyRow.parent_duty_id == duty_id).order_by(DutyRow.id))
     )
-    return Levels(
-        government=here.name if here else None, parent=parent, children=linked_duties(session, children)
-    )
-
-
-def child_governments(*, session: Session, duty_id: int) -> list[str]:
-    """The governments a duty can be handed down to (its government's children)."""
-    duty = get_duty(session=session, duty_id=duty_id)
-    here = _effective(session, duty.item.plan.government_id)
-    if here is None:
-        return []
-    return list(
-        session.scalars(
-            select(GovernmentRow.name).where(GovernmentRow.parent_id == here.id).order_by(GovernmentRow.id)
+    below: list[str] = []
+    if here is not None:
+        below = list(
+            session.scalars(
+                select(GovernmentRow.name)
+                .where(GovernmentRow.parent_id == here.id)
+                .order_by(GovernmentRow.id)
+            )
         )
+    return Levels(
+        government=here.name if here else None,
+        parent=parent,
+        children=linked_duties(session, children),
+        hand_down_to=below,
     )
 
 
@@ -234,9 +250,10 @@ def government_lights(*, session: Session, government_id: int | None) -> list[Go
     top = _effective(session, government_id)
     if top is None:
         return []
-    names = {n.id: n for n in gov.tree(session=session)}
+    nodes = gov.tree(session=session)  # depth-first from the root (the first node)
+    names = {n.id: n for n in nodes}
     sub = gov.subtree_ids(session=session, government_id=top.id)
-    root = gov.root_id(session=session)
+    root = nodes[0].id
     rows = session.execute(
         select(PlanRow.government_id, DutyRow.status, DutyRow.light, func.count())
         .select_from(DutyRow)
@@ -256,5 +273,4 @@ def government_lights(*, session: Session, government_id: int | None) -> list[Go
         g.total += n
         if status != DutyStatus.CLOSED.value:
             g.open += n
-    order = [n.id for n in gov.tree(session=session)]
-    return [out[i] for i in order if i in out]
+    return [out[n.id] for n in nodes if n.id in out]

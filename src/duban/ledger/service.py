@@ -286,17 +286,6 @@ def assign(
         .options(selectinload(AssignmentRow.co_units).selectinload(AssignmentCoUnitRow.unit))
     )
     duty = session.scalar(select(DutyRow).where(DutyRow.item_id == item_id))
-    if a is None and duty is not None:  # a handed-down duty (下交) gets its first unit
-        a = AssignmentRow(item_id=item_id, lead_unit_id=lead.id, leader=leader, assigned_at=now,
-                          assigned_by=actor, rule=rule)  # fmt: skip
-        a.lead_unit = lead
-        a.co_units = [AssignmentCoUnitRow(unit_id=u.id, unit=u, position=i) for i, u in enumerate(co_rows)]
-        session.add(a)
-        duty.major = duty.major or major
-        session.flush()
-        audit.record_change(session, a, actor=actor, now=now, entity="assignment", action="assign",
-                            before=None, after=_assignment_snapshot(a, duty))  # fmt: skip
-        return a
     if a is None or duty is None:
         a = AssignmentRow(
             item_id=item_id,
@@ -309,12 +298,16 @@ def assign(
         a.lead_unit = lead
         a.co_units = [AssignmentCoUnitRow(unit_id=u.id, unit=u, position=i) for i, u in enumerate(co_rows)]
         session.add(a)
-        due = item.deadline or date(item.plan.year, 12, 31)
-        duty = DutyRow(
-            item_id=item_id, status=DutyStatus.ASSIGNED.value, major=major, due=due, assigned_at=now
-        )
-        duty.overdue_workdays = 0
-        session.add(duty)
+        created = duty is None
+        if duty is None:
+            due = item.deadline or date(item.plan.year, 12, 31)
+            duty = DutyRow(
+                item_id=item_id, status=DutyStatus.ASSIGNED.value, major=major, due=due, assigned_at=now
+            )
+            duty.overdue_workdays = 0
+            session.add(duty)
+        else:  # a handed-down duty (下交) gets its first unit
+            duty.major = duty.major or major
         session.flush()
         audit.record_change(
             session,
@@ -326,8 +319,11 @@ def assign(
             before=None,
             after=_assignment_snapshot(a, duty),
         )
-        audit.record_change(session, duty, actor=actor, now=now, entity="duty", action="create", before=None)
-        open_first_round(session=session, duty=duty, actor=actor, now=now)  # a suggestion's reply clock
+        if created:
+            audit.record_change(
+                session, duty, actor=actor, now=now, entity="duty", action="create", before=None
+            )
+            open_first_round(session=session, duty=duty, actor=actor, now=now)  # a suggestion's reply clock
         return a
     before = _assignment_snapshot(a, duty)
     duty_before = audit.snapshot(duty)

@@ -180,17 +180,27 @@ class ListedRow:
     fields: dict[str, Any]
 
 
-def read_list(*, session: Session, source: Source, data: bytes, name: str) -> list[ListedRow]:
-    """The rows of a source's xlsx list, checked; any bad cell raises SourceImportError (all of them)."""
-    if not source.columns:
-        raise LedgerError(f"来源「{source.label}」不以清单导入", "source")
+Rows = list[tuple[Any, ...]]
+"""A worksheet's rows of cell values, the header row first."""
+
+
+def sheet_rows(data: bytes, name: str) -> Rows:
+    """The first worksheet's rows of an xlsx list read in this process (the CLI; the console reads
+    uploads in a child process); SourceImportError for a file that is not a workbook."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         raise SourceImportError(name, ["不是有效的 xlsx 工作簿"]) from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
     wb.close()
+    return rows
+
+
+def read_list(*, session: Session, source: Source, rows: Rows, name: str) -> list[ListedRow]:
+    """A source's list (its first sheet's rows), checked; any bad cell raises SourceImportError
+    (all of them)."""
+    if not source.columns:
+        raise LedgerError(f"来源「{source.label}」不以清单导入", "source")
     if not rows:
         raise SourceImportError(name, ["工作表为空"])
     headers = [_text(h) for h in rows[0]]
@@ -207,6 +217,7 @@ def read_list(*, session: Session, source: Source, data: bytes, name: str) -> li
     position = {h: i for i, h in enumerate(headers) if h}
     out: list[ListedRow] = []
     seen_refs: dict[str, int] = {}
+    known_units: dict[str, bool] = {}
     for line, values in enumerate(rows[1:], start=2):
         if all(_text(v) == "" for v in values):
             continue
@@ -228,7 +239,9 @@ def read_list(*, session: Session, source: Source, data: bytes, name: str) -> li
             elif c.kind == "units":
                 names = [n.strip() for n in re.split(r"[、,，;；]", text) if n.strip()]
                 for n in names:
-                    if resolve_unit(session=session, name=n) is None:
+                    if n not in known_units:  # a list names the same few units row after row
+                        known_units[n] = resolve_unit(session=session, name=n) is not None
+                    if not known_units[n]:
                         errors.append(f"{where}：单位「{n}」不存在")
                 fields[c.field] = names
             else:
@@ -263,7 +276,7 @@ def import_source(
     *,
     session: Session,
     source: Source,
-    data: bytes,
+    rows: Rows,
     name: str,
     rules: tuple[Rule, ...],
     actor: str,
@@ -271,11 +284,11 @@ def import_source(
     place: str = "",
     government_id: int | None = None,
 ) -> SourceImport:
-    """Load a source's xlsx list as a plan of items (of ``government_id``, None: the root's),
-    assigned by 承办单位 or by the routing rules."""
+    """Load a source's list (its first sheet's rows, :func:`sheet_rows`) as a plan of items (of
+    ``government_id``, None: the root's), assigned by 承办单位 or by the routing rules."""
     from duban.ledger.service import assign  # the one way an item becomes a duty
 
-    listed = read_list(session=session, source=source, data=data, name=name)
+    listed = read_list(session=session, source=source, rows=rows, name=name)
     # the same rows again (the file saved anew, or renamed) are recognised: the checksum is of the content
     content = json.dumps([source.key, [r.fields for r in listed]], ensure_ascii=False, sort_keys=True)
     checksum = hashlib.sha256(content.encode()).hexdigest()

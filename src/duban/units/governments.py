@@ -84,9 +84,9 @@ def add_government(
         raise GovernmentError(f"政府「{name}」已存在", "name")
     parent_row = require_government(session=session, name=parent) if parent else None
     if parent_row is None:
-        root = session.scalar(select(GovernmentRow).where(GovernmentRow.parent_id.is_(None)).limit(1))
-        if root is not None:
-            raise GovernmentError(f"已有顶级政府「{root.name}」，请用 --parent 指定上级", "parent")
+        top = root(session=session)
+        if top is not None:
+            raise GovernmentError(f"已有顶级政府「{top.name}」，请用 --parent 指定上级", "parent")
     elif GOVERNMENT_LEVELS.index(level) <= GOVERNMENT_LEVELS.index(parent_row.level):
         raise GovernmentError(
             f"「{name}」（{level}）不能隶属于「{parent_row.name}」（{parent_row.level}）", "level"
@@ -130,6 +130,13 @@ def subtree_ids(*, session: Session, government_id: int) -> set[int]:
                 out.add(gid)
                 changed = True
     return out
+
+
+def root(*, session: Session) -> GovernmentRow | None:
+    """The root government (the one without a parent), or None when there is none."""
+    return session.scalar(
+        select(GovernmentRow).where(GovernmentRow.parent_id.is_(None)).order_by(GovernmentRow.id).limit(1)
+    )
 
 
 def root_id(*, session: Session) -> int | None:

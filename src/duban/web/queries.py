@@ -66,6 +66,7 @@ _HEAD = (
         AssignmentRow.leader.label("assignment_leader"),
         UnitRow.name.label("lead_unit_name"),
         PlanRow.government_id.label("plan_government_id"),
+        PlanRow.source_kind.label("plan_source_kind"),
     )
     .select_from(DutyRow)
     .join(ItemRow, ItemRow.id == DutyRow.item_id)
@@ -100,6 +101,8 @@ class DutyFacts:
     lead_unit_id: int | None
     co_unit_ids: tuple[int, ...]
     government_id: int | None = None  # the government whose plan holds the duty (its 辖区 check)
+    source_kind: str = "report"  # its plan's source (ledger/rules/sources.yaml)
+    parent_duty_id: int | None = None  # the duty it was handed down from (下交)
 
     def role_of(self, unit_id: int | None) -> str | None:
         """What ``unit_id`` is to the duty: "lead", "co" or None."""
@@ -146,7 +149,14 @@ def duty_facts(
         milestones=milestones,
         progress=progress,
     )
-    return DutyFacts(detail, head["lead_unit_id"], tuple(i for i, _name in co), head["plan_government_id"])
+    return DutyFacts(
+        detail,
+        head["lead_unit_id"],
+        tuple(i for i, _name in co),
+        head["plan_government_id"],
+        head["plan_source_kind"],
+        head["parent_duty_id"],
+    )
 
 
 def _clock_view(

@@ -7,15 +7,18 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
+from fastapi import UploadFile
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from duban.ledger import service
 from duban.ledger.routing import load_rules
 from duban.ledger.sources import SourceImport, import_source, load_sources, source_of
+from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.ledger_files import MAX_BYTES
-from duban.web.uploads import check_zip
+from duban.web.sandbox import Limits
+from duban.web.uploads import check_zip, read_in_child
 
 
 class ReplyView(BaseModel):
@@ -51,26 +54,23 @@ class ImportResult(BaseModel):
 
 
 def import_upload(
-    *,
-    session: Session,
-    source: str,
-    data: bytes,
-    filename: str,
-    actor: str,
-    now: datetime,
-    government_id: int | None = None,
+    *, session: Session, who: Who, source: str, file: UploadFile, limits: Limits
 ) -> SourceImport:
-    """Import an uploaded source list (xlsx, all or nothing); a bad file is a 4xx naming it."""
+    """Import an uploaded source list (xlsx, read in a child process within ``limits``; all or
+    nothing) for ``who``'s government; a bad file is a 4xx naming it."""
+    assert who.account is not None
     src = source_of(source)
-    name = PurePath(filename or "").name
+    name = PurePath(file.filename or "").name
+    data = file.file.read(MAX_BYTES + 1)
     if not name.lower().endswith(".xlsx"):
         raise ApiError(422, f"{name or '未选择文件'}: 请上传 .xlsx 清单", "file")
     if not data or len(data) > MAX_BYTES:
         raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
     check_zip(data, name)
+    sheets = read_in_child(kind="sheets", data=data, name=name, limits=limits)
     return import_source(
-        session=session, source=src, data=data, name=name, rules=load_rules(), actor=actor, now=now,
-        government_id=government_id,
+        session=session, source=src, rows=sheets[0][1] if sheets else [], name=name, rules=load_rules(),
+        actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
 
 
@@ -84,10 +84,19 @@ def import_note(r: SourceImport, label: str) -> str:
 
 def duty_source(*, session: Session, duty_id: int) -> DutySource:
     """The source view of a duty (its list's fields under their headers, its reply rounds)."""
-    duty = service.get_duty(session=session, duty_id=duty_id)
-    key = duty.item.plan.source_kind
-    src = load_sources().get(key) or load_sources()["report"]
-    fields = {src.field_label(k): v for k, v in (duty.item.source_fields or {}).items()}
+    item = service.get_duty(session=session, duty_id=duty_id).item
+    return source_view(
+        session=session, duty_id=duty_id, source_kind=item.plan.source_kind, source_fields=item.source_fields
+    )
+
+
+def source_view(
+    *, session: Session, duty_id: int, source_kind: str, source_fields: dict[str, Any] | None
+) -> DutySource:
+    """:func:`duty_source` of a duty already read (its plan's source kind, its item's own fields):
+    only the reply rounds are read."""
+    src = load_sources().get(source_kind) or load_sources()["report"]
+    fields = {src.field_label(k): v for k, v in (source_fields or {}).items()}
     return DutySource(
         duty_id=duty_id,
         source=src.key,

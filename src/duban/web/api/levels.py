@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 from duban.db import Id
 from duban.ledger import levels
 from duban.units import governments
+from duban.web import queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
 from duban.web.guards import check_duty
+from duban.web.queries import DutyFacts
 from duban.web.schemas import Problem
 
 router = APIRouter(
@@ -56,25 +58,29 @@ def list_governments(session: DB, who: AnyUser) -> list[GovernmentView]:
     ]
 
 
-def levels_view(session: DB, who: AnyUser, duty_id: int) -> LevelsView:
-    """A duty's levels as the API and the page show them."""
+def levels_view(session: DB, who: AnyUser, facts: DutyFacts) -> LevelsView:
+    """A duty's levels as the API and the page show them, from the duty already read."""
     seen = who.account.governments if who.account else None
     found = levels.levels_of(
-        session=session, duty_id=duty_id, visible=set(seen) if seen is not None else None
+        session=session,
+        duty_id=facts.detail.duty.id,
+        government_id=facts.government_id,
+        parent_duty_id=facts.parent_duty_id,
+        visible=set(seen) if seen is not None else None,
     )
     return LevelsView(
         government=found.government,
         parent=found.parent,
         children=found.children,
-        hand_down_to=levels.child_governments(session=session, duty_id=duty_id),
+        hand_down_to=found.hand_down_to,
     )
 
 
 @router.get("/duties/{duty_id}/levels", response_model=LevelsView)
 def duty_levels(duty_id: Id, request: Request, session: DB, who: AnyUser) -> LevelsView:
     """Where a duty sits: its government, the duty above it (下交自) and its children's progress."""
-    check_duty(request, session, who, duty_id)
-    return levels_view(session, who, duty_id)
+    facts, _json = queries.cached_duty(request, who, duty_id)  # with the row guard
+    return levels_view(session, who, facts)
 
 
 @router.post("/duties/{duty_id}/hand-down", response_model=levels.LinkedDuty, status_code=201)

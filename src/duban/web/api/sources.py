@@ -15,7 +15,7 @@ from duban.ledger.sources import load_sources
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_duty, unit_scope
-from duban.web.ledger_files import MAX_BYTES
+from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
 from duban.web.source_files import DutySource, ImportResult, duty_source, import_upload
 
@@ -69,17 +69,16 @@ def board_source_ranking(session: DB, who: AnyUser, source: str | None = None) -
 
 @router.post("/sources/import", response_model=ImportResult, status_code=201)
 def import_source_list(
+    request: Request,
     session: DB,
     who: Office,
     source: Annotated[str, Form(min_length=1, max_length=20)],
     file: Annotated[UploadFile, File()],
 ) -> ImportResult:
     """Import a source's xlsx list (all or nothing); rows are assigned by 承办单位 or the routing rules."""
-    assert who.account is not None
     r = import_upload(
-        session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now, government_id=who.account.government_id,
-    )  # fmt: skip
+        session=session, who=who, source=source, file=file, limits=Limits.of(state_of(request).settings)
+    )
     return ImportResult(
         plan_id=r.plan.id, created=r.created, source=r.plan.source_kind, rows=r.rows,
         assigned=len(r.assigned), needs_person=r.needs_person,

@@ -24,7 +24,7 @@ from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty
 from duban.web.render import page
-from duban.web.source_files import duty_source
+from duban.web.source_files import source_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,8 +58,13 @@ def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Respo
         evidence=service.list_evidence(session=session, duty_id=duty_id),
         target_words=target_words,
         result_words=result_words,
-        src=duty_source(session=session, duty_id=duty_id),
-        levels=levels_view(session, who, duty_id),
+        src=source_view(
+            session=session,
+            duty_id=duty_id,
+            source_kind=facts.source_kind,
+            source_fields=detail.item.source_fields,
+        ),
+        levels=levels_view(session, who, facts),
     )
 
 

@@ -15,8 +15,8 @@ from duban.ledger.sources import REPORT, load_sources
 from duban.web import notes
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.guards import check_duty, unit_scope
-from duban.web.ledger_files import MAX_BYTES
 from duban.web.render import page
+from duban.web.sandbox import Limits
 from duban.web.source_files import import_note, import_upload
 
 router = APIRouter(include_in_schema=False)
@@ -46,11 +46,9 @@ def import_page(
     source: Annotated[str, Form(min_length=1, max_length=20)],
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    assert who.account is not None
     r = import_upload(
-        session=session, source=source, data=file.file.read(MAX_BYTES + 1), filename=file.filename or "",
-        actor=who.account.name, now=who.now, government_id=who.account.government_id,
-    )  # fmt: skip
+        session=session, who=who, source=source, file=file, limits=Limits.of(state_of(request).settings)
+    )
     label = load_sources()[r.plan.source_kind].label
     return notes.redirect(request, f"/plans/{r.plan.id}", import_note(r, label))
 
