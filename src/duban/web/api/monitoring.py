@@ -9,6 +9,7 @@ domain's (:mod:`duban.monitoring`). Errors are the console's ``{detail, field}``
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import PurePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,10 +21,12 @@ from duban.monitoring import board, clearance, households, measures, visits, wor
 from duban.monitoring.models import HOUSEHOLD_STATUSES
 from duban.web import monitoring_view as mv
 from duban.web.deps import DB, AnyUser, Who, state_of
+from duban.web.errors import ApiError
 from duban.web.guards import unit_scope
 from duban.web.ledger_files import MAX_BYTES, XLSX_TYPE
+from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
-from duban.web.uploads import check_zip
+from duban.web.uploads import check_zip, read_in_child
 
 router = APIRouter(
     tags=["monitoring"],
@@ -185,31 +188,35 @@ def get_board(session: DB, who: AnyUser) -> dict[str, Any]:
 @router.post("/monitoring/import")
 def import_list(
     file: Annotated[UploadFile, File()],
+    request: Request,
     session: DB,
     who: AnyUser,
     found_by: Annotated[str, Query(max_length=20)] = "部门筛查预警",
 ) -> dict[str, Any]:
     """Import a county's list or a department's screening list (.xlsx, all or nothing)."""
     mv.require_action(who, "import")
-    data = read_xlsx(file)
-    report = workbook.import_workbook(
-        session=session, data=data, found_by=found_by, actor=actor(who), now=who.now
+    rows = read_sheet(request, file)
+    report = workbook.import_sheet(
+        session=session, rows=rows, found_by=found_by, actor=actor(who), now=who.now
     )
     return asdict(report)
 
 
-def read_xlsx(file: UploadFile) -> bytes:
-    """The uploaded workbook's bytes (a .xlsx of at most 20 MB, a sane zip)."""
-    from duban.monitoring.rules import MonitoringError
-
-    name = file.filename or ""
+def read_sheet(request: Request, file: UploadFile) -> workbook.Rows:
+    """The first worksheet's rows of an uploaded workbook (a .xlsx of at most 20 MB, a sane zip),
+    read in the sandboxed child as every uploaded file is."""
+    name = PurePath(file.filename or "").name
     data = file.file.read(MAX_BYTES + 1)
     if not name.lower().endswith(".xlsx"):
-        raise MonitoringError(f"{name or '未选择文件'}: 请上传 .xlsx 文件", field="file")
+        raise ApiError(422, f"{name or '未选择文件'}: 请上传 .xlsx 文件", "file")
     if not data or len(data) > MAX_BYTES:
-        raise MonitoringError(f"{name}: 文件为空或超过 20 MB", field="file")
+        raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
     check_zip(data, name)
-    return data
+    sheets = read_in_child(kind="sheets", data=data, name=name, limits=Limits.of(state_of(request).settings))
+    if not sheets:
+        raise ApiError(422, f"{name}: 工作簿中没有工作表", "file")
+    rows: workbook.Rows = sheets[0][1]
+    return rows
 
 
 @router.get("/monitoring/export.xlsx", response_class=Response)

@@ -20,7 +20,7 @@ from duban.monitoring.rules import STATUS_LABELS, MonitoringError
 from duban.units.service import all_unit_names
 from duban.web import monitoring_view as mv
 from duban.web import notes
-from duban.web.api.monitoring import actor, read_xlsx
+from duban.web.api.monitoring import actor, read_sheet
 from duban.web.deps import DB, AnyUser, state_of
 from duban.web.guards import unit_scope
 from duban.web.render import page
@@ -104,8 +104,8 @@ def import_page(
     found_by: Annotated[str, Form(max_length=20)] = "部门筛查预警",
 ) -> Response:
     mv.require_action(who, "import")
-    report = workbook.import_workbook(session=session, data=read_xlsx(file), found_by=found_by,
-                                      actor=actor(who), now=who.now)  # fmt: skip
+    report = workbook.import_sheet(session=session, rows=read_sheet(request, file), found_by=found_by,
+                                   actor=actor(who), now=who.now)  # fmt: skip
     note = (f"导入 {report.rows} 行：新纳入 {len(report.created)} 户，匹配已有户并登记新风险 {len(report.matched)} 户，"
             f"无变化 {len(report.unchanged)} 户。")  # fmt: skip
     return notes.redirect(request, "/monitoring", note)
