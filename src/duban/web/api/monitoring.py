@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from duban.db import Day, Id
 from duban.monitoring import board, clearance, households, measures, visits, workbook
 from duban.monitoring.models import HOUSEHOLD_STATUSES
+from duban.monitoring.rules import MAX_INCOME
 from duban.web import monitoring_view as mv
 from duban.web.deps import DB, AnyUser, Who, state_of
 from duban.web.errors import ApiError
@@ -52,7 +53,7 @@ class HouseholdBody(_Body):
     risks: list[str] = Field(min_length=1, max_length=12)
     found_by: str = Field(default="干部走访排查", max_length=20)
     found_on: Day | None = None
-    income_per_person: float | None = Field(default=None, ge=0, le=1e7)
+    income_per_person: float | None = Field(default=None, ge=0, le=MAX_INCOME)
     resp_unit: str = Field(default="", max_length=100)
     visitor: str = Field(default="", max_length=50)
     note: str = Field(default="", max_length=500)
@@ -71,7 +72,7 @@ class NoteBody(_Body):
 class VisitBody(_Body):
     visited_on: Day
     visitor: str = Field(min_length=1, max_length=50)
-    income_per_person: float | None = Field(default=None, ge=0, le=1e7)
+    income_per_person: float | None = Field(default=None, ge=0, le=MAX_INCOME)
     risk_resolved: bool = False
     note: str = Field(default="", max_length=2000)
 
