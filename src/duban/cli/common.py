@@ -37,7 +37,7 @@ def parse_at(value: str | None) -> datetime:
 
 
 def friendly(f: F) -> F:
-    """Turn ledger, case, clock, settings and database errors into one clear line and exit code 1."""
+    """Turn ledger, case, monitoring, clock, settings and database errors into one clear line and exit code 1."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -46,6 +46,7 @@ def friendly(f: F) -> F:
         from duban.clock.policy import PolicyError
         from duban.config import SettingsError
         from duban.ledger.errors import LedgerError
+        from duban.monitoring.rules import MonitoringError
         from duban.units.governments import GovernmentError
         from duban.units.service import UnitError
 
@@ -54,6 +55,7 @@ def friendly(f: F) -> F:
         except (
             CaseError,
             LedgerError,
+            MonitoringError,
             UnitError,
             GovernmentError,
             SettingsError,

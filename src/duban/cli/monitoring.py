@@ -7,7 +7,6 @@ Mistakes (a bad row, an unknown household, an unmet condition) are one Chinese l
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,19 +17,6 @@ from duban.cli.common import db_option, friendly, migrated_session, parse_at
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACTOR = "命令行"
-
-
-def _monitoring_errors(f: F) -> F:
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from duban.monitoring.rules import MonitoringError
-
-        try:
-            return f(*args, **kwargs)
-        except MonitoringError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _at(f: F) -> F:
@@ -52,7 +38,6 @@ def register(main: click.Group) -> None:
     @db_option
     @_at
     @friendly
-    @_monitoring_errors
     def import_cmd(file: Path, found_by: str, database_url: str | None, at: str | None) -> None:
         """导入县区监测对象名单或部门筛查预警名单（.xlsx；身份证号已在名单中的户登记新风险；任何一行有误则整表不导入）。"""
         from duban.monitoring.workbook import import_workbook
@@ -73,7 +58,6 @@ def register(main: click.Group) -> None:
     @click.option("--unmasked", is_flag=True, help="写出完整身份证号和电话（记入审计日志）")
     @db_option
     @friendly
-    @_monitoring_errors
     def export_cmd(output: Path, unmasked: bool, database_url: str | None) -> None:
         """导出监测对象名单（与导入相同的表头；身份证号、电话默认遮蔽）。"""
         from duban.monitoring.households import log_view
@@ -130,7 +114,6 @@ def register(main: click.Group) -> None:
     @db_option
     @_at
     @friendly
-    @_monitoring_errors
     def clear_cmd(household_id: int, note: str, database_url: str | None, at: str | None) -> None:
         """标注风险消除（规则的条件全部满足才可，否则列出未满足的条件）。"""
         from duban.monitoring.clearance import clear_risk

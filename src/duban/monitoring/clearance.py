@@ -84,11 +84,21 @@ def _resolved(cond: Condition, household: HouseholdRow, visits: list[VisitRow]) 
     return Check(cond.kind, cond.label, True, f"{after[0].visited_on} 走访确认风险已化解")
 
 
-def checks(*, session: Session, household: HouseholdRow, now: datetime) -> list[Check]:
-    """Every condition of 风险消除 for ``household`` at ``now``."""
+def checks(
+    *,
+    session: Session,
+    household: HouseholdRow,
+    now: datetime,
+    visits: list[VisitRow] | None = None,
+    measures: list[MeasureRow] | None = None,
+) -> list[Check]:
+    """Every condition of 风险消除 for ``household`` at ``now``; ``visits`` (newest first) and
+    ``measures`` are read unless the caller already has them."""
     today = local_date(now)
-    visits = visits_of(session=session, household_id=household.id)
-    measures = measures_of(session=session, household_id=household.id)
+    if visits is None:
+        visits = visits_of(session=session, household_id=household.id)
+    if measures is None:
+        measures = measures_of(session=session, household_id=household.id)
     out: list[Check] = []
     for cond in load_rules().clearance:
         if cond.kind == "income_months":

@@ -19,6 +19,7 @@ from duban.monitoring.rules import (
     STATUS_LABELS,
     MonitoringError,
     check_id_number,
+    check_income,
     check_phone,
     load_rules,
     mask_id,
@@ -95,9 +96,7 @@ def validate(session: Session, data: HouseholdIn) -> dict[str, Any]:
     rules = load_rules()
     if isinstance(data.members, bool) or not 1 <= int(data.members) <= MAX_MEMBERS:
         raise MonitoringError(f"家庭人口应为 1 到 {MAX_MEMBERS} 人", field="members")
-    income = data.income_per_person
-    if income is not None and not 0 <= income <= 1e7:
-        raise MonitoringError("人均纯收入应为 0 到 1000 万元之间的数", field="income_per_person")
+    income = check_income(data.income_per_person)
     return {
         "county": _text(data.county, "county", "县（市、区）"),
         "township": _text(data.township, "township", "乡镇"),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
-from duban.clock.calendar import WorkCalendar
+from duban.clock.calendar import WorkCalendar, local_date
 from duban.clock.evaluate import DutySnapshot, evaluate
 from duban.monitoring.households import check_choice, get_household
 from duban.monitoring.models import MeasureRow
@@ -53,10 +53,10 @@ def measure_state(row: MeasureRow, *, calendar: WorkCalendar, now: datetime) -> 
     return MeasureState(light=ev.light, overdue_workdays=ev.overdue_workdays, late=late)
 
 
-def due_date(row: MeasureRow, *, calendar: WorkCalendar) -> date:
-    """The measure's deadline (the policy's settle step counted from its assignment)."""
-    ev = evaluate(snapshot(row), load_rules().policy, calendar, row.assigned_at)
-    return ev.milestones[-1].due
+def due_date(measure_type: str, assigned_at: datetime, *, calendar: WorkCalendar) -> date:
+    """The measure's deadline: the policy's working days for its type, counted from its assignment
+    (as the clock's settle step counts them)."""
+    return calendar.add_workdays(local_date(assigned_at), load_rules().policy.case_limit(measure_type))
 
 
 def assign_measure(
@@ -82,8 +82,7 @@ def assign_measure(
     if household.status == "cleared":
         raise MonitoringError("该户风险已消除，如有新风险请先登记（返回监测）", field="status", status=409)
     row = MeasureRow(household_id=household.id, measure_type=kind, unit_id=found.id, content=text,
-                     assigned_at=now, due_date=now.date(), note="")  # fmt: skip
-    row.due_date = due_date(row, calendar=calendar)
+                     assigned_at=now, due_date=due_date(kind, now, calendar=calendar), note="")  # fmt: skip
     session.add(row)
     session.flush()
     audit.record_change(

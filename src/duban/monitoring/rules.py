@@ -19,6 +19,7 @@ CONDITION_KINDS = ("income_months", "measures_done", "visit_recent", "risk_resol
 STATUS_LABELS = {"monitoring": "监测中", "cleared": "风险已消除", "returned": "返回监测"}
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
 PHONE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}")
+MAX_INCOME = 1e7
 
 
 class MonitoringError(ValueError):
@@ -154,6 +155,13 @@ def check_id_number(value: str) -> str:
     if v[17] != check:
         raise MonitoringError(f"身份证号「{value}」校验位不对（应为 {check}）", field="id_number")
     return v
+
+
+def check_income(value: float | None) -> float | None:
+    """An income per person (元): none, or a number from 0 to 10 million."""
+    if value is not None and not 0 <= value <= MAX_INCOME:
+        raise MonitoringError("人均纯收入应为 0 到 1000 万元之间的数", field="income_per_person")
+    return value
 
 
 def check_phone(value: str) -> str:

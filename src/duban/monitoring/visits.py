@@ -12,7 +12,7 @@ from duban.audit import service as audit
 from duban.clock.calendar import local_date
 from duban.monitoring.households import get_household
 from duban.monitoring.models import HouseholdRow, VisitRow
-from duban.monitoring.rules import MonitoringError, load_rules
+from duban.monitoring.rules import MonitoringError, check_income, load_rules
 
 
 def record_visit(
@@ -37,8 +37,7 @@ def record_visit(
         raise MonitoringError(f"走访日期 {visited_on} 晚于今天", field="visited_on")
     if visited_on < household.found_on:
         raise MonitoringError(f"走访日期 {visited_on} 早于识别日期 {household.found_on}", field="visited_on")
-    if income_per_person is not None and not 0 <= income_per_person <= 1e7:
-        raise MonitoringError("人均纯收入应为 0 到 1000 万元之间的数", field="income_per_person")
+    check_income(income_per_person)
     row = VisitRow(household_id=household.id, visited_on=visited_on, visitor=name, unit_id=unit_id,
                    income_per_person=income_per_person, risk_resolved=bool(risk_resolved),
                    note=note.strip()[:2000], recorded_at=now)  # fmt: skip

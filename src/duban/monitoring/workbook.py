@@ -63,8 +63,12 @@ class ImportReport:
     unchanged: list[int] = field(default_factory=list)
 
 
-def _header(ws: Any) -> tuple[int, dict[str, int]]:
-    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=6, values_only=True), start=1):
+Rows = list[tuple[Any, ...]]
+"""A worksheet's rows of cell values, from the first row down."""
+
+
+def _header(rows: Rows) -> tuple[int, dict[str, int]]:
+    for r, values in enumerate(rows[:6], start=1):
         cells = [str(v).strip().replace(" ", "") if v is not None else "" for v in values]
         found = {key: cells.index(n) for key, names in COLUMNS.items() for n in names if n in cells}
         if "id_number" in found:
@@ -108,11 +112,16 @@ def _cell(value: Any, key: str) -> Any:
     return str(value).strip()
 
 
-def _rows(data: bytes) -> list[tuple[int, dict[str, Any], list[str]]]:
+def read_first_sheet(data: bytes) -> Rows:
+    """The first worksheet's rows, read here (the console reads an upload in its sandboxed child)."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return _sheet_rows(wb)
+            if not wb.worksheets:
+                raise MonitoringError("工作簿中没有工作表", field="file")
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # a forged dimension must not pad every row
+            return [tuple(row) for row in ws.iter_rows(values_only=True)]
         finally:
             wb.close()
     except MonitoringError:
@@ -121,13 +130,10 @@ def _rows(data: bytes) -> list[tuple[int, dict[str, Any], list[str]]]:
         raise MonitoringError(f"不是有效的 .xlsx 工作簿（{type(exc).__name__}）", field="file") from None
 
 
-def _sheet_rows(wb: Any) -> list[tuple[int, dict[str, Any], list[str]]]:
-    if not wb.worksheets:
-        raise MonitoringError("工作簿中没有工作表", field="file")
-    ws = wb.worksheets[0]
-    start, cols = _header(ws)
+def _sheet_rows(rows: Rows) -> list[tuple[int, dict[str, Any], list[str]]]:
+    start, cols = _header(rows)
     out: list[tuple[int, dict[str, Any], list[str]]] = []
-    for r, values in enumerate(ws.iter_rows(min_row=start + 1, values_only=True), start=start + 1):
+    for r, values in enumerate(rows[start:], start=start + 1):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
         if len(out) >= MAX_ROWS:
@@ -149,12 +155,17 @@ def _sheet_rows(wb: Any) -> list[tuple[int, dict[str, Any], list[str]]]:
 def import_workbook(
     *, session: Session, data: bytes, found_by: str, actor: str, now: datetime
 ) -> ImportReport:
-    """Apply a workbook (all or nothing): a row's ID number matches a household or makes a new one."""
+    """Apply a workbook's first sheet (all or nothing), read in this process (the CLI)."""
+    return import_sheet(session=session, rows=read_first_sheet(data), found_by=found_by, actor=actor, now=now)
+
+
+def import_sheet(*, session: Session, rows: Rows, found_by: str, actor: str, now: datetime) -> ImportReport:
+    """Apply a sheet's rows (all or nothing): a row's ID number matches a household or makes a new one."""
     report = ImportReport()
-    rows = _rows(data)
+    parsed = _sheet_rows(rows)
     with session.begin_nested():  # all or nothing, whatever the caller does with the error
         errors: list[str] = []
-        for r, got, row_errors in rows:
+        for r, got, row_errors in parsed:
             report.rows += 1
             if row_errors:
                 errors += row_errors

@@ -106,7 +106,7 @@ def detail(
         })  # fmt: skip
     last = vs[0].visited_on if vs else None
     due = visits.visit_due(row, last)
-    checks = clearance.checks(session=session, household=row, now=who.now)
+    checks = clearance.checks(session=session, household=row, now=who.now, visits=vs, measures=ms)
     return {
         **line,
         "measures": out_measures,

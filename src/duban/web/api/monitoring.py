@@ -9,6 +9,7 @@ domain's (:mod:`duban.monitoring`). Errors are the console's ``{detail, field}``
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import PurePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,12 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from duban.db import Day, Id
 from duban.monitoring import board, clearance, households, measures, visits, workbook
 from duban.monitoring.models import HOUSEHOLD_STATUSES
+from duban.monitoring.rules import MAX_INCOME
 from duban.web import monitoring_view as mv
 from duban.web.deps import DB, AnyUser, Who, state_of
+from duban.web.errors import ApiError
 from duban.web.guards import unit_scope
 from duban.web.ledger_files import MAX_BYTES, XLSX_TYPE
+from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
-from duban.web.uploads import check_zip
+from duban.web.uploads import check_zip, read_in_child
 
 router = APIRouter(
     tags=["monitoring"],
@@ -49,7 +53,7 @@ class HouseholdBody(_Body):
     risks: list[str] = Field(min_length=1, max_length=12)
     found_by: str = Field(default="干部走访排查", max_length=20)
     found_on: Day | None = None
-    income_per_person: float | None = Field(default=None, ge=0, le=1e7)
+    income_per_person: float | None = Field(default=None, ge=0, le=MAX_INCOME)
     resp_unit: str = Field(default="", max_length=100)
     visitor: str = Field(default="", max_length=50)
     note: str = Field(default="", max_length=500)
@@ -68,7 +72,7 @@ class NoteBody(_Body):
 class VisitBody(_Body):
     visited_on: Day
     visitor: str = Field(min_length=1, max_length=50)
-    income_per_person: float | None = Field(default=None, ge=0, le=1e7)
+    income_per_person: float | None = Field(default=None, ge=0, le=MAX_INCOME)
     risk_resolved: bool = False
     note: str = Field(default="", max_length=2000)
 
@@ -185,31 +189,35 @@ def get_board(session: DB, who: AnyUser) -> dict[str, Any]:
 @router.post("/monitoring/import")
 def import_list(
     file: Annotated[UploadFile, File()],
+    request: Request,
     session: DB,
     who: AnyUser,
     found_by: Annotated[str, Query(max_length=20)] = "部门筛查预警",
 ) -> dict[str, Any]:
     """Import a county's list or a department's screening list (.xlsx, all or nothing)."""
     mv.require_action(who, "import")
-    data = read_xlsx(file)
-    report = workbook.import_workbook(
-        session=session, data=data, found_by=found_by, actor=actor(who), now=who.now
+    rows = read_sheet(request, file)
+    report = workbook.import_sheet(
+        session=session, rows=rows, found_by=found_by, actor=actor(who), now=who.now
     )
     return asdict(report)
 
 
-def read_xlsx(file: UploadFile) -> bytes:
-    """The uploaded workbook's bytes (a .xlsx of at most 20 MB, a sane zip)."""
-    from duban.monitoring.rules import MonitoringError
-
-    name = file.filename or ""
+def read_sheet(request: Request, file: UploadFile) -> workbook.Rows:
+    """The first worksheet's rows of an uploaded workbook (a .xlsx of at most 20 MB, a sane zip),
+    read in the sandboxed child as every uploaded file is."""
+    name = PurePath(file.filename or "").name
     data = file.file.read(MAX_BYTES + 1)
     if not name.lower().endswith(".xlsx"):
-        raise MonitoringError(f"{name or '未选择文件'}: 请上传 .xlsx 文件", field="file")
+        raise ApiError(422, f"{name or '未选择文件'}: 请上传 .xlsx 文件", "file")
     if not data or len(data) > MAX_BYTES:
-        raise MonitoringError(f"{name}: 文件为空或超过 20 MB", field="file")
+        raise ApiError(422, f"{name}: 文件为空或超过 20 MB", "file")
     check_zip(data, name)
-    return data
+    sheets = read_in_child(kind="sheets", data=data, name=name, limits=Limits.of(state_of(request).settings))
+    if not sheets:
+        raise ApiError(422, f"{name}: 工作簿中没有工作表", "file")
+    rows: workbook.Rows = sheets[0][1]
+    return rows
 
 
 @router.get("/monitoring/export.xlsx", response_class=Response)

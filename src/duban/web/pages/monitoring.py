@@ -16,11 +16,11 @@ from fastapi.responses import Response
 from duban.db import Id
 from duban.monitoring import board, clearance, households, measures, visits, workbook
 from duban.monitoring.models import HOUSEHOLD_STATUSES
-from duban.monitoring.rules import STATUS_LABELS, MonitoringError
+from duban.monitoring.rules import STATUS_LABELS, MonitoringError, check_income
 from duban.units.service import all_unit_names
 from duban.web import monitoring_view as mv
 from duban.web import notes
-from duban.web.api.monitoring import actor, read_xlsx
+from duban.web.api.monitoring import actor, read_sheet
 from duban.web.deps import DB, AnyUser, state_of
 from duban.web.guards import unit_scope
 from duban.web.render import page
@@ -90,7 +90,7 @@ def new_household(
     data = households.HouseholdIn(county=county, township=township, village=village, head_name=head_name,
                                   id_number=id_number, household_type=household_type, risks=risks, phone=phone,
                                   members=members, found_by=found_by, found_on=found,
-                                  income_per_person=_float(income_per_person, "income_per_person"), resp_unit=resp_unit, visitor=visitor)  # fmt: skip
+                                  income_per_person=_income(income_per_person), resp_unit=resp_unit, visitor=visitor)  # fmt: skip
     row = households.create_household(session=session, data=data, actor=actor(who), now=who.now)
     return notes.redirect(request, f"/monitoring/{row.id}", f"已纳入监测：户 {row.id}（{row.head_name}）。")
 
@@ -104,8 +104,8 @@ def import_page(
     found_by: Annotated[str, Form(max_length=20)] = "部门筛查预警",
 ) -> Response:
     mv.require_action(who, "import")
-    report = workbook.import_workbook(session=session, data=read_xlsx(file), found_by=found_by,
-                                      actor=actor(who), now=who.now)  # fmt: skip
+    report = workbook.import_sheet(session=session, rows=read_sheet(request, file), found_by=found_by,
+                                   actor=actor(who), now=who.now)  # fmt: skip
     note = (f"导入 {report.rows} 行：新纳入 {len(report.created)} 户，匹配已有户并登记新风险 {len(report.matched)} 户，"
             f"无变化 {len(report.unchanged)} 户。")  # fmt: skip
     return notes.redirect(request, "/monitoring", note)
@@ -119,17 +119,15 @@ def household_page(household_id: Id, request: Request, session: DB, who: AnyUser
     return page(request, "household.html", h=d, units=units, today=who.now.date().isoformat(), **mv.choices())
 
 
-def _float(raw: str, field: str) -> float | None:
+def _income(raw: str) -> float | None:
     raw = raw.strip().replace(",", "")
     if not raw:
         return None
     try:
         value = float(raw)
     except ValueError:
-        raise MonitoringError(f"「{raw}」应为数字（元）", field=field) from None
-    if not 0 <= value <= 1e7:
-        raise MonitoringError("人均纯收入应为 0 到 1000 万元之间的数", field=field)
-    return value
+        raise MonitoringError(f"「{raw}」应为数字（元）", field="income_per_person") from None
+    return check_income(value)
 
 
 @router.post("/monitoring/{household_id}/action")
@@ -175,7 +173,7 @@ def household_action(
         except ValueError:
             raise MonitoringError("走访日期应为 YYYY-MM-DD", field="visited_on") from None
         visits.record_visit(session=session, household_id=household_id, visited_on=day, visitor=visitor,
-                            unit_id=unit_scope(who), income_per_person=_float(income_per_person, "income_per_person"),
+                            unit_id=unit_scope(who), income_per_person=_income(income_per_person),
                             risk_resolved=risk_resolved, note=note, actor=by, now=now)  # fmt: skip
     elif action == "risk":
         households.add_risk(session=session, household_id=household_id, risks=risks or [], found_by=found_by,
