@@ -57,6 +57,11 @@ class Who:
     def role(self) -> str | None:
         return self.account.role if self.account else None
 
+    @property
+    def governments(self) -> frozenset[int | None] | None:
+        """The governments whose duties and plans the account sees (its 辖区); None: all of them."""
+        return self.account.governments if self.account else None
+
 
 def _credential(request: Request) -> tuple[str, str] | None:
     auth = request.headers.get("authorization", "")

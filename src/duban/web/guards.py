@@ -201,10 +201,8 @@ def check_plan(request: Request, session: Session, who: Who, plan_id: int) -> No
 
 def visible_plans(who: Who, plans: list[PlanRow]) -> list[PlanRow]:
     """The plans of ``who``'s subtree (辖区)."""
-    account = who.account
-    if account is None or account.governments is None:
-        return plans
-    return [p for p in plans if p.government_id in account.governments]
+    seen = who.governments
+    return plans if seen is None else [p for p in plans if p.government_id in seen]
 
 
 def own_level(who: Who) -> frozenset[int | None] | None:
@@ -219,10 +217,7 @@ def own_level(who: Who) -> frozenset[int | None] | None:
 
 def scoped(who: Who, f: BoardFilter) -> BoardFilter:
     """The board filter limited to the governments ``who`` sees (its 辖区)."""
-    account = who.account
-    if account is None or account.governments is None:
-        return f
-    return replace(f, governments=account.governments)
+    return f if who.governments is None else replace(f, governments=who.governments)
 
 
 def unit_scope(who: Who) -> int | None:

@@ -50,7 +50,7 @@ class LevelsView(BaseModel):
 @router.get("/governments", response_model=list[GovernmentView])
 def list_governments(session: DB, who: AnyUser) -> list[GovernmentView]:
     """The governments the account sees (its 辖区), as a tree (depth-first)."""
-    seen = who.account.governments if who.account else None
+    seen = who.governments
     return [
         GovernmentView(**n.__dict__)
         for n in governments.tree(session=session)
@@ -60,7 +60,7 @@ def list_governments(session: DB, who: AnyUser) -> list[GovernmentView]:
 
 def levels_view(session: DB, who: AnyUser, facts: DutyFacts) -> LevelsView:
     """A duty's levels as the API and the page show them, from the duty already read."""
-    seen = who.account.governments if who.account else None
+    seen = who.governments
     found = levels.levels_of(
         session=session,
         duty_id=facts.detail.duty.id,

@@ -56,7 +56,7 @@ def export_ledger(request: Request, session: DB, who: OfficeOrLeader, by_unit: b
     """The 台账 as an Excel workbook (one row per duty; one sheet per unit with ``by_unit``)."""
     data = ledger_files.export_bytes(
         session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now,
-        governments=who.account.governments if who.account else None,
+        governments=who.governments,
     )  # fmt: skip
     return Response(
         data,

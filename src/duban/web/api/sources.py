@@ -50,7 +50,7 @@ def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
     return source_counts(
         session=session,
         scope_unit=unit_scope(who),
-        governments=who.account.governments if who.account else None,
+        governments=who.governments,
     )
 
 
@@ -63,7 +63,7 @@ def board_source_ranking(session: DB, who: AnyUser, source: str | None = None) -
         session=session,
         source=source or None,
         scope_unit=unit_scope(who),
-        governments=who.account.governments if who.account else None,
+        governments=who.governments,
     )
 
 

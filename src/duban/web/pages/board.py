@@ -53,7 +53,7 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
                 for c in source_counts(
                     session=session,
                     scope_unit=scope,
-                    governments=who.account.governments if who.account else None,
+                    governments=who.governments,
                 )
                 if c.total
             ]

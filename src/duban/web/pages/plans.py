@@ -125,7 +125,7 @@ def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) ->
 def export_page(request: Request, session: DB, who: OfficeOrLeader, by_unit: bool = False) -> Response:
     data = ledger_files.export_bytes(
         session=session, by_unit=by_unit, calendar=state_of(request).calendar, now=who.now,
-        governments=who.account.governments if who.account else None,
+        governments=who.governments,
     )  # fmt: skip
     return Response(
         data,

@@ -26,12 +26,11 @@ router = APIRouter(include_in_schema=False)
 def sources_page(request: Request, session: DB, who: AnyUser) -> Response:
     sources = [s for s in load_sources().values() if s.key != REPORT]
     plans = [p for p in service.list_plans(session=session) if p.source_kind != REPORT]
-    reach = who.account.governments if who.account else None
     return page(
         request,
         "sources.html",
-        counts=source_counts(session=session, scope_unit=unit_scope(who), governments=reach),
-        ranking=source_rankings(session=session, scope_unit=unit_scope(who), governments=reach),
+        counts=source_counts(session=session, scope_unit=unit_scope(who), governments=who.governments),
+        ranking=source_rankings(session=session, scope_unit=unit_scope(who), governments=who.governments),
         sources=sources,
         plans=plans if unit_scope(who) is None else [],
         labels={s.key: s.label for s in load_sources().values()},
