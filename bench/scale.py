@@ -225,20 +225,25 @@ def load_cases(cur: object, n: int, unit_ids: list[int], rng: random.Random) -> 
     return written, copy(cur, "case_dispatches", DISPATCH_COLS, dispatches())
 
 
-def raw_tick_read(engine: Engine) -> float:
-    """Seconds to read what the tick reads, raw: open duties' clock columns and their reports' times."""
+def raw_read(engine: Engine, *statements: str) -> float:
+    """Seconds to run ``statements`` as plain SQL and fetch every row (a reference beside duban's)."""
     with engine.connect() as conn:
         t = time.perf_counter()
-        conn.exec_driver_sql(
-            "SELECT id, assigned_at, major, status, due, deployed_at, first_feedback_at, last_feedback_at,"
-            " closure_requested_at, closed_at, light, overdue_workdays, next_due FROM duties"
-            " WHERE status <> 'closed' ORDER BY id"
-        ).fetchall()
-        conn.exec_driver_sql(
-            "SELECT p.duty_id, p.reported_at FROM progress_reports p JOIN duties d ON d.id = p.duty_id"
-            " WHERE d.status <> 'closed'"
-        ).fetchall()
+        for sql in statements:
+            conn.exec_driver_sql(sql).fetchall()
         return time.perf_counter() - t
+
+
+def raw_tick_read(engine: Engine) -> float:
+    """Seconds to read what the tick reads, raw: open duties' clock columns and their reports' times."""
+    return raw_read(
+        engine,
+        "SELECT id, assigned_at, major, status, due, deployed_at, first_feedback_at, last_feedback_at,"
+        " closure_requested_at, closed_at, light, overdue_workdays, next_due FROM duties"
+        " WHERE status <> 'closed' ORDER BY id",
+        "SELECT p.duty_id, p.reported_at FROM progress_reports p JOIN duties d ON d.id = p.duty_id"
+        " WHERE d.status <> 'closed'",
+    )
 
 
 def accounts(engine: Engine) -> dict[str, str]:
@@ -318,12 +323,9 @@ def measure(engine: Engine, url: str, args: argparse.Namespace) -> None:
     print(f"  raw read     {raw_s:8.2f} s  open duties' clock columns + their progress times;  ratio "
           f"{tick_s / raw_s:.1f}×")  # fmt: skip
 
-    with engine.connect() as conn:
-        t = time.perf_counter()
-        conn.exec_driver_sql(
-            f"SELECT owner_unit_id, count(*) FROM cases WHERE month = '{MONTH}' GROUP BY owner_unit_id"
-        ).fetchall()
-        raw_rates = time.perf_counter() - t
+    raw_rates = raw_read(
+        engine, f"SELECT owner_unit_id, count(*) FROM cases WHERE month = '{MONTH}' GROUP BY owner_unit_id"
+    )
     with session_scope(engine) as s:
         t = time.perf_counter()
         rows = unit_rates(session=s, as_of=NOW.date(), month=MONTH)
@@ -334,10 +336,7 @@ def measure(engine: Engine, url: str, args: argparse.Namespace) -> None:
     print(f"  raw GROUP BY {raw_rates:8.2f} s  count(*) of the month's cases by unit;  ratio "
           f"{rates_s / raw_rates:.1f}×")  # fmt: skip
 
-    with engine.connect() as conn:
-        t = time.perf_counter()
-        conn.exec_driver_sql("SELECT status, light, count(*) FROM duties GROUP BY status, light").fetchall()
-        raw_board = time.perf_counter() - t
+    raw_board = raw_read(engine, "SELECT status, light, count(*) FROM duties GROUP BY status, light")
     for label, gov in (("province (省)", 1), ("city (市)", 2), ("county (县)", 13)):
         with session_scope(engine) as s:
             t = time.perf_counter()

@@ -195,12 +195,7 @@ def create_user(
         raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
     if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
         raise AccountError(f"用户 {name} 已存在", "name")
-    government_id = None
-    if government:
-        try:
-            government_id = governments.require_government(session=session, name=government).id
-        except governments.GovernmentError as exc:
-            raise AccountError(str(exc), "government") from None
+    government_id = _government_id(session, government)
     user = UserRow(
         name=name,
         role=role,
@@ -412,15 +407,20 @@ def set_government(
     """Make a user belong to a government (it then sees that government's subtree, 辖区); None:
     to none (a one-government deployment's account, which sees everything)."""
     user = _user(session, name)
-    gid = None
-    if government:
-        try:
-            gid = governments.require_government(session=session, name=government).id
-        except governments.GovernmentError as exc:
-            raise AccountError(str(exc), "government") from None
+    gid = _government_id(session, government)
     before: dict[str, object] = {"government_id": user.government_id}
     user.government_id = gid
     session.flush()
     _event(session, actor=actor, now=now, user_id=user.id, action="set_government", before=before,
            after={"government_id": gid})  # fmt: skip
     return _account(session, user)
+
+
+def _government_id(session: Session, government: str | None) -> int | None:
+    """The id of the government named (None for none); AccountError naming an unknown one."""
+    if not government:
+        return None
+    try:
+        return governments.require_government(session=session, name=government).id
+    except governments.GovernmentError as exc:
+        raise AccountError(str(exc), "government") from None

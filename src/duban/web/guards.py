@@ -10,10 +10,9 @@ transaction.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
@@ -45,11 +44,16 @@ def log_denied(request: Request, who: Who, *, entity: str, entity_id: int) -> No
         )
 
 
-_DUTY_UNIT = (
-    select(AssignmentRow.lead_unit_id, AssignmentRow.id)
-    .join(DutyRow, DutyRow.item_id == AssignmentRow.item_id)
+_DUTY_GUARD = (
+    select(AssignmentRow.lead_unit_id, AssignmentRow.id, PlanRow.government_id)
+    .select_from(DutyRow)
+    .join(ItemRow, ItemRow.id == DutyRow.item_id)
+    .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+    .outerjoin(AssignmentRow, AssignmentRow.item_id == DutyRow.item_id)
     .where(DutyRow.id == bindparam("duty_id"))
 )
+"""A duty's lead unit and assignment (None before a handed-down duty, 下交, is assigned) and its
+plan's government; no row when the duty does not exist."""
 _IS_CO_UNIT = select(AssignmentCoUnitRow.id).where(
     AssignmentCoUnitRow.assignment_id == bindparam("assignment_id"),
     AssignmentCoUnitRow.unit_id == bindparam("unit_id"),
@@ -57,25 +61,9 @@ _IS_CO_UNIT = select(AssignmentCoUnitRow.id).where(
 
 
 def duty_unit(session: Session, duty_id: int) -> int | None:
-    """The lead unit id of a duty (None when the duty does not exist)."""
-    row = session.connection().execute(_DUTY_UNIT, {"duty_id": duty_id}).first()
+    """The lead unit id of a duty (None when the duty does not exist or is not assigned)."""
+    row = session.connection().execute(_DUTY_GUARD, {"duty_id": duty_id}).first()
     return row[0] if row else None
-
-
-def duty_role(session: Session, duty_id: int, unit_id: int | None) -> str | None:
-    """What ``unit_id`` is to a duty: "lead", "co" (配合单位) or None; raises 404 if no such duty."""
-    row = session.connection().execute(_DUTY_UNIT, {"duty_id": duty_id}).first()
-    if row is None:
-        if session.get(DutyRow, duty_id) is None:
-            raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
-        return None  # a handed-down duty (下交) its office has not yet assigned to a unit
-    lead, assignment_id = row
-    if unit_id is None:
-        return None
-    if lead == unit_id:
-        return "lead"
-    params = {"assignment_id": assignment_id, "unit_id": unit_id}
-    return "co" if session.connection().execute(_IS_CO_UNIT, params).first() else None
 
 
 def item_unit(session: Session, item_id: int) -> tuple[bool, int | None]:
@@ -90,17 +78,6 @@ def item_unit(session: Session, item_id: int) -> tuple[bool, int | None]:
     return True, row[1]
 
 
-def _plan_government(session: Session, stmt: Select[Any], key: int) -> int | None:
-    found: int | None = session.connection().execute(stmt, {"id": key}).scalar()
-    return found
-
-
-_DUTY_GOVERNMENT = (
-    select(PlanRow.government_id)
-    .join(ItemRow, ItemRow.plan_id == PlanRow.id)
-    .join(DutyRow, DutyRow.item_id == ItemRow.id)
-    .where(DutyRow.id == bindparam("id"))
-)
 _ITEM_GOVERNMENT = (
     select(PlanRow.government_id)
     .join(ItemRow, ItemRow.plan_id == PlanRow.id)
@@ -108,18 +85,10 @@ _ITEM_GOVERNMENT = (
 )
 
 
-def check_government(request: Request, session: Session, who: Who, *, entity: str, entity_id: int) -> None:
-    """404 (logged) when the duty or item belongs to a government outside ``who``'s subtree (辖区);
-    403 when an office writes to a duty of a government below its own (下级的事项由下级督查室办理)."""
-    account = who.account
-    if account is None or account.governments is None:
-        return
-    stmt = _DUTY_GOVERNMENT if entity == "duty" else _ITEM_GOVERNMENT
-    check_owner(request, who, _plan_government(session, stmt, entity_id), entity=entity, entity_id=entity_id)
-
-
 def check_owner(request: Request, who: Who, owner: int | None, *, entity: str, entity_id: int) -> None:
-    """:func:`check_government` for a duty or item whose government (``owner``) is already read."""
+    """404 (logged) when the duty or item belongs to a government (``owner``) outside ``who``'s
+    subtree (辖区); 403 when an office writes to a duty of a government below its own
+    (下级的事项由下级督查室办理)."""
     account = who.account
     if account is None or account.governments is None:
         return
@@ -141,18 +110,21 @@ def check_duty(
 ) -> None:
     """404 unless the duty exists and ``who`` may see it (its unit, and its government's subtree);
     with ``lead_only``, 403 for a co-unit's officer (only the lead unit may do this). Refusals are
-    logged."""
-    if who.role != "unit":
-        duty_role(session, duty_id, None)  # 404 when it does not exist
-        check_government(request, session, who, entity="duty", entity_id=duty_id)
-        return
-    role = duty_role(session, duty_id, who.account.unit_id if who.account else None)
-    if role is None:
-        log_denied(request, who, entity="duty", entity_id=duty_id)
+    logged. One query (two for a unit officer whose unit is not the lead), then
+    :func:`check_duty_role`."""
+    conn = session.connection()
+    row = conn.execute(_DUTY_GUARD, {"duty_id": duty_id}).first()
+    if row is None:
         raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id")
-    if lead_only and role != "lead":
-        log_denied(request, who, entity="duty", entity_id=duty_id)
-        raise ApiError(403, f"督办事项 {duty_id}: 只有牵头单位可以办理此项（本单位为配合单位）", "duty_id")
+    lead, assignment_id, government_id = row
+    unit_id = who.account.unit_id if who.role == "unit" and who.account else None
+    role: str | None = None
+    if unit_id is not None and lead == unit_id:
+        role = "lead"
+    elif unit_id is not None and assignment_id is not None:
+        params = {"assignment_id": assignment_id, "unit_id": unit_id}
+        role = "co" if conn.execute(_IS_CO_UNIT, params).first() else None
+    check_duty_role(request, who, duty_id, role, government_id=government_id, lead_only=lead_only)
 
 
 def check_duty_role(
@@ -164,8 +136,9 @@ def check_duty_role(
     government_id: int | None,
     lead_only: bool = False,
 ) -> None:
-    """:func:`check_duty` for a duty already read (``role``: what the officer's unit is to it, from
-    :meth:`duban.web.queries.DutyFacts.role_of`; ``government_id``: its plan's government)."""
+    """The row guard of :func:`check_duty` for a duty already read (``role``: what the officer's
+    unit is to it, "lead", "co" or None, e.g. from :meth:`duban.web.queries.DutyFacts.role_of`;
+    ``government_id``: its plan's government)."""
     if who.role != "unit":
         check_owner(request, who, government_id, entity="duty", entity_id=duty_id)
         return
@@ -185,7 +158,9 @@ def check_item(request: Request, session: Session, who: Who, item_id: int) -> No
     if who.role == "unit" and (who.account is None or unit_id != who.account.unit_id):
         log_denied(request, who, entity="item", entity_id=item_id)
         raise ApiError(404, f"事项 {item_id} 不存在", "item_id")
-    check_government(request, session, who, entity="item", entity_id=item_id)
+    if who.account is not None and who.account.governments is not None:
+        owner = session.connection().execute(_ITEM_GOVERNMENT, {"id": item_id}).scalar()
+        check_owner(request, who, owner, entity="item", entity_id=item_id)
 
 
 def check_plan(request: Request, session: Session, who: Who, plan_id: int) -> None:

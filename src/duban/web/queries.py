@@ -55,7 +55,7 @@ from duban.web.schemas import (
     PlanTree,
 )
 
-# duty_detail's statements, built once (building a SELECT costs more than running it here).
+# duty_facts's statements, built once (building a SELECT costs more than running it here).
 _ITEM_COLUMNS = [c.label(f"i__{c.name}") for c in ItemRow.__table__.columns]
 _HEAD = (
     select(
@@ -95,7 +95,7 @@ _DUTY_FIELDS = tuple(DutyRead.model_fields)
 @dataclass(frozen=True)
 class DutyFacts:
     """A duty's details and who works on it: the lead unit's id and the co-units' (配合单位) ids,
-    for the row guard (:func:`duban.web.guards.duty_role_of`)."""
+    for the row guard (:func:`duban.web.guards.check_duty_role`)."""
 
     detail: DutyDetail
     lead_unit_id: int | None
@@ -214,15 +214,6 @@ def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, by
     unit_id = who.account.unit_id if who.account else None
     check_duty_role(request, who, duty_id, facts.role_of(unit_id), government_id=facts.government_id)
     return facts, body
-
-
-def duty_detail(
-    *, session: Session, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
-) -> DutyDetail:
-    """A duty with its item, units, progress and what the clock says of it at ``now``."""
-    return duty_facts(
-        connection=session.connection(), duty_id=duty_id, now=now, calendar=calendar, policy=policy
-    ).detail
 
 
 def detail_pace(*, detail: DutyDetail, calendar: WorkCalendar, now: datetime) -> Pace:

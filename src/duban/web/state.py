@@ -111,7 +111,7 @@ class ConsoleState:
     # is only a safety net for changes made outside duban (by hand in the database).
     board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0))
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
-    # The duty API's answers, keyed by the ledger's version (web.queries.duty_json_or_404); the TTL
+    # The duty API's answers, keyed by the ledger's version (web.queries.cached_duty); the TTL
     # is a safety net for PostgreSQL, where an event may commit after a newer one.
     duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=4096))
     _engine: Engine | None = None
