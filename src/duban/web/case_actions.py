@@ -41,16 +41,20 @@ def take_in(request: Request, session: Session, who: Who, data: CaseCreate, acto
         raise ApiError(400, str(exc), exc.field) from None
 
 
-def _unit_id(session: Session, unit: str | None, unit_id: int | None) -> int:
+def _unit_id(session: Session, who: Who, unit: str | None, unit_id: int | None) -> int:
+    """The unit a case goes to, by id or name; it must exist and lie in ``who``'s 辖区."""
     if unit_id is not None:
-        if get_unit(session=session, unit_id=unit_id) is None:
-            raise ApiError(422, f"单位 {unit_id} 不存在", "unit_id")
-        return unit_id
-    if not unit or not unit.strip():
-        raise ApiError(422, "派单须指定承办单位", "unit")
-    row = resolve_unit(session=session, name=unit)
-    if row is None:
-        raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", "unit")
+        row, field = get_unit(session=session, unit_id=unit_id), "unit_id"
+        if row is None:
+            raise ApiError(422, f"单位 {unit_id} 不存在", field)
+    else:
+        if not unit or not unit.strip():
+            raise ApiError(422, "派单须指定承办单位", "unit")
+        row, field = resolve_unit(session=session, name=unit), "unit"
+        if row is None:
+            raise ApiError(422, f"单位「{unit}」不存在，请从列表中选择", field)
+    if who.governments is not None and row.government_id not in who.governments:
+        raise ApiError(422, f"单位「{row.name}」不在本级辖区内，不能派给它", field)
     return row.id
 
 
@@ -83,7 +87,7 @@ def apply_action(
     common: dict[str, Any] = {"session": session, "case_id": row.id, "actor": actor, "now": now}
     try:
         if action == "dispatch":
-            target = _unit_id(session, unit, unit_id)
+            target = _unit_id(session, who, unit, unit_id)
             if category and category.strip():
                 flow.confirm_category(**common, category=category)
             elif row.review == "needs_review":
@@ -118,7 +122,7 @@ def apply_action(
                 raise ApiError(422, "字段 approve: 须选择批准或不予批准", "approve")
             return flow.decide_extension(**common, approve=approve, calendar=st.calendar)
         if action == "confirm_category":
-            target_unit = _unit_id(session, unit, unit_id) if (unit or unit_id is not None) else None
+            target_unit = _unit_id(session, who, unit, unit_id) if (unit or unit_id is not None) else None
             return flow.confirm_category(**common, category=category or "", unit_id=target_unit)
         return flow.link_case_to_item(**common, item_id=item_id)
     except CaseNotFound as exc:

@@ -14,6 +14,7 @@ from duban.cases.flow import OPEN_STATUSES
 from duban.cases.models import CASE_STATUSES, CHANNELS, CaseRow
 from duban.clock.calendar import local_date
 from duban.units.service import resolve_unit, unit_names
+from duban.web.case_reach import reach_clause
 from duban.web.cases_view import case_light, my_unit, summary
 from duban.web.deps import Who
 from duban.web.errors import ApiError
@@ -76,6 +77,9 @@ def list_cases(
     mine = my_unit(who)
     if who.role == "unit":
         q = q.where(or_(CaseRow.unit_id == mine, CaseRow.owner_unit_id == mine))
+    reach = reach_clause(who)
+    if reach is not None:
+        q = q.where(reach)
     if f.status:
         q = q.where(CaseRow.status == f.status)
     if unit_id is not None:

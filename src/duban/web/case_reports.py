@@ -7,12 +7,13 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from duban.cases.models import CaseRow
 from duban.clock.calendar import local_date
 from duban.db import session_scope
+from duban.web.case_reach import reach_clause
 from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.state import ConsoleState
@@ -23,7 +24,7 @@ def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, An
     stored cases). Clustering takes a while, so the answer is kept (like the board) until the
     ledger's version changes, for the current minute's window."""
     st.fresh_boards()
-    key = ("hot", days, top, who.now.replace(second=0, microsecond=0))
+    key = ("hot", days, top, who.now.replace(second=0, microsecond=0), who.governments)
 
     def compute() -> list[dict[str, Any]]:
         with session_scope(st.engine) as session:
@@ -37,9 +38,11 @@ def _hot(session: Session, who: Who, *, days: int, top: int) -> list[dict[str, A
     from duban.cases.hot import HotMessage, hot_topics  # sklearn loads only when asked
 
     since = who.now - timedelta(days=days)
+    reach = reach_clause(who)
     rows = session.execute(
         select(CaseRow.id, CaseRow.title, CaseRow.content, CaseRow.received_at)
         .where(CaseRow.received_at >= since, CaseRow.received_at <= who.now)
+        .where(reach if reach is not None else true())
         .order_by(CaseRow.received_at.desc())
         .limit(5000)
     ).all()

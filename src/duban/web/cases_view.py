@@ -30,6 +30,7 @@ from duban.clock.calendar import CalendarGap
 from duban.clock.evaluate import evaluate
 from duban.ledger.models import ItemRow
 from duban.units.service import unit_names
+from duban.web.case_reach import case_in_reach
 from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.guards import log_denied
@@ -123,11 +124,12 @@ def may(who: Who, action: str) -> bool:
 def check_case(
     request: Request, session: Session, who: Who, case_id: int, action: str | None = None
 ) -> CaseRow:
-    """The case when ``who`` may see it (and take ``action``); 404 (logged for a foreign unit) or 403."""
+    """The case when ``who`` may see it (and take ``action``); 404 (logged for a foreign unit or
+    government) or 403."""
     row = session.get(CaseRow, case_id)
     if row is None:
         raise ApiError(404, f"工单 {case_id} 不存在", "case_id")
-    mine = is_mine(who, row)
+    mine = is_mine(who, row) and case_in_reach(session, row.id, who)
     if not mine:
         log_denied(request, who, entity="case", entity_id=case_id)
     if action is not None and not may(who, action):  # like deps.require: the role is refused first
