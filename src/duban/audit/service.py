@@ -160,9 +160,11 @@ def find_events(
     action: str | None,
     limit: int,
     offset: int,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[EventRow], int]:
-    """A page of events, newest first, filtered, and the total that match."""
-    stmt = select(EventRow)
+    """A page of events, newest first, filtered (``where``: the caller's own condition on
+    ``EventRow``, such as an account's reach), and the total that match."""
+    stmt = select(EventRow) if where is None else select(EventRow).where(where)
     if entity:
         stmt = stmt.where(EventRow.entity == entity)
     if entity_id is not None:

@@ -14,10 +14,10 @@ from duban.cases.flow import OPEN_STATUSES
 from duban.cases.models import CASE_STATUSES, CHANNELS, CaseRow
 from duban.clock.calendar import local_date
 from duban.units.service import resolve_unit, unit_names
-from duban.web.case_reach import reach_clause
 from duban.web.cases_view import case_light, my_unit, summary
 from duban.web.deps import Who
 from duban.web.errors import ApiError
+from duban.web.reach import reach_clause
 from duban.web.state import ConsoleState
 
 PAGE_SIZE = 50

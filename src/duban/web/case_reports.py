@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from duban.cases.models import CaseRow
 from duban.clock.calendar import local_date
 from duban.db import session_scope
-from duban.web.case_reach import reach_clause
 from duban.web.deps import Who
 from duban.web.errors import ApiError
+from duban.web.reach import reach_clause
 from duban.web.state import ConsoleState
 
 

@@ -30,10 +30,10 @@ from duban.clock.calendar import CalendarGap
 from duban.clock.evaluate import evaluate
 from duban.ledger.models import ItemRow
 from duban.units.service import unit_names
-from duban.web.case_reach import case_in_reach
 from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.guards import log_denied
+from duban.web.reach import case_in_reach
 from duban.web.state import ConsoleState
 
 ACTION_LABELS: dict[str, str] = {

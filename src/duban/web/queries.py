@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import Request
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import ColumnElement, Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
@@ -259,11 +259,13 @@ def event_list(
     action: str | None,
     limit: int,
     offset: int,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[EventRead], int]:
     """Events, newest first, filtered."""
     rows, total = audit.find_events(
-        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset
-    )
+        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset,
+        where=where,
+    )  # fmt: skip
     return [EventRead.model_validate(e) for e in rows], total
 
 

@@ -15,6 +15,7 @@ from duban.units.service import all_units
 from duban.web import ledger_files, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.guards import own_level
+from duban.web.reach import event_reach
 from duban.web.sandbox import Limits
 from duban.web.schemas import EventList, Problem
 
@@ -44,10 +45,11 @@ def events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EventList:
-    """The events log, newest first (office and leaders)."""
+    """The events log, newest first (office and leaders): those of the account's 辖区."""
     items, total = queries.event_list(
-        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset
-    )
+        session=session, entity=entity, entity_id=entity_id, action=action, limit=limit, offset=offset,
+        where=event_reach(who),
+    )  # fmt: skip
     return EventList(items=items, total=total)
 
 

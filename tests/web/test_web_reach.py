@@ -127,3 +127,27 @@ def test_hot_topics_count_only_the_cases_in_reach(levels):  # noqa: F811
     assert set(water) <= topics("neighbour_office")
     assert not set(water) & topics("county_office")
     assert set(water) <= topics("city_office")
+
+
+def test_events_hold_the_reach(levels):  # noqa: F811
+    clients, engine = levels
+    op = _operator(clients, engine, "市热线话务员", "示例市")
+    county = _take_in(op, "甲县幸福路路灯不亮", COUNTY_UNIT)
+    neighbour = _take_in(op, "乙县学校门口积水", NEIGHBOUR_UNIT)
+
+    def events(role: str, **params: Any) -> tuple[set[tuple[str, int]], int]:
+        r = clients.api(role).get("/api/events", params={"limit": 1000, **params})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == len(body["items"])
+        return {(e["entity"], e["entity_id"]) for e in body["items"]}, body["total"]
+
+    mine, total = events("county_office")
+    assert ("case", county) in mine and ("case", neighbour) not in mine
+    # the template's plan and duties are the province's (no government): none of the county's
+    assert {kind for kind, _ in mine} == {"case", "government"}
+    every, every_total = events("office")
+    assert ("case", neighbour) in every and ("duty", min(i for k, i in every if k == "duty")) in every
+    assert every_total > total
+    assert events("county_office", entity="duty") == (set(), 0)
+    assert ("case", neighbour) in events("neighbour_office")[0]
