@@ -16,7 +16,7 @@ from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, Prog
 from duban.ledger.routing import load_rules, parse_rules, route
 from duban.ledger.schemas import MilestoneCreate
 from duban.ledger.workflow import TRANSITIONS, DutyStatus, WorkflowError
-from duban.units.service import DEFAULT_UNITS, UnitError, read_unit_file
+from duban.units.service import DEFAULT_UNITS, UnitError, read_unit_file, require_unit
 from tests.ledger.conftest import NOW
 from tests.ledger.ledger_factories import assigned_duty, at, load
 
@@ -73,6 +73,38 @@ def test_bad_rules_are_refused_with_position():
 
 
 # ---- assignment -----------------------------------------------------------------------------
+
+
+def test_a_plan_is_routed_by_its_governments_own_rules(db_with_units):
+    """示例市 keeps its own routing rules; 甲县 below it inherits them, 乙县 below sets its own,
+    a plan without a government keeps the shipped ones; a malformed setting names its government."""
+    from duban.ledger.routing import rules_for
+    from duban.units import governments as gov
+
+    kw = {"actor": "test", "now": NOW}
+    with session_scope(db_with_units) as s:
+        gov.add_government(session=s, name="示例市", level="市", **kw)
+        gov.add_government(session=s, name="甲县", level="县", parent="示例市", **kw)
+        gov.add_government(session=s, name="乙县", level="县", parent="示例市", **kw)
+        gov.attach_units(session=s, government="甲县", units=[require_unit(session=s, name="市教育局")], **kw)
+        city_rules = {"rules": [{"unit": "市教育局", "keywords": ["群众关心"]}]}
+        gov.set_setting(session=s, name="示例市", key="routing_rules", value=city_rules, **kw)
+        ids = {g.name: g.id for g in gov.tree(session=s)}
+        assert rules_for(session=s, government_id=None) == load_rules()
+        assert [r.unit for r in rules_for(session=s, government_id=ids["甲县"])] == ["市教育局"]
+
+        plan = load(s, now=NOW, seed="county")
+        plan.government_id = ids["甲县"]
+        assigned, needs_person = service.auto_assign(session=s, plan_id=plan.id, actor="督查室", now=NOW)
+        refs = {i.id: i.ref for i in plan.items}
+        assert [refs[i] for i in assigned] == ["t4"]  # only the city's one rule applies
+        a4 = s.scalar(select(AssignmentRow).where(AssignmentRow.item_id.in_(assigned)))
+        assert a4.lead_unit.name == "市教育局"
+        assert sorted(refs[i] for i in needs_person) == ["q1", "t1", "t2", "t3"]
+
+        gov.set_setting(session=s, name="乙县", key="routing_rules", value={"rules": [{"unit": "甲"}]}, **kw)
+        with pytest.raises(LedgerError, match="政府「乙县」的设置 routing_rules: 第 1 条规则"):
+            rules_for(session=s, government_id=ids["乙县"])
 
 
 def test_auto_assign_then_override_is_logged(db_with_units):

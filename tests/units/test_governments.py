@@ -81,3 +81,26 @@ def test_settings_are_inherited_from_the_level_above(db):
         assert gov.setting(session=s, government_id=ids["甲镇"], key="routing_rules")[1] == "示例市"
         with pytest.raises(gov.GovernmentError, match="设置项"):
             gov.setting(session=s, government_id=ids["甲镇"], key="colour")
+
+
+def test_the_cli_refuses_malformed_settings_and_changes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from duban.cli import main
+
+    db = ["--database-url", f"sqlite:///{tmp_path / 'duban.sqlite3'}"]
+    run = CliRunner().invoke
+    assert run(main, ["governments", "add", "示例市", "--level", "市", *db]).exit_code == 0
+    for key, value, words in (
+        ("routing_rules", '{"rules": [{"unit": "市教育局"}]}', "第 1 条规则（市教育局）没有任何关键词"),
+        ("routing_rules", "[]", "应有非空的 rules 列表"),
+        ("extra_holidays", '["2027-03-01", "2027-02-30"]', "第 2 个日期「2027-02-30」无效"),
+        ("extra_workdays", '"2027-03-01"', "应为日期列表"),
+    ):
+        r = run(main, ["governments", "set", "示例市", key, value, *db])
+        assert r.exit_code == 1 and words in r.output, r.output
+        shown = run(main, ["governments", "settings", "示例市", *db]).output
+        assert f"{key}: （未设置）" in shown
+    r = run(main, ["governments", "set", "示例市", "extra_holidays", '["2027-03-02", "2027-03-01"]', *db])
+    assert r.exit_code == 0, r.output
+    assert '["2027-03-01", "2027-03-02"]' in run(main, ["governments", "settings", "示例市", *db]).output

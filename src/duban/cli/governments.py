@@ -74,6 +74,10 @@ def register(main: click.Group) -> None:
             raise GovernmentError(
                 f"VALUE 不是合法的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）", "value"
             ) from None
+        if key == "routing_rules" and parsed is not None:
+            from duban.ledger.routing import parse_rules
+
+            parse_rules(parsed, source=f"{name} 的 routing_rules")  # LedgerError names the bad rule
         with migrated_session(database_url) as s:
             set_setting(session=s, name=name, key=key, value=parsed, actor=actor, now=datetime.now(UTC))
         click.echo(f"{name}: {key} " + ("已取消（沿用上级）" if parsed is None else "已设置"))

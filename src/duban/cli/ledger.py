@@ -163,7 +163,12 @@ def register(main: click.Group) -> None:
     @main.command("assign")
     @click.option("--auto", is_flag=True, help="按分办规则自动分办计划中尚未分办的事项")
     @click.option("--plan", "plan_id", type=int, default=None, help="计划编号（--auto 时默认最新计划）")
-    @click.option("--rules", type=click.Path(path_type=Path), default=None, help="分办规则 YAML（默认内置）")
+    @click.option(
+        "--rules",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="分办规则 YAML（默认：该政府的设置 routing_rules，或内置规则）",
+    )
     @click.option("--item", "item_id", type=int, default=None, help="事项编号")
     @click.option("--unit", default=None, help="牵头单位（全称或别名）")
     @click.option("--co-unit", "co_units", multiple=True, help="配合单位，可重复")
@@ -201,7 +206,11 @@ def register(main: click.Group) -> None:
                         raise click.ClickException("尚未载入任何计划")
                     plan_id = plans[0].id
                 done, needs = service.auto_assign(
-                    session=s, plan_id=plan_id, rules=load_rules(rules), actor=actor, now=now
+                    session=s,
+                    plan_id=plan_id,
+                    rules=load_rules(rules) if rules else None,
+                    actor=actor,
+                    now=now,
                 )
                 click.echo(f"计划 {plan_id}: 自动分办 {len(done)} 项，需人工分办 {len(needs)} 项")
                 if needs:

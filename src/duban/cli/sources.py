@@ -21,7 +21,12 @@ def register(main: click.Group) -> None:
     @import_group.command("source")
     @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--source", "source_name", required=True, help="来源：交办、批示、议定、建议、提案")
-    @click.option("--rules", type=click.Path(path_type=Path), default=None, help="分办规则 YAML（默认内置）")
+    @click.option(
+        "--rules",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="分办规则 YAML（默认：该政府的设置 routing_rules，或内置规则）",
+    )
     @at_option
     @db_option
     @actor
@@ -42,8 +47,8 @@ def register(main: click.Group) -> None:
             raise LedgerError(f"{file}: 无法读取 ({exc.strerror})") from exc
         with migrated_session(database_url) as s:
             r = import_source(
-                session=s, source=source, rows=sheet_rows(data, file.name), name=file.name, rules=load_rules(rules),
-                actor=actor, now=parse_at(at),
+                session=s, source=source, rows=sheet_rows(data, file.name), name=file.name,
+                rules=load_rules(rules) if rules else None, actor=actor, now=parse_at(at),
             )  # fmt: skip
             plan_id = r.plan.id
         if not r.created:

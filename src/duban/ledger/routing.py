@@ -5,6 +5,9 @@ each) and section words (matched in the title of the section the item sits in; 1
 The best-scoring rule wins; on equal scores the longer matched words win (乡村振兴 over 乡村), then
 the rule listed first; no match → None (a person decides). The scoring is the reader's
 (:class:`duban.reading.leads.Router`), so a task read and a duty routed get the same unit.
+
+A government may keep its own rules (its ``routing_rules`` setting, inherited down the chain of
+governments): :func:`rules_for` gives a plan's government the rules it uses.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 from typing import Protocol
 
 import yaml
+from sqlalchemy.orm import Session
 
 from duban.ledger.errors import LedgerError
 from duban.reading.leads import Router, RouteRule
+from duban.units import governments
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "routing.yaml"
 
@@ -80,6 +85,15 @@ def parse_rules(data: object, *, source: str = "routing rules") -> tuple[Rule, .
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     """The rules of ``path`` (default: the shipped ``rules/routing.yaml``)."""
     return _load_rules(Path(path) if path is not None else DEFAULT_RULES)
+
+
+def rules_for(*, session: Session, government_id: int | None) -> tuple[Rule, ...]:
+    """The rules a government routes by: its own ``routing_rules`` setting, else its parent's, …,
+    else the shipped rules. A malformed setting raises LedgerError naming the government."""
+    value, origin = governments.setting(session=session, government_id=government_id, key="routing_rules")
+    if origin is None:
+        return load_rules()
+    return parse_rules(value, source=f"政府「{origin}」的设置 routing_rules")
 
 
 @lru_cache(maxsize=8)

@@ -42,7 +42,7 @@ from duban.ledger.models import (
 )
 from duban.ledger.replies import extend, open_first_round, rate, replies, reply
 from duban.ledger.results import target_record
-from duban.ledger.routing import RouteResult, Rule, load_rules, route
+from duban.ledger.routing import RouteResult, Rule, load_rules, route, rules_for
 from duban.ledger.tick import board, open_duties_report, tick
 from duban.ledger.workflow import DutyStatus
 from duban.units import governments
@@ -363,10 +363,13 @@ def assign(
 
 
 def auto_assign(
-    *, session: Session, plan_id: int, rules: tuple[Rule, ...], actor: str, now: datetime
+    *, session: Session, plan_id: int, actor: str, now: datetime, rules: tuple[Rule, ...] | None = None
 ) -> tuple[list[int], list[int]]:
-    """Assign every unassigned target/task of a plan by the rules: (assigned ids, ids needing a person)."""
-    get_plan(session=session, plan_id=plan_id)
+    """Assign every unassigned target/task of a plan by the rules (None: its government's,
+    :func:`duban.ledger.routing.rules_for`): (assigned ids, ids needing a person)."""
+    plan = get_plan(session=session, plan_id=plan_id)
+    if rules is None:
+        rules = rules_for(session=session, government_id=plan.government_id)
     items = session.scalars(
         select(ItemRow)
         .outerjoin(AssignmentRow, AssignmentRow.item_id == ItemRow.id)

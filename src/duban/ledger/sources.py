@@ -29,7 +29,7 @@ from duban.audit import service as audit
 from duban.clock.calendar import local_date
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import ItemRow, PlanRow
-from duban.ledger.routing import Rule, route
+from duban.ledger.routing import Rule, route, rules_for
 from duban.units.service import resolve_unit
 
 SOURCES_FILE = Path(__file__).resolve().parent / "rules" / "sources.yaml"
@@ -278,14 +278,15 @@ def import_source(
     source: Source,
     rows: Rows,
     name: str,
-    rules: tuple[Rule, ...],
     actor: str,
     now: datetime,
+    rules: tuple[Rule, ...] | None = None,
     place: str = "",
     government_id: int | None = None,
 ) -> SourceImport:
     """Load a source's list (its first sheet's rows, :func:`sheet_rows`) as a plan of items (of
-    ``government_id``, None: the root's), assigned by 承办单位 or by the routing rules."""
+    ``government_id``, None: the root's), assigned by 承办单位 or by the routing rules (None: the
+    government's own, :func:`duban.ledger.routing.rules_for`)."""
     from duban.ledger.service import assign  # the one way an item becomes a duty
 
     listed = read_list(session=session, source=source, rows=rows, name=name)
@@ -353,6 +354,8 @@ def import_source(
     audit.record_change(
         session, plan, actor=actor, now=now, entity="plan", action="import_source", before=None, after=after
     )
+    if rules is None:
+        rules = rules_for(session=session, government_id=government_id)
     assigned: list[int] = []
     needs_person: list[int] = []
     for item, r in zip(items, listed, strict=True):

@@ -9,7 +9,7 @@ G's subtree (辖区): :func:`visible_ids`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -182,9 +182,12 @@ def setting(*, session: Session, government_id: int | None, key: str) -> tuple[A
 def set_setting(
     *, session: Session, name: str, key: str, value: Any, actor: str, now: datetime
 ) -> GovernmentRow:
-    """Set (or with ``value`` None, drop) one of a government's own settings."""
+    """Set (or with ``value`` None, drop) one of a government's own settings. Days are checked
+    here; the routing rules' form is the ledger's (the CLI checks it before calling)."""
     if key not in SETTING_KEYS:
         raise GovernmentError(f"设置项「{key}」无效，应为 {'/'.join(SETTING_KEYS)} 之一", "key")
+    if key in ("extra_workdays", "extra_holidays") and value is not None:
+        value = _days(key, value)
     row = require_government(session=session, name=name)
     with audit.changing(session, row, actor=actor, now=now, entity="government", action="update"):
         settings = dict(row.settings or {})
@@ -194,6 +197,21 @@ def set_setting(
             settings[key] = value
         row.settings = settings
     return row
+
+
+def _days(key: str, value: Any) -> list[str]:
+    """A list of ISO dates, sorted; GovernmentError naming the first bad one."""
+    if not isinstance(value, list):
+        raise GovernmentError(f'设置项 {key} 应为日期列表，如 ["2027-03-01"]', "value")
+    out: set[str] = set()
+    for n, day in enumerate(value, start=1):
+        try:
+            out.add(date.fromisoformat(str(day)).isoformat())
+        except ValueError:
+            raise GovernmentError(
+                f"设置项 {key} 的第 {n} 个日期「{day}」无效，应为 YYYY-MM-DD", "value"
+            ) from None
+    return sorted(out)
 
 
 def attach_units(

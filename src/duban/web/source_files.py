@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from duban.ledger import service
-from duban.ledger.routing import load_rules
 from duban.ledger.sources import SourceImport, import_source, load_sources, source_of
 from duban.web.deps import Who
 from duban.web.errors import ApiError
@@ -69,7 +68,7 @@ def import_upload(
     check_zip(data, name)
     sheets = read_in_child(kind="sheets", data=data, name=name, limits=limits)
     return import_source(
-        session=session, source=src, rows=sheets[0][1] if sheets else [], name=name, rules=load_rules(),
+        session=session, source=src, rows=sheets[0][1] if sheets else [], name=name,
         actor=who.account.name, now=who.now, government_id=who.account.government_id,
     )  # fmt: skip
 

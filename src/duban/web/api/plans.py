@@ -9,7 +9,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from duban.db import Id
 from duban.ledger import service
 from duban.ledger.models import ItemRow
-from duban.ledger.routing import load_rules
 from duban.ledger.schemas import AssignmentRead, ItemPage, ItemRead, PlanRead
 from duban.units.service import resolve_unit
 from duban.web import queries, sandbox, uploads
@@ -92,9 +91,7 @@ def auto_assign(plan_id: Id, request: Request, session: DB, who: Office) -> Auto
     """Assign every unassigned target and task of a plan by the routing rules."""
     assert who.account is not None
     check_plan(request, session, who, plan_id)
-    done, left = service.auto_assign(
-        session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
-    )
+    done, left = service.auto_assign(session=session, plan_id=plan_id, actor=who.account.name, now=who.now)
     return AutoAssignResult(assigned=done, needs_person=left)
 
 

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from duban.db import Id
 from duban.ledger import service
 from duban.ledger.models import ItemRow
-from duban.ledger.routing import load_rules
 from duban.units.service import all_unit_names, resolve_unit
 from duban.web import ledger_files, notes, plan_view, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
@@ -115,9 +114,7 @@ def assign_page(
 def auto_assign_page(plan_id: Id, request: Request, session: DB, who: Office) -> Response:
     assert who.account is not None
     check_plan(request, session, who, plan_id)
-    result = service.auto_assign(
-        session=session, plan_id=plan_id, rules=load_rules(), actor=who.account.name, now=who.now
-    )
+    result = service.auto_assign(session=session, plan_id=plan_id, actor=who.account.name, now=who.now)
     return notes.redirect(request, f"/plans/{plan_id}", plan_view.auto_note(result))
 
 
