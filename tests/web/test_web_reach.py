@@ -1,7 +1,7 @@
 """Cases by government (辖区), on SQLite and PostgreSQL: a county office sees the cases of its
 county's units, not its neighbour's nor the city's or the province's; the hotline's queue (cases
 no unit has yet) is the operators' and the root's; a county operator cannot dispatch to a unit
-outside its county; hot topics count only the cases in reach.
+outside its county; hot topics, the rates and the events list hold only what is in reach.
 """
 
 from __future__ import annotations
@@ -91,6 +91,16 @@ def test_each_government_sees_its_own_cases(levels):  # noqa: F811
         r = office.get(f"/api/cases/{other}")
         assert r.status_code == 404 and r.json()["field"] == "case_id"
         assert denied(engine, "case", other)[-1].actor == "甲县督查室"
+
+    # the hotline's rates rank the units in reach: a county's own 通报
+    def ranked(role: str) -> set[str]:
+        r = clients.api(role).get("/api/cases/rates", params={"month": "2023-03"})
+        assert r.status_code == 200, r.text
+        return {x["unit"] for x in r.json()["rates"]}
+
+    assert ranked("county_office") == {COUNTY_UNIT}
+    assert ranked("neighbour_office") == {NEIGHBOUR_UNIT}
+    assert {COUNTY_UNIT, NEIGHBOUR_UNIT, "市发展和改革委员会"} <= ranked("office")
     # acting on a neighbour's case is refused the same way, and changes nothing
     r = clients.api("neighbour_unit").post(f"/api/cases/{county}/accept")
     assert r.status_code == 404

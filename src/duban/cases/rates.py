@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from duban.cases.models import CaseRow, DispatchRow
@@ -77,8 +77,11 @@ def _one(cond: Any) -> Any:
     return func.sum(case((cond, 1), else_=0))
 
 
-def unit_rates(*, session: Session, as_of: date, month: str | None = None) -> list[RateRow]:
-    """Counts and rates per (unit, month); ``month`` ("2026-03") narrows to one month."""
+def unit_rates(
+    *, session: Session, as_of: date, month: str | None = None, units: Select[Any] | None = None
+) -> list[RateRow]:
+    """Counts and rates per (unit, month); ``month`` ("2026-03") narrows to one month, ``units`` (a
+    SELECT of unit ids, such as a government's) to those units."""
     c = CaseRow
     case_q = select(
         c.owner_unit_id,
@@ -99,6 +102,9 @@ def unit_rates(*, session: Session, as_of: date, month: str | None = None) -> li
     if month is not None:
         case_q = case_q.where(c.month == month)
         disp_q = disp_q.where(d.month == month)
+    if units is not None:
+        case_q = case_q.where(c.owner_unit_id.in_(units))
+        disp_q = disp_q.where(d.unit_id.in_(units))
     case_q = case_q.group_by(c.month, c.owner_unit_id)  # the order of ix_cases_rates
     disp_q = disp_q.group_by(d.month, d.unit_id)  # the order of ix_case_dispatches_rates
 
@@ -108,12 +114,12 @@ def unit_rates(*, session: Session, as_of: date, month: str | None = None) -> li
     for unit_id, m, n, responded, returned in session.execute(disp_q):
         slot = rows.setdefault((unit_id, m), [0] * 8 + [0, 0, 0])
         slot[8:11] = [int(n or 0), int(responded or 0), int(returned or 0)]
-    units = {
+    named = {
         uid: (ref.name, ref.kind) for uid, ref in unit_refs(session=session, ids={k[0] for k in rows}).items()
     }
     out: list[RateRow] = []
     for (unit_id, m), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        name, kind = units.get(unit_id, (f"单位{unit_id}", ""))
+        name, kind = named.get(unit_id, (f"单位{unit_id}", ""))
         r = RateRow(unit_id, name, kind, m, *v)
         r.response_rate = _share(r.responded, r.dispatches)
         r.return_rate = _share(r.returned, r.dispatches)
@@ -151,10 +157,18 @@ class Ranking:
     too_few: list[RateRow]
 
 
-def rankings(*, session: Session, month: str, as_of: date, rules: HubRules | None = None) -> list[Ranking]:
-    """Rank units within each class (部门, 县区, 开发区) by score, only those with ≥ min_volume cases."""
+def rankings(
+    *,
+    session: Session,
+    month: str,
+    as_of: date,
+    rules: HubRules | None = None,
+    units: Select[Any] | None = None,
+) -> list[Ranking]:
+    """Rank units within each class (部门, 县区, 开发区) by score, only those with ≥ min_volume cases
+    (``units``: among those units only, e.g. a county's own 通报)."""
     rules = rules or load_rules()
-    rows = unit_rates(session=session, as_of=as_of, month=month)
+    rows = unit_rates(session=session, as_of=as_of, month=month, units=units)
     out: list[Ranking] = []
     for kind in sorted({r.unit_kind for r in rows}):
         mine = [r for r in rows if r.unit_kind == kind]

@@ -9,6 +9,8 @@ office or leader sees the cases of its county's units and of the townships below
 neighbour's. A unit officer is limited further to their own unit's cases
 (:func:`duban.web.cases_view.is_mine`).
 
+The hotline's rates, rankings and monthly 通报 rank the units in reach only.
+
 An event is in reach when the row it is about is: a plan, item, duty or case in reach, or a
 duty's assignment, progress report, milestone, evidence or reply, or a government of the
 subtree. The deployment's own records (units, users, the calendar, the classifier, the review,
@@ -47,14 +49,20 @@ def _in(column: InstrumentedAttribute[int | None], seen: frozenset[int | None]) 
     return or_(found, column.is_(None)) if None in seen else found
 
 
+def units_in_reach(who: Who) -> Select[Any] | None:
+    """A SELECT of the ids of the units in ``who``'s 辖区 (the hotline's rates and rankings hold
+    them: a county's 通报 ranks its own units); None when that is every unit."""
+    seen = who.governments
+    return None if seen is None else select(UnitRow.id).where(_in(UnitRow.government_id, seen))
+
+
 def reach_clause(who: Who) -> ColumnElement[bool] | None:
     """SQL true for the cases in ``who``'s 辖区; None when that is every case."""
-    seen = who.governments
-    if seen is None:
+    units = units_in_reach(who)
+    if units is None:
         return None
-    units = select(UnitRow.id).where(_in(UnitRow.government_id, seen))
     clause = or_(*(col.in_(units) for col in _CASE_UNITS))
-    if None in seen or who.role == "operator":
+    if None in (who.governments or ()) or who.role == "operator":
         clause = or_(clause, and_(*(col.is_(None) for col in _CASE_UNITS)))
     return clause
 

@@ -23,6 +23,7 @@ from duban.web import cases_view as cv
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError, validation_detail
 from duban.web.ledger_files import XLSX_TYPE
+from duban.web.reach import units_in_reach
 from duban.web.schemas import Problem
 
 router = APIRouter(
@@ -151,7 +152,7 @@ def hot_topics(
 def rates(session: DB, who: AnyUser, month: str | None = None) -> dict[str, Any]:
     """The rates by unit for a month (default: this month), rankings and the red and black lists."""
     m = case_reports.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
     rows = [r.as_dict() for k in ranks for r in (*k.ranked, *k.too_few)]
     return {"month": m, "as_of": case_reports.as_of(who.now), "rates": rows, **rankings_json(ranks)}
 
@@ -165,7 +166,7 @@ def report_xlsx(session: DB, who: AnyUser, month: str | None = None) -> Response
 def bulletin_response(session: Any, who: Who, month: str | None) -> Response:
     """The 通报 xlsx as a download."""
     m = case_reports.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
     name = quote(f"工单通报-{m}.xlsx")
     return Response(
         bulletin_xlsx(ranks, month=m),

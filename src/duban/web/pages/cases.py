@@ -25,6 +25,7 @@ from duban.web import cases_view as cv
 from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError
+from duban.web.reach import units_in_reach
 from duban.web.render import page
 
 ACTION_NOTES = {
@@ -139,7 +140,7 @@ def hot_page(
 @router.get("/cases/rates")
 def rates_page(request: Request, session: DB, who: AnyUser, month: str | None = None) -> Response:
     m = case_reports.month_of(who.now, month)
-    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now))
+    ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
     rules = load_rules()
     months = case_reports.month_choices(who.now, m)
     return page(
