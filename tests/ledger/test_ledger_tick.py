@@ -137,3 +137,49 @@ def test_no_escalation_falls_on_a_holiday(db_with_units, calendar, policy, day):
         tick(session=s, calendar=calendar, policy=policy, now=day)
         dues = list(s.scalars(select(ActionRow.due)))
         assert dues and all(calendar.is_workday(d) for d in dues)
+
+
+def test_a_duty_counts_on_its_governments_own_days(db_with_units, calendar, policy):
+    """示例市 adds a day off (Thursday 2 March 2023); 甲县 below it inherits it, 乙县 works it
+    (its own extra_workdays); a duty of a plan without a government keeps the national days."""
+    from duban.ledger.calendars import government_calendars
+    from duban.units import governments as gov
+
+    kw = {"actor": "test", "now": at(2023, 3, 1)}
+    with session_scope(db_with_units) as s:
+        gov.add_government(session=s, name="示例市", level="市", **kw)
+        gov.add_government(session=s, name="甲县", level="县", parent="示例市", **kw)
+        gov.add_government(session=s, name="乙县", level="县", parent="示例市", **kw)
+        gov.set_setting(session=s, name="示例市", key="extra_holidays", value=["2023-03-02"], **kw)
+        gov.set_setting(session=s, name="乙县", key="extra_workdays", value=["2023-03-02"], **kw)
+        ids = {g.name: g.id for g in gov.tree(session=s)}
+        national = assigned_duty(s, now=at(2023, 3, 1), ref="t2", seed="a")
+        county = assigned_duty(s, now=at(2023, 3, 1), ref="t2", seed="b")
+        neighbour = assigned_duty(s, now=at(2023, 3, 1), ref="t2", seed="c")
+        county.item.plan.government_id = ids["甲县"]
+        neighbour.item.plan.government_id = ids["乙县"]
+        calendars = government_calendars(connection=s, base=calendar)
+        assert calendars.of(ids["甲县"]) is calendars.of(ids["示例市"])  # the same days, one calendar
+        assert calendars.of(ids["乙县"]).is_workday(at(2023, 3, 2).date())
+
+        r = tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 3))
+        assert r.evaluated == 3 and r.errors == []
+        for d in (national, county, neighbour):
+            s.refresh(d)
+        # deploy is due the next working day: Thursday 2 March, for 甲县 Friday 3 March
+        assert national.light == "red" and national.overdue_workdays == 1
+        assert _actions(s, national.id) == ["remind:deploy"]
+        assert county.light == "yellow" and county.next_due.isoformat() == "2023-03-03"
+        assert _actions(s, county.id) == []
+        assert neighbour.light == "red" and _actions(s, neighbour.id) == ["remind:deploy"]
+
+
+def test_stored_days_that_are_not_dates_name_the_government(db_with_units, calendar, policy):
+    from duban.ledger.errors import LedgerError
+    from duban.units.models import GovernmentRow
+
+    with session_scope(db_with_units) as s:
+        s.add(GovernmentRow(name="示例市", level="市", settings={"extra_holidays": ["3月2日"]}))
+        s.flush()
+        with pytest.raises(LedgerError, match="政府「示例市」的设置 extra_holidays 含有无效日期"):
+            tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 3))

@@ -338,3 +338,29 @@ def test_migration_makes_a_default_government_from_existing_data(tmp_path: Path)
             assert governments.visible_ids(session=s, government_id=gid) == {gid, None}
     finally:
         engine.dispose()
+
+
+def test_a_duty_page_counts_on_its_governments_days(levels):
+    """The duty API's clock uses the days of the duty's government, and sees a setting change at
+    once (it writes an event, which moves the ledger's version)."""
+    clients, engine = levels
+    w = clients.world
+    with session_scope(engine) as s:
+        province = governments.require_government(session=s, name="示例省").id
+        s.execute(update(PlanRow).where(PlanRow.id == w.plan_id).values(government_id=province))
+    office = clients.api("office")
+
+    def deploy_due() -> str:
+        r = office.get(f"/api/duties/{w.duty_b}")
+        assert r.status_code == 200, r.text
+        steps = {m["key"]: m["due"] for m in r.json()["clock"]["milestones"]}
+        return str(steps["deploy"])
+
+    assert deploy_due() == "2023-03-02"  # assigned Wednesday 1 March: the next working day
+    with session_scope(engine) as s:
+        governments.set_setting(
+            session=s, name="示例省", key="extra_holidays", value=["2023-03-02"], actor="test", now=NOW
+        )
+    assert deploy_due() == "2023-03-03"
+    assert office.get(f"/api/duties/{w.duty_b}/pace").status_code == 200
+    assert office.get(f"/duties/{w.duty_b}").status_code == 200

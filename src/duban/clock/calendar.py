@@ -197,6 +197,29 @@ class WorkCalendar:
         layers.extend(read_stored(stored))
         return base.with_schedules(layers, provisional=provisional, rules=rules)
 
+    def with_days(self, *, workdays: Iterable[date] = (), holidays: Iterable[date] = ()) -> WorkCalendar:
+        """This calendar with a government's own days: ``holidays`` off (a 民族自治地方's festival),
+        ``workdays`` worked (a local 调休); a day in both is worked. Days outside the held years
+        change nothing. Without any day, this calendar itself.
+
+        >>> cal = WorkCalendar.default()
+        >>> local = cal.with_days(holidays=[date(2024, 4, 11)])  # a Thursday
+        >>> cal.is_workday(date(2024, 4, 11)), local.is_workday(date(2024, 4, 11))
+        (True, False)
+        >>> local.add_workdays(date(2024, 4, 10), 1)
+        datetime.date(2024, 4, 12)
+        """
+        on, off = frozenset(workdays), frozenset(holidays)
+        if not on and not off:
+            return self
+        return WorkCalendar(
+            holidays=set((self._holidays - on) | (off - on)),
+            workdays=set((self._workdays - off) | on),
+            years=set(self.years),
+            provisional=self.provisional,
+            sources=self.sources,
+        )
+
     def with_schedules(
         self,
         schedules: Iterable[YearSchedule],

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duban.clock.calendar import CalendarGap, local_date
-from duban.ledger.models import DutyRow, ItemRow, ProgressRow
+from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
+from duban.ledger.calendars import government_calendars
+from duban.ledger.models import DutyRow, ItemRow, PlanRow, ProgressRow
 from duban.ledger.results import Pace, pace, result_rules, share_done
 from duban.ledger.workflow import DutyStatus
 
@@ -80,16 +81,30 @@ def paced_light(light: str, p: Pace | None) -> str:
     return light
 
 
-def paces_of(session: Session, duty_ids: Iterable[int], *, calendar: Days, now: datetime) -> dict[int, Pace]:
-    """序时进度 of these duties (the board's rows)."""
+def paces_of(
+    session: Session, duty_ids: Iterable[int], *, calendar: WorkCalendar, now: datetime
+) -> dict[int, Pace]:
+    """序时进度 of these duties (the board's rows), each on its government's days (``calendar``:
+    the deployment's)."""
+    calendars = government_calendars(connection=session, base=calendar)
     ids = list(duty_ids)
     rows = (
         session.execute(
-            select(DutyRow.id, DutyRow.assigned_at, DutyRow.due, DutyRow.status).where(
-                DutyRow.id.in_(ids[i : i + 900])
-            )
+            select(DutyRow.id, DutyRow.assigned_at, DutyRow.due, DutyRow.status, PlanRow.government_id)
+            .join(ItemRow, ItemRow.id == DutyRow.item_id)
+            .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+            .where(DutyRow.id.in_(ids[i : i + 900]))
         ).all()
         for i in range(0, len(ids), 900)
     )
-    flat = [(r[0], r[1], r[2], r[3] == DutyStatus.CLOSED.value) for chunk in rows for r in chunk]
-    return paces(session, flat, calendar=calendar, now=now)
+    by_days: dict[int, tuple[WorkCalendar, list[tuple[int, datetime, date, bool]]]] = {}
+    for chunk in rows:
+        for duty_id, assigned_at, due, status, government_id in chunk:
+            days = calendars.of(government_id)
+            by_days.setdefault(id(days), (days, []))[1].append(
+                (duty_id, assigned_at, due, status == DutyStatus.CLOSED.value)
+            )
+    out: dict[int, Pace] = {}
+    for days, group in by_days.values():
+        out.update(paces(session, group, calendar=days, now=now))
+    return out

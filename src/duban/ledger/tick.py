@@ -27,7 +27,16 @@ from duban.clock.evaluate import DutySnapshot, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
 from duban.ledger.board import board_view, overdue_rows
-from duban.ledger.models import ActionRow, AssignmentRow, DutyRow, ItemRow, MilestoneRow, ProgressRow
+from duban.ledger.calendars import government_calendars
+from duban.ledger.models import (
+    ActionRow,
+    AssignmentRow,
+    DutyRow,
+    ItemRow,
+    MilestoneRow,
+    PlanRow,
+    ProgressRow,
+)
 from duban.ledger.pace import done_shares, paced_light
 from duban.ledger.results import pace
 from duban.ledger.schemas import Board, OpenDutyRow, OverdueRow, TickReport
@@ -100,7 +109,18 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
     open_ = DutyRow.status != DutyStatus.CLOSED.value
     session.flush()  # the reads below go through Core (the ORM's result rows cost more), so no autoflush
     conn = session.connection()
-    duties = conn.execute(select(*_DUTY_COLUMNS).where(open_).order_by(DutyRow.id)).all()
+    # each duty counts on its plan's government's days; the join only when some government adds days
+    calendars = government_calendars(connection=conn, base=calendar)
+    if calendars.own:
+        duties = conn.execute(
+            select(*_DUTY_COLUMNS, PlanRow.government_id)
+            .join(ItemRow, ItemRow.id == DutyRow.item_id)
+            .join(PlanRow, PlanRow.id == ItemRow.plan_id)
+            .where(open_)
+            .order_by(DutyRow.id)
+        ).all()
+    else:
+        duties = conn.execute(select(*_DUTY_COLUMNS).where(open_).order_by(DutyRow.id)).all()
     milestones: dict[int, list[tuple[str, date, datetime | None]]] = defaultdict(list)
     for duty_id, name, due, done_at in conn.execute(
         select(MilestoneRow.duty_id, MilestoneRow.name, MilestoneRow.due, MilestoneRow.done_at)
@@ -161,10 +181,11 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
             done_actions=frozenset(keys) if keys else no_keys,
             feedback_at=tuple(fb) if fb else (),
         )
+        days = calendars.of(d[13]) if calendars.own else calendar
         # duties with the same snapshot (e.g. a plan assigned at one moment) get the same evaluation
-        snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at)
+        snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at, id(days))
         try:
-            ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, policy, calendar, now))
+            ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, policy, days, now))
         except Exception as exc:  # evaluate is pure: whatever it raises is this duty's problem alone
             gaps += 1
             report.failed.append(duty_id)
@@ -179,7 +200,7 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
         if light == "green" and done_share.get(duty_id) is not None:
             try:
                 p = pace(
-                    done=done_share[duty_id], start=local_date(d[1]), due=d[4], today=today, calendar=calendar
+                    done=done_share[duty_id], start=local_date(d[1]), due=d[4], today=today, calendar=days
                 )
                 light = paced_light(light, p)
             except CalendarGap:

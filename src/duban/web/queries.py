@@ -9,6 +9,7 @@ ledger's own schemas and :func:`duban.ledger.board.display_light`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,6 +104,7 @@ class DutyFacts:
     government_id: int | None = None  # the government whose plan holds the duty (its 辖区 check)
     source_kind: str = "report"  # its plan's source (ledger/rules/sources.yaml)
     parent_duty_id: int | None = None  # the duty it was handed down from (下交)
+    calendar: WorkCalendar | None = None  # the days it counts on (its government's); None: not read
 
     def role_of(self, unit_id: int | None) -> str | None:
         """What ``unit_id`` is to the duty: "lead", "co" or None."""
@@ -118,9 +120,15 @@ def _role(unit_id: int | None, lead: int | None, co: tuple[int, ...]) -> str | N
 
 
 def duty_facts(
-    *, connection: Connection, duty_id: int, now: datetime, calendar: WorkCalendar, policy: Policy
+    *,
+    connection: Connection,
+    duty_id: int,
+    now: datetime,
+    calendar_of: Callable[[int | None], WorkCalendar],
+    policy: Policy,
 ) -> DutyFacts:
-    """A duty with its item, units, progress and what the clock says of it at ``now``.
+    """A duty with its item, units, progress and what the clock says of it at ``now`` on the days
+    of its plan's government (``calendar_of``).
 
     Four indexed SELECTs whatever the number of progress reports and milestones (the duty, its
     item, assignment and lead unit in one join; co-units; milestones; progress), built once and
@@ -138,6 +146,7 @@ def duty_facts(
         MilestoneRead.model_validate(m) for m in conn.execute(_MILESTONES, {"id": duty_id}).mappings()
     ]
     progress = [ProgressRead.model_validate(p) for p in conn.execute(_PROGRESS, {"id": duty_id}).mappings()]
+    calendar = calendar_of(head["plan_government_id"])
     detail = DutyDetail(
         duty=duty,
         item=item,
@@ -156,6 +165,7 @@ def duty_facts(
         head["plan_government_id"],
         head["plan_source_kind"],
         head["parent_duty_id"],
+        calendar,
     )
 
 
@@ -203,8 +213,13 @@ def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, by
         hit = st.duty_cache.get(key)
         if hit is None:
             try:
+                version = key[2]
                 facts = duty_facts(
-                    connection=conn, duty_id=duty_id, now=who.now, calendar=st.calendar, policy=st.policy
+                    connection=conn,
+                    duty_id=duty_id,
+                    now=who.now,
+                    calendar_of=lambda gid: st.calendar_of(conn, version, gid),
+                    policy=st.policy,
                 )
             except service.NotFound:
                 raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None
@@ -216,8 +231,11 @@ def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, by
     return facts, body
 
 
-def detail_pace(*, detail: DutyDetail, calendar: WorkCalendar, now: datetime) -> Pace:
-    """序时进度 of a duty from its details (the same figures as ``service.duty_pace``, no query)."""
+def detail_pace(*, facts: DutyFacts, now: datetime) -> Pace:
+    """序时进度 of a duty from its facts, on the days of its government (the same figures as
+    ``service.duty_pace``, no query)."""
+    detail, calendar = facts.detail, facts.calendar
+    assert calendar is not None, "duty_facts sets the calendar"
     last = detail.progress[-1] if detail.progress else None
     duty = detail.duty
     done = share_done(detail.item.targets, last.results if last else [], last.share if last else None)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from duban.audit import service as audit
 from duban.cases.intake import Classifier, load_classifier
@@ -23,6 +23,7 @@ from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
+from duban.ledger.calendars import Calendars, government_calendars
 
 
 def utc_now() -> datetime:
@@ -124,6 +125,7 @@ class ConsoleState:
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
     _report_rate: tuple[tuple[int, float] | None] | None = None
+    _calendars: tuple[int | None, Calendars] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -137,6 +139,20 @@ class ConsoleState:
         if self._calendar is None:
             self._calendar = WorkCalendar.load(self.settings.holiday_file, stored=self.settings.calendar_dir)
         return self._calendar
+
+    def calendar_of(
+        self, connection: Connection, version: int | None, government_id: int | None
+    ) -> WorkCalendar:
+        """The calendar a duty of ``government_id``'s plan counts on (its government's own days,
+        :mod:`duban.ledger.calendars`), the governments read again only when the ledger's
+        ``version`` (newest event id: a setting changed writes one) has moved."""
+        if government_id is None:
+            return self.calendar
+        memo = self._calendars
+        if memo is None or memo[0] != version:
+            memo = (version, government_calendars(connection=connection, base=self.calendar))
+            self._calendars = memo
+        return memo[1].of(government_id)
 
     @property
     def policy(self) -> Policy:

@@ -139,7 +139,7 @@ async def duty_pace(duty_id: Id, request: Request, who: AnyUser) -> PaceView:
     """序时进度: the share done (完成值 against targets, else the reported share) against the share
     of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
     facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
-    p = queries.detail_pace(detail=facts.detail, calendar=state_of(request).calendar, now=who.now)
+    p = queries.detail_pace(facts=facts, now=who.now)
     return PaceView(done=p.done, elapsed=p.elapsed, key=p.key, label=p.label)
 
 

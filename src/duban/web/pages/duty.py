@@ -37,13 +37,12 @@ def _back(request: Request, duty_id: int, note: str) -> Response:
 def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
     facts, _json = queries.cached_duty(request, who, duty_id)
     detail = facts.detail
-    st = state_of(request)
     history = queries.duty_events(session=session, duty_id=duty_id, item_id=detail.item.id)
     cases = linked_cases(session, who, detail.item.id)
     # A unit officer is the lead unit's or a co-unit's (配合单位: reports progress, no closure).
     lead = who.role != "unit" or facts.role_of(who.account.unit_id if who.account else None) == "lead"
     try:
-        pace = queries.detail_pace(detail=detail, calendar=st.calendar, now=who.now)
+        pace = queries.detail_pace(facts=facts, now=who.now)
     except CalendarGap:
         pace = None
     return page(
