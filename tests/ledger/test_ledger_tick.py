@@ -142,7 +142,7 @@ def test_no_escalation_falls_on_a_holiday(db_with_units, calendar, policy, day):
 def test_a_duty_counts_on_its_governments_own_days(db_with_units, calendar, policy):
     """示例市 adds a day off (Thursday 2 March 2023); 甲县 below it inherits it, 乙县 works it
     (its own extra_workdays); a duty of a plan without a government keeps the national days."""
-    from duban.ledger.calendars import government_calendars
+    from duban.ledger.clocks import government_clocks
     from duban.units import governments as gov
 
     kw = {"actor": "test", "now": at(2023, 3, 1)}
@@ -158,9 +158,11 @@ def test_a_duty_counts_on_its_governments_own_days(db_with_units, calendar, poli
         neighbour = assigned_duty(s, now=at(2023, 3, 1), ref="t2", seed="c")
         county.item.plan.government_id = ids["甲县"]
         neighbour.item.plan.government_id = ids["乙县"]
-        calendars = government_calendars(connection=s, base=calendar)
-        assert calendars.of(ids["甲县"]) is calendars.of(ids["示例市"])  # the same days, one calendar
-        assert calendars.of(ids["乙县"]).is_workday(at(2023, 3, 2).date())
+        clocks = government_clocks(connection=s, calendar=calendar)
+        assert clocks.calendar_of(ids["甲县"]) is clocks.calendar_of(
+            ids["示例市"]
+        )  # the same days, one calendar
+        assert clocks.calendar_of(ids["乙县"]).is_workday(at(2023, 3, 2).date())
 
         r = tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 3))
         assert r.evaluated == 3 and r.errors == []
@@ -183,3 +185,49 @@ def test_stored_days_that_are_not_dates_name_the_government(db_with_units, calen
         s.flush()
         with pytest.raises(LedgerError, match="政府「示例市」的设置 extra_holidays 含有无效日期"):
             tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 3))
+
+
+FAST = {
+    "name": "快办",
+    "label": "县级快办",
+    "steps": [
+        {"key": "deploy", "label": "研究部署", "workdays": 1},
+        {"key": "first_feedback", "label": "首次反馈", "workdays": 2},
+        {"key": "settle", "label": "办结", "workdays": 5},
+    ],
+    "remind_after_workdays": 1,
+    "circular_after_workdays": 3,
+    "report_interval_months": 1,
+    "yellow_share": 0.8,
+    "yellow_workdays_before": 1,
+}
+
+
+def test_a_duty_runs_on_its_governments_own_policy(db_with_units, calendar, policy):
+    """甲县 (below 示例市) runs a faster clock than the deployment's 13710: first feedback within 2
+    working days, not 3; the city's duty keeps 13710. A policy that cannot be built names the
+    government."""
+    from duban.ledger.errors import LedgerError
+    from duban.units import governments as gov
+
+    kw = {"actor": "test", "now": at(2023, 3, 1)}
+    with session_scope(db_with_units) as s:
+        gov.add_government(session=s, name="示例市", level="市", **kw)
+        gov.add_government(session=s, name="甲县", level="县", parent="示例市", **kw)
+        gov.add_government(session=s, name="甲镇", level="乡", parent="甲县", **kw)
+        gov.set_setting(session=s, name="甲县", key="policy", value=FAST, **kw)
+        ids = {g.name: g.id for g in gov.tree(session=s)}
+        city = assigned_duty(s, now=at(2023, 3, 1), ref="t3", seed="a")
+        town = assigned_duty(s, now=at(2023, 3, 1), ref="t3", seed="b")
+        city.item.plan.government_id = ids["示例市"]
+        town.item.plan.government_id = ids["甲镇"]  # inherits 甲县's policy
+        # Monday 6 March: first feedback was due Friday 3 March under 快办 (2 working days after
+        # Wednesday 1 March), and is due that Monday under 13710 (3 working days)
+        tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 6))
+        assert "remind:first_feedback" in _actions(s, town.id)
+        assert "remind:first_feedback" not in _actions(s, city.id)
+        assert "remind:deploy" in _actions(s, city.id)  # both missed the deploy step
+
+        gov.set_setting(session=s, name="甲县", key="policy", value={"name": "坏"}, **kw)
+        with pytest.raises(LedgerError, match="政府「甲县」的设置 policy"):
+            tick(session=s, calendar=calendar, policy=policy, now=at(2023, 3, 7))

@@ -96,6 +96,8 @@ def test_the_cli_refuses_malformed_settings_and_changes_nothing(tmp_path):
         ("routing_rules", "[]", "应有非空的 rules 列表"),
         ("extra_holidays", '["2027-03-01", "2027-02-30"]', "第 2 个日期「2027-02-30」无效"),
         ("extra_workdays", '"2027-03-01"', "应为日期列表"),
+        ("policy", '"13720"', "没有名为“13720”的内置督办策略"),
+        ("policy", '{"name": "快办", "steps": [{"key": "deploy", "label": "部署"}]}', "字段"),
     ):
         r = run(main, ["governments", "set", "示例市", key, value, *db])
         assert r.exit_code == 1 and words in r.output, r.output
@@ -104,3 +106,4 @@ def test_the_cli_refuses_malformed_settings_and_changes_nothing(tmp_path):
     r = run(main, ["governments", "set", "示例市", "extra_holidays", '["2027-03-02", "2027-03-01"]', *db])
     assert r.exit_code == 0, r.output
     assert '["2027-03-01", "2027-03-02"]' in run(main, ["governments", "settings", "示例市", *db]).output
+    assert run(main, ["governments", "set", "示例市", "policy", '"13710"', *db]).exit_code == 0

@@ -78,6 +78,10 @@ def register(main: click.Group) -> None:
             from duban.ledger.routing import parse_rules
 
             parse_rules(parsed, source=f"{name} 的 routing_rules")  # LedgerError names the bad rule
+        if key == "policy" and parsed is not None:
+            from duban.clock.policy import policy_from
+
+            policy_from(parsed, f"{name} 的 policy")  # PolicyError names the bad field
         with migrated_session(database_url) as s:
             set_setting(session=s, name=name, key=key, value=parsed, actor=actor, now=datetime.now(UTC))
         click.echo(f"{name}: {key} " + ("已取消（沿用上级）" if parsed is None else "已设置"))

@@ -94,6 +94,18 @@ def load_policy(name_or_path: str | Path) -> Policy:
     return _build(data, where)
 
 
+def policy_from(value: Any, where: str) -> Policy:
+    """A policy kept as data elsewhere (a government's ``policy`` setting): a built-in policy's
+    name, or a mapping in a policy file's form; PolicyError names ``where`` and the field."""
+    if isinstance(value, str):
+        if value not in builtin_policy_names():
+            raise PolicyError(
+                f"{where}：没有名为“{value}”的内置督办策略（可用：{'、'.join(builtin_policy_names())}）"
+            )
+        return load_policy(value)
+    return _build(value, where)
+
+
 def _policy_text(name_or_path: str | Path) -> tuple[str, str]:
     if (
         isinstance(name_or_path, str)

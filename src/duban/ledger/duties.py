@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
-from duban.ledger.calendars import duty_calendar
+from duban.ledger.clocks import duty_clock_rules
 from duban.ledger.errors import LedgerError, NotFound
 from duban.ledger.models import DutyRow, MilestoneRow, ProgressRow
 from duban.ledger.results import Pace, check_results, pace, share_done
@@ -200,7 +200,8 @@ def review_closure(
     snap = replace(
         duty_clock(duty, duty.milestones, frozenset()), status="in_progress", closure_requested_at=None
     )
-    ev = evaluate(snap, policy, duty_calendar(session=session, duty_id=duty_id, base=calendar), requested)
+    days, rules = duty_clock_rules(session=session, duty_id=duty_id, calendar=calendar, policy=policy)
+    ev = evaluate(snap, rules, days, requested)
     final = closure_grade(overdue_workdays=ev.overdue_workdays, judgement=grade)
     duty.grade = final
     duty = transition(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
-from duban.ledger.calendars import government_calendars
+from duban.ledger.clocks import government_clocks
 from duban.ledger.models import DutyRow, ItemRow, PlanRow, ProgressRow
 from duban.ledger.results import Pace, pace, result_rules, share_done
 from duban.ledger.workflow import DutyStatus
@@ -86,7 +86,7 @@ def paces_of(
 ) -> dict[int, Pace]:
     """序时进度 of these duties (the board's rows), each on its government's days (``calendar``:
     the deployment's)."""
-    calendars = government_calendars(connection=session, base=calendar)
+    clocks = government_clocks(connection=session, calendar=calendar)
     ids = list(duty_ids)
     rows = (
         session.execute(
@@ -100,7 +100,7 @@ def paces_of(
     by_days: dict[int, tuple[WorkCalendar, list[tuple[int, datetime, date, bool]]]] = {}
     for chunk in rows:
         for duty_id, assigned_at, due, status, government_id in chunk:
-            days = calendars.of(government_id)
+            days = clocks.calendar_of(government_id)
             by_days.setdefault(id(days), (days, []))[1].append(
                 (duty_id, assigned_at, due, status == DutyStatus.CLOSED.value)
             )

@@ -27,7 +27,7 @@ from duban.clock.evaluate import DutySnapshot, Evaluation, evaluate
 from duban.clock.policy import Policy
 from duban.db import Base
 from duban.ledger.board import board_view, overdue_rows
-from duban.ledger.calendars import government_calendars
+from duban.ledger.clocks import government_clocks
 from duban.ledger.models import (
     ActionRow,
     AssignmentRow,
@@ -109,9 +109,9 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
     open_ = DutyRow.status != DutyStatus.CLOSED.value
     session.flush()  # the reads below go through Core (the ORM's result rows cost more), so no autoflush
     conn = session.connection()
-    # each duty counts on its plan's government's days; the join only when some government adds days
-    calendars = government_calendars(connection=conn, base=calendar)
-    if calendars.own:
+    # each duty runs on its plan's government's clock; the join only when some government has its own
+    clocks = government_clocks(connection=conn, calendar=calendar, policy=policy)
+    if clocks.varied:
         duties = conn.execute(
             select(*_DUTY_COLUMNS, PlanRow.government_id)
             .join(ItemRow, ItemRow.id == DutyRow.item_id)
@@ -134,7 +134,7 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
     ):
         done[duty_id].add(key)
     feedback: dict[int, list[Any]] = defaultdict(list)
-    if policy.report_interval_months is not None:
+    if any(p.report_interval_months is not None for p in (policy, *clocks.policies.values())):
         # the biggest read of a tick (every progress report of every open duty): straight from the
         # driver, each timestamp converted by the column's own type
         dialect = session.get_bind().dialect
@@ -181,11 +181,13 @@ def _tick(*, session: Session, calendar: WorkCalendar, policy: Policy, now: date
             done_actions=frozenset(keys) if keys else no_keys,
             feedback_at=tuple(fb) if fb else (),
         )
-        days = calendars.of(d[13]) if calendars.own else calendar
+        days, rules = (
+            (clocks.calendar_of(d[13]), clocks.policy_of(d[13])) if clocks.varied else (calendar, policy)
+        )
         # duties with the same snapshot (e.g. a plan assigned at one moment) get the same evaluation
-        snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at, id(days))
+        snap = (d[1:10], clock.milestones, clock.done_actions, clock.feedback_at, id(days), id(rules))
         try:
-            ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, policy, days, now))
+            ev = seen.get(snap) or seen.setdefault(snap, evaluate(clock, rules, days, now))
         except Exception as exc:  # evaluate is pure: whatever it raises is this duty's problem alone
             gaps += 1
             report.failed.append(duty_id)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.ledger import service
 from duban.ledger.board import display_light, in_governments
-from duban.ledger.calendars import government_calendars
+from duban.ledger.clocks import government_clocks
 from duban.ledger.duties import duty_pace
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, PlanRow, ProgressRow
@@ -137,10 +137,10 @@ def export_xlsx(
     rows = _rows(session, governments)
     paces: dict[int, str] = {}
     if calendar is not None and now is not None:
-        calendars = government_calendars(connection=session, base=calendar)
+        clocks = government_clocks(connection=session, calendar=calendar)
         plan_government = dict(session.execute(select(PlanRow.id, PlanRow.government_id)).tuples().all())
         for duty, item, _, last in rows:
-            days = calendars.of(plan_government.get(item.plan_id))
+            days = clocks.calendar_of(plan_government.get(item.plan_id))
             try:
                 paces[duty.id] = duty_pace(duty=duty, last=last, calendar=days, now=now).label
             except CalendarGap:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from duban.audit import service as audit
 from duban.units.models import GOVERNMENT_LEVELS, GovernmentRow, UnitRow
 
-SETTING_KEYS: tuple[str, ...] = ("routing_rules", "extra_workdays", "extra_holidays")
+SETTING_KEYS: tuple[str, ...] = ("routing_rules", "extra_workdays", "extra_holidays", "policy")
 """What a government may set for itself (docs/levels.md); the rest is the deployment's."""
 
 
@@ -183,7 +183,8 @@ def set_setting(
     *, session: Session, name: str, key: str, value: Any, actor: str, now: datetime
 ) -> GovernmentRow:
     """Set (or with ``value`` None, drop) one of a government's own settings. Days are checked
-    here; the routing rules' form is the ledger's (the CLI checks it before calling)."""
+    here; the routing rules' and the policy's forms are the ledger's and the clock's (the CLI
+    checks them before calling)."""
     if key not in SETTING_KEYS:
         raise GovernmentError(f"设置项「{key}」无效，应为 {'/'.join(SETTING_KEYS)} 之一", "key")
     if key in ("extra_workdays", "extra_holidays") and value is not None:

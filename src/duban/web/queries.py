@@ -124,11 +124,10 @@ def duty_facts(
     connection: Connection,
     duty_id: int,
     now: datetime,
-    calendar_of: Callable[[int | None], WorkCalendar],
-    policy: Policy,
+    clock_of: Callable[[int | None], tuple[WorkCalendar, Policy]],
 ) -> DutyFacts:
-    """A duty with its item, units, progress and what the clock says of it at ``now`` on the days
-    of its plan's government (``calendar_of``).
+    """A duty with its item, units, progress and what the clock says of it at ``now`` on the
+    clock of its plan's government (``clock_of``: its days and policy).
 
     Four indexed SELECTs whatever the number of progress reports and milestones (the duty, its
     item, assignment and lead unit in one join; co-units; milestones; progress), built once and
@@ -146,7 +145,7 @@ def duty_facts(
         MilestoneRead.model_validate(m) for m in conn.execute(_MILESTONES, {"id": duty_id}).mappings()
     ]
     progress = [ProgressRead.model_validate(p) for p in conn.execute(_PROGRESS, {"id": duty_id}).mappings()]
-    calendar = calendar_of(head["plan_government_id"])
+    calendar, policy = clock_of(head["plan_government_id"])
     detail = DutyDetail(
         duty=duty,
         item=item,
@@ -218,8 +217,7 @@ def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, by
                     connection=conn,
                     duty_id=duty_id,
                     now=who.now,
-                    calendar_of=lambda gid: st.calendar_of(conn, version, gid),
-                    policy=st.policy,
+                    clock_of=lambda gid: st.clock_of(conn, version, gid),
                 )
             except service.NotFound:
                 raise ApiError(404, f"督办事项 {duty_id} 不存在", "duty_id") from None

@@ -23,7 +23,7 @@ from duban.clock.calendar import SHANGHAI, WorkCalendar
 from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
-from duban.ledger.calendars import Calendars, government_calendars
+from duban.ledger.clocks import Clocks, government_clocks
 
 
 def utc_now() -> datetime:
@@ -125,7 +125,7 @@ class ConsoleState:
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
     _report_rate: tuple[tuple[int, float] | None] | None = None
-    _calendars: tuple[int | None, Calendars] | None = None
+    _clocks: tuple[int | None, Clocks] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -140,19 +140,19 @@ class ConsoleState:
             self._calendar = WorkCalendar.load(self.settings.holiday_file, stored=self.settings.calendar_dir)
         return self._calendar
 
-    def calendar_of(
+    def clock_of(
         self, connection: Connection, version: int | None, government_id: int | None
-    ) -> WorkCalendar:
-        """The calendar a duty of ``government_id``'s plan counts on (its government's own days,
-        :mod:`duban.ledger.calendars`), the governments read again only when the ledger's
-        ``version`` (newest event id: a setting changed writes one) has moved."""
+    ) -> tuple[WorkCalendar, Policy]:
+        """The days and policy a duty of ``government_id``'s plan runs on (its government's own,
+        :mod:`duban.ledger.clocks`), the governments read again only when the ledger's ``version``
+        (newest event id: a changed setting writes one) has moved."""
         if government_id is None:
-            return self.calendar
-        memo = self._calendars
+            return self.calendar, self.policy
+        memo = self._clocks
         if memo is None or memo[0] != version:
-            memo = (version, government_calendars(connection=connection, base=self.calendar))
-            self._calendars = memo
-        return memo[1].of(government_id)
+            clocks = government_clocks(connection=connection, calendar=self.calendar, policy=self.policy)
+            memo = self._clocks = (version, clocks)
+        return memo[1].calendar_of(government_id), memo[1].policy_of(government_id)
 
     @property
     def policy(self) -> Policy:
