@@ -163,6 +163,8 @@ def test_sources_file_is_valid_and_checked():
     with pytest.raises(LedgerError, match="须有必填的事项内容列"):
         parse_sources({"sources": {"report": {"label": "a", "short": "b", "clock": "13710"},
                                    "x": {"label": "c", "short": "d", "clock": "13710", "columns": []}}})  # fmt: skip
+    with pytest.raises(LedgerError, match="来源 report 的 clock「hotline」无效：督办事项只走 13710 时钟"):
+        parse_sources({"sources": {"report": {"label": "a", "short": "b", "clock": "hotline"}}})
     with pytest.raises(LedgerError, match="来源「议案」不存在"):
         source_of("议案")
 

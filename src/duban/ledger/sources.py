@@ -34,6 +34,10 @@ from duban.units.service import resolve_unit
 
 SOURCES_FILE = Path(__file__).resolve().parent / "rules" / "sources.yaml"
 REPORT = "report"
+SUPERVISION = "13710"
+"""The clock every source's duties run on: the supervision policy of their government (its
+``policy`` setting, else the deployment's, 13710 unless a deployment sets its own). It is the only
+clock for duties that ships (``hotline`` is for cases), so a source may name no other."""
 KINDS = ("text", "date", "units")
 MAX_ERRORS = 30
 
@@ -90,6 +94,11 @@ def parse_sources(data: object, *, origin: str = "sources.yaml") -> dict[str, So
             isinstance(rec.get(k), str) for k in ("label", "short", "clock")
         ):
             raise LedgerError(f"{origin}: 来源 {key} 须有 label、short、clock")
+        if rec["clock"] != SUPERVISION:
+            raise LedgerError(
+                f"{origin}: 来源 {key} 的 clock「{rec['clock']}」无效：督办事项只走 {SUPERVISION} 时钟"
+                "（各级政府可用设置 policy 调整）"
+            )
         columns = []
         for n, c in enumerate(rec.get("columns") or [], start=1):
             if (
