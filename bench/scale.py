@@ -17,8 +17,9 @@ in the same run, and the ratio:
   a raw ``GROUP BY`` count of the same month's cases.
 
 usage: python bench/scale.py [--scale 0.01] [--seconds 5] [--database-url URL]
-Never part of the test run. Measured 2026-12-06 at --scale 1 (a loaded shared 2-core machine): tick
-20.1 s, rates 1.07 s, board p99 192 ms (city) / 329 ms (county); docs/scale.md has the table.
+Never part of the test run. Measured 2026-12-06 at --scale 1 on the shared 2-core machine: tick
+17.0 s, rates 0.77 s, board p99 118 ms (city) / 74 ms (county) without another test suite running
+(20.1 s, 1.07 s, 192 / 329 ms with one); docs/scale.md has the table.
 """
 
 from __future__ import annotations
