@@ -26,7 +26,7 @@ from duban.units.service import load_units, require_unit
 from tests.web.conftest import Clients
 from tests.web.route_cases import CASES, Req
 from tests.web.test_web_routes import call, url_of
-from tests.web.web_factories import NOW, PASSWORD, SECRET, World, fill
+from tests.web.web_factories import NOW, PASSWORD, SECRET, World, fill, make_plan
 
 UNITS = """units:
   - {name: 示例市住房和城乡建设局, short: 示例市住建局, kind: 部门}
@@ -364,3 +364,24 @@ def test_a_duty_page_counts_on_its_governments_days(levels):
     assert deploy_due() == "2023-03-03"
     assert office.get(f"/api/duties/{w.duty_b}/pace").status_code == 200
     assert office.get(f"/duties/{w.duty_b}").status_code == 200
+
+
+def test_the_boards_plan_picker_holds_the_subtree(levels):
+    """The picker lists the plans of the account's 辖区 (shown when it has more than one)."""
+    from duban.ledger import service
+
+    clients, engine = levels
+    w = clients.world
+    with session_scope(engine) as s:
+        county_plan, _ = service.load_plan(
+            session=s, plan=make_plan(seed="甲县", place="甲县"), actor="t", now=NOW
+        )
+        county_plan.government_id = governments.require_government(session=s, name="甲县").id
+        s.flush()
+        county_id = county_plan.id
+    province = clients.browser("office")[0].get("/board").text
+    assert f'<option value="{w.plan_id}"' in province and f'<option value="{county_id}"' in province
+    city = clients.browser("city_office")[0].get("/board")  # one plan in reach: no picker
+    assert city.status_code == 200 and f'<option value="{w.plan_id}"' not in city.text
+    neighbour = clients.browser("neighbour_office")[0].get("/board")
+    assert neighbour.status_code == 200 and "甲县" not in neighbour.text

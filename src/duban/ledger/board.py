@@ -25,6 +25,7 @@ from duban.clock.calendar import local_date
 from duban.ledger.models import AssignmentCoUnitRow, AssignmentRow, DutyRow, ItemRow, PlanRow
 from duban.ledger.schemas import BoardRow, BoardView, CompletionPoint, SectionLights, UnitLights
 from duban.ledger.workflow import DutyStatus
+from duban.units import governments
 from duban.units.models import UnitRow
 
 LIGHTS = ("green", "yellow", "red", "grey")
@@ -119,9 +120,7 @@ def _filtered(stmt: Select[*_Ts], scope_unit: int | None, f: BoardFilter) -> Sel
 
 def in_governments(ids: frozenset[int | None]) -> ColumnElement[bool]:
     """``plans.government_id`` is one of ``ids`` (None: a plan without a government, the root's)."""
-    named = [i for i in ids if i is not None]
-    cond = PlanRow.government_id.in_(named) if named else false()
-    return or_(cond, PlanRow.government_id.is_(None)) if None in ids else cond
+    return governments.in_governments(ids, PlanRow.government_id)
 
 
 def _section_condition(titles: set[str | None], wanted: str | None) -> ColumnElement[bool] | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from duban.audit import service as audit
@@ -144,6 +144,14 @@ def root_id(*, session: Session) -> int | None:
     return session.scalar(
         select(GovernmentRow.id).where(GovernmentRow.parent_id.is_(None)).order_by(GovernmentRow.id).limit(1)
     )
+
+
+def in_governments(ids: frozenset[int | None], column: Any) -> ColumnElement[bool]:
+    """SQL: ``column`` (a government id: a plan's, a unit's) is one of ``ids`` (None among them: a
+    row without a government, which is the root's)."""
+    named = sorted(i for i in ids if i is not None)
+    cond: ColumnElement[bool] = column.in_(named) if named else false()
+    return or_(cond, column.is_(None)) if None in ids else cond
 
 
 def visible_ids(*, session: Session, government_id: int | None) -> set[int | None] | None:

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from duban.audit import service as audit
+from duban.units.governments import in_governments
 from duban.units.models import UnitAliasRow, UnitRow
 from duban.units.schemas import UnitCreate
 
@@ -240,9 +241,13 @@ def all_units(*, session: Session) -> list[UnitRow]:
     return list(session.scalars(select(UnitRow).order_by(UnitRow.kind, UnitRow.id)))
 
 
-def all_unit_names(*, session: Session) -> list[str]:
-    """Every unit's name, in the order of :func:`all_units` (for pickers)."""
-    return list(session.scalars(select(UnitRow.name).order_by(UnitRow.kind, UnitRow.id)))
+def all_unit_names(*, session: Session, governments: frozenset[int | None] | None = None) -> list[str]:
+    """Every unit's name, in the order of :func:`all_units` (for pickers); with ``governments``
+    (an account's 辖区, None among them: units without a government), only theirs."""
+    q = select(UnitRow.name).order_by(UnitRow.kind, UnitRow.id)
+    if governments is not None:
+        q = q.where(in_governments(governments, UnitRow.government_id))
+    return list(session.scalars(q))
 
 
 def unit_id_of(*, session: Session, name: str) -> int | None:

@@ -22,7 +22,7 @@ from duban.clock.calendar import CalendarGap, WorkCalendar, local_date
 from duban.clock.evaluate import evaluate
 from duban.clock.policy import Policy
 from duban.ledger import service
-from duban.ledger.board import NO_SECTION, display_light
+from duban.ledger.board import NO_SECTION, display_light, in_governments
 from duban.ledger.models import (
     AssignmentCoUnitRow,
     AssignmentRow,
@@ -340,8 +340,9 @@ def headline_targets(*, session: Session) -> list[HeadlineTarget]:
     return out
 
 
-def plan_ids(*, session: Session) -> list[tuple[int, str]]:
-    """(id, title) of every plan, newest first."""
-    return [
-        (p.id, f"{p.year} {p.title}") for p in session.scalars(select(PlanRow).order_by(PlanRow.id.desc()))
-    ]
+def plan_ids(*, session: Session, governments: frozenset[int | None] | None = None) -> list[tuple[int, str]]:
+    """(id, title) of every plan of ``governments`` (an account's 辖区; None: all), newest first."""
+    q = select(PlanRow.id, PlanRow.year, PlanRow.title).order_by(PlanRow.id.desc())
+    if governments is not None:
+        q = q.where(in_governments(governments))
+    return [(pid, f"{year} {title}") for pid, year, title in session.execute(q)]

@@ -22,10 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from duban.audit.models import EventRow
 from duban.cases.models import CaseRow
+from duban.ledger.board import in_governments
 from duban.ledger.models import (
     AssignmentRow,
     DutyRow,
@@ -36,24 +37,22 @@ from duban.ledger.models import (
     ProgressRow,
     ReplyRow,
 )
+from duban.units import governments
 from duban.units.models import UnitRow
 from duban.web.deps import Who
 
 _CASE_UNITS = (CaseRow.unit_id, CaseRow.owner_unit_id, CaseRow.suggested_unit_id)
 
 
-def _in(column: InstrumentedAttribute[int | None], seen: frozenset[int | None]) -> ColumnElement[bool]:
-    """SQL: ``column`` (a government id) is one of ``seen`` (None among them: no government)."""
-    ids = sorted(g for g in seen if g is not None)
-    found: ColumnElement[bool] = column.in_(ids) if ids else false()
-    return or_(found, column.is_(None)) if None in seen else found
-
-
 def units_in_reach(who: Who) -> Select[Any] | None:
     """A SELECT of the ids of the units in ``who``'s 辖区 (the hotline's rates and rankings hold
     them: a county's 通报 ranks its own units); None when that is every unit."""
     seen = who.governments
-    return None if seen is None else select(UnitRow.id).where(_in(UnitRow.government_id, seen))
+    return (
+        None
+        if seen is None
+        else select(UnitRow.id).where(governments.in_governments(seen, UnitRow.government_id))
+    )
 
 
 def reach_clause(who: Who) -> ColumnElement[bool] | None:
@@ -83,7 +82,7 @@ def event_reach(who: Who) -> ColumnElement[bool] | None:
     seen = who.governments
     if seen is None or None in seen:
         return None
-    plans = select(PlanRow.id).where(_in(PlanRow.government_id, seen))
+    plans = select(PlanRow.id).where(in_governments(seen))
     items = select(ItemRow.id).where(ItemRow.plan_id.in_(plans))
     duties = select(DutyRow.id).where(DutyRow.item_id.in_(items))
     cases = reach_clause(who)

@@ -43,8 +43,8 @@ def _render(request: Request, who: Who, f: BoardFilter, partial: bool) -> str:
     )
     scope = unit_scope(who)
     with session_scope(st.engine) as session:
-        units = [] if scope is not None else all_unit_names(session=session)
-        plans = queries.plan_ids(session=session)
+        units = [] if scope is not None else all_unit_names(session=session, governments=who.governments)
+        plans = queries.plan_ids(session=session, governments=who.governments)
         by_source = (
             []
             if partial
