@@ -385,3 +385,42 @@ def test_the_boards_plan_picker_holds_the_subtree(levels):
     assert city.status_code == 200 and f'<option value="{w.plan_id}"' not in city.text
     neighbour = clients.browser("neighbour_office")[0].get("/board")
     assert neighbour.status_code == 200 and "甲县" not in neighbour.text
+
+
+def test_a_county_office_manages_only_its_subtrees_accounts(levels):
+    """A county office can neither see nor reset the province office's account (else it could
+    sign in as it); an account it adds is its county's; a unit officer's unit must be its own."""
+    from duban.accounts.models import UserRow
+    from duban.accounts.service import authenticate
+
+    clients, engine = levels
+    c, csrf = clients.browser("county_office")
+    page = c.get("/admin/users")
+    assert page.status_code == 200
+    assert "甲县督查室" in page.text and "甲县住建局孙七" in page.text
+    assert "督查室张三" not in page.text and "乙县督查室" not in page.text
+    with session_scope(engine) as s:
+        province_office = s.scalar(select(UserRow.id).where(UserRow.name == "督查室张三"))
+    for action, data in (("password", {"password": "Jiaxian-takes-over-1"}), ("active", {"active": "false"})):
+        r = c.post(f"/admin/users/{province_office}/{action}", data={"csrf_token": csrf, **data})
+        assert r.status_code == 404, r.text
+    assert denied(engine, "user", province_office)[-1].actor == "甲县督查室"
+    r = c.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "name": "甲县新督查员", "role": "office", "password": "Jiaxian-new-2023"},
+    )
+    assert r.status_code == 303
+    r = c.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "name": "乙县教育局新人", "role": "unit", "unit": "乙县教育局",
+              "password": "Yixian-new-2023"},
+    )  # fmt: skip
+    assert r.status_code == 400 and 'data-field="unit"' in r.text and "不在本级辖区内" in r.text
+    with session_scope(engine) as s:
+        assert authenticate(session=s, name="督查室张三", password=PASSWORD) is not None  # unchanged
+        added = authenticate(session=s, name="甲县新督查员", password="Jiaxian-new-2023")
+        county = governments.require_government(session=s, name="甲县").id
+        assert (
+            added is not None and added.government_id == county and None not in (added.governments or {None})
+        )
+        assert s.scalar(select(UserRow.id).where(UserRow.name == "乙县教育局新人")) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from duban.accounts.models import ApiTokenRow, UserRow
 from duban.accounts.service import AccountError
 from duban.audit.models import EventRow
+from duban.units.governments import in_governments
 from duban.units.models import UnitRow
 
 
@@ -29,8 +31,16 @@ class UserOverview:
     tokens: int
 
 
-def user_overview(*, session: Session, now: datetime) -> list[UserOverview]:
-    """Every user by name, with the last good sign-in and the count of live bearer tokens."""
+def _government() -> Any:
+    """A user's government: its own, else its unit's (a unit officer's)."""
+    return func.coalesce(UserRow.government_id, UnitRow.government_id)
+
+
+def user_overview(
+    *, session: Session, now: datetime, governments: frozenset[int | None] | None = None
+) -> list[UserOverview]:
+    """Every user by name (of ``governments``, an office's 辖区; None: all), with the last good
+    sign-in and the count of live bearer tokens."""
     logins = dict(
         session.execute(
             select(EventRow.entity_id, func.max(EventRow.at))
@@ -44,9 +54,10 @@ def user_overview(*, session: Session, now: datetime) -> list[UserOverview]:
     ):
         if expires is None or expires > now:
             tokens[user_id] = tokens.get(user_id, 0) + 1
-    rows = session.execute(
-        select(UserRow, UnitRow.name).outerjoin(UnitRow, UnitRow.id == UserRow.unit_id).order_by(UserRow.name)
-    ).all()
+    q = select(UserRow, UnitRow.name).outerjoin(UnitRow, UnitRow.id == UserRow.unit_id).order_by(UserRow.name)
+    if governments is not None:
+        q = q.where(in_governments(governments, _government()))
+    rows = session.execute(q).all()
     return [
         UserOverview(
             id=u.id,
@@ -61,9 +72,13 @@ def user_overview(*, session: Session, now: datetime) -> list[UserOverview]:
     ]
 
 
-def user_name(*, session: Session, user_id: int) -> str:
-    """The name of the user with this id; AccountError when there is none."""
-    name = session.scalar(select(UserRow.name).where(UserRow.id == user_id))
+def user_name(*, session: Session, user_id: int, governments: frozenset[int | None] | None = None) -> str:
+    """The name of the user with this id (of ``governments``; None: any); AccountError when there
+    is none."""
+    q = select(UserRow.name).outerjoin(UnitRow, UnitRow.id == UserRow.unit_id).where(UserRow.id == user_id)
+    if governments is not None:
+        q = q.where(in_governments(governments, _government()))
+    name = session.scalar(q)
     if name is None:
         raise AccountError(f"用户 {user_id} 不存在", "user_id")
     return name

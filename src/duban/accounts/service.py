@@ -177,22 +177,18 @@ def create_user(
     unit: str | None = None,
     actor: str = "system",
     government: str | None = None,
+    within: frozenset[int | None] | None = None,
 ) -> Account:
     """Add a user; a ``unit`` user needs a unit the ledger knows, the others none; ``government``:
-    the government whose subtree (辖区) the user sees (a unit user: its unit's)."""
+    the government whose subtree (辖区) the user sees (a unit user: its unit's); ``within``: the
+    governments the unit must belong to (the adding office's 辖区; None: any)."""
     name = name.strip()
     if not name:
         raise AccountError("用户名不能为空", "name")
     if role not in ROLES:
         raise AccountError(f"角色 {role!r} 无效，应为 {'/'.join(ROLES)} 之一", "role")
     check_password(password)
-    unit_id: int | None = None
-    if role == "unit":
-        if not unit:
-            raise AccountError("责任单位用户须指定所属单位 (--unit)", "unit")
-        unit_id = require_unit(session=session, name=unit).id
-    elif unit:
-        raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
+    unit_id = _unit_id(session, role, unit, within)
     if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
         raise AccountError(f"用户 {name} 已存在", "name")
     government_id = _government_id(session, government)
@@ -209,6 +205,23 @@ def create_user(
     session.flush()
     _event(session, actor=actor, now=now, user_id=user.id, action="create", before=None, after=_view(user))
     return _account(session, user)
+
+
+def _unit_id(
+    session: Session, role: str, unit: str | None, within: frozenset[int | None] | None
+) -> int | None:
+    """The unit of a user of ``role``: required for ``unit`` (and of ``within`` when given), none
+    for the others."""
+    if role != "unit":
+        if unit:
+            raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
+        return None
+    if not unit:
+        raise AccountError("责任单位用户须指定所属单位 (--unit)", "unit")
+    row = require_unit(session=session, name=unit)
+    if within is not None and row.government_id not in within:
+        raise AccountError(f"单位「{row.name}」不在本级辖区内", "unit")
+    return row.id
 
 
 def _user(session: Session, name: str) -> UserRow:
@@ -245,19 +258,21 @@ def set_active(*, session: Session, name: str, active: bool, now: datetime, acto
 
 
 def set_role(
-    *, session: Session, name: str, role: str, unit: str | None, now: datetime, actor: str
+    *,
+    session: Session,
+    name: str,
+    role: str,
+    unit: str | None,
+    now: datetime,
+    actor: str,
+    within: frozenset[int | None] | None = None,
 ) -> Account:
-    """Change a user's role (and unit: required for ``unit``, none for the others)."""
+    """Change a user's role (and unit: required for ``unit``, none for the others; of ``within``,
+    the office's 辖区, when given)."""
     if role not in ROLES:
         raise AccountError(f"角色 {role!r} 无效，应为 {'/'.join(ROLES)} 之一", "role")
     user = _user(session, name)
-    unit_id: int | None = None
-    if role == "unit":
-        if not unit:
-            raise AccountError("责任单位用户须指定所属单位 (--unit)", "unit")
-        unit_id = require_unit(session=session, name=unit).id
-    elif unit:
-        raise AccountError(f"角色 {role} 不属于某个单位，请去掉 --unit", "unit")
+    unit_id = _unit_id(session, role, unit, within)
     before = _view(user)
     user.role, user.unit_id = role, unit_id
     session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
