@@ -161,3 +161,40 @@ def test_events_hold_the_reach(levels):  # noqa: F811
     assert every_total > total
     assert events("county_office", entity="duty") == (set(), 0)
     assert ("case", neighbour) in events("neighbour_office")[0]
+
+
+def _household(seq: int, county: str) -> dict[str, Any]:
+    from tests.monitoring.factories import id_number
+
+    return {"county": county, "township": "城关镇", "village": "东关村", "head_name": f"户主{seq}",
+            "id_number": id_number(seq), "phone": "13812345678", "members": 3, "household_type": "边缘易致贫户",
+            "risks": ["因病"], "found_by": "农户自主申报", "found_on": "2023-02-01", "income_per_person": 6500}  # fmt: skip
+
+
+def test_the_monitoring_list_holds_the_counties_in_reach(levels):  # noqa: F811
+    """Households name their county as text: a county office sees, opens and adds only its own."""
+    clients, engine = levels
+    province = clients.api("office")
+    ids = {}
+    for seq, county in ((801, "甲县"), (802, "乙县"), (803, "示例省直属")):
+        r = province.post("/api/monitoring/households", json=_household(seq, county))
+        assert r.status_code == 201, r.text
+        ids[county] = r.json()["id"]
+
+    def listed(role: str) -> set[int]:
+        r = clients.api(role).get("/api/monitoring/households")
+        assert r.status_code == 200, r.text
+        return {h["id"] for h in r.json()}
+
+    assert set(ids.values()) <= listed("office")  # with the template's own households
+    assert listed("county_office") == {ids["甲县"]}
+    assert listed("city_office") == {ids["甲县"], ids["乙县"]}
+    county = clients.api("county_office")
+    r = county.get(f"/api/monitoring/households/{ids['乙县']}")
+    assert r.status_code == 404 and r.json()["field"] == "household_id"
+    assert denied(engine, "household", ids["乙县"])[-1].actor == "甲县督查室"
+    board = county.get("/api/monitoring/board").json()
+    assert board["total"]["households"] == 1, board
+    r = county.post("/api/monitoring/households", json=_household(804, "乙县"))
+    assert r.status_code == 422 and r.json()["field"] == "county" and "不在本级辖区内" in r.json()["detail"]
+    assert county.post("/api/monitoring/households", json=_household(804, "甲县")).status_code == 201

@@ -5,6 +5,7 @@ overdue visits (past the type's interval) that light it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban.clock.calendar import local_date
-from duban.monitoring.households import risks_of, unit_filter
+from duban.monitoring.households import place_filter, risks_of, unit_filter
 from duban.monitoring.models import HouseholdRow, MeasureRow
 from duban.monitoring.visits import last_visits, visit_due
 
@@ -50,12 +51,17 @@ def _add(line: BoardRow, h: HouseholdRow, open_: int, overdue: int, visit_late: 
     line.overdue_visits += int(visit_late)
 
 
-def build_board(*, session: Session, now: datetime, unit_id: int | None = None) -> Board:
-    """The board at ``now`` (a unit officer's ``unit_id``: only their households)."""
+def build_board(
+    *, session: Session, now: datetime, unit_id: int | None = None, places: Collection[str] | None = None
+) -> Board:
+    """The board at ``now`` (a unit officer's ``unit_id``: only their households; ``places``: only
+    those counties' and townships')."""
     today = local_date(now)
     stmt = select(HouseholdRow)
     if unit_id is not None:
         stmt = stmt.where(unit_filter(unit_id))
+    if places is not None:
+        stmt = stmt.where(place_filter(places))
     households = list(session.scalars(stmt.order_by(HouseholdRow.township, HouseholdRow.id)))
     ids = [h.id for h in households]
     risks = risks_of(session=session, ids=ids)

@@ -4,6 +4,7 @@ its ID number and phone masked unless the viewer must visit, and which units may
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -118,9 +119,13 @@ def find_by_id_number(session: Session, id_number: str) -> HouseholdRow | None:
     return session.scalar(select(HouseholdRow).where(HouseholdRow.id_number == id_number))
 
 
-def create_household(*, session: Session, data: HouseholdIn, actor: str, now: datetime) -> HouseholdRow:
-    """Put a household on the list with its risks (409 when its ID number is already there)."""
+def create_household(
+    *, session: Session, data: HouseholdIn, actor: str, now: datetime, places: Collection[str] | None = None
+) -> HouseholdRow:
+    """Put a household on the list with its risks (409 when its ID number is already there;
+    ``places``: its county or township must be one of them)."""
     cols = validate(session, data)
+    check_place(cols["county"], cols["township"], places)
     risks = check_risks(data.risks)
     found = find_by_id_number(session, cols["id_number"])
     if found is not None:
@@ -207,6 +212,24 @@ def household_units(*, session: Session, household_id: int) -> set[int]:
     return units | ({resp} if resp is not None else set())
 
 
+def place_filter(places: Collection[str]) -> Any:
+    """A WHERE clause: the households whose county or township is one of ``places`` (the names of
+    an account's governments, its 辖区)."""
+    names = sorted(places)
+    return or_(HouseholdRow.county.in_(names), HouseholdRow.township.in_(names))
+
+
+def check_place(county: str, township: str, places: Collection[str] | None) -> None:
+    """MonitoringError (field ``county``) unless the county or township is one of ``places``."""
+    if places is not None and county not in places and township not in places:
+        raise MonitoringError(f"「{county}{township}」不在本级辖区内", field="county")
+
+
+def in_places(row: HouseholdRow, places: Collection[str] | None) -> bool:
+    """Whether a household lies in ``places`` (None: everywhere)."""
+    return places is None or row.county in places or row.township in places
+
+
 def unit_filter(unit_id: int) -> Any:
     """A WHERE clause: the households a unit works on (a measure of its own, or its 帮扶责任单位)."""
     mine = select(MeasureRow.household_id).where(MeasureRow.unit_id == unit_id)
@@ -222,11 +245,15 @@ def list_households(
     risk: str | None = None,
     limit: int = 200,
     offset: int = 0,
+    places: Collection[str] | None = None,
 ) -> list[HouseholdRow]:
-    """Households on the list (a unit officer's ``unit_id``: only theirs), by place then id."""
+    """Households on the list (a unit officer's ``unit_id``: only theirs; ``places``: only those
+    counties' and townships'), by place then id."""
     stmt = select(HouseholdRow)
     if unit_id is not None:
         stmt = stmt.where(unit_filter(unit_id))
+    if places is not None:
+        stmt = stmt.where(place_filter(places))
     if township:
         stmt = stmt.where(HouseholdRow.township == township)
     if status:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,8 +22,10 @@ from duban.audit import service as audit
 from duban.monitoring.households import (
     HouseholdIn,
     add_risk,
+    check_place,
     create_household,
     find_by_id_number,
+    in_places,
     list_households,
     risks_of,
     summaries,
@@ -159,8 +162,17 @@ def import_workbook(
     return import_sheet(session=session, rows=read_first_sheet(data), found_by=found_by, actor=actor, now=now)
 
 
-def import_sheet(*, session: Session, rows: Rows, found_by: str, actor: str, now: datetime) -> ImportReport:
-    """Apply a sheet's rows (all or nothing): a row's ID number matches a household or makes a new one."""
+def import_sheet(
+    *,
+    session: Session,
+    rows: Rows,
+    found_by: str,
+    actor: str,
+    now: datetime,
+    places: Collection[str] | None = None,
+) -> ImportReport:
+    """Apply a sheet's rows (all or nothing): a row's ID number matches a household or makes a new
+    one; with ``places`` (an office's 辖区), a row of another county or township refuses the file."""
     report = ImportReport()
     parsed = _sheet_rows(rows)
     with session.begin_nested():  # all or nothing, whatever the caller does with the error
@@ -171,7 +183,7 @@ def import_sheet(*, session: Session, rows: Rows, found_by: str, actor: str, now
                 errors += row_errors
                 continue
             try:
-                _apply(session, got, found_by, actor, now, report)
+                _apply(session, got, found_by, actor, now, report, places)
             except MonitoringError as exc:
                 label = LABELS.get(exc.field or "", exc.field or "")
                 errors.append(f"第 {r} 行「{label}」：{exc}" if label else f"第 {r} 行：{exc}")
@@ -188,10 +200,19 @@ def import_sheet(*, session: Session, rows: Rows, found_by: str, actor: str, now
 
 
 def _apply(
-    session: Session, got: dict[str, Any], found_by: str, actor: str, now: datetime, report: ImportReport
+    session: Session,
+    got: dict[str, Any],
+    found_by: str,
+    actor: str,
+    now: datetime,
+    report: ImportReport,
+    places: Collection[str] | None,
 ) -> None:
     how = got.get("found_by") or found_by
     found = find_by_id_number(session, str(got["id_number"]).strip().upper())
+    check_place(str(got.get("county") or ""), str(got.get("township") or ""), places)
+    if found is not None and not in_places(found, places):
+        raise MonitoringError("该身份证号属于本级辖区以外的监测户，不能在此导入", field="id_number")
     if found is None:
         if not got.get("household_type"):
             raise MonitoringError("新纳入的户须填写监测对象类别", field="household_type")
@@ -199,7 +220,9 @@ def _apply(
             **{k: v for k, v in got.items() if v is not None and k in HouseholdIn.__dataclass_fields__}
         )
         data.found_by = how
-        report.created.append(create_household(session=session, data=data, actor=actor, now=now).id)
+        report.created.append(
+            create_household(session=session, data=data, actor=actor, now=now, places=places).id
+        )
         return
     known = set(risks_of(session=session, ids=[found.id])[found.id])
     new = [r for r in got["risks"] if r not in known]
@@ -211,15 +234,18 @@ def _apply(
         report.unchanged.append(found.id)
 
 
-def export_workbook(*, session: Session, unit_id: int | None, full: Any) -> bytes:
-    """The list as a workbook with the import's headers; ``full(row)``: whole ID number and phone."""
+def export_workbook(
+    *, session: Session, unit_id: int | None, full: Any, places: Collection[str] | None = None
+) -> bytes:
+    """The list as a workbook with the import's headers; ``full(row)``: whole ID number and phone;
+    ``places``: only those counties' and townships' households."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "监测对象"
     keys = list(COLUMNS)
     ws.append([LABELS[k] for k in keys] + ["监测状态"])
-    rows = list_households(session=session, unit_id=unit_id, limit=MAX_ROWS)
+    rows = list_households(session=session, unit_id=unit_id, limit=MAX_ROWS, places=places)
     for line in summaries(session=session, rows=rows, full=full):
         values = {**line, "risks": "、".join(line["risks"]), "note": ""}
         ws.append([values.get(k) for k in keys] + [line["status_label"]])

@@ -20,6 +20,7 @@ from duban.units.service import unit_names
 from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.guards import log_denied, unit_scope
+from duban.web.reach import places_of
 from duban.web.state import ConsoleState
 
 ACTION_LABELS = {
@@ -56,7 +57,9 @@ def check_household(request: Request, session: Session, who: Who, household_id: 
     """The household if ``who`` may see it; 404 otherwise (a foreign unit's attempt is logged)."""
     row = households.get_household(session=session, household_id=household_id)
     unit = unit_scope(who)
-    if who.role == "unit" and unit not in households.household_units(session=session, household_id=row.id):
+    if (
+        who.role == "unit" and unit not in households.household_units(session=session, household_id=row.id)
+    ) or (not households.in_places(row, places_of(session, who))):
         log_denied(request, who, entity="household", entity_id=household_id)
         raise ApiError(404, f"监测户 {household_id} 不存在", "household_id")
     return row
@@ -65,7 +68,10 @@ def check_household(request: Request, session: Session, who: Who, household_id: 
 def check_measure(request: Request, session: Session, who: Who, measure_id: int) -> MeasureRow:
     """The measure if ``who`` may act on it (a unit officer: their own unit's); 404 otherwise, logged."""
     row = measures.get_measure(session=session, measure_id=measure_id)
-    if who.role == "unit" and row.unit_id != unit_scope(who):
+    household = households.get_household(session=session, household_id=row.household_id)
+    if (who.role == "unit" and row.unit_id != unit_scope(who)) or not households.in_places(
+        household, places_of(session, who)
+    ):
         log_denied(request, who, entity="household_measure", entity_id=measure_id)
         raise ApiError(404, f"帮扶措施 {measure_id} 不存在", "measure_id")
     return row

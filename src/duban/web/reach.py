@@ -9,7 +9,9 @@ office or leader sees the cases of its county's units and of the townships below
 neighbour's. A unit officer is limited further to their own unit's cases
 (:func:`duban.web.cases_view.is_mine`).
 
-The hotline's rates, rankings and monthly 通报 rank the units in reach only.
+The hotline's rates, rankings and monthly 通报 rank the units in reach only. The monitoring list's
+households (防返贫监测) name their county and township as text: they are in reach when one of
+those names is a government of the subtree (:func:`places_of`).
 
 An event is in reach when the row it is about is: a plan, item, duty or case in reach, or a
 duty's assignment, progress report, milestone, evidence or reply, or a government of the
@@ -38,7 +40,7 @@ from duban.ledger.models import (
     ReplyRow,
 )
 from duban.units import governments
-from duban.units.models import UnitRow
+from duban.units.models import GovernmentRow, UnitRow
 from duban.web.deps import Who
 
 _CASE_UNITS = (CaseRow.unit_id, CaseRow.owner_unit_id, CaseRow.suggested_unit_id)
@@ -103,3 +105,13 @@ def event_reach(who: Who) -> ColumnElement[bool] | None:
             EventRow.entity == "government", EventRow.entity_id.in_(sorted(g for g in seen if g is not None))
         ),
     )
+
+
+def places_of(session: Session, who: Who) -> frozenset[str] | None:
+    """The names of the governments in ``who``'s 辖区, by which the monitoring list's households
+    (their county or township) are held; None when ``who`` sees every household (no government,
+    or the root's)."""
+    seen = who.governments
+    if seen is None or None in seen:
+        return None
+    return frozenset(session.scalars(select(GovernmentRow.name).where(GovernmentRow.id.in_(sorted(seen)))))

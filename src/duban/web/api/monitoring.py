@@ -25,6 +25,7 @@ from duban.web.deps import DB, AnyUser, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import unit_scope
 from duban.web.ledger_files import MAX_BYTES, XLSX_TYPE
+from duban.web.reach import places_of
 from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
 from duban.web.uploads import check_zip, read_in_child
@@ -100,7 +101,7 @@ def list_households(
 ) -> list[dict[str, Any]]:
     """Households on the list (a unit officer: only theirs); ID numbers and phones masked unless the viewer visits."""
     rows = households.list_households(session=session, unit_id=unit_scope(who), township=township, status=status,
-                                      risk=risk, limit=limit, offset=offset)  # fmt: skip
+                                      risk=risk, limit=limit, offset=offset, places=places_of(session, who))  # fmt: skip
     return households.summaries(session=session, rows=rows, full=mv.full_for(who))
 
 
@@ -109,7 +110,9 @@ def create_household(body: HouseholdBody, session: DB, who: AnyUser) -> dict[str
     """Put a household on the list by hand (office)."""
     mv.require_action(who, "create")
     data = households.HouseholdIn(**body.model_dump())
-    row = households.create_household(session=session, data=data, actor=actor(who), now=who.now)
+    row = households.create_household(
+        session=session, data=data, actor=actor(who), now=who.now, places=places_of(session, who)
+    )
     return {"id": row.id, "status": row.status}
 
 
@@ -183,7 +186,11 @@ def clear_risk(
 @router.get("/monitoring/board")
 def get_board(session: DB, who: AnyUser) -> dict[str, Any]:
     """Counts by township and by risk, with overdue measures and visits (a unit officer: their households)."""
-    return asdict(board.build_board(session=session, now=who.now, unit_id=unit_scope(who)))
+    return asdict(
+        board.build_board(
+            session=session, now=who.now, unit_id=unit_scope(who), places=places_of(session, who)
+        )
+    )
 
 
 @router.post("/monitoring/import")
@@ -198,7 +205,12 @@ def import_list(
     mv.require_action(who, "import")
     rows = read_sheet(request, file)
     report = workbook.import_sheet(
-        session=session, rows=rows, found_by=found_by, actor=actor(who), now=who.now
+        session=session,
+        rows=rows,
+        found_by=found_by,
+        actor=actor(who),
+        now=who.now,
+        places=places_of(session, who),
     )
     return asdict(report)
 
@@ -224,7 +236,9 @@ def read_sheet(request: Request, file: UploadFile) -> workbook.Rows:
 def export_list(session: DB, who: AnyUser) -> Response:
     """The list as a workbook (the import's headers), masked as the viewer sees it; the export is logged."""
     mv.require_action(who, "export")
-    data = workbook.export_workbook(session=session, unit_id=unit_scope(who), full=mv.full_for(who))
+    data = workbook.export_workbook(
+        session=session, unit_id=unit_scope(who), full=mv.full_for(who), places=places_of(session, who)
+    )
     households.log_view(session=session, household_id=0, actor=actor(who), now=who.now, role=who.role,
                         path="/api/monitoring/export.xlsx", masked=who.role != "office", action="export")  # fmt: skip
     name = quote("监测对象.xlsx")

@@ -23,6 +23,7 @@ from duban.web import notes
 from duban.web.api.monitoring import actor, read_sheet
 from duban.web.deps import DB, AnyUser, state_of
 from duban.web.guards import unit_scope
+from duban.web.reach import places_of
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -46,9 +47,10 @@ def monitoring_page(
     risk: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     unit = unit_scope(who)
+    places = places_of(session, who)
     rows = households.list_households(session=session, unit_id=unit, township=township or None,
-                                      status=status or None, risk=risk or None)  # fmt: skip
-    b = board.build_board(session=session, now=who.now, unit_id=unit)
+                                      status=status or None, risk=risk or None, places=places)  # fmt: skip
+    b = board.build_board(session=session, now=who.now, unit_id=unit, places=places)
     return page(request, "monitoring.html", items=households.summaries(session=session, rows=rows, full=mv.full_for(who)),
                 board=b, f={"township": township or "", "status": status or "", "risk": risk or ""},
                 status_labels=STATUS_LABELS, late_visits=set(b.overdue_visit_ids),
@@ -91,7 +93,8 @@ def new_household(
                                   id_number=id_number, household_type=household_type, risks=risks, phone=phone,
                                   members=members, found_by=found_by, found_on=found,
                                   income_per_person=_income(income_per_person), resp_unit=resp_unit, visitor=visitor)  # fmt: skip
-    row = households.create_household(session=session, data=data, actor=actor(who), now=who.now)
+    row = households.create_household(session=session, data=data, actor=actor(who), now=who.now,
+                                      places=places_of(session, who))  # fmt: skip
     return notes.redirect(request, f"/monitoring/{row.id}", f"已纳入监测：户 {row.id}（{row.head_name}）。")
 
 
@@ -105,7 +108,7 @@ def import_page(
 ) -> Response:
     mv.require_action(who, "import")
     report = workbook.import_sheet(session=session, rows=read_sheet(request, file), found_by=found_by,
-                                   actor=actor(who), now=who.now)  # fmt: skip
+                                   actor=actor(who), now=who.now, places=places_of(session, who))  # fmt: skip
     note = (f"导入 {report.rows} 行：新纳入 {len(report.created)} 户，匹配已有户并登记新风险 {len(report.matched)} 户，"
             f"无变化 {len(report.unchanged)} 户。")  # fmt: skip
     return notes.redirect(request, "/monitoring", note)
