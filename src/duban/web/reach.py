@@ -15,8 +15,8 @@ those names is a government of the subtree (:func:`places_of`).
 
 An event is in reach when the row it is about is: a plan, item, duty or case in reach, or a
 duty's assignment, progress report, milestone, evidence or reply, or a government of the
-subtree. The deployment's own records (units, users, the calendar, the classifier, the review,
-the monitoring list) are the root's.
+subtree. Events about the deployment's own records (units, users, the calendar, the classifier,
+the review, the monitoring list) are the root's.
 """
 
 from __future__ import annotations
@@ -50,11 +50,9 @@ def units_in_reach(who: Who) -> Select[Any] | None:
     """A SELECT of the ids of the units in ``who``'s 辖区 (the hotline's rates and rankings hold
     them: a county's 通报 ranks its own units); None when that is every unit."""
     seen = who.governments
-    return (
-        None
-        if seen is None
-        else select(UnitRow.id).where(governments.in_governments(seen, UnitRow.government_id))
-    )
+    if seen is None or None in seen:  # the whole deployment: no government, or the root's
+        return None
+    return select(UnitRow.id).where(governments.in_governments(seen, UnitRow.government_id))
 
 
 def reach_clause(who: Who) -> ColumnElement[bool] | None:
@@ -63,7 +61,7 @@ def reach_clause(who: Who) -> ColumnElement[bool] | None:
     if units is None:
         return None
     clause = or_(*(col.in_(units) for col in _CASE_UNITS))
-    if None in (who.governments or ()) or who.role == "operator":
+    if who.role == "operator":  # the intake queue
         clause = or_(clause, and_(*(col.is_(None) for col in _CASE_UNITS)))
     return clause
 
@@ -82,7 +80,7 @@ def event_reach(who: Who) -> ColumnElement[bool] | None:
     """SQL true for the events about rows in ``who``'s 辖区; None when every event is (an account
     without a government, or the root's)."""
     seen = who.governments
-    if seen is None or None in seen:
+    if seen is None or None in seen:  # the whole deployment: no government, or the root's
         return None
     plans = select(PlanRow.id).where(in_governments(seen))
     items = select(ItemRow.id).where(ItemRow.plan_id.in_(plans))
@@ -112,6 +110,6 @@ def places_of(session: Session, who: Who) -> frozenset[str] | None:
     (their county or township) are held; None when ``who`` sees every household (no government,
     or the root's)."""
     seen = who.governments
-    if seen is None or None in seen:
+    if seen is None or None in seen:  # the whole deployment: no government, or the root's
         return None
     return frozenset(session.scalars(select(GovernmentRow.name).where(GovernmentRow.id.in_(sorted(seen)))))
