@@ -138,7 +138,9 @@ def export_xlsx(
     paces: dict[int, str] = {}
     if calendar is not None and now is not None:
         clocks = government_clocks(connection=session, calendar=calendar)
-        plan_government = dict(session.execute(select(PlanRow.id, PlanRow.government_id)).tuples().all())
+        plan_government = {
+            pid: gid for pid, gid in session.execute(select(PlanRow.id, PlanRow.government_id))
+        }
         for duty, item, _, last in rows:
             days = clocks.calendar_of(plan_government.get(item.plan_id))
             try:
