@@ -2,8 +2,10 @@
 ledger (the number of progress reports of a duty, the number of duties on the board).
 
 Counted with SQLAlchemy's ``before_cursor_execute`` event on the console's own engine, after one
-warm-up request (the bearer token's lookup is cached a few seconds; the board's version check runs
-at most once a second).
+warm-up request (the bearer token's lookup is cached a few seconds). The tests that write straight
+into the database, as another process would, have the console read the data's version on every
+request (``version_every = 0``); by default an API client's request reads it at most once a second
+(:mod:`tests.web.test_web_read_cache`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def _report(app, duty_id: int, n: int) -> None:
 
 def test_duty_api_queries_do_not_grow_with_its_progress(app, clients):
     w = clients.world
+    app.state.console.version_every = 0.0
     office, unit, other = clients.api("office"), clients.api("unit_a"), clients.api("unit_b")
     for client in (office, unit, other):
         client.get("/api/me")  # warm-up: the token lookups
@@ -87,6 +90,7 @@ def test_duty_api_queries_do_not_grow_with_its_progress(app, clients):
 
 def test_duty_page_queries_do_not_grow_with_its_progress(app, clients):
     w = clients.world
+    app.state.console.version_every = 0.0
     office = clients.api("office")
     office.get("/api/me")  # warm-up: the token lookup
     with counted(app) as few:
@@ -105,6 +109,7 @@ def test_duty_page_queries_do_not_grow_with_its_progress(app, clients):
 
 def test_progress_and_pace_come_from_the_duty_read(app, clients):
     w = clients.world
+    app.state.console.version_every = 0.0
     unit, other = clients.api("unit_a"), clients.api("unit_b")
     _report(app, w.duty_a, 3)
     detail = unit.get(f"/api/duties/{w.duty_a}").json()

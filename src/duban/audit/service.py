@@ -179,3 +179,20 @@ def find_events(
 def latest_id(*, connection: Connection) -> int | None:
     """The newest event's id: every change writes an event, so this is the data's version."""
     return connection.scalar(select(func.max(EventRow.id)))
+
+
+LATE_WINDOW = 1000
+"""How far below the newest event :func:`version` looks for events that committed late."""
+
+
+def version(*, connection: Connection) -> tuple[int | None, int | None]:
+    """The data's version, for caches kept until something changes: the newest event's id and, on
+    PostgreSQL, how many events lie in the ``LATE_WINDOW`` ids below it. A sequence hands out ids
+    in order but transactions commit in any order, so an event with a lower id can commit after a
+    newer one was seen: the newest id does not move, the count does. (SQLite commits one writer at
+    a time: the newest id is enough.)"""
+    top = latest_id(connection=connection)
+    if top is None or connection.dialect.name == "sqlite":
+        return top, None
+    late = connection.scalar(select(func.count(EventRow.id)).where(EventRow.id > top - LATE_WINDOW))
+    return top, late

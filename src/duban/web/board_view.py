@@ -44,7 +44,7 @@ async def board_filter(
 
 
 def compute_board(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> BoardView:
-    """The board view, from the cache until the ledger changes (see ConsoleState.fresh_boards)."""
+    """The board view, from the cache until the ledger changes (see ConsoleState.data_version)."""
     scope = unit_scope(who)
     f = scoped(who, f)
 

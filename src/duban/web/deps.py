@@ -20,7 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
-from duban.accounts.service import Account, session_account, token_account
+from duban.accounts.service import Account, account_of, live_session, token_account
+from duban.audit import service as audit
 from duban.db import session_scope
 from duban.web.errors import ApiError, LoginRequired
 from duban.web.state import ConsoleState
@@ -71,25 +72,33 @@ def _credential(request: Request) -> tuple[str, str] | None:
     return ("cookie", raw) if raw else None
 
 
-def _lookup(
-    st: ConsoleState, credential: tuple[str, str], now: datetime
+def _token_lookup(
+    st: ConsoleState, token: str, now: datetime
 ) -> tuple[Account | None, str | None, str | None]:
-    kind, value = credential
     with session_scope(st.engine) as session:
-        if kind == "bearer":
-            account = token_account(session=session, token=value, now=now)
-            if account is None:
-                raise ApiError(401, "Bearer 令牌无效或已撤销", "authorization")
-            return account, "bearer", None
-        try:
-            token = st.signer.loads(value)
-        except BadSignature:
+        account = token_account(session=session, token=token, now=now)
+    if account is None:
+        raise ApiError(401, "Bearer 令牌无效或已撤销", "authorization")
+    return account, "bearer", None
+
+
+def _session_lookup(st: ConsoleState, token: str, now: datetime) -> tuple[Account | None, str | None, object]:
+    """(account, CSRF token, the data's version) of a browser session: on one connection, the
+    session (one query: a logout or a deactivation holds at once on every worker) and the version
+    (one query, for the remembered reads, :mod:`duban.web.read_cache`); the account's unit and
+    governments are read again only when the version has moved."""
+    with st.engine.connect() as conn:
+        live = live_session(connection=conn, token=token, now=now)
+        if live is None:
             return None, None, None
-        if isinstance(token, str):
-            found = session_account(session=session, token=token, now=now)
-            if found is not None:
-                return found[0], "cookie", found[1]
-    return None, None, None
+        user_id, csrf = live
+        version = st.observe(audit.version(connection=conn))
+        account: Account | None = st.account_cache.get((user_id, version))
+        if account is None:
+            with Session(bind=conn) as session:
+                account = account_of(session=session, user_id=user_id)
+            st.account_cache.put((user_id, version), account)
+        return account, csrf, version
 
 
 async def optional_user(request: Request) -> Who:
@@ -101,11 +110,19 @@ async def optional_user(request: Request) -> Who:
     credential = _credential(request)
     found: tuple[Account | None, str | None, str | None] = (None, None, None)
     if credential is not None and credential[0] == "cookie":
-        found = await run_in_threadpool(_lookup, st, credential, now)
+        try:
+            token = st.signer.loads(credential[1])
+        except BadSignature:
+            token = None
+        if isinstance(token, str):
+            account, csrf, version = await run_in_threadpool(_session_lookup, st, token, now)
+            if account is not None:
+                found = (account, "cookie", csrf)
+                request.state.data_version = version
     elif credential is not None:
         cached = st.auth_cache.get(credential)
         if cached is None:
-            found = await run_in_threadpool(_lookup, st, credential, now)
+            found = await run_in_threadpool(_token_lookup, st, credential[1], now)
             if found[0] is not None:
                 st.auth_cache.put(credential, found)
         else:

@@ -42,6 +42,7 @@ def log_denied(request: Request, who: Who, *, entity: str, entity_id: int) -> No
                 "unit": account.unit_name if account else None,
             },
         )
+    state_of(request).recheck()  # a GET that wrote: the next read sees the event
 
 
 _DUTY_GUARD = (

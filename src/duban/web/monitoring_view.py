@@ -17,7 +17,7 @@ from duban.monitoring import clearance, households, measures, visits
 from duban.monitoring.models import HouseholdRow, MeasureRow
 from duban.monitoring.rules import load_rules
 from duban.units.service import unit_names
-from duban.web.deps import Who
+from duban.web.deps import Who, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import log_denied, unit_scope
 from duban.web.reach import places_of
@@ -82,6 +82,7 @@ def viewed(request: Request, session: Session, who: Who, row: HouseholdRow) -> b
     full = bool(full_for(who)(row))
     households.log_view(session=session, household_id=row.id, actor=who.account.name if who.account else "匿名",
                         now=who.now, role=who.role, path=request.url.path, masked=not full)  # fmt: skip
+    state_of(request).recheck()  # a GET that writes: the next read sees the view's event
     return full
 
 

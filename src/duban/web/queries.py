@@ -202,17 +202,18 @@ DETAIL_JSON = DutyDetail.__pydantic_serializer__
 
 def cached_duty(request: Request, who: Who, duty_id: int) -> tuple[DutyFacts, bytes]:
     """A duty's facts and the duty API's JSON of them, after the row guard: remembered per duty
-    and Beijing day (the clock counts whole days) for as long as the ledger's version — the
-    newest event's id, one indexed query, also seeing other workers' and processes' writes — stays
-    the same; else read with :func:`duty_facts` (four queries). 404 for a duty that does not
-    exist or that ``who``'s unit does not work on (logged)."""
+    and Beijing day (the clock counts whole days) for as long as the data's version
+    (:func:`duban.audit.service.version`, read by :mod:`duban.web.read_cache` for this request,
+    else here: also seeing other workers' and processes' writes) stays the same; else read with
+    :func:`duty_facts` (four queries). Shared by the duty's API routes and page, whoever asks.
+    404 for a duty that does not exist or that ``who``'s unit does not work on (logged)."""
     st = state_of(request)
     with st.engine.connect() as conn:
-        key = (duty_id, local_date(who.now), audit.latest_id(connection=conn))
+        version = getattr(request.state, "data_version", None) or audit.version(connection=conn)
+        key = (duty_id, local_date(who.now), version)
         hit = st.duty_cache.get(key)
         if hit is None:
             try:
-                version = key[2]
                 facts = duty_facts(
                     connection=conn,
                     duty_id=duty_id,

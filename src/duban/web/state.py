@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from fastapi.concurrency import run_in_threadpool
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Connection, Engine
 
@@ -24,6 +25,8 @@ from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
 from duban.ledger.clocks import Clocks, government_clocks
+
+READ_CACHE_BYTES = 64 * 2**20  # per worker process
 
 
 def utc_now() -> datetime:
@@ -51,9 +54,10 @@ class TTLCache:
     recomputation is under way gets a fresh value.
     """
 
-    def __init__(self, ttl: float = 5.0, size: int = 256) -> None:
-        self.ttl, self.size = ttl, size
+    def __init__(self, ttl: float = 5.0, size: int = 256, budget: int | None = None) -> None:
+        self.ttl, self.size, self.budget = ttl, size, budget
         self.generation = 0
+        self.weight = 0  # the values' ``size`` summed, when a ``budget`` (bytes) bounds them
         self._data: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}
@@ -73,10 +77,18 @@ class TTLCache:
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
+            old = self._data.get(key)
+            if old is not None:
+                self.weight -= self._size_of(old[2])
             self._data[key] = (self.generation, time.monotonic() + self.ttl, value)
             self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self.weight += self._size_of(value)
+            while len(self._data) > self.size or (self.budget is not None and self.weight > self.budget):
+                _key, (_gen, _exp, gone) = self._data.popitem(last=False)
+                self.weight -= self._size_of(gone)
+
+    def _size_of(self, value: Any) -> int:
+        return int(value.size) if self.budget is not None else 0
 
     def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
         """The fresh value, or ``compute()`` run once while other askers of the same key wait."""
@@ -85,14 +97,17 @@ class TTLCache:
             return value
         with self._lock:
             key_lock = self._computing.setdefault(key, threading.Lock())
-        with key_lock:
-            value = self.get(key)
-            if value is None:
-                value = compute()
-                self.put(key, value)
-        with self._lock:
-            if not key_lock.locked():
-                self._computing.pop(key, None)
+        try:
+            with key_lock:
+                value = self.get(key)
+                if value is None:
+                    value = compute()
+                    if value is not None:  # None: nothing to keep (the next asker computes again)
+                        self.put(key, value)
+        finally:
+            with self._lock:
+                if not key_lock.locked():
+                    self._computing.pop(key, None)
         return value
 
     def bump(self) -> None:
@@ -108,24 +123,31 @@ class ConsoleState:
 
     settings: Settings
     clock: Callable[[], datetime] = utc_now
-    # The board is recomputed when the ledger changes (see fresh_boards), not on a timer; the TTL
+    # The board is recomputed when the ledger changes (see data_version), not on a timer; the TTL
     # is only a safety net for changes made outside duban (by hand in the database).
     board_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0))
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
+    # browser sessions' accounts by (user id, the data's version): web.deps._session_lookup
+    account_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0, size=1024))
     # The duty API's answers, keyed by the ledger's version (web.queries.cached_duty); the TTL
     # is a safety net for PostgreSQL, where an event may commit after a newer one.
     duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=4096))
+    # Answers of the remembered GET routes (web.read_cache), keyed by the data's version; the TTL
+    # is a safety net for an event committed later than LATE_WINDOW newer ones on PostgreSQL.
+    read_cache: TTLCache = field(
+        default_factory=lambda: TTLCache(ttl=300.0, size=50_000, budget=READ_CACHE_BYTES)
+    )
     _engine: Engine | None = None
     _calendar: WorkCalendar | None = None
     _policy: Policy | None = None
     case_units: dict[str, int | None] = field(default_factory=dict)  # category → suggested unit id
     version_every: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _version: tuple[int | None, float] = (None, 0.0)
+    _version: tuple[object, float] = (None, 0.0)
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
     _report_rate: tuple[tuple[int, float] | None] | None = None
-    _clocks: tuple[int | None, Clocks] | None = None
+    _clocks: tuple[object, Clocks] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -141,11 +163,11 @@ class ConsoleState:
         return self._calendar
 
     def clock_of(
-        self, connection: Connection, version: int | None, government_id: int | None
+        self, connection: Connection, version: object, government_id: int | None
     ) -> tuple[WorkCalendar, Policy]:
         """The days and policy a duty of ``government_id``'s plan runs on (its government's own,
         :mod:`duban.ledger.clocks`), the governments read again only when the ledger's ``version``
-        (newest event id: a changed setting writes one) has moved."""
+        (:func:`duban.audit.service.version`: a changed setting writes an event) has moved."""
         if government_id is None:
             return self.calendar, self.policy
         memo = self._clocks
@@ -192,25 +214,48 @@ class ConsoleState:
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
 
-    def fresh_boards(self) -> None:
-        """Forget cached boards if the ledger changed since they were made: every change writes
-        an event, so the newest event id is the ledger's version — also for changes made by
-        another process (``duban tick`` from cron, a second server worker). Checked at most once
-        every ``version_every`` seconds (one indexed MAX query)."""
+    def data_version(self) -> object:
+        """The data's version (:func:`duban.audit.service.version`: every change writes an event,
+        so it moves with any change, also one made by another process — ``duban tick`` from cron,
+        the other server worker, the MQTT gateway), as this process last read it: read again
+        when ``version_every`` seconds have passed or this process has written since. Cached
+        boards are forgotten when it has moved."""
         seen, checked = self._version
-        now = time.monotonic()
-        if now - checked < self.version_every:
-            return
+        if seen is not None and time.monotonic() - checked < self.version_every:
+            return seen
         with self.engine.connect() as conn:
-            version = audit.latest_id(connection=conn)
-        self._version = (version, now)
+            return self.observe(audit.version(connection=conn))
+
+    def observe(self, version: object) -> object:
+        """Take ``version`` as the data's, read now (by :meth:`data_version` or with a browser's
+        session check); forget the boards kept if it has moved."""
+        seen = self._version[0]
+        self._version = (version, time.monotonic())
         if seen is not None and version != seen:
             self.board_cache.bump()
+        return version
+
+    async def data_version_async(self) -> object:
+        """:meth:`data_version` from the event loop: the query, when one is due, in a thread."""
+        seen, checked = self._version
+        if seen is not None and time.monotonic() - checked < self.version_every:
+            return seen
+        return await run_in_threadpool(self.data_version)
+
+    def fresh_boards(self) -> None:
+        """Forget cached boards if the data changed since they were made (:meth:`data_version`)."""
+        self.data_version()
 
     def written(self) -> None:
-        """Something was written: cached boards and sign-ins are stale."""
+        """Something was written: cached boards and sign-ins are stale, the version is read
+        again on the next request (a writer reads its own write at once)."""
         self.board_cache.bump()
         self.auth_cache.bump()
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Read the data's version on the next request (this process has just written)."""
+        self._version = (self._version[0], float("-inf"))
 
     def warm(self) -> None:
         """Load at start what the first requests would otherwise wait for: the calendar (and the

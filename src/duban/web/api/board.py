@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.ledger.board import BoardFilter
 from duban.ledger.schemas import BoardView, TickReport
@@ -16,6 +17,7 @@ from duban.web import queries
 from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Public, state_of
 from duban.web.guards import scoped, unit_scope
+from duban.web.read_cache import remembered
 from duban.web.schemas import HeadlineTarget, Problem
 
 router = APIRouter(
@@ -37,7 +39,7 @@ async def board(
 ) -> Response:
     """督办看板: lights by unit and section, open duties (overdue first), completion by month."""
     st = state_of(request)
-    st.fresh_boards()
+    await st.data_version_async()  # forgets the boards kept if the data has moved
     key = ("json", unit_scope(who), scoped(who, f), limit)
     body = st.board_cache.get(key, stale_ok=True)
     if body is None:
@@ -57,6 +59,7 @@ def run_tick(request: Request, session: DB, who: Office) -> TickReport:
 
 
 @router.get("/public/headlines", response_model=list[HeadlineTarget], tags=["public"])
-def public_headlines(session: DB, who: Public) -> list[HeadlineTarget]:
+@remembered()
+def public_headlines(session: Session, who: Public) -> list[HeadlineTarget]:
     """The plans' headline targets (主要预期目标), for anyone."""
     return queries.headline_targets(session=session)

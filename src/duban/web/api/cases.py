@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
 
 from duban import access
 from duban.cases.rates import bulletin_xlsx, rankings, rankings_json
@@ -24,6 +25,7 @@ from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError, validation_detail
 from duban.web.ledger_files import XLSX_TYPE
 from duban.web.reach import units_in_reach
+from duban.web.read_cache import remembered
 from duban.web.schemas import Problem
 
 router = APIRouter(
@@ -113,9 +115,10 @@ def case_create(fields: dict[str, Any], *, channel: str | None = None) -> CaseCr
 
 # ---- list, intake, hot topics, rates (fixed paths before /cases/{case_id}) ------------------------
 @router.get("/cases")
+@remembered("minute")
 def list_cases(
     request: Request,
-    session: DB,
+    session: Session,
     who: AnyUser,
     f: Annotated[case_list.CaseFilter, Depends(case_list.case_filter)],
 ) -> dict[str, Any]:
@@ -138,6 +141,7 @@ def create_case(body: IntakeBody, request: Request, session: DB, who: Intaker) -
 
 
 @router.get("/cases/hot")
+@remembered("minute")
 def hot_topics(
     request: Request,
     who: Watcher,
@@ -149,7 +153,8 @@ def hot_topics(
 
 
 @router.get("/cases/rates")
-def rates(session: DB, who: AnyUser, month: str | None = None) -> dict[str, Any]:
+@remembered("minute")
+def rates(session: Session, who: AnyUser, month: str | None = None) -> dict[str, Any]:
     """The rates by unit for a month (default: this month), rankings and the red and black lists."""
     m = case_reports.month_of(who.now, month)
     ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
@@ -177,7 +182,8 @@ def bulletin_response(session: Any, who: Who, month: str | None) -> Response:
 
 # ---- one case ------------------------------------------------------------------------------------
 @router.get("/cases/{case_id}")
-def get_case(case_id: Id, request: Request, session: DB, who: AnyUser) -> dict[str, Any]:
+@remembered("minute")
+def get_case(case_id: Id, request: Request, session: Session, who: AnyUser) -> dict[str, Any]:
     """A case with its timeline (events), dispatches, citizen updates and the actions open to you."""
     row = cv.check_case(request, session, who, case_id)
     return cv.detail(session, row, who, state_of(request))

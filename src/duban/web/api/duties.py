@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Id, session_scope
 from duban.ledger import service
@@ -21,6 +22,7 @@ from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty, scoped, unit_scope
 from duban.web.queries import cached_duty
+from duban.web.read_cache import remembered
 from duban.web.schemas import (
     ClosureBody,
     DueBody,
@@ -61,7 +63,7 @@ async def list_duties(
         co = await run_in_threadpool(_co_unit_json, st, who, f, limit)
         return Response(co, media_type="application/json")
     # the board's rows, from the board's cache (recomputed when the ledger changes)
-    st.fresh_boards()
+    await st.data_version_async()  # forgets the boards kept if the data has moved
     f = scoped(who, f)  # the account's 辖区 is part of the key: a county never reads a city's rows
     key = ("duties.json", unit_scope(who), f, limit)
     body = st.board_cache.get(key, stale_ok=True)
@@ -92,16 +94,18 @@ def _co_unit_json(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> byt
 
 
 @router.get("/duties/{duty_id}", response_model=DutyDetail)
-async def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
+@remembered()
+def get_duty(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty with its item, units, milestones, progress and what the clock says now."""
-    _facts, body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    _facts, body = cached_duty(request, who, duty_id)
     return Response(body, media_type="application/json")
 
 
 @router.get("/duties/{duty_id}/progress", response_model=ProgressPage)
-async def list_progress(duty_id: Id, request: Request, who: AnyUser) -> Response:
+@remembered()
+def list_progress(duty_id: Id, request: Request, who: AnyUser) -> Response:
     """A duty's progress reports, oldest first."""
-    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    facts, _body = cached_duty(request, who, duty_id)
     items = facts.detail.progress
     return Response(
         PROGRESS_JSON.to_json(ProgressPage(items=items, total=len(items))), media_type="application/json"
@@ -135,16 +139,18 @@ def add_progress(duty_id: Id, body: ProgressBody, request: Request, session: DB,
 
 
 @router.get("/duties/{duty_id}/pace", response_model=PaceView)
-async def duty_pace(duty_id: Id, request: Request, who: AnyUser) -> PaceView:
+@remembered()
+def duty_pace(duty_id: Id, request: Request, who: AnyUser) -> PaceView:
     """序时进度: the share done (完成值 against targets, else the reported share) against the share
     of the period gone in working days, read as 超进度 / 达进度 / 欠进度 / 已完成."""
-    facts, _body = await run_in_threadpool(cached_duty, request, who, duty_id)
+    facts, _body = cached_duty(request, who, duty_id)
     p = queries.detail_pace(facts=facts, now=who.now)
     return PaceView(done=p.done, elapsed=p.elapsed, key=p.key, label=p.label)
 
 
 @router.get("/duties/{duty_id}/evidence", response_model=list[EvidenceRead])
-def list_evidence(duty_id: Id, request: Request, session: DB, who: AnyUser) -> list[EvidenceRead]:
+@remembered()
+def list_evidence(duty_id: Id, request: Request, session: Session, who: AnyUser) -> list[EvidenceRead]:
     """A duty's evidence files (佐证材料): name, type, size, SHA-256, who and when."""
     check_duty(request, session, who, duty_id)
     return [EvidenceRead.model_validate(e) for e in service.list_evidence(session=session, duty_id=duty_id)]
@@ -254,7 +260,8 @@ def complete_milestone(duty_id: Id, name: str, request: Request, session: DB, wh
 
 
 @router.get("/duties/{duty_id}/events", response_model=list[EventRead])
-def duty_events(duty_id: Id, request: Request, session: DB, who: AnyUser) -> list[EventRead]:
+@remembered()
+def duty_events(duty_id: Id, request: Request, session: Session, who: AnyUser) -> list[EventRead]:
     """The event history of a duty (its own, its progress reports', its assignment's)."""
     check_duty(request, session, who, duty_id)
     return queries.duty_events(session=session, duty_id=duty_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.ledger import levels
@@ -14,6 +15,7 @@ from duban.web import queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader
 from duban.web.guards import check_duty
 from duban.web.queries import DutyFacts
+from duban.web.read_cache import remembered
 from duban.web.schemas import Problem
 
 router = APIRouter(
@@ -48,7 +50,8 @@ class LevelsView(BaseModel):
 
 
 @router.get("/governments", response_model=list[GovernmentView])
-def list_governments(session: DB, who: AnyUser) -> list[GovernmentView]:
+@remembered()
+def list_governments(session: Session, who: AnyUser) -> list[GovernmentView]:
     """The governments the account sees (its 辖区), as a tree (depth-first)."""
     seen = who.governments
     return [
@@ -77,7 +80,8 @@ def levels_view(session: DB, who: AnyUser, facts: DutyFacts) -> LevelsView:
 
 
 @router.get("/duties/{duty_id}/levels", response_model=LevelsView)
-def duty_levels(duty_id: Id, request: Request, session: DB, who: AnyUser) -> LevelsView:
+@remembered()
+def duty_levels(duty_id: Id, request: Request, session: Session, who: AnyUser) -> LevelsView:
     """Where a duty sits: its government, the duty above it (下交自) and its children's progress."""
     facts, _json = queries.cached_duty(request, who, duty_id)  # with the row guard
     return levels_view(session, who, facts)
@@ -97,7 +101,8 @@ def hand_down(
 
 
 @router.get("/board/governments", response_model=list[levels.GovernmentLights])
-def board_governments(session: DB, who: OfficeOrLeader) -> list[levels.GovernmentLights]:
+@remembered()
+def board_governments(session: Session, who: OfficeOrLeader) -> list[levels.GovernmentLights]:
     """The board rolled up: the duties of the account's government (本级) and of each below it (下级)."""
     gid = who.account.government_id if who.account else None
     return levels.government_lights(session=session, government_id=gid)

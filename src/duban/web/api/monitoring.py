@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from duban.db import Day, Id
 from duban.monitoring import board, clearance, households, measures, visits, workbook
@@ -26,6 +27,7 @@ from duban.web.errors import ApiError
 from duban.web.guards import unit_scope
 from duban.web.ledger_files import MAX_BYTES, XLSX_TYPE
 from duban.web.reach import places_of
+from duban.web.read_cache import remembered
 from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
 from duban.web.uploads import check_zip, read_in_child
@@ -90,8 +92,9 @@ def actor(who: Who) -> str:
 
 
 @router.get("/monitoring/households")
+@remembered()
 def list_households(
-    session: DB,
+    session: Session,
     who: AnyUser,
     township: Annotated[str | None, Query(max_length=50)] = None,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(HOUSEHOLD_STATUSES) + ")$")] = None,
@@ -184,7 +187,8 @@ def clear_risk(
 
 
 @router.get("/monitoring/board")
-def get_board(session: DB, who: AnyUser) -> dict[str, Any]:
+@remembered()
+def get_board(session: Session, who: AnyUser) -> dict[str, Any]:
     """Counts by township and by risk, with overdue measures and visits (a unit officer: their households)."""
     return asdict(
         board.build_board(

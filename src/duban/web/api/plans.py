@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.ledger import service
@@ -15,6 +16,7 @@ from duban.web import queries, sandbox, uploads
 from duban.web.deps import DB, AnyUser, Office, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, check_plan, unit_scope, visible_plans
+from duban.web.read_cache import remembered
 from duban.web.schemas import AssignBody, AutoAssignResult, PlanLoaded, PlanTree, Problem, UploadPreview
 
 router = APIRouter(
@@ -29,20 +31,23 @@ router = APIRouter(
 
 
 @router.get("/plans", response_model=list[PlanRead])
-def list_plans(session: DB, who: AnyUser) -> list[PlanRead]:
+@remembered()
+def list_plans(session: Session, who: AnyUser) -> list[PlanRead]:
     """Every plan loaded, newest first."""
     return [PlanRead.model_validate(p) for p in visible_plans(who, service.list_plans(session=session))]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanTree)
-def get_plan(plan_id: Id, request: Request, session: DB, who: AnyUser) -> PlanTree:
+@remembered()
+def get_plan(plan_id: Id, request: Request, session: Session, who: AnyUser) -> PlanTree:
     """A plan's tree of sections and items (a unit officer sees only their unit's items)."""
     check_plan(request, session, who, plan_id)
     return queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
 
 
 @router.get("/plans/{plan_id}/items", response_model=ItemPage)
-def plan_items(plan_id: Id, request: Request, session: DB, who: AnyUser) -> ItemPage:
+@remembered()
+def plan_items(plan_id: Id, request: Request, session: Session, who: AnyUser) -> ItemPage:
     """A plan's items, flat (a unit officer sees only their unit's items)."""
     check_plan(request, session, who, plan_id)
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
@@ -96,7 +101,8 @@ def auto_assign(plan_id: Id, request: Request, session: DB, who: Office) -> Auto
 
 
 @router.get("/items/{item_id}", response_model=ItemRead)
-def get_item(item_id: Id, request: Request, session: DB, who: AnyUser) -> ItemRead:
+@remembered()
+def get_item(item_id: Id, request: Request, session: Session, who: AnyUser) -> ItemRead:
     """One item (a unit officer: only their unit's)."""
     check_item(request, session, who, item_id)
     return ItemRead.model_validate(session.get(ItemRow, item_id))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.ledger.schemas import ImportReport
@@ -16,6 +17,7 @@ from duban.web import ledger_files, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.guards import own_level
 from duban.web.reach import event_reach
+from duban.web.read_cache import remembered
 from duban.web.sandbox import Limits
 from duban.web.schemas import EventList, Problem
 
@@ -30,14 +32,16 @@ router = APIRouter(
 
 
 @router.get("/units", response_model=list[UnitRead], tags=["units"])
-def units(session: DB, who: AnyUser) -> list[UnitRead]:
+@remembered()
+def units(session: Session, who: AnyUser) -> list[UnitRead]:
     """Every responsible unit."""
     return [UnitRead.model_validate(u) for u in all_units(session=session)]
 
 
 @router.get("/events", response_model=EventList, tags=["events"])
+@remembered()
 def events(
-    session: DB,
+    session: Session,
     who: OfficeOrLeader,
     entity: str | None = None,
     entity_id: Id | None = None,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from duban.db import Day, Id
 from duban.ledger import service
@@ -15,6 +16,7 @@ from duban.ledger.sources import load_sources
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_duty, unit_scope
+from duban.web.read_cache import remembered
 from duban.web.sandbox import Limits
 from duban.web.schemas import Problem
 from duban.web.source_files import DutySource, ImportResult, duty_source, import_upload
@@ -45,7 +47,8 @@ class ExtensionBody(BaseModel):
 
 
 @router.get("/board/sources", response_model=list[SourceCount])
-def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
+@remembered()
+def board_sources(session: Session, who: AnyUser) -> list[SourceCount]:
     """Duties by source (政府工作报告, 上级交办, 批示, 议定事项, 建议, 提案): lights, overdue, replies, satisfaction."""
     return source_counts(
         session=session,
@@ -55,7 +58,8 @@ def board_sources(session: DB, who: AnyUser) -> list[SourceCount]:
 
 
 @router.get("/board/sources/ranking", response_model=list[UnitRank])
-def board_source_ranking(session: DB, who: AnyUser, source: str | None = None) -> list[UnitRank]:
+@remembered()
+def board_source_ranking(session: Session, who: AnyUser, source: str | None = None) -> list[UnitRank]:
     """Lead units ranked within each source (or the one named): fewest overdue/red, most closed, most satisfied."""
     if source and source not in load_sources():
         raise ApiError(422, f"字段 source: 应为 {'/'.join(load_sources())} 之一", "source")
@@ -86,7 +90,8 @@ def import_source_list(
 
 
 @router.get("/duties/{duty_id}/replies", response_model=DutySource)
-def get_replies(duty_id: Id, request: Request, session: DB, who: AnyUser) -> DutySource:
+@remembered()
+def get_replies(duty_id: Id, request: Request, session: Session, who: AnyUser) -> DutySource:
     """A duty's source, its list fields and its reply rounds (答复, 满意度, 延期)."""
     check_duty(request, session, who, duty_id)
     return duty_source(session=session, duty_id=duty_id)

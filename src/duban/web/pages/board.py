@@ -98,7 +98,7 @@ async def board_page(
     assert account is not None
     key = ("page", account.id, who.csrf, f, partial)
     st = state_of(request)
-    st.fresh_boards()
+    await st.data_version_async()  # forgets the boards kept if the data has moved
     html = st.board_cache.get(key, stale_ok=True)
     if html is None:
         html = await run_in_threadpool(

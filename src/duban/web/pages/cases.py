@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban import access
 from duban.cases.models import CASE_STATUSES, CASE_TYPES, CHANNELS, SATISFACTION
@@ -26,6 +27,7 @@ from duban.web.api.cases import bulletin_response, case_create
 from duban.web.deps import DB, AnyUser, Who, require, state_of
 from duban.web.errors import ApiError
 from duban.web.reach import units_in_reach
+from duban.web.read_cache import remembered
 from duban.web.render import page
 
 ACTION_NOTES = {
@@ -61,9 +63,10 @@ def _labels() -> dict[str, Any]:
 
 
 @router.get("/cases")
+@remembered("minute")
 def cases_page(
     request: Request,
-    session: DB,
+    session: Session,
     who: AnyUser,
     f: Annotated[case_list.CaseFilter, Depends(case_list.case_filter)],
 ) -> Response:
@@ -128,6 +131,7 @@ def new_case(
 
 
 @router.get("/cases/hot")
+@remembered("minute")
 def hot_page(
     request: Request,
     who: Watcher,
@@ -138,7 +142,8 @@ def hot_page(
 
 
 @router.get("/cases/rates")
-def rates_page(request: Request, session: DB, who: AnyUser, month: str | None = None) -> Response:
+@remembered("minute")
+def rates_page(request: Request, session: Session, who: AnyUser, month: str | None = None) -> Response:
     m = case_reports.month_of(who.now, month)
     ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
     rules = load_rules()
@@ -154,7 +159,8 @@ def report_page(session: DB, who: AnyUser, month: str | None = None) -> Response
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: Id, request: Request, session: DB, who: AnyUser, new: bool = False) -> Response:
+@remembered("minute")
+def case_page(case_id: Id, request: Request, session: Session, who: AnyUser, new: bool = False) -> Response:
     row = cv.check_case(request, session, who, case_id)
     d = cv.detail(session, row, who, state_of(request))
     units = all_unit_names(session=session) if set(d["actions"]) & {"dispatch", "confirm_category"} else []

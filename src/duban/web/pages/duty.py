@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.clock.calendar import CalendarGap
 from duban.db import Day, Figure, Id
@@ -23,6 +24,7 @@ from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
 from duban.web.guards import check_duty
+from duban.web.read_cache import remembered
 from duban.web.render import page
 from duban.web.source_files import source_view
 
@@ -34,7 +36,8 @@ def _back(request: Request, duty_id: int, note: str) -> Response:
 
 
 @router.get("/duties/{duty_id}")
-def duty_page(duty_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
+@remembered()
+def duty_page(duty_id: Id, request: Request, session: Session, who: AnyUser) -> Response:
     facts, _json = queries.cached_duty(request, who, duty_id)
     detail = facts.detail
     history = queries.duty_events(session=session, duty_id=duty_id, item_id=detail.item.id)

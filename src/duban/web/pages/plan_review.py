@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.review.documents import (
@@ -22,8 +23,9 @@ from duban.review.documents import (
     write_plan_review_xlsx,
 )
 from duban.review.plan_review import plan_review
-from duban.web.deps import DB, OfficeOrLeader
+from duban.web.deps import OfficeOrLeader
 from duban.web.guards import check_plan
+from duban.web.read_cache import remembered
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -36,10 +38,11 @@ MEDIA = {
 
 
 @router.get("/plans/{plan_id}/review")
+@remembered()
 def plan_review_page(
     plan_id: Id,
     request: Request,
-    session: DB,
+    session: Session,
     who: OfficeOrLeader,
     format: Annotated[Literal["docx", "xlsx", "md"] | None, Query(description="下载格式")] = None,
 ) -> Response:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.ledger import service
@@ -16,6 +17,7 @@ from duban.web import ledger_files, notes, plan_view, queries
 from duban.web.deps import DB, AnyUser, Office, OfficeOrLeader, state_of
 from duban.web.errors import ApiError
 from duban.web.guards import check_item, check_plan, own_level, unit_scope, visible_plans
+from duban.web.read_cache import remembered
 from duban.web.render import page
 from duban.web.sandbox import Limits
 
@@ -23,14 +25,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/plans")
-def plans_page(request: Request, session: DB, who: AnyUser) -> Response:
+@remembered()
+def plans_page(request: Request, session: Session, who: AnyUser) -> Response:
     return page(
         request, "plans.html", plans=visible_plans(who, service.list_plans(session=session)), imported=None
     )
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(plan_id: Id, request: Request, session: DB, who: AnyUser) -> Response:
+@remembered()
+def plan_page(plan_id: Id, request: Request, session: Session, who: AnyUser) -> Response:
     check_plan(request, session, who, plan_id)
     tree = queries.plan_tree(session=session, plan_id=plan_id, scope_unit=unit_scope(who))
     units = all_unit_names(session=session) if who.role == "office" else []

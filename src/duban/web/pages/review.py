@@ -13,13 +13,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.review.model import VERDICT_LABELS
 from duban.review.panel import panels
 from duban.review.store import place_reviews, places, summaries
 from duban.review.tracker import tracked_plans
-from duban.web.deps import DB, AnyUser, Public
+from duban.web.deps import AnyUser, Public
 from duban.web.errors import ApiError
+from duban.web.read_cache import remembered
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +30,8 @@ SearchText = Annotated[str | None, Query(max_length=50, description="地名关�
 
 
 @router.get("/public")
-def public(request: Request, session: DB, who: Public, q: SearchText = None) -> Response:
+@remembered()
+def public(request: Request, session: Session, who: Public, q: SearchText = None) -> Response:
     """The promise tracker: every plan's headline targets, then the reviewed places."""
     query = (q or "").strip() or None
     return page(
@@ -42,7 +45,8 @@ def public(request: Request, session: DB, who: Public, q: SearchText = None) -> 
 
 
 @router.get("/public/places/{place}")
-def public_place(request: Request, session: DB, who: Public, place: str) -> Response:
+@remembered()
+def public_place(request: Request, session: Session, who: Public, place: str) -> Response:
     """One place's record: each plan year's promises with both quotes, and a chart per metric."""
     by_year = place_reviews(session=session, place=place[:100])
     if not by_year:
@@ -61,7 +65,8 @@ def public_place(request: Request, session: DB, who: Public, place: str) -> Resp
 
 
 @router.get("/review")
-def review_overview(request: Request, session: DB, who: AnyUser, q: SearchText = None) -> Response:
+@remembered()
+def review_overview(request: Request, session: Session, who: AnyUser, q: SearchText = None) -> Response:
     """The office's overview: share of targets met by place and year."""
     query = (q or "").strip() or None
     rows = summaries(session=session, query=query)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Day, Id
 from duban.ledger import service
@@ -15,6 +16,7 @@ from duban.ledger.sources import REPORT, load_sources
 from duban.web import notes
 from duban.web.deps import DB, AnyUser, Office, Unit, state_of
 from duban.web.guards import check_duty, unit_scope
+from duban.web.read_cache import remembered
 from duban.web.render import page
 from duban.web.sandbox import Limits
 from duban.web.source_files import import_note, import_upload
@@ -23,7 +25,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/sources")
-def sources_page(request: Request, session: DB, who: AnyUser) -> Response:
+@remembered()
+def sources_page(request: Request, session: Session, who: AnyUser) -> Response:
     sources = [s for s in load_sources().values() if s.key != REPORT]
     plans = [p for p in service.list_plans(session=session) if p.source_kind != REPORT]
     return page(

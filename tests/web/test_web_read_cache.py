@@ -1,0 +1,155 @@
+"""The console's remembered reads (:mod:`duban.web.read_cache`): an answer asked again at the same
+data version is sent with no SQL statement; any write (through this server, another process, a
+browser's or an API client's) is seen; what is kept is per account, never an error and never a
+page showing a one-time note.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from duban.db import session_scope
+from duban.ledger import service
+from duban.web.state import TTLCache
+from tests.web.web_factories import NOW
+
+ROUTES = (
+    "/api/duties/{a}",
+    "/api/duties/{a}/events",
+    "/api/duties/{a}/progress",
+    "/api/items/{item}",
+    "/api/plans",
+    "/api/units",
+    "/api/events",
+    "/api/cases",
+    "/duties/{a}",
+    "/plans",
+    "/cases",
+    "/review",
+)
+
+
+@contextmanager
+def counted(app) -> Iterator[list[str]]:
+    engine = app.state.console.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _outside_progress(app, duty_id: int, text: str) -> None:
+    """A write by another process (a second worker, the CLI): straight into the database."""
+    with session_scope(app.state.console.engine) as s:
+        service.add_progress(session=s, duty_id=duty_id, text=text, share=40, actor="发改委李四", now=NOW)
+
+
+def test_asked_again_the_same_bytes_without_a_statement(app, clients):
+    w = clients.world
+    office = clients.api("office")
+    office.get("/api/me")  # the token lookup
+    for path in ROUTES:
+        path = path.format(a=w.duty_a, item=w.item_a)
+        first = office.get(path)
+        with counted(app) as again:
+            second = office.get(path)
+        assert first.status_code == second.status_code == 200, (path, first.text[:200])
+        assert first.content == second.content, path
+        assert again == [], (path, again)
+
+
+def test_an_api_clients_own_write_is_seen_at_once(app, clients):
+    w = clients.world
+    unit = clients.api("unit_a")
+    assert unit.get(f"/api/duties/{w.duty_a}/progress").json()["total"] == 0
+    r = unit.post(f"/api/duties/{w.duty_a}/progress", json={"text": "已完成选址", "share": 20})
+    assert r.status_code == 201
+    assert unit.get(f"/api/duties/{w.duty_a}/progress").json()["total"] == 1
+    assert "已完成选址" in unit.get(f"/duties/{w.duty_a}").text
+
+
+def test_another_processes_write_within_the_version_interval(app, clients):
+    w = clients.world
+    st = app.state.console
+    st.version_every = 0.2
+    office = clients.api("office")
+    assert office.get(f"/api/duties/{w.duty_a}").json()["progress"] == []
+    _outside_progress(app, w.duty_a, "另一进程写入的进展")
+    time.sleep(0.25)
+    progress = office.get(f"/api/duties/{w.duty_a}").json()["progress"]
+    assert [p["text"] for p in progress] == ["另一进程写入的进展"]
+
+
+def test_a_browser_sees_another_processes_write_at_once(app, clients):
+    """A browser's session check reads the version too: no interval for people."""
+    w = clients.world
+    app.state.console.version_every = 3600.0
+    browser, _csrf = clients.browser("office")
+    assert "另一进程写入的进展" not in browser.get(f"/duties/{w.duty_a}").text
+    board_before = browser.get("/api/board").json()["totals"]
+    _outside_progress(app, w.duty_a, "另一进程写入的进展")
+    assert "另一进程写入的进展" in browser.get(f"/duties/{w.duty_a}").text
+    assert browser.get("/api/board").json()["totals"] == board_before  # no light changed, but recomputed
+
+
+def test_kept_per_account(app, clients):
+    w = clients.world
+    office, unit_a, unit_b = clients.api("office"), clients.api("unit_a"), clients.api("unit_b")
+    assert office.get(f"/api/duties/{w.duty_a}").status_code == 200
+    assert unit_a.get(f"/api/duties/{w.duty_a}").status_code == 200
+    assert unit_b.get(f"/api/duties/{w.duty_a}").status_code == 404  # not office's kept answer
+    # a unit officer's plan tree holds only its unit's items, whatever the office read before
+    whole = office.get(f"/api/plans/{w.plan_id}/items").json()["total"]
+    mine = unit_a.get(f"/api/plans/{w.plan_id}/items").json()["total"]
+    assert 0 < mine < whole
+
+
+def test_refusals_are_not_kept_and_each_is_logged(app, clients):
+    w = clients.world
+    office, unit_b = clients.api("office"), clients.api("unit_b")
+
+    def denied() -> int:
+        events = office.get("/api/events", params={"action": "access_denied", "limit": 1000}).json()
+        return sum(1 for e in events["items"] if e["entity_id"] == w.duty_a)
+
+    before = denied()
+    for _ in range(2):
+        assert unit_b.get(f"/api/duties/{w.duty_a}/events").status_code == 404
+    assert denied() == before + 2
+
+
+def test_a_page_with_a_note_is_not_kept(app, clients):
+    w = clients.world
+    browser, csrf = clients.browser("unit_a")
+    browser.get(f"/duties/{w.duty_a}")  # kept without a note
+    r = browser.post(
+        f"/duties/{w.duty_a}/progress", data={"text": "已开工", "share": "10", "csrf_token": csrf}
+    )
+    assert r.status_code == 303
+    shown = browser.get(r.headers["location"])
+    assert 'class="note"' in shown.text and "已开工" in shown.text
+    assert 'class="note"' not in browser.get(f"/duties/{w.duty_a}").text  # shown once
+
+
+def test_cache_bounded_in_bytes():
+    class Sized:
+        def __init__(self, size: int) -> None:
+            self.size = size
+
+    cache = TTLCache(ttl=60, size=100, budget=1000)
+    for k in range(5):
+        cache.put(k, Sized(300))
+    assert cache.weight <= 1000
+    assert [cache.get(k) is not None for k in range(5)] == [False, False, True, True, True]
+    cache.put(4, Sized(100))  # replacing an entry counts its new size only
+    assert cache.weight == 700
