@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from duban.web.state import TTLCache
 
 
@@ -14,7 +16,7 @@ def test_fresh_until_bumped_or_expired():
     cache.put("k", 1)
     assert cache.get("k") == 1
     cache.bump()
-    assert cache.get("k") is None and cache.get("k", stale_ok=True) is None  # nobody recomputes
+    assert cache.get("k") is None
     cache.put("k", 2)
     time.sleep(0.06)
     assert cache.get("k") is None
@@ -37,22 +39,50 @@ def test_computed_once_for_concurrent_askers():
     assert calls == [1] and cache.get("k") == 7
 
 
-def test_stale_value_only_while_recomputing():
+def test_previous_value_while_another_asker_recomputes():
     cache = TTLCache()
     cache.put("board", "old")
     cache.bump()
+    value, claim = cache.claim("board")
+    assert value is None and claim is not None  # this asker recomputes
+    assert cache.claim("board") == ("old", None)  # the next is not kept waiting, even before it starts
+    assert cache.get("board") is None  # not fresh
+    assert cache.fill("board", claim, lambda: "new") == "new"
+    assert cache.claim("board") == ("new", None) and cache.get("board") == "new"
+
+
+def test_a_value_never_made_is_waited_for():
+    cache = TTLCache()
+    value, claim = cache.claim("board")
+    assert value is None and claim is not None
+    assert cache.claim("board") == (None, None)  # nothing to hand out: wait (get_or_compute)
     started, release = threading.Event(), threading.Event()
 
     def compute() -> str:
         started.set()
         release.wait(5)
-        return "new"
+        return "first"
 
-    worker = threading.Thread(target=cache.get_or_compute, args=("board", compute))
+    worker = threading.Thread(target=cache.fill, args=("board", claim, compute))
     worker.start()
     assert started.wait(5)
-    assert cache.get("board") is None  # not fresh
-    assert cache.get("board", stale_ok=True) == "old"  # another asker is not kept waiting
+    waiter: list[str] = []
+    other = threading.Thread(target=lambda: waiter.append(cache.get_or_compute("board", lambda: "second")))
+    other.start()
     release.set()
     worker.join()
-    assert cache.get("board") == "new" and cache.get("board", stale_ok=True) == "new"
+    other.join()
+    assert waiter == ["first"]
+
+
+def test_a_failed_computation_lets_go_of_its_claim():
+    cache = TTLCache()
+    _value, claim = cache.claim("k")
+    assert claim is not None
+
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cache.fill("k", claim, boom)
+    assert cache.claim("k")[1] is not None  # the next asker may compute

@@ -24,7 +24,7 @@ from duban.accounts.service import Account, account_of, live_session, token_acco
 from duban.audit import service as audit
 from duban.db import session_scope
 from duban.web.errors import ApiError, LoginRequired
-from duban.web.state import ConsoleState
+from duban.web.state import ConsoleState, kept
 
 SESSION_COOKIE = "duban_session"
 LOGIN_CSRF_COOKIE = "duban_login_csrf"
@@ -104,7 +104,8 @@ def _session_lookup(st: ConsoleState, token: str, now: datetime) -> tuple[Accoun
 async def optional_user(request: Request) -> Who:
     """Who is asking, possibly nobody. A browser session is looked up on every request, so a
     logout on one worker ends it on all at once; bearer-token lookups are cached a few seconds
-    (dropped on every write)."""
+    (made stale by every write through this process, then looked up again by one request while
+    the others asking with the same token meanwhile go on with the previous lookup)."""
     st = state_of(request)
     now = st.clock()
     credential = _credential(request)
@@ -119,14 +120,9 @@ async def optional_user(request: Request) -> Who:
             if account is not None:
                 found = (account, "cookie", csrf)
                 request.state.data_version = version
-    elif credential is not None:
-        cached = st.auth_cache.get(credential)
-        if cached is None:
-            found = await run_in_threadpool(_token_lookup, st, credential[1], now)
-            if found[0] is not None:
-                st.auth_cache.put(credential, found)
-        else:
-            found = cached
+    elif credential is not None:  # one lookup at a time per token (after a write, not one per request)
+        token = credential[1]
+        found = await kept(st.auth_cache, credential, lambda: _token_lookup(st, token, now))
     who = Who(found[0], found[1], found[2], now)
     request.state.who = who
     return who

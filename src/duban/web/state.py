@@ -48,10 +48,10 @@ def business_clock(day: date) -> Callable[[], datetime]:
 class TTLCache:
     """A small cache whose entries go stale after ``ttl`` seconds or when :meth:`bump` is called.
 
-    Stale-while-revalidate: while one thread recomputes a stale entry, :meth:`get` with
-    ``stale_ok`` hands others the previous value instead of making them wait (a write under load
-    costs one recomputation, not a queue of 50 waiting requests). Whoever asks when no
-    recomputation is under way gets a fresh value.
+    Stale-while-revalidate: while one asker recomputes a stale entry, :meth:`claim` hands others
+    the previous value instead of making them wait (a write under load costs one recomputation,
+    not a queue of 50 waiting requests). Whoever asks when no recomputation is under way gets a
+    fresh value.
     """
 
     def __init__(self, ttl: float = 5.0, size: int = 256, budget: int | None = None) -> None:
@@ -62,18 +62,41 @@ class TTLCache:
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}
 
-    def get(self, key: Any, *, stale_ok: bool = False) -> Any | None:
-        """The fresh value; with ``stale_ok``, the previous one while a recomputation is under way."""
+    def get(self, key: Any) -> Any | None:
+        """The fresh value, or None."""
         with self._lock:
             hit = self._data.get(key)
             if hit is None:
                 return None
             gen, expires, value = hit
-            if gen == self.generation and expires >= time.monotonic():
-                return value
-            if stale_ok and self._computing.get(key) is not None and self._computing[key].locked():
-                return value
-            return None
+            return value if gen == self.generation and expires >= time.monotonic() else None
+
+    def claim(self, key: Any) -> tuple[Any | None, threading.Lock | None]:
+        """For an asker on the event loop: (the fresh value, None); (the previous value, None)
+        while another asker recomputes it; (None, a held lock) when this asker is to compute it
+        (:meth:`fill`) — claimed at once, so that whoever arrives before the computation starts
+        gets the previous value instead of queueing behind it; (None, None) while another asker
+        computes a value never made before (wait with :meth:`get_or_compute`)."""
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and hit[0] == self.generation and hit[1] >= time.monotonic():
+                return hit[2], None
+            key_lock = self._computing.setdefault(key, threading.Lock())
+            if key_lock.acquire(blocking=False):
+                return None, key_lock
+            return (hit[2] if hit is not None else None), None
+
+    def fill(self, key: Any, key_lock: threading.Lock, compute: Callable[[], Any]) -> Any:
+        """Compute the value :meth:`claim` gave this asker to compute, keep it, let go of the claim."""
+        try:
+            value = compute()
+            if value is not None:
+                self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                key_lock.release()
+                self._computing.pop(key, None)
 
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
@@ -115,6 +138,17 @@ class TTLCache:
         ``stale_ok`` while they are recomputed."""
         with self._lock:
             self.generation += 1
+
+
+async def kept(cache: TTLCache, key: Any, compute: Callable[[], Any]) -> Any:
+    """``cache``'s value for ``key`` for an asker on the event loop: the fresh one; the previous
+    one while another asker recomputes it; else computed in a worker thread (once, whoever asks)."""
+    value, claim = cache.claim(key)
+    if value is not None:
+        return value
+    if claim is not None:
+        return await run_in_threadpool(cache.fill, key, claim, compute)
+    return await run_in_threadpool(cache.get_or_compute, key, compute)
 
 
 @dataclass

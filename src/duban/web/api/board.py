@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from duban.web.deps import DB, AnyUser, Office, Public, state_of
 from duban.web.guards import scoped, unit_scope
 from duban.web.read_cache import remembered
 from duban.web.schemas import HeadlineTarget, Problem
+from duban.web.state import kept
 
 router = APIRouter(
     responses={
@@ -41,14 +41,11 @@ async def board(
     st = state_of(request)
     await st.data_version_async()  # forgets the boards kept if the data has moved
     key = ("json", unit_scope(who), scoped(who, f), limit)
-    body = st.board_cache.get(key, stale_ok=True)
-    if body is None:
 
-        def compute() -> bytes:
-            return compute_board(st, who, f, limit).model_dump_json().encode()
+    def compute() -> bytes:
+        return compute_board(st, who, f, limit).model_dump_json().encode()
 
-        body = await run_in_threadpool(st.board_cache.get_or_compute, key, compute)
-    return Response(body, media_type="application/json")
+    return Response(await kept(st.board_cache, key, compute), media_type="application/json")
 
 
 @router.post("/tick", response_model=TickReport, tags=["board"])

@@ -34,7 +34,7 @@ from duban.web.schemas import (
     ProgressBody,
     ReviewBody,
 )
-from duban.web.state import ConsoleState
+from duban.web.state import ConsoleState, kept
 
 router = APIRouter(
     tags=["duties"],
@@ -66,15 +66,12 @@ async def list_duties(
     await st.data_version_async()  # forgets the boards kept if the data has moved
     f = scoped(who, f)  # the account's 辖区 is part of the key: a county never reads a city's rows
     key = ("duties.json", unit_scope(who), f, limit)
-    body = st.board_cache.get(key, stale_ok=True)
-    if body is None:
 
-        def compute() -> bytes:
-            view = compute_board(st, who, f, limit)
-            return LIST_JSON.to_json(DutyListPage(items=view.rows, total=view.rows_total))
+    def compute() -> bytes:
+        view = compute_board(st, who, f, limit)
+        return LIST_JSON.to_json(DutyListPage(items=view.rows, total=view.rows_total))
 
-        body = await run_in_threadpool(st.board_cache.get_or_compute, key, compute)
-    return Response(body, media_type="application/json")
+    return Response(await kept(st.board_cache, key, compute), media_type="application/json")
 
 
 LIST_JSON = DutyListPage.__pydantic_serializer__

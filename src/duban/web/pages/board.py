@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
@@ -25,6 +24,7 @@ from duban.web.board_view import board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
 from duban.web.guards import unit_scope
 from duban.web.render import templates
+from duban.web.state import kept
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,11 +99,7 @@ async def board_page(
     key = ("page", account.id, who.csrf, f, partial)
     st = state_of(request)
     await st.data_version_async()  # forgets the boards kept if the data has moved
-    html = st.board_cache.get(key, stale_ok=True)
-    if html is None:
-        html = await run_in_threadpool(
-            st.board_cache.get_or_compute, key, lambda: _render(request, who, f, partial)
-        )
+    html = await kept(st.board_cache, key, lambda: _render(request, who, f, partial))
     note = None if partial else notes.take(request)
     if note and isinstance(html, str):
         html = html.replace("<main>", f'<main>\n<p class="note" role="status">{escape(note)}</p>', 1)
