@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from duban.access import ROLES
@@ -347,13 +348,30 @@ _LIVE = (
 )
 
 
-def live_session(*, connection: Connection, token: str, now: datetime) -> tuple[int, str] | None:
-    """(user id, CSRF token) of a live session of an active user, or None: one indexed query (the
-    console asks on every request, so that a logout or a deactivation holds at once everywhere)."""
-    row = connection.execute(_LIVE, {"token_hash": digest(token)}).first()
+_LIVE_WITH: dict[str, Select[Any]] = {}
+
+
+def live_session(
+    *,
+    connection: Connection,
+    token: str,
+    now: datetime,
+    also: tuple[ColumnElement[Any], ...] = (),
+    also_key: str = "",
+    params: dict[str, Any] | None = None,
+) -> tuple[int, str, tuple[Any, ...]] | None:
+    """(user id, CSRF token, the values of ``also``) of a live session of an active user, or None:
+    one indexed query. The console asks on every request, so that a logout or a deactivation holds
+    at once everywhere, and reads other columns in the same statement (``also``, with their
+    ``params``; the statement is built once per ``also_key``)."""
+    stmt = _LIVE
+    if also:
+        found = _LIVE_WITH.get(also_key)
+        stmt = found if found is not None else _LIVE_WITH.setdefault(also_key, _LIVE.add_columns(*also))
+    row = connection.execute(stmt, {**(params or {}), "token_hash": digest(token)}).first()
     if row is None or row.expires_at <= now:
         return None
-    return row.user_id, row.csrf_token
+    return row.user_id, row.csrf_token, tuple(row[3:])
 
 
 def account_of(*, session: Session, user_id: int) -> Account:

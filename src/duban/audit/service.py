@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, false, func, insert, inspect, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from duban.audit.models import EventRow
@@ -176,23 +176,44 @@ def find_events(
     return list(rows), int(total)
 
 
+_NEWEST = select(func.max(EventRow.id)).scalar_subquery()
+_LATE = select(func.count(EventRow.id)).where(EventRow.id > _NEWEST - bindparam("window")).scalar_subquery()
+
+
 def latest_id(*, connection: Connection) -> int | None:
     """The newest event's id: every change writes an event, so this is the data's version."""
-    return connection.scalar(select(func.max(EventRow.id)))
+    return connection.scalar(select(_NEWEST))
 
 
 LATE_WINDOW = 1000
 """How far below the newest event :func:`version` looks for events that committed late."""
 
+Version = tuple[int | None, int | None]
 
-def version(*, connection: Connection) -> tuple[int | None, int | None]:
+
+def version_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
+    """The columns that read the data's version (:func:`version`), to add to another SELECT (the
+    console reads them with a browser's session check, in the same statement)."""
+    return (_NEWEST,) if dialect == "sqlite" else (_NEWEST, _LATE)
+
+
+def version_of(values: Sequence[Any]) -> Version:
+    """The version from the values of :func:`version_columns`."""
+    return (values[0], None) if len(values) == 1 or values[0] is None else (values[0], values[1])
+
+
+_VERSION: dict[str, Select[Any]] = {}
+
+
+def version(*, connection: Connection) -> Version:
     """The data's version, for caches kept until something changes: the newest event's id and, on
     PostgreSQL, how many events lie in the ``LATE_WINDOW`` ids below it. A sequence hands out ids
     in order but transactions commit in any order, so an event with a lower id can commit after a
     newer one was seen: the newest id does not move, the count does. (SQLite commits one writer at
-    a time: the newest id is enough.)"""
-    top = latest_id(connection=connection)
-    if top is None or connection.dialect.name == "sqlite":
-        return top, None
-    late = connection.scalar(select(func.count(EventRow.id)).where(EventRow.id > top - LATE_WINDOW))
-    return top, late
+    a time: the newest id is enough.) One statement, built once per dialect."""
+    dialect = connection.dialect.name
+    stmt = _VERSION.get(dialect)
+    if stmt is None:
+        stmt = _VERSION[dialect] = select(*version_columns(dialect))
+    row = connection.execute(stmt, {"window": LATE_WINDOW}).one()
+    return version_of(tuple(row))

@@ -83,16 +83,19 @@ def _token_lookup(
 
 
 def _session_lookup(st: ConsoleState, token: str, now: datetime) -> tuple[Account | None, str | None, object]:
-    """(account, CSRF token, the data's version) of a browser session: on one connection, the
-    session (one query: a logout or a deactivation holds at once on every worker) and the version
-    (one query, for the remembered reads, :mod:`duban.web.read_cache`); the account's unit and
-    governments are read again only when the version has moved."""
+    """(account, CSRF token, the data's version) of a browser session, in one statement: the
+    session (a logout or a deactivation holds at once on every worker) and the version (for the
+    remembered reads, :mod:`duban.web.read_cache`); the account's unit and governments are read
+    again only when the version has moved."""
+    epoch = st.epoch
     with st.engine.connect() as conn:
-        live = live_session(connection=conn, token=token, now=now)
+        dialect = conn.dialect.name
+        live = live_session(connection=conn, token=token, now=now, also=audit.version_columns(dialect),
+                            also_key=f"version:{dialect}", params={"window": audit.LATE_WINDOW})  # fmt: skip
         if live is None:
             return None, None, None
-        user_id, csrf = live
-        version = st.observe(audit.version(connection=conn))
+        user_id, csrf, values = live
+        version = st.observe(audit.version_of(values), epoch)
         account: Account | None = st.account_cache.get((user_id, version))
         if account is None:
             with Session(bind=conn) as session:

@@ -5,10 +5,13 @@ on first use, never at import time.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -177,7 +180,9 @@ class ConsoleState:
     case_units: dict[str, int | None] = field(default_factory=dict)  # category → suggested unit id
     version_every: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _version: tuple[object, float] = (None, 0.0)
+    _version: tuple[object, float] = (None, 0.0)  # the data's version and when it was read
+    _epoch: int = 0
+    _reading: tuple[int, Future[object]] | None = None  # a read of the version under way
     _classifier: tuple[Classifier | None] | None = None
     _case_policy: Policy | None = None
     _report_rate: tuple[tuple[int, float] | None] | None = None
@@ -244,7 +249,7 @@ class ConsoleState:
         """Load the model file again on next use (after a retrain replaced it)."""
         self._classifier = None
 
-    @property
+    @functools.cached_property
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
 
@@ -254,27 +259,64 @@ class ConsoleState:
         the other server worker, the MQTT gateway), as this process last read it: read again
         when ``version_every`` seconds have passed or this process has written since. Cached
         boards are forgotten when it has moved."""
-        seen, checked = self._version
-        if seen is not None and time.monotonic() - checked < self.version_every:
-            return seen
-        with self.engine.connect() as conn:
-            return self.observe(audit.version(connection=conn))
+        seen = self._fresh_version()
+        return seen if seen is not None else self._read_version()
 
-    def observe(self, version: object) -> object:
-        """Take ``version`` as the data's, read now (by :meth:`data_version` or with a browser's
-        session check); forget the boards kept if it has moved."""
+    def _fresh_version(self) -> object | None:
+        seen, checked = self._version
+        return seen if seen is not None and time.monotonic() - checked < self.version_every else None
+
+    def _read_version(self) -> object:
+        epoch = self._epoch
+        with self.engine.connect() as conn:
+            return self.observe(audit.version(connection=conn), epoch)
+
+    def observe(self, version: object, epoch: int) -> object:
+        """Take ``version``, read by a query begun at ``epoch`` (:attr:`epoch`), as the data's
+        (by :meth:`data_version`, or with a browser's session check); forget the boards kept if
+        it has moved. Trusted for ``version_every`` only if this process wrote nothing since the
+        query began (else the next request reads it again)."""
         seen = self._version[0]
-        self._version = (version, time.monotonic())
+        self._version = (version, time.monotonic() if epoch == self._epoch else float("-inf"))
         if seen is not None and version != seen:
             self.board_cache.bump()
         return version
 
+    @property
+    def epoch(self) -> int:
+        """How many writes this process has made (:meth:`recheck`): a version read from a query
+        begun before the last of them is not trusted."""
+        return self._epoch
+
     async def data_version_async(self) -> object:
-        """:meth:`data_version` from the event loop: the query, when one is due, in a thread."""
-        seen, checked = self._version
-        if seen is not None and time.monotonic() - checked < self.version_every:
+        """:meth:`data_version` from the event loop: when a read is due, one query in a thread,
+        awaited by every request that asks meanwhile (not a query each: after a write, 50 waiting
+        requests would otherwise send 50)."""
+        seen = self._fresh_version()
+        if seen is not None:
             return seen
-        return await run_in_threadpool(self.data_version)
+        with self._lock:
+            pending = self._reading
+            if (
+                pending is None
+                or pending[0] != self._epoch
+                or (pending[1].done() and self._fresh_version() is None)
+            ):
+                pending = self._reading = (self._epoch, Future())
+                starter = True
+            else:
+                starter = False
+        future = pending[1]
+        if starter:
+
+            def read() -> None:  # the thread settles the future even if this request is cancelled
+                try:
+                    future.set_result(self._read_version())
+                except BaseException as exc:
+                    future.set_exception(exc)
+
+            await run_in_threadpool(read)
+        return await asyncio.wrap_future(future)
 
     def fresh_boards(self) -> None:
         """Forget cached boards if the data changed since they were made (:meth:`data_version`)."""
@@ -289,6 +331,7 @@ class ConsoleState:
 
     def recheck(self) -> None:
         """Read the data's version on the next request (this process has just written)."""
+        self._epoch += 1
         self._version = (self._version[0], float("-inf"))
 
     def warm(self) -> None:
