@@ -7,22 +7,23 @@ through the case hub's intake), starts the real server the way a city runs it �
 keep-alive connections (a minimal asyncio HTTP/1.1 client, and ``wrk`` if installed) for
 ``--seconds`` per endpoint: ``GET /healthz`` (a trivial FastAPI endpoint of the same app: the
 reference), then every console GET route with a line each (pages and API reads: the board, the
-duty list, a random duty's details, page, progress, pace, events and evidence, items, plans,
-units, the event log, the case hub's list, case, hot spots and rates, the review; not the file
-downloads); then the board page again while a unit officer reports progress twice a second
-(every write invalidates the cached boards, so the board is recomputed under load). Prints
-p50/p99 latency and requests per second, the ratios to the reference (target: every console
-route's p99 ≤ 1.5× the reference's), and for each route the SQL statements and CPU per request
-measured through the app in this process (SQLAlchemy's ``before_cursor_execute``; after three
-warm-up requests). The tokens are issued on the wall clock the server runs on (API tokens
-expire). Target: board page p99 < 100 ms at 50 clients.
+duty list, a random duty among 500's details, page, progress, pace, events and evidence, items,
+plans, units, the event log, the case hub's list, case, hot spots and rates, the review; not the
+file downloads), asked with an API token, and the duty page and the cases page asked with a
+browser's session (its check reads the session and the data's version on every request); then
+the board page again while a unit officer reports progress (every write makes the cached boards
+stale, so the board is recomputed under load). Before a route's run every one of its paths is
+asked once (the steady state of a working day: the pages have been opened before; the cost of a
+first ask is the in-process column). Prints p50/p99 latency and requests per second, the ratios
+to the reference (target: every console route's p99 ≤ 1.5× the reference's), and for each route
+the SQL statements and CPU per request measured through the app in this process, asked for the
+first time (every cache forgotten) and asked again (SQLAlchemy's ``before_cursor_execute``). The
+tokens are issued on the wall clock the server runs on (API tokens expire). Target: board page
+p99 < 100 ms at 50 clients. ``--only TEXT`` runs the routes whose line holds TEXT.
 
-Measured 2026-12-06, ``--seconds 3 --workers 1`` on the shared 2-core machine at load average
-10–11 (other test suites running; re-measure quietly): duty API p99 1.65× ``/healthz``, board
-page 0.72×, board API 0.92×, duty list 0.89×; the per-duty sub-resources, the duty page and the
-case hub's routes 2–6.5× (docs/web.md).
+Figures: docs/web.md ("Speed").
 
-usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2]
+usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2] [--only TEXT]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from duban.web.state import TTLCache
+from duban.web.cache import TTLCache
 
 
 def test_fresh_until_bumped_or_expired():

@@ -7,14 +7,11 @@ page showing a one-time note.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from duban.db import session_scope
 from duban.ledger import service
-from duban.web.state import TTLCache
+from duban.web.cache import TTLCache
+from tests.web.test_web_query_counts import counted
 from tests.web.web_factories import NOW
 
 ROUTES = (
@@ -31,21 +28,6 @@ ROUTES = (
     "/cases",
     "/review",
 )
-
-
-@contextmanager
-def counted(app) -> Iterator[list[str]]:
-    engine = app.state.console.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _outside_progress(app, duty_id: int, text: str) -> None:
@@ -153,3 +135,49 @@ def test_cache_bounded_in_bytes():
     assert [cache.get(k) is not None for k in range(5)] == [False, False, True, True, True]
     cache.put(4, Sized(100))  # replacing an entry counts its new size only
     assert cache.weight == 700
+
+
+NOT_REMEMBERED = {
+    "/openapi.json": "the schema, FastAPI's own",
+    "/docs": "a static page",
+    "/healthz": "no read",
+    "/api/me": "the account only, no read",
+    "/": "a redirect",
+    "/login": "the sign-in form sets its CSRF cookie",
+    "/upload": "a form",
+    "/cases/new": "a form",
+    "/monitoring/new": "a form",
+    "/api/board": "the board's own cache (stale-while-revalidate)",
+    "/api/duties": "the board's own cache",
+    "/board": "the board's own cache",
+    "/api/duties/{duty_id}/evidence/{evidence_id}": "a file",
+    "/duties/{duty_id}/evidence/{evidence_id}": "a file",
+    "/api/ledger.xlsx": "a file",
+    "/ledger.xlsx": "a file",
+    "/api/cases/report.xlsx": "a file",
+    "/cases/report.xlsx": "a file",
+    "/api/monitoring/export.xlsx": "a file, and its export is logged",
+    "/api/monitoring/households/{household_id}": "each view of a household is logged",
+    "/monitoring/{household_id}": "each view of a household is logged",
+    "/cases/model": "the category model's page, read from its file",
+    "/admin/users": "accounts: rare, and no stale answer wanted",
+    "/report": "the citizens' form (its CSRF cookie)",
+    "/track": "citizens' lookups count against their rate limit",
+    "/track/{token}": "citizens' lookups count against their rate limit",
+}
+
+
+def test_every_read_is_remembered_or_says_why_not(app):
+    """A new GET route is remembered (``@remembered``) or named here with the reason."""
+    from fastapi.routing import iter_route_contexts
+
+    gets = {
+        str(ctx.path): ctx
+        for ctx in iter_route_contexts(app.routes)
+        if "GET" in (getattr(ctx, "methods", None) or ()) and not str(ctx.path).startswith("/open311/")
+    }
+    remembered = {p for p, ctx in gets.items() if getattr(ctx.endpoint, "remembered_per", None)}
+    assert remembered.isdisjoint(NOT_REMEMBERED), remembered & set(NOT_REMEMBERED)
+    assert set(gets) - remembered - set(NOT_REMEMBERED) == set()
+    assert set(NOT_REMEMBERED) <= set(gets)  # no stale entry here
+    assert {"/api/duties/{duty_id}", "/duties/{duty_id}", "/cases/{case_id}", "/review"} <= remembered

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from duban.accounts.service import Account, account_of, live_session, token_account
 from duban.audit import service as audit
 from duban.db import session_scope
+from duban.web.cache import kept
 from duban.web.errors import ApiError, LoginRequired
-from duban.web.state import ConsoleState, kept
+from duban.web.state import ConsoleState
 
 SESSION_COOKIE = "duban_session"
 LOGIN_CSRF_COOKIE = "duban_login_csrf"

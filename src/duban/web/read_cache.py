@@ -77,8 +77,8 @@ def remembered(per: Per = "day") -> Callable[[Callable[..., Any]], Callable[...,
     """Decorate a GET route (a plain ``def`` taking ``who``, and ``session`` when it reads the
     database) so that its answers are kept until the data changes. ``per``: what of "now" the
     answer depends on besides the data — the day (the duties' clock counts whole days) or the
-    minute (the hotline's clock counts hours). The decorated route is ``async``: an answer kept is
-    sent after one query in a worker thread, without opening an ORM session."""
+    minute (the hotline's clock counts hours). The decorated route is ``async``: a kept answer is
+    sent from the event loop; the route itself runs in a worker thread, with a session of its own."""
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(fn)
@@ -134,6 +134,7 @@ def remembered(per: Per = "day") -> Callable[[Callable[..., Any]], Callable[...,
         # the route's own return type stays its response model (OpenAPI), though a Response is sent
         endpoint.__signature__ = sig.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
         endpoint.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+        endpoint.remembered_per = per  # type: ignore[attr-defined]  # (tests list the remembered routes)
         return endpoint
 
     return wrap
@@ -149,11 +150,11 @@ def _serve(st: ConsoleState, key: tuple[object, ...], call: Callable[[], Respons
         made.append(resp)
         return _answer(resp)
 
-    kept: Answer | None = st.read_cache.get_or_compute(key, compute)
+    answer: Answer | None = st.read_cache.get_or_compute(key, compute)
     if made:  # computed here: send what was made (it may not have been kept)
         return made[0]
-    assert kept is not None
-    return kept
+    assert answer is not None
+    return answer
 
 
 def _encoder(returns: Any) -> Callable[[Any], Response]:

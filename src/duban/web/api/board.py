@@ -14,11 +14,11 @@ from duban.ledger.schemas import BoardView, TickReport
 from duban.ledger.tick import tick
 from duban.web import queries
 from duban.web.board_view import board_filter, compute_board
+from duban.web.cache import kept
 from duban.web.deps import DB, AnyUser, Office, Public, state_of
 from duban.web.guards import scoped, unit_scope
 from duban.web.read_cache import remembered
 from duban.web.schemas import HeadlineTarget, Problem
-from duban.web.state import kept
 
 router = APIRouter(
     responses={

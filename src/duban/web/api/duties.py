@@ -17,6 +17,7 @@ from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRea
 from duban.units.service import unit_id_of
 from duban.web import idempotency, queries
 from duban.web.board_view import board_filter, compute_board
+from duban.web.cache import kept
 from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
@@ -34,7 +35,7 @@ from duban.web.schemas import (
     ProgressBody,
     ReviewBody,
 )
-from duban.web.state import ConsoleState, kept
+from duban.web.state import ConsoleState
 
 router = APIRouter(
     tags=["duties"],

@@ -21,10 +21,10 @@ from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
 from duban.web import notes, queries
 from duban.web.board_view import board_filter, compute_board
+from duban.web.cache import kept
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
 from duban.web.guards import unit_scope
 from duban.web.render import templates
-from duban.web.state import kept
 
 router = APIRouter(include_in_schema=False)
 

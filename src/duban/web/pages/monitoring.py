@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from duban.db import Id
 from duban.monitoring import board, clearance, households, measures, visits, workbook
@@ -24,6 +25,7 @@ from duban.web.api.monitoring import actor, read_sheet
 from duban.web.deps import DB, AnyUser, state_of
 from duban.web.guards import unit_scope
 from duban.web.reach import places_of
+from duban.web.read_cache import remembered
 from duban.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +40,10 @@ ACTION_NOTES = {
 
 
 @router.get("/monitoring")
+@remembered()
 def monitoring_page(
     request: Request,
-    session: DB,
+    session: Session,
     who: AnyUser,
     township: Annotated[str | None, Query(max_length=50)] = None,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(HOUSEHOLD_STATUSES) + ")?$")] = None,
