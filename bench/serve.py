@@ -283,8 +283,11 @@ async def in_process(
     return out
 
 
-async def touch(port: int, token: str, paths: list[str], clients: int = 8) -> None:
-    """Ask for every path once (the steady state: each page has been opened before)."""
+async def touch(port: int, token: str, paths: list[str], clients: int = 8, passes: int = 1) -> None:
+    """Ask for every path ``passes`` times on new connections (the steady state: each page has been
+    opened before; every worker keeps its own cache, and a connection lands on any of them)."""
+    for _ in range(passes - 1):
+        await touch(port, token, paths, clients)
     queue = list(paths)
 
     async def worker() -> None:
@@ -440,7 +443,7 @@ def main() -> int:
                 )
                 for name, paths in runs:
                     who = browser if name.startswith(BROWSER) else token
-                    asyncio.run(touch(port, who, paths))  # every path asked once: the steady state
+                    asyncio.run(touch(port, who, paths, passes=4 * workers))  # the steady state
                     asyncio.run(load(port, who, paths, args.clients, 1.0))  # warm-up
                     lat, errors = asyncio.run(load(port, who, paths, args.clients, args.seconds))
                     rps = len(lat) / args.seconds

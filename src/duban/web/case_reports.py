@@ -23,7 +23,7 @@ def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, An
     """Hot topics among the cases received in the last ``days`` days (cases.hot over up to 5,000
     stored cases). Clustering takes a while, so the answer is kept (like the board) until the
     ledger's version changes, for the current minute's window."""
-    st.fresh_boards()
+    st.data_version()  # forgets the kept answers if the data has moved
     key = ("hot", days, top, who.now.replace(second=0, microsecond=0), who.governments)
 
     def compute() -> list[dict[str, Any]]:

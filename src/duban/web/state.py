@@ -211,10 +211,6 @@ class ConsoleState:
             await run_in_threadpool(read)
         return await asyncio.wrap_future(future)
 
-    def fresh_boards(self) -> None:
-        """Forget cached boards if the data changed since they were made (:meth:`data_version`)."""
-        self.data_version()
-
     def written(self) -> None:
         """Something was written: cached boards and sign-ins are stale, the version is read
         again on the next request (a writer reads its own write at once)."""

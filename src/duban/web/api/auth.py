@@ -46,8 +46,8 @@ def issue_token(body: TokenBody, request: Request, session: DB) -> TokenRead | J
 
 
 @router.get("/me", response_model=MeRead)
-def me(who: AnyUser) -> MeRead:
-    """The signed-in account."""
+async def me(who: AnyUser) -> MeRead:
+    """The signed-in account (no read: answered on the event loop)."""
     a = who.account
     assert a is not None
     return MeRead(id=a.id, name=a.name, role=a.role, unit=a.unit_name)
