@@ -8,6 +8,7 @@ Skipped without ``DUBAN_TEST_POSTGRES_URL``; under ``CI=true`` it fails instead.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from duban.config import Settings
 from duban.db import session_scope
 from tests.ledger.conftest import postgres_engine, url_of
 from tests.web.conftest import Clients
+from tests.web.test_web_query_counts import counted
 from tests.web.web_factories import CASE_IDS, NOW, SECRET, UNIT_A, UNIT_B, World, fill
 
 pytestmark = pytest.mark.postgres
@@ -125,3 +127,39 @@ def test_bulk_assignment_all_or_nothing_on_postgres(clients, pg):
             for e in s.scalars(select(EventRow).where(EventRow.action == "assign", EventRow.actor != "test"))
         }
     assert len(assigned) == 2
+
+
+def _soon(ask, seconds: float = 2.0):
+    """``ask()`` until it is truthy: PostgreSQL delivers the change notification a moment after
+    the commit (well under a millisecond on one machine; the bound is for a loaded CI host)."""
+    deadline = time.monotonic() + seconds
+    while not (answer := ask()) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return answer
+
+
+def test_two_workers_see_each_others_writes_and_logouts_on_postgres(clients, pg):
+    """Two apps on one database stand for two workers (or two machines): each keeps its pages and
+    session checks until the other commits something (``NOTIFY duban_changes``)."""
+    from fastapi.testclient import TestClient
+
+    from duban.web import create_app
+
+    w = clients.world
+    a = clients.app
+    b = create_app(a.state.console.settings, clock=lambda: NOW)
+    token, csrf = w.sessions["office"]
+    cookie = a.state.console.signer.dumps(token)
+    with TestClient(a, follow_redirects=False) as ca, TestClient(b, follow_redirects=False) as cb:
+        for c in (ca, cb):
+            c.cookies.set("duban_session", cookie)
+        assert "第二个进程" not in cb.get(f"/duties/{w.duty_a}").text  # B keeps the page
+        with counted(b) as again:
+            assert cb.get(f"/duties/{w.duty_a}").status_code == 200
+        assert again == []  # kept: no statement, not even the session's check
+        unit = clients.api("unit_a")  # a write through A
+        assert unit.post(f"/api/duties/{w.duty_a}/progress", json={"text": "第二个进程"}).status_code == 201
+        assert _soon(lambda: "第二个进程" in cb.get(f"/duties/{w.duty_a}").text)
+        assert ca.post("/logout", data={"csrf_token": csrf}).status_code == 303
+        assert _soon(lambda: cb.get("/api/me").status_code == 401)
+    b.state.console.dispose()

@@ -7,7 +7,9 @@ page showing a one-time note.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from duban.accounts.service import SESSION_LIFETIME, end_session
 from duban.db import session_scope
 from duban.ledger import service
 from duban.web.cache import TTLCache
@@ -60,28 +62,68 @@ def test_an_api_clients_own_write_is_seen_at_once(app, clients):
     assert "已完成选址" in unit.get(f"/duties/{w.duty_a}").text
 
 
-def test_another_processes_write_within_the_version_interval(app, clients):
+def test_an_api_client_sees_another_processes_write_at_once(app, clients):
+    """The database's change signal (:mod:`duban.web.changes`) says a commit happened: the version
+    is read again, whatever ``version_every`` says."""
+    w = clients.world
+    app.state.console.version_every = 3600.0
+    office = clients.api("office")
+    assert office.get(f"/api/duties/{w.duty_a}").json()["progress"] == []
+    _outside_progress(app, w.duty_a, "另一进程写入的进展")
+    progress = office.get(f"/api/duties/{w.duty_a}").json()["progress"]
+    assert [p["text"] for p in progress] == ["另一进程写入的进展"]
+
+
+def test_without_a_change_signal_within_the_version_interval(app, clients):
     w = clients.world
     st = app.state.console
+    st._watch = (None,)  # a database that gives no signal
     st.version_every = 0.2
     office = clients.api("office")
     assert office.get(f"/api/duties/{w.duty_a}").json()["progress"] == []
     _outside_progress(app, w.duty_a, "另一进程写入的进展")
+    assert office.get(f"/api/duties/{w.duty_a}").json()["progress"] == []  # as read a moment ago
     time.sleep(0.25)
     progress = office.get(f"/api/duties/{w.duty_a}").json()["progress"]
     assert [p["text"] for p in progress] == ["另一进程写入的进展"]
 
 
 def test_a_browser_sees_another_processes_write_at_once(app, clients):
-    """A browser's session check reads the version too: no interval for people."""
+    """No interval for people: a browser's session check and version are read again once anything
+    is committed; asked again with nothing committed, a page costs no statement at all."""
     w = clients.world
     app.state.console.version_every = 3600.0
     browser, _csrf = clients.browser("office")
     assert "另一进程写入的进展" not in browser.get(f"/duties/{w.duty_a}").text
+    with counted(app) as again:
+        assert browser.get(f"/duties/{w.duty_a}").status_code == 200
+    assert again == [], again  # the session's check kept too
     board_before = browser.get("/api/board").json()["totals"]
     _outside_progress(app, w.duty_a, "另一进程写入的进展")
     assert "另一进程写入的进展" in browser.get(f"/duties/{w.duty_a}").text
     assert browser.get("/api/board").json()["totals"] == board_before  # no light changed, but recomputed
+
+
+def test_a_session_ended_elsewhere_is_refused_at_once(app, clients):
+    """A logout on another worker, or an account disabled from the CLI, holds on the next request
+    although the session's check was kept."""
+    w = clients.world
+    browser, _csrf = clients.browser("unit_a")
+    assert browser.get(f"/duties/{w.duty_a}").status_code == 200
+    with session_scope(app.state.console.engine) as s:  # another process ends it
+        assert end_session(session=s, token=w.sessions["unit_a"][0])
+    r = browser.get(f"/duties/{w.duty_a}")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert browser.get("/api/me").status_code == 401
+
+
+def test_a_kept_session_check_still_expires(app, clients):
+    w = clients.world
+    st = app.state.console
+    browser, _csrf = clients.browser("office")
+    assert browser.get(f"/duties/{w.duty_a}").status_code == 200
+    st.clock = lambda: NOW + SESSION_LIFETIME + timedelta(seconds=1)  # nothing committed meanwhile
+    assert browser.get("/api/me").status_code == 401
 
 
 def test_kept_per_account(app, clients):

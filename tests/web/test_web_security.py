@@ -112,6 +112,7 @@ def test_revoked_tokens_stop_working(clients, settings, world):
     with session_scope(engine) as s:
         assert revoke_tokens(session=s, name=USERS["unit_a"][0], now=NOW, actor="督查室张三") == 1
     engine.dispose()
+    assert c.get("/api/me").status_code == 401  # its kept lookup forgotten: something was committed
     fresh = clients.api("unit_a")  # a new client: no cached lookup
     app2 = create_app(settings, clock=lambda: NOW)
     with TestClient(app2) as c2:

@@ -359,8 +359,8 @@ def live_session(
     also: tuple[ColumnElement[Any], ...] = (),
     also_key: str = "",
     params: dict[str, Any] | None = None,
-) -> tuple[int, str, tuple[Any, ...]] | None:
-    """(user id, CSRF token, the values of ``also``) of a live session of an active user, or None:
+) -> tuple[int, str, datetime, tuple[Any, ...]] | None:
+    """(user id, CSRF token, expiry, the values of ``also``) of a live session of an active user, or None:
     one indexed query. The console asks on every request, so that a logout or a deactivation holds
     at once everywhere, and reads other columns in the same statement (``also``, with their
     ``params``; the statement is built once per ``also_key``)."""
@@ -371,7 +371,7 @@ def live_session(
     row = connection.execute(stmt, {**(params or {}), "token_hash": digest(token)}).first()
     if row is None or row.expires_at <= now:
         return None
-    return row.user_id, row.csrf_token, tuple(row[3:])
+    return row.user_id, row.csrf_token, row.expires_at, tuple(row[3:])
 
 
 def account_of(*, session: Session, user_id: int) -> Account:

@@ -83,33 +83,65 @@ def _token_lookup(
     return account, "bearer", None
 
 
-def _session_lookup(st: ConsoleState, token: str, now: datetime) -> tuple[Account | None, str | None, object]:
+@dataclass(frozen=True)
+class _Checked:
+    """A browser session's check, trusted while the change watch stands at ``generation`` and
+    this process has written nothing (``epoch``), until the session expires."""
+
+    generation: object
+    epoch: int
+    expires_at: datetime
+    found: tuple[Account | None, str | None, object]
+
+
+def _session_lookup(
+    st: ConsoleState, token: str, now: datetime, epoch: int, generation: object | None
+) -> tuple[Account | None, str | None, object]:
     """(account, CSRF token, the data's version) of a browser session, in one statement: the
     session (a logout or a deactivation holds at once on every worker) and the version (for the
     remembered reads, :mod:`duban.web.read_cache`); the account's unit and governments are read
-    again only when the version has moved."""
-    epoch = st.epoch
+    again only when the version has moved. Kept by token while nothing is committed."""
     with st.engine.connect() as conn:
         dialect = conn.dialect.name
         live = live_session(connection=conn, token=token, now=now, also=audit.version_columns(dialect),
                             also_key=f"version:{dialect}", params={"window": audit.LATE_WINDOW})  # fmt: skip
         if live is None:
             return None, None, None
-        user_id, csrf, values = live
-        version = st.observe(audit.version_of(values), epoch)
+        user_id, csrf, expires_at, values = live
+        version = st.observe(audit.version_of(values), epoch, generation)
         account: Account | None = st.account_cache.get((user_id, version))
         if account is None:
             with Session(bind=conn) as session:
                 account = account_of(session=session, user_id=user_id)
             st.account_cache.put((user_id, version), account)
-        return account, csrf, version
+    found = (account, csrf, version)
+    if generation is not None:
+        st.session_cache.put(token, _Checked(generation, epoch, expires_at, found))
+    return found
+
+
+async def _session(st: ConsoleState, token: str, now: datetime) -> tuple[Account | None, str | None, object]:
+    """A browser session's check: kept from an earlier request when the database's change signal
+    says nothing has been committed since (no statement, no thread), else one statement."""
+    epoch, generation = st.epoch, st.generation()
+    if generation is not None:
+        kept_check: _Checked | None = st.session_cache.get(token)
+        if (
+            kept_check is not None
+            and kept_check.generation == generation
+            and kept_check.epoch == epoch
+            and kept_check.expires_at > now
+        ):
+            return kept_check.found
+    return await run_in_threadpool(_session_lookup, st, token, now, epoch, generation)
 
 
 async def optional_user(request: Request) -> Who:
-    """Who is asking, possibly nobody. A browser session is looked up on every request, so a
-    logout on one worker ends it on all at once; bearer-token lookups are cached a few seconds
-    (made stale by every write through this process, then looked up again by one request while
-    the others asking with the same token meanwhile go on with the previous lookup)."""
+    """Who is asking, possibly nobody. A browser session is looked up again once anything has been
+    committed anywhere (:mod:`duban.web.changes`), so a logout on one worker ends it on all at
+    once. A bearer token's lookup is kept likewise (without a change watch, a few seconds), then
+    made again by one request while the others asking with the same token meanwhile go on with
+    the previous lookup."""
     st = state_of(request)
     now = st.clock()
     credential = _credential(request)
@@ -120,11 +152,12 @@ async def optional_user(request: Request) -> Who:
         except BadSignature:
             token = None
         if isinstance(token, str):
-            account, csrf, version = await run_in_threadpool(_session_lookup, st, token, now)
+            account, csrf, version = await _session(st, token, now)
             if account is not None:
                 found = (account, "cookie", csrf)
                 request.state.data_version = version
     elif credential is not None:  # one lookup at a time per token (after a write, not one per request)
+        st.tokens_current()
         token = credential[1]
         found = await kept(st.auth_cache, credential, lambda: _token_lookup(st, token, now))
     who = Who(found[0], found[1], found[2], now)

@@ -7,11 +7,12 @@ cache when the same account asked for the same path and query at the same versio
 answers that depend on the hour, within the same minute); else it runs as written, in a worker
 thread with its own session, and its answer is kept if it is a plain 200.
 
-The version: a browser's request reads it exactly, in the same query round as its session check
-(:mod:`duban.web.deps`), so a person always sees their own and everyone's writes; an API client's
-request takes it as this process last read it — at most ``version_every`` (1 s) old, and read
-again at once after this process wrote (:meth:`ConsoleState.data_version`). A kept answer is sent
-from the event loop, with no thread, session or query of its own.
+The version is read again only once the database's change signal has moved
+(:mod:`duban.web.changes`; a browser's request reads it with its session check,
+:mod:`duban.web.deps`), so everyone's writes are seen at once; without a signal an API client's
+request takes it as this process last read it, at most ``version_every`` (1 s) old
+(:meth:`ConsoleState.data_version`). A kept answer is sent from the event loop, with no thread,
+session or query of its own.
 
 What is kept is per account (an answer holds what its 辖区 and role may see, and a page its
 session's CSRF token), never an error, a page showing a one-time note or an answer that sets a

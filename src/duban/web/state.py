@@ -27,6 +27,7 @@ from duban.config import Settings, parse_rate
 from duban.db import make_engine
 from duban.ledger.clocks import Clocks, government_clocks
 from duban.web.cache import TTLCache
+from duban.web.changes import ChangeWatch, watch_for
 
 READ_CACHE_BYTES = 64 * 2**20  # per worker process
 
@@ -59,6 +60,8 @@ class ConsoleState:
     auth_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=5.0, size=1024))
     # browser sessions' accounts by (user id, the data's version): web.deps._session_lookup
     account_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0, size=1024))
+    # a browser session's check by its token, trusted while nothing is committed (web.deps)
+    session_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0, size=8192))
     # The duty API's answers, keyed by the ledger's version (web.queries.cached_duty); the TTL
     # is a safety net for PostgreSQL, where an event may commit after a newer one.
     duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=4096))
@@ -73,7 +76,10 @@ class ConsoleState:
     case_units: dict[str, int | None] = field(default_factory=dict)  # category → suggested unit id
     version_every: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _version: tuple[object, float] = (None, 0.0)  # the data's version and when it was read
+    # the data's version, when it was read, and the change watch's generation before the read
+    _version: tuple[object, float, object] = (None, 0.0, None)
+    _watch: tuple[ChangeWatch | None] | None = None
+    _auth_generation: object | None = None  # the change watch's, when auth_cache was last current
     _epoch: int = 0
     _reading: tuple[int, Future[object]] | None = None  # a read of the version under way
     _classifier: tuple[Classifier | None] | None = None
@@ -146,31 +152,63 @@ class ConsoleState:
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
 
+    @property
+    def watch(self) -> ChangeWatch | None:
+        """The database's change signal (:mod:`duban.web.changes`), or None."""
+        if self._watch is None:
+            engine = self.engine
+            with self._lock:
+                if self._watch is None:
+                    self._watch = (watch_for(engine),)
+        return self._watch[0]
+
+    def generation(self) -> object | None:
+        """The change watch's generation now (no query), or None when there is none to trust."""
+        watch = self.watch
+        return watch.generation() if watch is not None else None
+
+    def tokens_current(self) -> None:
+        """Forget the bearer-token lookups once the change watch has moved: a token revoked or an
+        account disabled by another worker or the CLI is refused from the next lookup on (without
+        a watch, after ``auth_cache``'s few seconds)."""
+        generation = self.generation()
+        if generation is not None and generation != self._auth_generation:
+            if self._auth_generation is not None:
+                self.auth_cache.bump()
+            self._auth_generation = generation
+
     def data_version(self) -> object:
         """The data's version (:func:`duban.audit.service.version`: every change writes an event,
         so it moves with any change, also one made by another process — ``duban tick`` from cron,
         the other server worker, the MQTT gateway), as this process last read it: read again
-        when ``version_every`` seconds have passed or this process has written since. Cached
-        boards are forgotten when it has moved."""
+        once the database's change signal (:attr:`watch`) says something was committed since —
+        without one, when ``version_every`` seconds have passed — or this process has written
+        since. Cached boards are forgotten when it has moved."""
         seen = self._fresh_version()
         return seen if seen is not None else self._read_version()
 
     def _fresh_version(self) -> object | None:
-        seen, checked = self._version
-        return seen if seen is not None and time.monotonic() - checked < self.version_every else None
+        seen, checked, generation = self._version
+        if seen is None or checked == float("-inf"):
+            return None
+        if generation is not None:
+            return seen if self.generation() == generation else None
+        return seen if time.monotonic() - checked < self.version_every else None
 
     def _read_version(self) -> object:
-        epoch = self._epoch
+        epoch, generation = self._epoch, self.generation()
         with self.engine.connect() as conn:
-            return self.observe(audit.version(connection=conn), epoch)
+            return self.observe(audit.version(connection=conn), epoch, generation)
 
-    def observe(self, version: object, epoch: int) -> object:
-        """Take ``version``, read by a query begun at ``epoch`` (:attr:`epoch`), as the data's
-        (by :meth:`data_version`, or with a browser's session check); forget the boards kept if
-        it has moved. Trusted for ``version_every`` only if this process wrote nothing since the
-        query began (else the next request reads it again)."""
+    def observe(self, version: object, epoch: int, generation: object | None = None) -> object:
+        """Take ``version``, read by a query begun at ``epoch`` (:attr:`epoch`) when the change
+        watch stood at ``generation``, as the data's (by :meth:`data_version`, or with a browser's
+        session check); forget the boards kept if it has moved. Trusted until the watch moves
+        (without one, for ``version_every``) only if this process wrote nothing since the query
+        began (else the next request reads it again)."""
         seen = self._version[0]
-        self._version = (version, time.monotonic() if epoch == self._epoch else float("-inf"))
+        checked = time.monotonic() if epoch == self._epoch else float("-inf")
+        self._version = (version, checked, generation)
         if seen is not None and version != seen:
             self.board_cache.bump()
         return version
@@ -221,7 +259,7 @@ class ConsoleState:
     def recheck(self) -> None:
         """Read the data's version on the next request (this process has just written)."""
         self._epoch += 1
-        self._version = (self._version[0], float("-inf"))
+        self._version = (self._version[0], float("-inf"), None)
 
     def warm(self) -> None:
         """Load at start what the first requests would otherwise wait for: the calendar (and the
@@ -242,6 +280,7 @@ class ConsoleState:
             load_services,
             lambda: [templates.get_template(name) for name in templates.env.list_templates()],
             lambda: self.engine.connect().close(),
+            lambda: self.watch,  # PostgreSQL: listening before the first request
             load_models,
             configure_mappers,  # else the first ORM query does it
         ]
@@ -252,6 +291,9 @@ class ConsoleState:
                 continue
 
     def dispose(self) -> None:
+        watch, self._watch = (self._watch or (None,))[0], None
+        if watch is not None:
+            watch.close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
