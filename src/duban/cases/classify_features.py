@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from itertools import chain
-from operator import add
 from typing import Any
 
 import numpy as np
@@ -21,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from duban.cases.classify_ngrams import index_of
 from duban.cases.classify_vectors import Lookup
 from duban.cases.textutil import clean_text
 from duban.cases.training_data import Taxonomy
@@ -177,26 +176,22 @@ class Features:
         """
         subjects, fulls = self._parts(pairs)
         vecs = self._vectorizers()
-        # A block's analyzer, vocabulary, idf and first column: looked up once per call.
+        # A block's counter, idf and first column: looked up once per call.
         plan, offset = [], 0
         for vec, texts in zip(vecs, [subjects, fulls, fulls], strict=False):
             fast = vec.analyzer == "char" and vec.ngram_range == (1, 3) and vec.lowercase
-            analyse = _char_1to3 if fast else vec.build_analyzer()
-            plan.append((analyse, vec.vocabulary_, vec.idf_, offset, texts))
+            count = index_of(vec).count if fast else _counter(vec.build_analyzer(), vec.vocabulary_)
+            plan.append((count, vec.idf_, offset, texts))
             offset += len(vec.vocabulary_)
         data: list[float] = []
         indices: list[int] = []
         indptr = [0]
         tax = self._taxonomy_block(fulls) if self.taxonomy is not None else None
         for i in range(len(pairs)):
-            for analyse, vocab, idf, start, texts in plan:
-                # map(dict.get) and Counter both run in C: one pass from n-grams to column counts.
-                counts = Counter(map(vocab.get, analyse(texts[i])))
-                counts.pop(None, None)
-                if not counts:
+            for count, idf, start, texts in plan:
+                cols, tf = count(texts[i])
+                if not len(cols):
                     continue
-                cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
                 vals = (1.0 + np.log(tf)) * idf[cols]
                 vals /= np.sqrt(vals @ vals)
                 indices.extend((cols + start).tolist())
@@ -214,13 +209,16 @@ class Features:
         return x if self.embedding is None else self._with_vectors(x)
 
 
-def _char_1to3(text: str) -> Iterator[str]:
-    """Character 1-, 2- and 3-grams, as scikit-learn's ``analyzer="char"`` gives them for
-    ``ngram_range=(1, 3)`` on cleaned text, iterated in C (no Python loop per character).
+def _counter(
+    analyse: Callable[[str], Any], vocabulary: Mapping[str, int]
+) -> Callable[[str], tuple[Any, Any]]:
+    """(columns, counts) of a text's terms by ``analyse`` (a block of jieba words)."""
 
-    >>> list(_char_1to3("Ab路"))
-    ['a', 'b', '路', 'ab', 'b路', 'ab路']
-    """
-    t = text.lower()
-    pairs = map(add, t, t[1:])
-    return chain(t, map(add, t, t[1:]), map(add, pairs, t[2:]))
+    def count(text: str) -> tuple[np.ndarray, np.ndarray]:
+        # map(dict.get) and Counter both run in C: one pass from terms to column counts.
+        counts = Counter(map(vocabulary.get, analyse(text)))
+        counts.pop(None, None)
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        return cols, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+
+    return count
