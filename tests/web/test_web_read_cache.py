@@ -223,3 +223,41 @@ def test_every_read_is_remembered_or_says_why_not(app):
     assert set(gets) - remembered - set(NOT_REMEMBERED) == set()
     assert set(NOT_REMEMBERED) <= set(gets)  # no stale entry here
     assert {"/api/duties/{duty_id}", "/duties/{duty_id}", "/cases/{case_id}", "/review"} <= remembered
+
+
+def test_hotline_answers_are_at_most_a_minute_old_and_expire_spread_out():
+    """A per-minute answer is kept for a minute of its path's own (begun at a second given by the
+    path), so the hotline's pages do not all expire in the same second."""
+    from datetime import UTC, datetime
+
+    from duban.web.read_cache import _moment
+
+    t0 = datetime(2023, 3, 1, 9, 0, 0, tzinfo=UTC)
+    paths = [f"/cases/{n}?" for n in range(200)]
+    for path in paths[:20]:
+        minutes = [_moment(t0 + timedelta(seconds=s), "minute", path) for s in range(0, 121)]
+        changes = [s for s in range(1, 121) if minutes[s] != minutes[s - 1]]
+        assert len(changes) == 2 and changes[1] - changes[0] == 60, (path, changes)  # a minute each
+    second_of_expiry = {
+        next(
+            s
+            for s in range(1, 61)
+            if _moment(t0 + timedelta(seconds=s), "minute", p) != _moment(t0, "minute", p)
+        )
+        for p in paths
+    }
+    assert len(second_of_expiry) > 30  # spread over the minute, not all at :00
+    assert _moment(t0, "day", "/duties/1?") == _moment(t0 + timedelta(hours=1), "day", "/duties/2?")
+
+
+def test_a_cases_page_is_recomputed_after_a_minute(app, clients):
+    st = app.state.console
+    office = clients.api("office")
+    office.get("/api/cases")
+    with counted(app) as again:
+        office.get("/api/cases")
+    assert again == []
+    st.clock = lambda: NOW + timedelta(seconds=61)
+    with counted(app) as later:
+        assert office.get("/api/cases").status_code == 200
+    assert later  # read again: its hours-based clock may have moved
