@@ -60,9 +60,21 @@ def test_sqlite_moves_with_every_commit_of_any_connection(tmp_path):
     writer.close()
 
 
-def test_sqlite_unreadable_file_is_unknown(tmp_path):
+def test_sqlite_unreadable_or_missing_file_is_unknown(tmp_path):
     (tmp_path / "not-a-db").write_bytes(b"\x00garbage" * 1000)
     assert SqliteWatch(str(tmp_path / "not-a-db")).generation() is None
+    assert SqliteWatch(str(tmp_path / "missing.sqlite3")).generation() is None
+    assert not (tmp_path / "missing.sqlite3").exists()  # not created by the watch
+
+
+def test_sqlite_a_new_connection_never_repeats_an_old_generation(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    sqlite3.connect(path).execute("PRAGMA journal_mode=WAL").close()
+    watch = SqliteWatch(str(path))
+    before = watch.generation()
+    watch.close()  # as after an error: the next call opens a new connection
+    assert watch.generation() != before
+    watch.close()
 
 
 def test_in_memory_sqlite_has_no_watch():

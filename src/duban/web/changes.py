@@ -4,11 +4,11 @@ microseconds.
 
 - **SQLite** counts commits itself: ``PRAGMA data_version`` on a connection of our own that never
   writes changes whenever any other connection commits (this worker's, the other workers', the
-  CLI's). It reads the WAL index in shared memory; no statement reaches the file.
+  CLI's). It reads the WAL index in shared memory.
 - **PostgreSQL** tells listeners: a trigger (migration 0560) sends ``NOTIFY duban_changes`` (the
   schema as payload) from every transaction that records an event or ends a session, delivered
-  when it commits, to every worker on every machine. The worker reads what its listening connection has received, without
-  waiting (libpq's non-blocking ``PQconsumeInput``).
+  when it commits, to every worker on every machine. The worker reads what its listening
+  connection has received, without waiting (libpq's non-blocking ``PQconsumeInput``).
 
 :meth:`ChangeWatch.generation` returns a value that differs from any earlier one once something
 has been committed; None when the signal cannot be trusted (the listening connection lost, the
@@ -24,6 +24,7 @@ import sqlite3
 import threading
 import time
 from typing import Protocol
+from urllib.parse import quote
 
 from sqlalchemy import Engine
 
@@ -47,17 +48,24 @@ class SqliteWatch:
         self.path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._opened = 0  # connections opened: a new one's counter may repeat an old one's values
 
     def generation(self) -> object | None:
         with self._lock:
             try:
                 if self._conn is None:
-                    self._conn = sqlite3.connect(
-                        self.path, timeout=0.05, isolation_level=None, check_same_thread=False
+                    self._conn = sqlite3.connect(  # mode=rw: never creates a missing database
+                        f"file:{quote(self.path)}?mode=rw",
+                        uri=True,
+                        timeout=0.05,
+                        isolation_level=None,
+                        check_same_thread=False,
                     )
+                    self._opened += 1
                 # fetchall: the statement runs to its end, so no read transaction is left open
                 # (one would hold back the WAL's checkpoints)
-                return ("sqlite", self._conn.execute("PRAGMA data_version").fetchall()[0][0])
+                version = self._conn.execute("PRAGMA data_version").fetchall()[0][0]
+                return ("sqlite", self._opened, version)
             except sqlite3.Error:
                 self.close_unlocked()
                 return None
