@@ -360,10 +360,10 @@ def live_session(
     also_key: str = "",
     params: dict[str, Any] | None = None,
 ) -> tuple[int, str, datetime, tuple[Any, ...]] | None:
-    """(user id, CSRF token, expiry, the values of ``also``) of a live session of an active user, or None:
-    one indexed query. The console asks on every request, so that a logout or a deactivation holds
-    at once everywhere, and reads other columns in the same statement (``also``, with their
-    ``params``; the statement is built once per ``also_key``)."""
+    """(user id, CSRF token, expiry, the values of ``also``) of a live session of an active user,
+    or None: one indexed query. The console asks again whenever anything has been committed, so
+    that a logout or a deactivation holds at once everywhere, and reads other columns in the same
+    statement (``also``, with their ``params``; the statement is built once per ``also_key``)."""
     stmt = _LIVE
     if also:
         found = _LIVE_WITH.get(also_key)

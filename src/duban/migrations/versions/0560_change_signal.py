@@ -1,8 +1,8 @@
 """The change signal on PostgreSQL: every transaction that records an event or ends a browser
 session sends ``NOTIFY duban_changes`` (its schema as the payload: one database may hold several
-deployments) when it commits, so that each console worker knows without
-a query whether what it keeps is still current (:mod:`duban.web.changes`). Nothing on SQLite,
-which counts its commits itself (``PRAGMA data_version``).
+deployments) when it commits, so that each console worker knows without a query whether what it
+keeps is still current (:mod:`duban.web.changes`). Nothing on SQLite, which counts its commits
+itself (``PRAGMA data_version``).
 
 Revision ID: 0560
 Revises: 0550
