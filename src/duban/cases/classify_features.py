@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -19,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from duban.cases.classify_ngrams import index_of
+from duban.cases.classify_ngrams import count_terms, index_of
 from duban.cases.classify_vectors import Lookup
 from duban.cases.textutil import clean_text
 from duban.cases.training_data import Taxonomy
@@ -213,12 +212,4 @@ def _counter(
     analyse: Callable[[str], Any], vocabulary: Mapping[str, int]
 ) -> Callable[[str], tuple[Any, Any]]:
     """(columns, counts) of a text's terms by ``analyse`` (a block of jieba words)."""
-
-    def count(text: str) -> tuple[np.ndarray, np.ndarray]:
-        # map(dict.get) and Counter both run in C: one pass from terms to column counts.
-        counts = Counter(map(vocabulary.get, analyse(text)))
-        counts.pop(None, None)
-        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        return cols, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-
-    return count
+    return lambda text: count_terms(analyse(text), vocabulary)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from operator import add
 from typing import Any
@@ -31,6 +31,15 @@ def char_1to3(text: str) -> Iterator[str]:
     t = text.lower()
     pairs = map(add, t, t[1:])
     return chain(t, map(add, t, t[1:]), map(add, pairs, t[2:]))
+
+
+def count_terms(terms: Iterable[str], vocabulary: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, counts) of the ``terms`` found in ``vocabulary``: map(dict.get) and Counter both
+    run in C, one pass from terms to column counts."""
+    counts: Counter[int | None] = Counter(map(vocabulary.get, terms))
+    counts.pop(None, None)
+    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    return cols, np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
 
 
 def _codes(text: str) -> np.ndarray:
@@ -70,10 +79,7 @@ class GramIndex:
         if not t or not len(self.keys):
             return _EMPTY, _EMPTY
         if "\x00" in t:  # keys could collide: count the strings
-            counts: Counter[int | None] = Counter(map(self.vocabulary.get, char_1to3(t)))
-            counts.pop(None, None)
-            cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            return cols, np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+            return count_terms(char_1to3(t), self.vocabulary)
         keys, tf = np.unique(_keys(_codes(t)), return_counts=True)  # sorted: the search walks forward
         at = np.searchsorted(self.keys, keys)
         at[at == len(self.keys)] = 0

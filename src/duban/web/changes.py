@@ -67,17 +67,17 @@ class SqliteWatch:
                 version = self._conn.execute("PRAGMA data_version").fetchall()[0][0]
                 return ("sqlite", self._opened, version)
             except sqlite3.Error:
-                self.close_unlocked()
+                self._close()
                 return None
 
-    def close_unlocked(self) -> None:
+    def _close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
     def close(self) -> None:
         with self._lock:
-            self.close_unlocked()
+            self._close()
 
 
 class PostgresWatch:
