@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/duban.sqlite3"
 DEV_SECRET_KEY = "duban-dev-secret-change-me"
-_PATHS = ("holiday_file", "calendar_dir", "upload_dir", "case_model")
+_PATHS = ("holiday_file", "calendar_dir", "upload_dir", "case_model", "shared_dir")
 
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -51,6 +51,10 @@ class Settings:
     upload_memory_mb: int = 1024
     upload_max_cells: int = 200_000
     upload_max_paragraphs: int = 5_000
+    shared_dir: Path | None = None
+    """Where one host's server workers leave the boards they compute for each other
+    (:mod:`duban.web.shared_answers`). None: a directory under the system's temporary one, named
+    for the user and the database."""
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {
@@ -72,6 +76,7 @@ class Settings:
         "upload_memory_mb": "DUBAN_UPLOAD_MEMORY_MB",
         "upload_max_cells": "DUBAN_UPLOAD_MAX_CELLS",
         "upload_max_paragraphs": "DUBAN_UPLOAD_MAX_PARAGRAPHS",
+        "shared_dir": "DUBAN_SHARED_DIR",
     }
 
     @classmethod

@@ -159,8 +159,9 @@ def board_view(
     titles = {title for _u, title, _l, _c, _n in groups}
     section_cond = _section_condition(titles, f.section)
 
-    units: dict[str, UnitLights] = {}
-    sections: dict[str, SectionLights] = {}
+    # counted in plain dicts, the models made once at the end (a model's attribute set is slow)
+    units: dict[str, dict[str, int]] = {}
+    sections: dict[str, dict[str, int]] = {}
     totals = dict.fromkeys((*LIGHTS, "total"), 0)
     open_total = 0
     for unit, title, status, light, n in groups:
@@ -168,11 +169,12 @@ def board_view(
         section = section_of(title)
         if (f.light and shown != f.light) or (f.section and section != f.section):
             continue
-        u = units.setdefault(unit, UnitLights(unit=unit))
-        s = sections.setdefault(section, SectionLights(section=section))
-        for bucket in (u, s):
-            setattr(bucket, shown, getattr(bucket, shown) + n)
-            bucket.total += n
+        for bucket in (
+            units.setdefault(unit, dict.fromkeys(totals, 0)),
+            sections.setdefault(section, dict.fromkeys(totals, 0)),
+        ):
+            bucket[shown] += n
+            bucket["total"] += n
         totals[shown] += n
         totals["total"] += n
         if status != _CLOSED:
@@ -207,8 +209,14 @@ def board_view(
     return BoardView(
         now=now,
         totals=totals,
-        units=sorted(units.values(), key=lambda u: (-u.red, -u.yellow, u.unit)),
-        sections=sorted(sections.values(), key=lambda s: (-s.red, -s.yellow, s.section)),
+        units=sorted(
+            (UnitLights(unit=name, **c) for name, c in units.items()),
+            key=lambda u: (-u.red, -u.yellow, u.unit),
+        ),
+        sections=sorted(
+            (SectionLights(section=name, **c) for name, c in sections.items()),
+            key=lambda s: (-s.red, -s.yellow, s.section),
+        ),
         rows=rows,
         rows_total=open_total,
         series=_series(assigned, closed_by, now),

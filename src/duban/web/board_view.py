@@ -1,14 +1,20 @@
 """The console's side of the board: its query parameters (declared once, a dependency of the
-API's ``/api/board`` and ``/api/duties`` and of the page) and the cached board view.
+API's ``/api/board`` and ``/api/duties`` and of the page), the cached board view, and the board's
+answers kept for this worker and shared with the host's other workers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from duban.clock.calendar import local_date
 from duban.db import Id, session_scope
 from duban.ledger.board import LIGHTS, BoardFilter, board_view
 from duban.ledger.schemas import BoardView
 from duban.ledger.sources import load_sources
 from duban.ledger.workflow import STATUSES
+from duban.web.cache import kept
 from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.guards import scoped, unit_scope
@@ -55,3 +61,16 @@ def compute_board(st: ConsoleState, who: Who, f: BoardFilter, limit: int) -> Boa
     view = st.board_cache.get_or_compute(("view", scope, f, limit), compute)
     assert isinstance(view, BoardView)
     return view
+
+
+async def board_answer(
+    st: ConsoleState, who: Who, key: tuple[Any, ...], compute: Callable[[], bytes]
+) -> bytes:
+    """A board answer (a page's HTML, an API's JSON) for ``key``: this worker's while the data has
+    not moved; else the one another worker of this host computed at the same data version and day
+    (:mod:`duban.web.shared_answers`); else ``compute()``'s, in a worker thread, left for them."""
+    version = await st.data_version_async()  # forgets the boards kept if the data has moved
+    shared_key = (local_date(who.now), key)
+    value = await kept(st.board_cache, key, lambda: st.shared.answer(version, shared_key, compute))
+    assert isinstance(value, bytes)
+    return value

@@ -28,6 +28,7 @@ from duban.db import make_engine
 from duban.ledger.clocks import Clocks, government_clocks
 from duban.web.cache import TTLCache
 from duban.web.changes import ChangeWatch, watch_for
+from duban.web.shared_answers import SharedAnswers, default_directory
 
 READ_CACHE_BYTES = 64 * 2**20  # per worker process
 
@@ -151,6 +152,12 @@ class ConsoleState:
     @functools.cached_property
     def signer(self) -> URLSafeSerializer:
         return URLSafeSerializer(self.settings.secret_key, salt="duban-session")
+
+    @functools.cached_property
+    def shared(self) -> SharedAnswers:
+        """The answers this host's workers share (``shared_dir``; :mod:`duban.web.shared_answers`)."""
+        directory = self.settings.shared_dir or default_directory(self.settings.database_url)
+        return SharedAnswers(directory, max_age=self.board_cache.ttl)
 
     @property
     def watch(self) -> ChangeWatch | None:

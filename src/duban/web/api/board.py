@@ -13,8 +13,7 @@ from duban.ledger.board import BoardFilter
 from duban.ledger.schemas import BoardView, TickReport
 from duban.ledger.tick import tick
 from duban.web import queries
-from duban.web.board_view import board_filter, compute_board
-from duban.web.cache import kept
+from duban.web.board_view import board_answer, board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Public, state_of
 from duban.web.guards import scoped, unit_scope
 from duban.web.read_cache import remembered
@@ -39,13 +38,12 @@ async def board(
 ) -> Response:
     """督办看板: lights by unit and section, open duties (overdue first), completion by month."""
     st = state_of(request)
-    await st.data_version_async()  # forgets the boards kept if the data has moved
     key = ("json", unit_scope(who), scoped(who, f), limit)
 
     def compute() -> bytes:
         return compute_board(st, who, f, limit).model_dump_json().encode()
 
-    return Response(await kept(st.board_cache, key, compute), media_type="application/json")
+    return Response(await board_answer(st, who, key, compute), media_type="application/json")
 
 
 @router.post("/tick", response_model=TickReport, tags=["board"])

@@ -16,8 +16,7 @@ from duban.ledger.board import BoardFilter, co_unit_rows
 from duban.ledger.schemas import DutyRead, EventRead, EvidenceRead, MilestoneRead, ProgressPage, ProgressRead
 from duban.units.service import unit_id_of
 from duban.web import idempotency, queries
-from duban.web.board_view import board_filter, compute_board
-from duban.web.cache import kept
+from duban.web.board_view import board_answer, board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Unit, Who, state_of
 from duban.web.errors import ApiError
 from duban.web.evidence_files import evidence_response, read_limited
@@ -64,7 +63,6 @@ async def list_duties(
         co = await run_in_threadpool(_co_unit_json, st, who, f, limit)
         return Response(co, media_type="application/json")
     # the board's rows, from the board's cache (recomputed when the ledger changes)
-    await st.data_version_async()  # forgets the boards kept if the data has moved
     f = scoped(who, f)  # the account's 辖区 is part of the key: a county never reads a city's rows
     key = ("duties.json", unit_scope(who), f, limit)
 
@@ -72,7 +70,7 @@ async def list_duties(
         view = compute_board(st, who, f, limit)
         return LIST_JSON.to_json(DutyListPage(items=view.rows, total=view.rows_total))
 
-    return Response(await kept(st.board_cache, key, compute), media_type="application/json")
+    return Response(await board_answer(st, who, key, compute), media_type="application/json")
 
 
 LIST_JSON = DutyListPage.__pydantic_serializer__

@@ -20,8 +20,7 @@ from duban.ledger.tick import tick
 from duban.ledger.workflow import STATUSES
 from duban.units.service import all_unit_names
 from duban.web import notes, queries
-from duban.web.board_view import board_filter, compute_board
-from duban.web.cache import kept
+from duban.web.board_view import board_answer, board_filter, compute_board
 from duban.web.deps import DB, AnyUser, Office, Who, state_of
 from duban.web.guards import unit_scope
 from duban.web.render import templates
@@ -97,12 +96,11 @@ async def board_page(
     account = who.account
     assert account is not None
     key = ("page", account.id, who.csrf, f, partial)
-    st = state_of(request)
-    await st.data_version_async()  # forgets the boards kept if the data has moved
-    html = await kept(st.board_cache, key, lambda: _render(request, who, f, partial))
+    html = await board_answer(state_of(request), who, key, lambda: _render(request, who, f, partial).encode())
     note = None if partial else notes.take(request)
-    if note and isinstance(html, str):
-        html = html.replace("<main>", f'<main>\n<p class="note" role="status">{escape(note)}</p>', 1)
+    if note:
+        shown = f'<main>\n<p class="note" role="status">{escape(note)}</p>'
+        html = html.replace(b"<main>", shown.encode(), 1)
     resp = HTMLResponse(html, headers={"Vary": "HX-Request, Cookie, Authorization"})
     notes.forget(request, resp)
     return resp
