@@ -53,8 +53,8 @@ class Settings:
     upload_max_paragraphs: int = 5_000
     shared_dir: Path | None = None
     """Where one host's server workers leave the boards they compute for each other
-    (:mod:`duban.web.shared_answers`). None: a directory under the system's temporary one, named
-    for the user and the database."""
+    (:mod:`duban.web.shared_answers`). None: beside a SQLite file (``NAME-shared``), else under the
+    system's temporary directory, named for the user and the database."""
 
     # environment variable for each field, in the order docs/settings.md lists them
     ENV: ClassVar[dict[str, str]] = {

@@ -38,7 +38,6 @@ def settings(world: World) -> Settings:
         database_url=f"sqlite:///{world.path}",
         secret_key=SECRET,
         upload_dir=world.path.parent / "uploads",
-        shared_dir=world.path.parent / "shared",
     )
 
 

@@ -190,3 +190,13 @@ def test_a_second_worker_answers_the_board_from_the_first_ones(app, clients, set
     finally:
         other.close()
         second.state.console.dispose()
+
+
+def test_the_default_directory_is_beside_a_sqlite_file_else_temporary(tmp_path):
+    from duban.web.shared_answers import default_directory
+
+    assert default_directory(f"sqlite:///{tmp_path}/duban.sqlite3") == tmp_path / "duban.sqlite3-shared"
+    for url in ("sqlite://", "sqlite:///:memory:", "postgresql+psycopg://duban@db/duban"):
+        other = default_directory(url)
+        assert other.name.startswith(f"duban-shared-{os.getuid()}-")
+    assert default_directory("postgresql+psycopg://a@db/one") != default_directory("postgresql+psycopg://a@db/two")

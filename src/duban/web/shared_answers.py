@@ -12,9 +12,9 @@ an API's JSON), never pickles.
 An answer's name is a digest of the server run (the workers' parent process), the data's version
 (:meth:`ConsoleState.data_version`: it moves with every commit of any process), the Beijing day
 of the asker's clock and the cache key (the account, its CSRF token and the filters: what the
-answer may show). The directory is
-the worker's own (mode 0700, owned by the server's user); one that is not is not used, and the
-workers compute their own answers as before. An answer is used for as long as a worker keeps
+answer may show). The directory (:func:`default_directory`, or the ``shared_dir`` setting) is
+the server user's alone (mode 0700); one that is not is not used, and each worker computes its
+own answers as before. An answer is used for as long as a worker keeps
 its own (``max_age``: the safety net for changes made by hand in the database, which move no
 version); files older than :data:`KEEP_SECONDS` are removed now and then.
 """
@@ -33,6 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 log = logging.getLogger(__name__)
 
 KEEP_SECONDS = 600.0  # an answer, or a lock file, left longer than this is removed
@@ -40,8 +42,18 @@ PRUNE_EVERY = 60.0
 
 
 def default_directory(database_url: str) -> Path:
-    """The host's directory for one database's shared answers: under the system's temporary
-    directory, named for the user and the database (two deployments on one host do not meet)."""
+    """Where one database's shared answers go by default: beside a SQLite file (``NAME-shared``,
+    as its ``-wal`` and ``-shm``); else under the system's temporary directory, named for the
+    user and the database (two deployments on one host do not meet).
+
+    >>> default_directory("sqlite:////srv/duban/duban.sqlite3")
+    PosixPath('/srv/duban/duban.sqlite3-shared')
+    """
+    url = make_url(database_url)
+    name = url.database or ""
+    if url.get_backend_name() == "sqlite" and name and name != ":memory:" and not name.startswith("file:"):
+        path = Path(name)
+        return path.with_name(path.name + "-shared")
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"duban-shared-{os.getuid()}-{digest}"
 
