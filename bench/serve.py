@@ -21,11 +21,12 @@ first time (every cache forgotten) and asked again (SQLAlchemy's ``before_cursor
 tokens are issued on the wall clock the server runs on (API tokens expire). Target: board page
 p99 < 100 ms at 50 clients. ``--only TEXT`` runs the routes whose line holds TEXT; ``--repeat N`` measures
 the board under writes N times, each against a run of the reference just before it (a p99 varies
-from run to run), and prints the ratios and their median.
+from run to run), and prints the ratios and their median; ``--paired`` runs the reference again
+after every route and sets the route's p99 against that run's.
 
 Figures: docs/web.md ("Speed").
 
-usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2] [--only TEXT] [--repeat N]
+usage: python bench/serve.py [--duties N] [--clients N] [--seconds S] [--workers 1,2] [--only TEXT] [--repeat N] [--paired]
 """
 
 from __future__ import annotations
@@ -413,6 +414,7 @@ def main() -> int:
     ap.add_argument(
         "--repeat", type=int, default=1, help="runs of the board page while a unit officer writes"
     )
+    ap.add_argument("--paired", action="store_true", help="a run of the reference after every route's")
     args = ap.parse_args()
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     per_request: dict[str, tuple[float, float, float, float]] = {}
@@ -448,6 +450,18 @@ def main() -> int:
                 print(
                     f"{'endpoint':38} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
                 )
+                next_to: dict[str, float] = {}  # --paired: each route's own reference p99
+
+                def reference_p99(port: int = port) -> float:
+                    """A run of the reference now (after a warm-up), printed; its p99."""
+                    asyncio.run(load(port, token, ["/healthz"], args.clients, 1.0))
+                    ref_lat, _errors = asyncio.run(
+                        load(port, token, ["/healthz"], args.clients, args.seconds)
+                    )
+                    print(f"{'  reference GET /healthz again':38} {len(ref_lat):9d}"
+                          f" {len(ref_lat) / args.seconds:8.0f} {pct(ref_lat, 0.5):8.1f} {pct(ref_lat, 0.99):8.1f}")  # fmt: skip
+                    return pct(ref_lat, 0.99)
+
                 for name, paths in runs:
                     who = browser if name.startswith(BROWSER) else token
                     asyncio.run(touch(port, who, paths, passes=4 * workers))  # the steady state
@@ -458,20 +472,13 @@ def main() -> int:
                     print(
                         f"{name:38} {len(lat):9d} {rps:8.0f} {pct(lat, 0.5):8.1f} {pct(lat, 0.99):8.1f} {errors:7d}"
                     )
+                    if args.paired and not name.startswith("reference"):
+                        next_to[name] = reference_p99()
                 # with --repeat, each run of the board under writes is set against a run of the
                 # reference just before it (one reference's p99 alone varies by ±30 % from run to run)
                 paired: list[float] = []
                 for k in range(args.repeat if args.only in "board page, writes meanwhile" else 0):
-                    if k:
-                        asyncio.run(load(port, token, ["/healthz"], args.clients, 1.0))  # warm-up, as above
-                        ref_lat, _errors = asyncio.run(
-                            load(port, token, ["/healthz"], args.clients, args.seconds)
-                        )
-                        print(f"{f'reference GET /healthz (run {k + 1})':38} {len(ref_lat):9d}"
-                              f" {len(ref_lat) / args.seconds:8.0f} {pct(ref_lat, 0.5):8.1f} {pct(ref_lat, 0.99):8.1f}")  # fmt: skip
-                        ref_p99 = pct(ref_lat, 0.99)
-                    else:
-                        ref_p99 = results["reference GET /healthz"][2]
+                    ref_p99 = reference_p99() if k else results["reference GET /healthz"][2]
                     lat, errors, made = asyncio.run(
                         load_while_writing(port, token, unit_token, own, args.clients, args.seconds)
                     )
@@ -480,6 +487,7 @@ def main() -> int:
                     )
                     results[name] = (len(lat) / args.seconds, pct(lat, 0.5), pct(lat, 0.99))
                     paired.append(results[name][2] / ref_p99)
+                    next_to[name] = ref_p99
                     r = results[name]
                     print(f"{name:38} {len(lat):9d} {r[0]:8.0f} {r[1]:8.1f} {r[2]:8.1f} {errors:7d}")
                 ref = results["reference GET /healthz"]
@@ -487,12 +495,13 @@ def main() -> int:
                     ratios = sorted(paired)
                     print(f"board page while writing, p99 ÷ the reference run just before it, {len(ratios)} runs: "
                           f"{', '.join(f'{x:.2f}' for x in ratios)}× (median {ratios[len(ratios) // 2]:.2f}×)")  # fmt: skip
-                print("ratios to the reference (req/s ÷ ref, p99 ÷ ref; target p99 ≤ 1.5×), and in-process"
+                print("ratios to the reference (req/s ÷ ref, p99 ÷ ref: with --paired each route's p99 ÷ the"
+                      " reference run right after it; target p99 ≤ 1.5×), and in-process"
                       " SQL statements and CPU per request asked first (nothing cached) and asked again"
                       " (the reference's CPU includes the client's):")  # fmt: skip
                 for name, (rps, _p50, p99) in results.items():
                     q1, cpu1, q2, cpu2 = per_request.get(name, (float("nan"),) * 4)
-                    print(f"  {name:38} {rps / ref[0]:6.2f}× throughput  {p99 / ref[2]:6.2f}× p99"
+                    print(f"  {name:38} {rps / ref[0]:6.2f}× throughput  {p99 / next_to.get(name, ref[2]):6.2f}× p99"
                           f"  first {q1:5.1f} queries {cpu1:6.2f} ms CPU   again {q2:4.1f} queries"
                           f" {cpu2:5.2f} ms CPU")  # fmt: skip
                 wrk_results = {
