@@ -199,4 +199,6 @@ def test_the_default_directory_is_beside_a_sqlite_file_else_temporary(tmp_path):
     for url in ("sqlite://", "sqlite:///:memory:", "postgresql+psycopg://duban@db/duban"):
         other = default_directory(url)
         assert other.name.startswith(f"duban-shared-{os.getuid()}-")
-    assert default_directory("postgresql+psycopg://a@db/one") != default_directory("postgresql+psycopg://a@db/two")
+    assert default_directory("postgresql+psycopg://a@db/one") != default_directory(
+        "postgresql+psycopg://a@db/two"
+    )
