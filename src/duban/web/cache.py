@@ -23,8 +23,15 @@ class TTLCache:
     fresh value.
     """
 
-    def __init__(self, ttl: float = 5.0, size: int = 256, budget: int | None = None) -> None:
+    def __init__(
+        self,
+        ttl: float = 5.0,
+        size: int = 256,
+        budget: int | None = None,
+        weigh: Callable[[Any], int] | None = None,
+    ) -> None:
         self.ttl, self.size, self.budget = ttl, size, budget
+        self.weigh = weigh or (lambda value: int(value.size))  # a value's bytes, when budget bounds them
         self.generation = 0
         self.weight = 0  # the values' ``size`` summed, when a ``budget`` (bytes) bounds them
         self._data: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
@@ -80,7 +87,7 @@ class TTLCache:
                 self.weight -= self._size_of(gone)
 
     def _size_of(self, value: Any) -> int:
-        return int(value.size) if self.budget is not None else 0
+        return self.weigh(value) if self.budget is not None else 0
 
     def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
         """The fresh value, or ``compute()`` run once while other askers of the same key wait."""
@@ -107,6 +114,11 @@ class TTLCache:
         ``stale_ok`` while they are recomputed."""
         with self._lock:
             self.generation += 1
+
+
+def answer_weight(answer: tuple[bytes, object]) -> int:
+    """The bytes a kept answer ``(body, headers)`` holds: its body, and ~200 for the rest."""
+    return len(answer[0]) + 200
 
 
 async def kept(cache: TTLCache, key: Any, compute: Callable[[], Any]) -> Any:

@@ -26,7 +26,7 @@ from duban.clock.policy import Policy, load_policy
 from duban.config import Settings, parse_rate
 from duban.db import make_engine
 from duban.ledger.clocks import Clocks, government_clocks
-from duban.web.cache import TTLCache
+from duban.web.cache import TTLCache, answer_weight
 from duban.web.changes import ChangeWatch, watch_for
 from duban.web.shared_answers import SharedAnswers, default_directory
 
@@ -64,12 +64,15 @@ class ConsoleState:
     # a browser session's check by its token, trusted while nothing is committed (web.deps)
     session_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=300.0, size=8192))
     # The duty API's answers, keyed by the ledger's version (web.queries.cached_duty); the TTL
-    # is a safety net for PostgreSQL, where an event may commit after a newer one.
-    duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=4096))
+    # is a safety net for PostgreSQL, where an event may commit after a newer one. Each holds
+    # ~28 objects the garbage collector walks (the duty's read models): 512 keep its full
+    # collections short (4,096 made them ~100 ms, a pause for every request); the routes' own
+    # answers are kept besides, as bytes (read_cache).
+    duty_cache: TTLCache = field(default_factory=lambda: TTLCache(ttl=60.0, size=512))
     # Answers of the remembered GET routes (web.read_cache), keyed by the data's version; the TTL
     # is a safety net for an event committed later than LATE_WINDOW newer ones on PostgreSQL.
     read_cache: TTLCache = field(
-        default_factory=lambda: TTLCache(ttl=300.0, size=50_000, budget=READ_CACHE_BYTES)
+        default_factory=lambda: TTLCache(ttl=300.0, size=50_000, budget=READ_CACHE_BYTES, weigh=answer_weight)
     )
     _engine: Engine | None = None
     _calendar: WorkCalendar | None = None
