@@ -33,7 +33,7 @@ class TTLCache:
         self.ttl, self.size, self.budget = ttl, size, budget
         self.weigh = weigh or (lambda value: int(value.size))  # a value's bytes, when budget bounds them
         self.generation = 0
-        self.weight = 0  # the values' ``size`` summed, when a ``budget`` (bytes) bounds them
+        self.weight = 0  # the values' weights summed, when a ``budget`` (bytes) bounds them
         self._data: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}

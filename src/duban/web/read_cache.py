@@ -44,7 +44,8 @@ Per = Literal["day", "minute"]
 
 # A kept answer: its body and the headers to send it with, as a plain tuple of bytes and strings.
 # The garbage collector stops tracking such a tuple, so thousands of kept answers add nothing to
-# its full collections (as objects they made each pass 10 % longer; web.cache.answer_weight).
+# its full collections (as objects, 4,509 answers were 9,018 objects walked by each; the cache
+# weighs them with web.cache.answer_weight).
 Answer = tuple[bytes, tuple[tuple[str, str], ...]]
 
 
