@@ -35,9 +35,7 @@ def world(template: World, tmp_path: Path) -> World:
 @pytest.fixture
 def settings(world: World) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{world.path}",
-        secret_key=SECRET,
-        upload_dir=world.path.parent / "uploads",
+        database_url=f"sqlite:///{world.path}", secret_key=SECRET, upload_dir=world.path.parent / "uploads"
     )
 
 

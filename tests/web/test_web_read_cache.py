@@ -170,7 +170,7 @@ def test_cache_bounded_in_bytes():
         def __init__(self, size: int) -> None:
             self.size = size
 
-    cache = TTLCache(ttl=60, size=100, budget=1000)
+    cache = TTLCache(ttl=60, size=100, budget=1000, weigh=lambda value: value.size)
     for k in range(5):
         cache.put(k, Sized(300))
     assert cache.weight <= 1000

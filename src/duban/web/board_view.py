@@ -70,7 +70,10 @@ async def board_answer(
     not moved; else the one another worker of this host computed at the same data version and day
     (:mod:`duban.web.shared_answers`); else ``compute()``'s, in a worker thread, left for them."""
     version = await st.data_version_async()  # forgets the boards kept if the data has moved
-    shared_key = (local_date(who.now), key)
-    value = await kept(st.board_cache, key, lambda: st.shared.answer(version, shared_key, compute))
+
+    def shared() -> bytes:  # only when this worker has no fresh one
+        return st.shared.answer(version, (local_date(who.now), key), compute)
+
+    value = await kept(st.board_cache, key, shared)
     assert isinstance(value, bytes)
     return value

@@ -30,8 +30,9 @@ class TTLCache:
         budget: int | None = None,
         weigh: Callable[[Any], int] | None = None,
     ) -> None:
-        self.ttl, self.size, self.budget = ttl, size, budget
-        self.weigh = weigh or (lambda value: int(value.size))  # a value's bytes, when budget bounds them
+        if budget is not None and weigh is None:
+            raise ValueError("a cache bounded in bytes needs weigh (a value's bytes)")
+        self.ttl, self.size, self.budget, self.weigh = ttl, size, budget, weigh
         self.generation = 0
         self.weight = 0  # the values' weights summed, when a ``budget`` (bytes) bounds them
         self._data: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
@@ -87,7 +88,7 @@ class TTLCache:
                 self.weight -= self._size_of(gone)
 
     def _size_of(self, value: Any) -> int:
-        return self.weigh(value) if self.budget is not None else 0
+        return self.weigh(value) if self.weigh is not None else 0
 
     def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
         """The fresh value, or ``compute()`` run once while other askers of the same key wait."""
