@@ -107,13 +107,6 @@ def _classify(
     return label, conf, ("auto" if conf >= rules.review_below else "needs_review")
 
 
-def classifier_loaded() -> bool:
-    """Whether the classification module is already imported (it is heavy: only then ask it)."""
-    import sys
-
-    return "duban.cases.classify" in sys.modules
-
-
 def _suggest_unit(
     session: Session, category: str | None, rules: HubRules, cache: dict[str, int | None]
 ) -> int | None:
@@ -121,7 +114,7 @@ def _suggest_unit(
         return None
     if category not in cache:
         name = rules.category_units.get(category)
-        if name is None and classifier_loaded():
+        if name is None:
             name = suggest_unit(category)
         unit = resolve_unit(session=session, name=name) if name else None
         cache[category] = unit.id if unit is not None else None

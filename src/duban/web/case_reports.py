@@ -3,6 +3,7 @@ month and day the rates are counted at."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,6 +18,31 @@ from duban.web.deps import Who
 from duban.web.errors import ApiError
 from duban.web.reach import reach_clause
 from duban.web.state import ConsoleState
+
+# The hot topics' module and the libraries it clusters with (and what they import on their
+# first run): ~1,000 modules, imported by ConsoleState.warm so that they are frozen with the rest
+# of the start-up objects (web.app's lifespan). Imported by the first ask of the hot spots
+# instead, they were ~67,000 objects (16,500 functions: scipy.stats, numpy, sklearn, narwhals)
+# that every full collection of the garbage collector walked for the rest of the server's life: a
+# server held 99,000 tracked objects after every console route was asked once, 32,500 with them
+# frozen (bench/serve.py's ledger). That first ask also waited ~1 s for them. They cost each
+# worker ~1.2 s and ~105 MB at start, which a worker paid anyway once it answered the hot spots.
+HOT_LIBRARIES = (
+    "duban.cases.hot",
+    "numpy",
+    "scipy.sparse",
+    "scipy.cluster.hierarchy",  # imported by sklearn's clustering when it first runs
+    "sklearn.cluster",
+    "sklearn.feature_extraction.text",
+    "sklearn.preprocessing",
+    "jieba",  # the words (duban.cases.classify_features); it imports pkg_resources
+)
+
+
+def import_hot_libraries() -> None:
+    """Import :data:`HOT_LIBRARIES` (at start: :meth:`ConsoleState.warm`)."""
+    for name in HOT_LIBRARIES:
+        importlib.import_module(name)
 
 
 def hot(st: ConsoleState, who: Who, *, days: int, top: int) -> list[dict[str, Any]]:

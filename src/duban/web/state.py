@@ -274,13 +274,16 @@ class ConsoleState:
     def warm(self) -> None:
         """Load at start what the first requests would otherwise wait for: the calendar (and the
         holiday library it imports), the clock policies, the Open311 catalogue,
-        the page templates and one database connection. Under load the first citizen's report
-        waited seconds for these. A part that fails to load is left for its first use, which
-        reports the problem as before."""
+        the page templates, the hot spots' libraries and one database connection. Under load the
+        first citizen's report waited seconds for these. What is loaded here is frozen with the
+        rest of the start-up objects (web.app's lifespan): the garbage collector does not walk it
+        again. A part that fails to load is left for its first use, which reports the problem as
+        before."""
         from sqlalchemy.orm import configure_mappers
 
         from duban.cases.open311.catalog import load_services
         from duban.db import load_models
+        from duban.web.case_reports import import_hot_libraries
         from duban.web.render import templates
 
         parts: list[Callable[[], object]] = [
@@ -289,6 +292,7 @@ class ConsoleState:
             lambda: self.case_policy,
             load_services,
             lambda: [templates.get_template(name) for name in templates.env.list_templates()],
+            import_hot_libraries,  # ~1,000 modules: 67,000 objects the collector would walk
             lambda: self.engine.connect().close(),
             lambda: self.watch,  # PostgreSQL: listening before the first request
             load_models,
