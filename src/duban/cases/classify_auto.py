@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_PRECISION = 0.95
+# The margins over the target a threshold may be chosen for (see :func:`learn_margin`).
+MARGINS = (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03)
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,9 @@ class AutoDispatch:
     share: float
     precision: float
     held_out: int
+    # The threshold was chosen for ``target`` + ``margin`` on held-out confidences (the final
+    # model, trained on more, is more confident on new messages than those were).
+    margin: float = 0.0
 
     def clears(self, confidence: float) -> bool:
         """Whether a prediction of this confidence goes out without an operator."""
@@ -65,3 +70,32 @@ def dispatch_figures(confidence: np.ndarray, correct: np.ndarray, threshold: flo
     if not sent.any():
         return 0.0, 0.0
     return float(sent.mean()), float(correct[sent].mean())
+
+
+def learn_margin(
+    trials: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], *, target: float
+) -> float:
+    """The smallest of :data:`MARGINS` whose thresholds kept ``target`` on messages never seen.
+
+    Each trial is a model trained on part of the data: its held-out confidences and rightness
+    on that part (where its threshold is chosen, at ``target`` + margin), then its confidences
+    and rightness on the rest. The margin kept is the smallest whose messages sent out of the
+    rest, pooled over the trials, are right at least ``target`` of the time; the largest when
+    none is.
+
+    >>> inner = (np.array([0.9, 0.8, 0.7, 0.6]), np.array([1, 1, 1, 0]))
+    >>> rest = (np.array([0.95, 0.75, 0.65]), np.array([1, 1, 0]))
+    >>> learn_margin([(*inner, *rest)], target=0.6), learn_margin([(*inner, *rest)], target=0.75)
+    (0.0, 0.005)
+    """
+    sent, right = np.zeros(len(MARGINS)), np.zeros(len(MARGINS))
+    for inner_conf, inner_ok, conf, ok in trials:
+        for j, margin in enumerate(MARGINS):
+            threshold = choose_threshold(inner_conf, inner_ok, target=min(1.0, target + margin)).threshold
+            out = conf >= threshold
+            sent[j] += out.sum()
+            right[j] += ok[out].sum()
+    for j, margin in enumerate(MARGINS):
+        if sent[j] and right[j] / sent[j] >= target - 1e-12:
+            return margin
+    return MARGINS[-1]

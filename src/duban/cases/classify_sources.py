@@ -109,9 +109,11 @@ def train_from(
     labelled: Sequence[LabelledText] | None = None,
     inputs: Inputs | None = None,
     echo: Callable[[str], None] = lambda _: None,
+    auto_margin: float | None = None,
 ) -> Trained:
     """Train on the labelled file (or ``labelled``) plus ``extra_rows`` with the sources' other
-    inputs; the model keeps the sources in its metadata."""
+    inputs (``auto_margin`` as :func:`duban.cases.classify.train`'s); the model keeps the
+    sources in its metadata."""
     rows = list(labelled) if labelled is not None else read_labelled_csv(sources.labelled)
     rows += list(extra_rows)
     got = inputs or read_inputs(sources, echo=echo)
@@ -122,6 +124,7 @@ def train_from(
         unlabelled=got.unlabelled,
         vectors=got.vectors,
         auto_precision=sources.auto_precision,
+        auto_margin=auto_margin,
     )
     model.meta["sources"] = sources.as_meta()
     model.meta["confirmed_cases"] = len(extra_rows)

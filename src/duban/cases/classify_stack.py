@@ -100,7 +100,12 @@ class Neighbours:
         >>> nb.votes(sp.csr_matrix([[1.0, 1.0, 0.0]])).round(3).tolist()
         [[0.707, 0.707]]
         """
+        return self.votes_and_nearest(x)[0]
+
+    def votes_and_nearest(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`votes`, and each text's cosine similarity to its nearest training message."""
         out = np.zeros((x.shape[0], self.n_labels))
+        nearest = np.zeros(x.shape[0])
         n = self.rows_t.shape[1]
         k = min(NEIGHBOURS, n)
         index = self.rows_t  # feature → (message, weight) postings
@@ -119,7 +124,8 @@ class Neighbours:
             sims = np.bincount(index.indices[at], weights=weight, minlength=n)
             top = np.argpartition(-sims, k - 1)[:k]
             out[i] = np.bincount(self.labels[top], weights=sims[top], minlength=self.n_labels)
-        return out
+            nearest[i] = sims[top].max()
+        return out, nearest
 
 
 @dataclass(frozen=True)
@@ -141,22 +147,36 @@ class Stack:
         return softmax(logits, 1.0)
 
 
-def fit_stack(x: sp.csr_matrix, y: np.ndarray, columns: slice, n_labels: int) -> tuple[Stack, np.ndarray]:
+@dataclass(frozen=True)
+class HeldOut:
+    """What the stack's inner 5-fold cross-fitting says of each training message, as if unseen:
+    the SVMs' decisions and neighbour votes (``decisions``), the similarity of the nearest
+    other-fold message, and the stack's probabilities (its logistic regression refitted on 4 of
+    5 parts of those decisions, scored on the fifth); and the folds themselves."""
+
+    decisions: np.ndarray
+    nearest: np.ndarray
+    proba: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
+
+
+def fit_stack(x: sp.csr_matrix, y: np.ndarray, columns: slice, n_labels: int) -> tuple[Stack, HeldOut]:
     """Logistic regression on inner 5-fold out-of-fold decisions of both SVMs and neighbour
-    votes; also the stack's own out-of-fold probabilities (the logistic regression refitted
-    on 4 of 5 parts of those decisions), held-out confidences to choose thresholds on."""
+    votes; also what those folds say of each message (:class:`HeldOut`), to choose the
+    auto-dispatch confidence and threshold on."""
     oof = np.zeros((len(y), 3 * n_labels))
+    nearest = np.zeros(len(y))
     part = x[:, columns]
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(x, y))
     for tr, te in folds:
         oof[te, :n_labels] = decisions_of(svm(x[tr], y[tr]), x[te])
         oof[te, n_labels : 2 * n_labels] = decisions_of(svm(part[tr], y[tr]), part[te])
-        oof[te, 2 * n_labels :] = Neighbours.of(x[tr], y[tr], n_labels).votes(x[te])
+        oof[te, 2 * n_labels :], nearest[te] = Neighbours.of(x[tr], y[tr], n_labels).votes_and_nearest(x[te])
     stack = _meta(oof, y)
     held_out = np.zeros((len(y), n_labels))
     for tr, te in folds:
         held_out[te] = _meta(oof[tr], y[tr], n_labels).proba(oof[te])
-    return stack, held_out
+    return stack, HeldOut(oof, nearest, held_out, folds)
 
 
 def _meta(decisions: np.ndarray, y: np.ndarray, n_labels: int | None = None) -> Stack:

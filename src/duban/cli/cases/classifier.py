@@ -78,7 +78,7 @@ def _train(
         a = model.auto
         click.echo(
             f"智能派单阈值 {a.threshold:.4f}：留出样本中 {a.share:.1%} 可自动派单，准确率 {a.precision:.1%}"
-            f"（目标 {a.target:.0%}）"
+            f"（目标 {a.target:.0%}，另留余量 {a.margin:.1%}）"
         )
     if report:
         folds = min(5, *counts.values())
