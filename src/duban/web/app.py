@@ -210,8 +210,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         return HTMLResponse(SWAGGER_PAGE)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        """For a load balancer or a process manager: the process answers (no database call)."""
+    async def healthz() -> dict[str, str]:
+        """For a load balancer or a process manager: the process answers (no database call).
+        On the event loop, not the thread pool: a trivial answer should not queue for a thread
+        (as a plain ``def`` it was slower than the console's cached pages under load, which made
+        it a lenient reference for bench/serve.py)."""
         return {"status": "ok", "version": __version__}
 
     return app
