@@ -11,7 +11,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from duban.cases.category_units import suggest_unit
-from duban.cases.classify import CaseModel, train
+from duban.cases.classify import CaseModel, Prediction, train
 from duban.cases.classify_auto import MARGINS
 from duban.cases.classify_trust import fit_trust
 from duban.cases.textutil import CaseInputError
@@ -42,6 +42,15 @@ def model(split: tuple[list[LabelledText], list[LabelledText]]) -> CaseModel:
     return train(split[0])
 
 
+@pytest.fixture(scope="module")
+def held_out(
+    model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
+) -> list[tuple[Prediction, LabelledText]]:
+    """The model's prediction for each held-out message, beside the message."""
+    test_rows = split[1]
+    return list(zip(model.predict([(r.subject, r.detail) for r in test_rows]), test_rows, strict=True))
+
+
 @pytest.mark.slow
 def test_macro_f1_on_held_out_split(
     model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
@@ -53,27 +62,21 @@ def test_macro_f1_on_held_out_split(
 
 
 @pytest.mark.slow
-def test_confidence_separates_right_from_wrong(
-    model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
-) -> None:
-    test_rows = split[1]
-    preds = model.predict([(r.subject, r.detail) for r in test_rows])
-    right = [p.confidence for p, r in zip(preds, test_rows, strict=True) if p.label == r.label]
-    wrong = [p.confidence for p, r in zip(preds, test_rows, strict=True) if p.label != r.label]
+def test_confidence_separates_right_from_wrong(held_out: list[tuple[Prediction, LabelledText]]) -> None:
+    right = [p.confidence for p, r in held_out if p.label == r.label]
+    wrong = [p.confidence for p, r in held_out if p.label != r.label]
     assert all(0 <= c <= 1 for c in right + wrong)
     assert sum(right) / len(right) > sum(wrong) / len(wrong) + 0.1
 
 
 @pytest.mark.slow
 def test_auto_dispatch_keeps_its_precision_on_messages_never_seen(
-    model: CaseModel, split: tuple[list[LabelledText], list[LabelledText]]
+    model: CaseModel, held_out: list[tuple[Prediction, LabelledText]]
 ) -> None:
-    test_rows = split[1]
-    preds = model.predict([(r.subject, r.detail) for r in test_rows])
-    sent = [p.label == r.label for p, r in zip(preds, test_rows, strict=True) if model.auto_dispatch(p)]
+    sent = [p.label == r.label for p, r in held_out if model.auto_dispatch(p)]
     assert model.trust is not None and model.auto is not None and model.auto.margin in MARGINS
     assert sum(sent) / len(sent) >= AUTO_PRECISION_FLOOR
-    assert len(sent) / len(preds) >= AUTO_SHARE_FLOOR
+    assert len(sent) / len(held_out) >= AUTO_SHARE_FLOOR
 
 
 def test_a_correctness_model_of_labels_all_right_is_a_constant() -> None:
