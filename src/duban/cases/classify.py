@@ -135,6 +135,8 @@ def _fit(
     unlabelled: Sequence[tuple[str, str]],
     vectors: Lookup | None,
 ) -> _Fitted:
+    """One training: features, SVMs, and with enough data the stack, the neighbours and the
+    correctness model; the held-out confidences come with it (no threshold chosen here)."""
     labels = sorted({r.label for r in data})
     if len(labels) < 2:
         raise CaseInputError("训练数据至少需要两个不同的类别")
