@@ -16,10 +16,10 @@ The model and its file are :mod:`duban.cases.classify_model`; the training files
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from functools import partial
 
 import numpy as np
 from sklearn.metrics import f1_score
@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from duban.cases.classify_auto import DEFAULT_PRECISION, choose_threshold, learn_margin
 from duban.cases.classify_features import Features, jieba_words, normalise
-from duban.cases.classify_model import CaseModel, Prediction, shape_of
+from duban.cases.classify_model import CaseModel, Prediction
 from duban.cases.classify_stack import (
     NEIGHBOURS,
     STACK_MIN_PER_LABEL,
@@ -92,32 +92,27 @@ def train(
     if not 0.5 <= auto_precision <= 1:
         raise CaseInputError("智能派单目标准确率应在 0.5 与 1 之间")
     data = list(rows)
-    options: dict[str, Any] = {
-        "words": words,
-        "taxonomy": taxonomy,
-        "unlabelled": unlabelled,
-        "vectors": vectors,
-    }
-    fitted = _fit(data, trained_at=trained_at, **options)
+    fit = partial(_fit, words=words, taxonomy=taxonomy, unlabelled=unlabelled, vectors=vectors)
+    fitted = fit(data, trained_at=trained_at)
     model = fitted.model
     if not len(fitted.confidence):
         return model
     margin = auto_margin
     if margin is None:
-        margin = _learnt_margin(data, auto_precision, options) if model.stack is not None else AUTO_MARGIN
+        margin = _learnt_margin(data, auto_precision, fit) if model.stack is not None else AUTO_MARGIN
     chosen = choose_threshold(fitted.confidence, fitted.correct, target=min(1.0, auto_precision + margin))
     model.auto = replace(chosen, target=auto_precision, margin=margin)
     return model
 
 
-def _learnt_margin(data: list[LabelledText], target: float, options: dict[str, Any]) -> float:
+def _learnt_margin(data: list[LabelledText], target: float, fit: Callable[..., _Fitted]) -> float:
     """The margin whose thresholds kept ``target`` for models trained on 4/5 of ``data`` and
     scored on the fifth they never saw (five trainings); :data:`AUTO_MARGIN` if a part is too
     small for a stack."""
     y = np.array([r.label for r in data])
     trials = []
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
-        part = _fit([data[i] for i in tr], trained_at=None, **options)
+        part = fit([data[i] for i in tr], trained_at=None)
         if part.model.stack is None:
             return AUTO_MARGIN
         best, confidence = part.model.scores([(data[i].subject, data[i].detail) for i in te])
@@ -156,7 +151,7 @@ def _fit(
         stack, held = fit_stack(x, y, columns, len(labels))
         neighbours = Neighbours.of(x, y, len(labels))
         correct = held.proba.argmax(axis=1) == y
-        values = signals(held.proba, held.decisions, held.nearest, *shape_of(pairs))
+        values = signals(held.proba, held.decisions, held.nearest, pairs)
         trust, confidence = fit_trust(values, correct, held.folds)
     elif counts.min() >= 2:
         # Temperature from out-of-fold decisions on the same features (no refit of TF-IDF).

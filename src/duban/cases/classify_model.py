@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from duban.cases.classify_auto import AutoDispatch
 from duban.cases.classify_features import Features
@@ -58,31 +57,25 @@ class CaseModel:
     version: int = MODEL_VERSION
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def _rows(self, texts: Sequence[str | tuple[str, str]]) -> sp.csr_matrix:
-        return self.features.transform([t if isinstance(t, tuple) else ("", t) for t in texts])
-
     def decision(self, texts: Sequence[str | tuple[str, str]]) -> np.ndarray:
         """Decision values of the SVM on all features, one column per label."""
         n = len(self.labels)
-        return np.asarray(self._rows(texts) @ self.weights[:, :n]) + self.bias[:n]
+        return np.asarray(self.features.transform(_pairs(texts)) @ self.weights[:, :n]) + self.bias[:n]
 
     def scores(self, texts: Sequence[str | tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """Each text's label index and confidence (unrounded)."""
-        pairs = [t if isinstance(t, tuple) else ("", t) for t in texts]
+        pairs = _pairs(texts)
         x = self.features.transform(pairs)
         # A plain sparse · dense product: scikit-learn's decision_function re-validates its
         # input on every call, which costs more than the product for one message.
         d = np.asarray(x @ self.weights) + self.bias
-        if self.stack is None or self.neighbours is None:
+        if self.stack is None or self.neighbours is None or self.trust is None:  # one SVM: small data
             proba = softmax(d, self.temperature)
             return proba.argmax(axis=1), proba.max(axis=1)
         votes, nearest = self.neighbours.votes_and_nearest(x)
         d = np.hstack([d, votes])
         proba = self.stack.proba(d)
-        if self.trust is None:
-            return proba.argmax(axis=1), proba.max(axis=1)
-        lengths, has_subject = shape_of(pairs)
-        return proba.argmax(axis=1), self.trust.confidence(signals(proba, d, nearest, lengths, has_subject))
+        return proba.argmax(axis=1), self.trust.confidence(signals(proba, d, nearest, pairs))
 
     def predict(self, texts: Sequence[str | tuple[str, str]]) -> list[Prediction]:
         """Predict a label for each text (a string, or a (subject, detail) pair)."""
@@ -142,9 +135,6 @@ class CaseModel:
         return model
 
 
-def shape_of(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Each message's length and whether it came with a subject (correctness-model inputs)."""
-    return (
-        np.array([len(subject) + len(detail) for subject, detail in pairs]),
-        np.array([bool(subject) for subject, _ in pairs]),
-    )
+def _pairs(texts: Sequence[str | tuple[str, str]]) -> list[tuple[str, str]]:
+    """Texts as (subject, detail) pairs: a bare string is a detail without a subject."""
+    return [t if isinstance(t, tuple) else ("", t) for t in texts]

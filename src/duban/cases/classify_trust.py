@@ -11,6 +11,7 @@ stack was trained on. Pure: no database, no wall clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,42 +21,25 @@ from sklearn.preprocessing import StandardScaler
 # Regularisation of the correctness model (C 0.1 in the measurement; gradient boosting was
 # no better and overfitted its own training scores).
 TRUST_C = 0.1
-# The values before the label's one-hot columns (see :func:`signals`).
-SIGNALS = (
-    "top probability",
-    "its logit",
-    "top minus second probability",
-    "entropy",
-    "SVM 1 agrees",
-    "SVM 2 agrees",
-    "vote agrees",
-    "how many agree",
-    "SVM 1 top-two margin",
-    "SVM 2 top-two margin",
-    "SVM 1 decision for the label",
-    "vote's top share",
-    "label's vote share",
-    "nearest message's cosine",
-    "log(1 + length)",
-    "has a subject",
-)
 
 
 def signals(
     proba: np.ndarray,
     decisions: np.ndarray,
     nearest: np.ndarray,
-    lengths: np.ndarray,
-    has_subject: np.ndarray,
+    pairs: Sequence[tuple[str, str]],
 ) -> np.ndarray:
-    """The correctness model's inputs for each message (messages × (16 + labels)): what the
-    stack says (``proba``), what its three voters say (``decisions``: SVM 1, SVM 2 and the
-    neighbour votes, one column per label each), the nearest training message's similarity,
-    the text's length and whether it came with a subject, and the label one-hot.
+    """The correctness model's inputs for each (subject, detail) message, messages × (16 +
+    labels): what the stack says (``proba``: its top probability, the logit of it, top minus
+    second, entropy), what its three voters say (``decisions``: SVM 1, SVM 2 and the neighbour
+    votes, one column per label each: whether each agrees with the stack's label and how many
+    do, both SVMs' top-two margins, SVM 1's decision for the label, the vote's top share and the
+    label's share), the nearest training message's similarity, log(1 + the message's length),
+    whether it came with a subject, and the label one-hot.
 
     >>> p = np.array([[0.9, 0.1]])
     >>> d = np.array([[1.0, -1.0, -0.5, 0.5, 0.8, 0.2]])
-    >>> signals(p, d, np.array([0.7]), np.array([99]), np.array([True])).round(3).tolist()[0][4:8]
+    >>> signals(p, d, np.array([0.7]), [("主题", "内容")]).round(3).tolist()[0][4:8]
     [1.0, 0.0, 1.0, 2.0]
     """
     n, k = proba.shape
@@ -83,8 +67,8 @@ def signals(
             np.where(cast > 0, votes.max(axis=1) / cast_safe, 0.0),
             np.where(cast > 0, votes[rows, label] / cast_safe, 0.0),
             nearest,
-            np.log1p(lengths),
-            has_subject.astype(float),
+            np.log1p([len(subject) + len(detail) for subject, detail in pairs]),
+            [float(bool(subject)) for subject, _ in pairs],
             np.eye(k)[label],
         ]
     )
