@@ -4,7 +4,7 @@ Every change to the database writes an event (:mod:`duban.audit`), so the newest
 version of everything the console shows, also for changes made by another worker or process (a
 tick from cron, the MQTT gateway). A GET route decorated with :func:`remembered` answers from the
 cache when the same account asked for the same path and query at the same version (and, for
-answers that depend on the hour, within the same minute); else it runs as written, in a worker
+answers about a window that ends now, within the same minute); else it runs as written, in a worker
 thread with its own session, and its answer is kept if it is a plain 200.
 
 The version is read again only once the database's change signal has moved
@@ -67,10 +67,10 @@ def _answer(resp: Response) -> Answer | None:
 
 
 def _moment(now: datetime, per: Per, path: str) -> object:
-    """What of ``now`` an answer is kept for: its Beijing day (the duties' lights change at
+    """What of ``now`` an answer is kept for: its Beijing day (the lights change at
     midnight), or a minute — each path's own minute, begun at a second of its own, so the
-    hotline's answers do not all expire in the same second (500 case pages recomputed at once
-    made the case page's p99 5× `/healthz`'s); an answer is at most a minute old either way."""
+    answers do not all expire in the same second (500 case pages recomputed at once made the case
+    page's p99 5× `/healthz`'s when they were kept per minute); an answer is at most a minute old either way."""
     if per == "day":
         return local_date(now)
     return (now.timestamp() + zlib.crc32(path.encode()) % 60) // 60
@@ -79,8 +79,9 @@ def _moment(now: datetime, per: Per, path: str) -> object:
 def remembered(per: Per = "day") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a GET route (a plain ``def`` taking ``who``, and ``session`` when it reads the
     database) so that its answers are kept until the data changes. ``per``: what of "now" the
-    answer depends on besides the data — the day (the duties' clock counts whole days) or the
-    minute (the hotline's clock counts hours). The decorated route is ``async``: a kept answer is
+    answer depends on besides the data — the Beijing day (both the duties' and the hotline's
+    clocks count whole days: lights, overdue, rates) or the minute (a window that ends now: the
+    hot spots of the last N days). The decorated route is ``async``: a kept answer is
     sent from the event loop; the route itself runs in a worker thread, with a session of its own."""
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:

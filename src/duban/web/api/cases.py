@@ -115,7 +115,7 @@ def case_create(fields: dict[str, Any], *, channel: str | None = None) -> CaseCr
 
 # ---- list, intake, hot topics, rates (fixed paths before /cases/{case_id}) ------------------------
 @router.get("/cases")
-@remembered("minute")
+@remembered()
 def list_cases(
     request: Request,
     session: Session,
@@ -153,7 +153,7 @@ def hot_topics(
 
 
 @router.get("/cases/rates")
-@remembered("minute")
+@remembered()
 def rates(session: Session, who: AnyUser, month: str | None = None) -> dict[str, Any]:
     """The rates by unit for a month (default: this month), rankings and the red and black lists."""
     m = case_reports.month_of(who.now, month)
@@ -182,7 +182,7 @@ def bulletin_response(session: Any, who: Who, month: str | None) -> Response:
 
 # ---- one case ------------------------------------------------------------------------------------
 @router.get("/cases/{case_id}")
-@remembered("minute")
+@remembered()
 def get_case(case_id: Id, request: Request, session: Session, who: AnyUser) -> dict[str, Any]:
     """A case with its timeline (events), dispatches, citizen updates and the actions open to you."""
     row = cv.check_case(request, session, who, case_id)

@@ -63,7 +63,7 @@ def _labels() -> dict[str, Any]:
 
 
 @router.get("/cases")
-@remembered("minute")
+@remembered()
 def cases_page(
     request: Request,
     session: Session,
@@ -142,7 +142,7 @@ def hot_page(
 
 
 @router.get("/cases/rates")
-@remembered("minute")
+@remembered()
 def rates_page(request: Request, session: Session, who: AnyUser, month: str | None = None) -> Response:
     m = case_reports.month_of(who.now, month)
     ranks = rankings(session=session, month=m, as_of=case_reports.as_of(who.now), units=units_in_reach(who))
@@ -159,7 +159,7 @@ def report_page(session: DB, who: AnyUser, month: str | None = None) -> Response
 
 
 @router.get("/cases/{case_id}")
-@remembered("minute")
+@remembered()
 def case_page(case_id: Id, request: Request, session: Session, who: AnyUser, new: bool = False) -> Response:
     row = cv.check_case(request, session, who, case_id)
     d = cv.detail(session, row, who, state_of(request))
