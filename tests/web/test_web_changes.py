@@ -77,6 +77,36 @@ def test_sqlite_a_new_connection_never_repeats_an_old_generation(tmp_path):
     watch.close()
 
 
+def test_sqlite_reads_the_version_beside_the_generation(tmp_path):
+    """The watch reads the data's version itself (on the event loop, no thread): the same value
+    as audit.version, moved by another connection's commit; without an events table, None (the
+    console asks in a thread) while the generation still works."""
+    from duban.config import Settings
+    from duban.db import make_engine, upgrade
+
+    path = tmp_path / "d.sqlite3"
+    engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+    upgrade(engine)
+    _event(engine)
+    watch = SqliteWatch(str(path))
+    both = watch.generation_and_version()
+    assert both is not None
+    with engine.connect() as conn:
+        assert both[1] == audit.version(connection=conn)
+    _event(engine)
+    moved = watch.generation_and_version()
+    assert moved is not None and moved[0] != both[0] and moved[1] != both[1]
+    with engine.connect() as conn:
+        assert moved[1] == audit.version(connection=conn)
+    watch.close()
+    engine.dispose()
+    bare = tmp_path / "bare.sqlite3"
+    sqlite3.connect(bare).execute("PRAGMA journal_mode=WAL").close()
+    no_events = SqliteWatch(str(bare))
+    assert no_events.generation_and_version() is None and no_events.generation() is not None
+    no_events.close()
+
+
 def test_in_memory_sqlite_has_no_watch():
     from sqlalchemy import create_engine
 

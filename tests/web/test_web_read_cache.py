@@ -74,6 +74,18 @@ def test_an_api_client_sees_another_processes_write_at_once(app, clients):
     assert [p["text"] for p in progress] == ["另一进程写入的进展"]
 
 
+def test_after_a_write_the_version_is_read_without_a_statement_on_sqlite(app, clients):
+    """After a commit every request needs the new version first: on SQLite the change watch reads
+    it (on the event loop), not a query in a thread that all waiting requests await."""
+    w = clients.world
+    st = app.state.console
+    before = st.data_version()
+    _outside_progress(app, w.duty_a, "另一进程写入的进展")
+    with counted(app) as read:
+        after = st.data_version()
+    assert after != before and read == []
+
+
 def test_without_a_change_signal_within_the_version_interval(app, clients):
     w = clients.world
     st = app.state.console

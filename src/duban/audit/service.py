@@ -197,6 +197,15 @@ def version_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
     return (_NEWEST,) if dialect == "sqlite" else (_NEWEST, _LATE)
 
 
+def sqlite_version_sql() -> str:
+    """:func:`version`'s statement on SQLite as SQL text, for a plain ``sqlite3`` connection (the
+    console's change watch reads the version beside ``PRAGMA data_version``, from the event loop:
+    a seek to the newest id, no thread and no pool)."""
+    from sqlalchemy.dialects import sqlite
+
+    return str(select(*version_columns("sqlite")).compile(dialect=sqlite.dialect()))
+
+
 def version_of(values: Sequence[Any]) -> Version:
     """The version from the values of :func:`version_columns`."""
     return (values[0], None) if len(values) == 1 or values[0] is None else (values[0], values[1])

@@ -28,8 +28,11 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine
 
+from duban.audit.service import Version, sqlite_version_sql, version_of
+
 CHANNEL = "duban_changes"
 TRIGGERS = ("events_notify", "user_sessions_notify")  # migration 0560
+_VERSION_SQL = sqlite_version_sql()
 RETRY_SECONDS = 2.0  # between attempts to listen again after the connection was lost
 UNMIGRATED_RETRY_SECONDS = 60.0  # between looks for migration 0560's triggers
 
@@ -37,6 +40,11 @@ UNMIGRATED_RETRY_SECONDS = 60.0  # between looks for migration 0560's triggers
 class ChangeWatch(Protocol):
     def generation(self) -> object | None:
         """Differs from every earlier value once a change has been committed; None: unknown."""
+
+    def generation_and_version(self) -> tuple[object, Version] | None:
+        """The generation and the data's version (:func:`duban.audit.service.version`) read after
+        it, when the watch can read both from the event loop in microseconds; None: ask the
+        database in a thread."""
 
     def close(self) -> None: ...
 
@@ -52,23 +60,41 @@ class SqliteWatch:
 
     def generation(self) -> object | None:
         with self._lock:
-            try:
-                if self._conn is None:
-                    self._conn = sqlite3.connect(  # mode=rw: never creates a missing database
-                        f"file:{quote(self.path)}?mode=rw",
-                        uri=True,
-                        timeout=0.05,
-                        isolation_level=None,
-                        check_same_thread=False,
-                    )
-                    self._opened += 1
-                # fetchall: the statement runs to its end, so no read transaction is left open
-                # (one would hold back the WAL's checkpoints)
-                version = self._conn.execute("PRAGMA data_version").fetchall()[0][0]
-                return ("sqlite", self._opened, version)
-            except sqlite3.Error:
-                self._close()
+            return self._generation()
+
+    def generation_and_version(self) -> tuple[object, Version] | None:
+        """After a commit every request needs the new version before it can answer: read here, on
+        the same connection, it costs a B-tree seek on the event loop instead of a thread that all
+        the waiting requests await (under load, behind the writer's and the board's threads for
+        the GIL). Read after the generation, so the version is never older than it."""
+        with self._lock:
+            generation = self._generation()
+            if generation is None or self._conn is None:
                 return None
+            try:
+                values = self._conn.execute(_VERSION_SQL).fetchall()[0]
+            except sqlite3.Error:  # (busy, say) the generation stands; the thread asks instead
+                return None
+            return generation, version_of(values)
+
+    def _generation(self) -> object | None:
+        try:
+            if self._conn is None:
+                self._conn = sqlite3.connect(  # mode=rw: never creates a missing database
+                    f"file:{quote(self.path)}?mode=rw",
+                    uri=True,
+                    timeout=0.05,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                self._opened += 1
+            # fetchall: the statement runs to its end, so no read transaction is left open
+            # (one would hold back the WAL's checkpoints)
+            version = self._conn.execute("PRAGMA data_version").fetchall()[0][0]
+            return ("sqlite", self._opened, version)
+        except sqlite3.Error:
+            self._close()
+            return None
 
     def _close(self) -> None:
         if self._conn is not None:
@@ -115,6 +141,9 @@ class PostgresWatch:
                 self._drop()
                 return None
             return ("pg", self._listening, self._heard)
+
+    def generation_and_version(self) -> tuple[object, Version] | None:
+        return None  # the version is a round trip to the server: read in a thread
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None

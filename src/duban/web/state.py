@@ -206,9 +206,18 @@ class ConsoleState:
         return seen if time.monotonic() - checked < self.version_every else None
 
     def _read_version(self) -> object:
+        quick = self._watched_version()
+        if quick is not None:
+            return quick
         epoch, generation = self._epoch, self.generation()
         with self.engine.connect() as conn:
             return self.observe(audit.version(connection=conn), epoch, generation)
+
+    def _watched_version(self) -> object | None:
+        """The version read by the change watch itself (SQLite: microseconds, no thread), or None."""
+        watch, epoch = self.watch, self._epoch
+        both = watch.generation_and_version() if watch is not None else None
+        return None if both is None else self.observe(both[1], epoch, both[0])
 
     def observe(self, version: object, epoch: int, generation: object | None = None) -> object:
         """Take ``version``, read by a query begun at ``epoch`` (:attr:`epoch`) when the change
@@ -230,10 +239,13 @@ class ConsoleState:
         return self._epoch
 
     async def data_version_async(self) -> object:
-        """:meth:`data_version` from the event loop: when a read is due, one query in a thread,
-        awaited by every request that asks meanwhile (not a query each: after a write, 50 waiting
-        requests would otherwise send 50)."""
+        """:meth:`data_version` from the event loop: when a read is due, the change watch's own
+        read where it has one (SQLite, on the loop), else one query in a thread, awaited by every
+        request that asks meanwhile (not a query each: after a write, 50 waiting requests would
+        otherwise send 50)."""
         seen = self._fresh_version()
+        if seen is None:
+            seen = self._watched_version()
         if seen is not None:
             return seen
         with self._lock:
