@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -159,6 +160,23 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _sockets(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds."""
+    out = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                out.add(target[8:-1])
+    return out
+
+
+def _established(port: int) -> set[str]:
+    """The inodes of the established TCP connections to local ``port`` (IPv4)."""
+    rows = (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return {f[9] for f in rows if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01"}
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts worker processes through /proc")
 def test_serve_with_two_workers_answers_from_both(world, tmp_path):
     """``duban serve --workers 2`` for real: two worker processes, one database, the same answers."""
@@ -191,6 +209,22 @@ def test_serve_with_two_workers_answers_from_both(world, tmp_path):
         assert {b.status_code for b in boards} == {200}
         # Each worker computed its own board (its own "now"); the ledger's answer is the same.
         assert len({json.dumps({**b.json(), "now": None}, sort_keys=True) for b in boards}) == 1
+        # Connections opened together are spread over both workers (each listens on a socket of
+        # its own, duban.web.workers): on one shared socket the first worker awake took most or
+        # all of a burst (40/0, 37/3, …) while the other idled.
+        workers = [pid for pid in _children(proc.pid) if _sockets(pid)]
+        assert len(workers) == 2, workers
+        for _burst in range(5):
+            conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
+            try:
+                for c in conns:  # answered, so accepted by some worker
+                    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+                    assert c.recv(4096).startswith(b"HTTP/1.1 200")
+                accepted = [len(_sockets(pid) & _established(port)) for pid in workers]
+                assert sum(accepted) == 40 and min(accepted) >= 8, accepted
+            finally:
+                for c in conns:
+                    c.close()
     finally:
         proc.terminate()
         proc.wait(20)

@@ -31,6 +31,7 @@ def register(main: click.Group) -> None:
         from duban.config import Settings, SettingsError
         from duban.db import make_engine, upgrade
         from duban.web import create_app
+        from duban.web.workers import run_workers
 
         try:
             settings = Settings.from_env(database_url=database_url)
@@ -46,9 +47,8 @@ def register(main: click.Group) -> None:
             uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=False)
             return
         os.environ.update(settings.to_env())  # each worker builds its app from these
-        uvicorn.run(
+        run_workers(  # each worker on a socket of its own (duban.web.workers)
             "duban.web.app:app_from_env",
-            factory=True,
             workers=workers,
             host=host,
             port=port,
