@@ -67,10 +67,10 @@ def _answer(resp: Response) -> Answer | None:
 
 
 def _moment(now: datetime, per: Per, path: str) -> object:
-    """What of ``now`` an answer is kept for: its Beijing day (the lights change at
-    midnight), or a minute — each path's own minute, begun at a second of its own, so the
-    answers do not all expire in the same second (500 case pages recomputed at once made the case
-    page's p99 5× `/healthz`'s when they were kept per minute); an answer is at most a minute old either way."""
+    """What of ``now`` an answer is kept for: its Beijing day (the lights change at midnight), or
+    a minute — each path's own minute, begun at a second of its own, so the answers do not all
+    expire in the same second (500 case pages kept per minute and recomputed at once made the
+    case page's p99 5× `/healthz`'s); a per-minute answer is at most a minute old."""
     if per == "day":
         return local_date(now)
     return (now.timestamp() + zlib.crc32(path.encode()) % 60) // 60
