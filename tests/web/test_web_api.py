@@ -348,9 +348,36 @@ def test_office_sets_due_and_milestones_and_the_lead_unit_completes_one(clients)
     assert 'id="due-form"' in page and 'id="milestones-form"' in page and "主体完工 2023-09-29" in page
 
 
-def test_pages_are_gzipped_for_clients_that_ask(clients):
+def test_pages_are_gzipped_for_clients_that_ask(clients, app):
+    """Gzipped for a client that asks; a kept page sent again is gzipped from memory (web.compress),
+    not compressed again; a file download is left to Starlette's middleware around it."""
+    memo = app.state.gzip_memo
     c, _ = clients.browser("office")
     zipped = c.get("/board", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers.get("content-encoding") == "gzip" and "督办看板" in zipped.text
+    assert "accept-encoding" in zipped.headers.get("vary", "").lower()
     plain = c.get("/board", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.text == zipped.text
+    misses, hits = memo.misses, memo.hits
+    again = c.get("/board", headers={"Accept-Encoding": "gzip"})
+    assert again.text == zipped.text and again.headers["content-length"] == zipped.headers["content-length"]
+    assert (memo.misses, memo.hits) == (misses, hits + 1)
+    xlsx = c.get("/cases/report.xlsx", headers={"Accept-Encoding": "gzip"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"  # a workbook, not kept in the memo
+    assert memo.misses == misses
+
+
+def test_gzip_memo_keeps_within_its_bound():
+    import gzip
+
+    from duban.web.compress import GzipMemo
+
+    memo = GzipMemo(max_bytes=6000)
+    bodies = [f"第{i}页".encode() * 400 for i in range(5)]  # ~2.8 KB each, ~50 B gzipped
+    for body in bodies:
+        assert gzip.decompress(memo.gzipped(body)) == body
+    assert memo.size <= 6000 and memo.misses == 5
+    memo.gzipped(bodies[-1])
+    assert memo.hits == 1
+    memo.gzipped(bodies[0])  # the oldest was let go
+    assert memo.misses == 6

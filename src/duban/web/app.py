@@ -22,6 +22,7 @@ from duban import __version__
 from duban.config import Settings
 from duban.db import thread_limit
 from duban.web import errors
+from duban.web.compress import LEVEL, MINIMUM_SIZE, GzipMemo, RememberedGzip
 from duban.web.input_guard import InputGuard, InputRefused
 from duban.web.state import ConsoleState, business_clock, utc_now
 
@@ -141,8 +142,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
 
     app.add_middleware(InputGuard, refuse=_refusal)
     app.add_middleware(_WriteWatch, state=state)
-    # Pages are 20–60 KB of Chinese text; a phone on a slow network gets them gzipped (~1/8).
-    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    # Pages are 20–80 KB of Chinese text; a phone on a slow network gets them gzipped (~1/8): a
+    # page sent again from memory (web.compress), anything else (files, streams) by Starlette's.
+    app.state.gzip_memo = GzipMemo()
+    app.add_middleware(RememberedGzip, memo=app.state.gzip_memo)
+    app.add_middleware(GZipMiddleware, minimum_size=MINIMUM_SIZE, compresslevel=LEVEL)
 
     from duban.web.api import auth as api_auth
     from duban.web.api import board as api_board
