@@ -10,7 +10,7 @@ reference), then every console GET route with a line each (pages and API reads: 
 duty list, a random duty among 500's details, page, progress, pace, events and evidence, items,
 plans, units, the event log, the case hub's list, case, hot spots and rates, the review; not the
 file downloads), asked with an API token, and the duty page and the cases page asked with a
-browser's session (its check is kept until the database's change signal moves); then
+browser's session asking for gzip as browsers do (its check is kept until the database's change signal moves); then
 the board page again while a unit officer reports progress (every write makes the cached boards
 stale, so the board is recomputed under load). Before a route's run every one of its paths is
 asked once (the steady state of a working day: the pages have been opened before; the cost of a
@@ -315,9 +315,10 @@ def free_port() -> int:
 
 
 def auth_line(token: str) -> str:
-    """The request's credential: a bearer token, or a browser's signed session cookie (``cookie:``…)."""
+    """The request's credential: a bearer token, or a browser's signed session cookie (``cookie:``…),
+    sent as a browser sends it, asking for gzip."""
     if token.startswith("cookie:"):
-        return f"Cookie: duban_session={token[7:]}"
+        return f"Cookie: duban_session={token[7:]}\r\nAccept-Encoding: gzip, deflate"
     return f"Authorization: Bearer {token}"
 
 
