@@ -300,8 +300,7 @@ async def touch(port: int, token: str, paths: list[str], clients: int = 8, passe
         try:
             while queue:
                 path = queue.pop()
-                request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth_line(token)}\r\n\r\n"
-                await _get(reader, writer, request.encode())
+                await _get(reader, writer, get_request(port, path, token))
         finally:
             writer.close()
 
@@ -314,12 +313,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def auth_line(token: str) -> str:
-    """The request's credential: a bearer token, or a browser's signed session cookie (``cookie:``…),
-    sent as a browser sends it, asking for gzip."""
+def get_request(port: int, path: str, token: str) -> bytes:
+    """A GET of ``path`` with a bearer token, or with a browser's signed session cookie
+    (``cookie:``…) and asking for gzip, as a browser does."""
     if token.startswith("cookie:"):
-        return f"Cookie: duban_session={token[7:]}\r\nAccept-Encoding: gzip, deflate"
-    return f"Authorization: Bearer {token}"
+        headers = f"Cookie: duban_session={token[7:]}\r\nAccept-Encoding: gzip, deflate"
+    else:
+        headers = f"Authorization: Bearer {token}"
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}\r\n\r\n".encode()
 
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
@@ -349,9 +350,6 @@ async def load(
     stop = time.perf_counter() + seconds
     rng = random.Random(1)
 
-    def request(path: str) -> bytes:
-        return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth_line(token)}\r\n\r\n").encode()
-
     async def worker() -> None:
         nonlocal errors
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -359,7 +357,7 @@ async def load(
             while time.perf_counter() < stop:
                 t = time.perf_counter()
                 try:
-                    status = await _get(reader, writer, request(rng.choice(paths)))
+                    status = await _get(reader, writer, get_request(port, rng.choice(paths), token))
                 except (OSError, asyncio.IncompleteReadError):
                     errors += 1
                     writer.close()
