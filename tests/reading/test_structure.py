@@ -407,6 +407,25 @@ def test_a_bold_line_naming_a_year_opens_a_part() -> None:
     ]
 
 
+def test_parts_titled_in_words_open_parts_of_their_kind() -> None:
+    # a report whose parts are titled in its own words, none of the fixed phrases; the title and
+    # date lines, and the targets' own "…主要预期目标是：" line, open nothing
+    text = (
+        "示例省2009年政府工作报告\n——2009年1月12日在示例省第十一届人民代表大会第二次会议上\n各位代表：\n"
+        "2008年工作回顾\n一、全力抗震救灾，重建取得阶段性成果。全年建成学校3所。\n"
+        "2009年工作总体部署\n经济社会发展的主要预期目标是：生产总值增长10%左右。\n"
+        "一、加快项目建设，努力扩大投资规模。新建学校5所。\n"
+        "今年全省经济社会发展的主要预期目标是：\n城镇新增就业3万人。\n"
+        "推进政府自身建设\n一、深化机构改革，努力建设服务政府。精简审批事项100项。\n"
+    )
+    parts = [(s.title, s.part_kind) for s in tree(text) if s.level == 1 and s.title]
+    assert parts == [
+        ("2008年工作回顾", "review"),
+        ("2009年工作总体部署", "plan"),
+        ("推进政府自身建设", "plan"),
+    ]
+
+
 @pytest.mark.parametrize("appendix", ["**用语解释**", "有关词语解释", "注释：", "附件2"])
 def test_an_appendix_is_other_and_ends_the_numbered_parts(appendix: str) -> None:
     text = (

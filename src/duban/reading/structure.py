@@ -28,7 +28,10 @@ Decisions:
 - The closing address (the last "各位代表！让我们…" paragraph with no heading after it) is a part
   "结束语" of kind other; after an appendix (附件, 名词解释) or a site's trailer no numbered part
   starts, so the appendix's own "四、…" lists stay in it.
-- A bold line naming a year ("**2020年再出发征程任重道远**") opens a part; an unnamed first part
+- A bold line naming a year ("**2020年再出发征程任重道远**") opens a part, and so does a line on its
+  own that names a time and a line of work ("2009年工作总体部署", "今后五年的发展思路和主要任务")
+  or the government's own part ("推进政府自身建设"): archive reports lose their bold marks in
+  cleaning, and 35 of 2,717 had no plan part for want of it. An unnamed first part
   whose opening names past years more than the plan year is review.
 """
 
@@ -59,6 +62,7 @@ _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
+_TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—-]")  # a titled part is no sentence nor a date line
 _TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
 _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
     r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
@@ -81,11 +85,16 @@ class _Rules:
     closing_starts: tuple[str, ...]
     closing_words: tuple[str, ...]
     max_closing_chars: int
+    titled_times: re.Pattern[str]
+    titled_topics: tuple[str, ...]
+    titled_not: tuple[str, ...]
+    government_part: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     d = load_yaml("structure.yaml")
+    h = load_yaml("headings.yaml")
     return _Rules(
         part_markers={k: list(v) for k, v in d["part_kind_markers"].items()},
         child_markers={k: list(v) for k, v in d["child_kind_markers"].items()},
@@ -111,6 +120,10 @@ def _rules() -> _Rules:
         closing_starts=tuple(d["closing"]["starts"]),
         closing_words=tuple(d["closing"]["words"]),
         max_closing_chars=int(d["closing"]["max_chars"]),
+        titled_times=re.compile(h["titled_part_times"]),
+        titled_topics=tuple(h["titled_part_topics"]),
+        titled_not=tuple(h["titled_part_not"]),
+        government_part=re.compile(h["government_part"]),
     )
 
 
@@ -176,6 +189,18 @@ def _part_kind(title: str, year: int | None) -> PartKind | None:
     return None
 
 
+def _titled_part(line: str, r: _Rules) -> bool:
+    """A line on its own that titles a part in words: a time and a line of work, or the
+    government's own part (``headings.yaml``'s ``titled_part_*`` and ``government_part``)."""
+    if not 4 <= len(line) <= r.max_unnumbered or _TITLE_STOPS.search(line):
+        return False
+    if any(w in line for w in r.titled_not):
+        return False
+    if r.government_part.fullmatch(line):
+        return True
+    return r.titled_times.search(line) is not None and any(w in line for w in r.titled_topics)
+
+
 def _heading_title(body: str, limit: int) -> str:
     """The heading text of a line: up to its first 。 and at most ``limit`` characters."""
     cut = body.find("。")
@@ -222,6 +247,10 @@ def _scan(text: str) -> list[_Head]:
         if len(short) <= r.max_unnumbered and r.unnumbered.fullmatch(short):
             sec_no, has_paren = 0, False
             closed = closed or any(w in short for w in other_words)
+            heads.append(_Head(off, 1, "", short, None))
+            continue
+        if not closed and _titled_part(line, r):
+            part_no, sec_no, has_paren = 0, 0, False
             heads.append(_Head(off, 1, "", short, None))
             continue
         if _BOLD_YEAR_RE.fullmatch(raw.strip()) and len(line) <= r.max_unnumbered and not closed:
