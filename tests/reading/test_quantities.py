@@ -137,6 +137,35 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
             ("规模工业增加值高于全国", 1.5, None, "个百分点", "exact"),
         ],
     ),
+    (
+        "compared-with-a-year",
+        "全市森林覆盖率达68.5%，比2015年提高3.2个百分点。",
+        [("森林覆盖率", 68.5, None, "%", "exact"), ("森林覆盖率", 3.2, None, "个百分点", "exact")],
+    ),
+    (
+        "multiple-of-a-year",
+        "铁路营业里程达到420公里，是2015年的1.8倍。",
+        [("铁路营业里程", 420, None, "公里", "exact"), ("铁路营业里程", 1.8, None, "倍", "exact")],
+    ),
+    (
+        "share-of-the-tasks-set",
+        "新建保障性住房1.2万套，完成省下达任务的115%。",
+        [("保障性住房", 12000, None, "套", "exact"), ("保障性住房", 115, None, "%", "exact")],
+    ),
+    (
+        "list-member-with-yu",
+        "电子与信息、装备制造和现代物流等产业分别增长9.1%、7.4%和12.6%。",
+        [
+            ("电子与信息", 9.1, None, "%", "exact"),
+            ("装备制造", 7.4, None, "%", "exact"),
+            ("现代物流", 12.6, None, "%", "exact"),
+        ],
+    ),
+    (
+        "activity-as-metric",
+        "改造农村公路300公里，造林12.5万亩。",
+        [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
+    ),
 ]
 
 NOT_QUANTITIES: list[tuple[str, str]] = [

@@ -310,7 +310,7 @@ class _Extractor:
         while m and m.start() <= pos + 1 and m.group() not in CLAUSE_END + "、（(":
             m = self.lex.thing_stop_re.search(text, m.start() + 1, s_end)
         i = m.start() if m else s_end
-        return text[pos:i].rstrip("的"), i
+        return text[pos:i].strip("的"), i  # 106万人的饮水安全 → 饮水安全
 
 
 _BARE_MAGNITUDES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
@@ -319,9 +319,10 @@ _BARE_MAGNITUDE = re.compile(
 )
 CN_TENS = {"二": 20, "两": 20, "三": 30, "四": 40, "五": 50, "六": 60, "七": 70, "八": 80, "九": 90}
 _TRAILING_COUNT = re.compile(r"\d[\d.]*[万亿]?[个家项套户座条所]$")
-_COMPARATIVE = re.compile(
-    r"^(?:比|较)(?:[\u4e00-\u9fff]{0,6}?(?:高|低|多|少)?|[\u4e00-\u9fff]{0,12}(?:高|低|多|少))$"
+_COMPARATIVE = re.compile(  # 比去年, 比2010年, 较“十二五”末: the base of a change
+    r"^(?:比|较)(?:[\u4e00-\u9fff\d“”]{0,8}?(?:高|低|多|少)?|[\u4e00-\u9fff\d“”]{0,12}(?:高|低|多|少))$"
 )
+_MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[\u4e00-\u9fff\d“”]{1,10}的$")  # 是2010年的2倍
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _NOUN_ENDS = frozenset("业者员费")
@@ -400,14 +401,15 @@ def extract_quantities(
                 window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if "分别" in window and not respectively:
-                respectively = spread_scopes(
-                    [p for p in re.split("[、和及与]", ex.strip_left(metric_raw)) if p], lex
-                ) or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
+                respectively = spread_scopes(_list_members(ex.strip_left(metric_raw)), lex) or list(
+                    listed
+                )  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
                 listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
-            if _COMPARATIVE.match(metric) or _COMPARATIVE.match(metric_raw.lstrip("、，, ")):
-                metric = ""  # 比去年增加8000亿元: the figure before's metric
+            raw = metric_raw.lstrip("、，, ")
+            if _COMPARATIVE.match(metric) or _COMPARATIVE.match(raw) or _MULTIPLE_OF.match(raw):
+                metric = ""  # 比去年增加8000亿元, 是2010年的2倍: the figure before's metric
             if len(metric) < 2 and not fig.counted_after and not prev_metric:
                 metric = ex.strip_left(metric_raw, verbs=False)
             if len(metric) < 2 and not prev_metric and clause_start > s_start and not fig.counted_after:
@@ -495,6 +497,16 @@ def extract_quantities(
             share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     flag_repeats(out)
     return out
+
+
+def _list_members(listing: str) -> list[str]:
+    """光电与新材料、节能环保和生物医药等新兴产业 → three members: 、 separates them, and 和/及/与 only in the
+    last (where "B和C" ends a list); an earlier member keeps its 与 (光电与新材料 is one industry)."""
+    parts = [p for p in listing.split("、") if p]
+    if parts:
+        last = parts[-1].split("等", 1)[0] if "等" in parts[-1][1:] else parts[-1]  # 生物医药等新兴产业
+        parts[-1:] = [p for p in re.split("[和及与]", last) if p]
+    return parts
 
 
 def _rank_metric(

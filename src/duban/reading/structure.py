@@ -31,7 +31,7 @@ Decisions:
 - A bold line naming a year ("**2020年再出发征程任重道远**") opens a part, and so does a line on its
   own that names a time and a line of work ("2009年工作总体部署", "今后五年的发展思路和主要任务")
   or the government's own part ("推进政府自身建设"): archive reports lose their bold marks in
-  cleaning, and 35 of 2,717 had no plan part for want of it. An unnamed first part
+  cleaning, and 30 of 2,717 had no plan part for want of it. An unnamed first part
   whose opening names past years more than the plan year is review.
 """
 
