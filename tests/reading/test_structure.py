@@ -255,6 +255,16 @@ def test_closing_only_when_nothing_follows() -> None:
     assert kind_at(secs, text.index("让我们")) == "other"
 
 
+def test_closing_after_a_line_of_verse() -> None:
+    text = (
+        "二、2023年工作安排\n（一）扩大内需\n新建学校5所。\n"
+        "长风破浪会有时，直挂云帆济沧海。各位代表，让我们团结奋斗，为建设美好家园而努力！\n"
+    )
+    secs = tree(text)
+    assert [s.title for s in secs if s.level == 1] == ["2023年工作安排", "结束语"]
+    assert kind_at(secs, text.index("长风破浪")) == "other"
+
+
 def test_appendix_stops_numbered_parts() -> None:
     text = "一、2024年工作回顾\n正文。\n二、2025年工作安排\n正文。\n附件1\n2025年十件民生实事\n三、实施学校体育美育浸润行动计划\n"
     secs = tree(text)

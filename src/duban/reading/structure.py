@@ -62,6 +62,7 @@ _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
+_VERSE = re.compile(r"[^。！？；：\d]{4,30}[。！？]")  # a quoted line of verse before the closing words
 _TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—-]")  # a titled part is no sentence nor a date line
 _TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
 _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
@@ -189,6 +190,14 @@ def _part_kind(title: str, year: int | None) -> PartKind | None:
     return None
 
 
+def _opens_closing(line: str, starts: tuple[str, ...]) -> bool:
+    """各位代表，让我们… — or a line of verse first: "年年后浪推前浪，江草江花处处鲜。各位代表，…"."""
+    if line.startswith(starts):
+        return True
+    m = _VERSE.match(line)
+    return m is not None and line.startswith(starts, m.end())
+
+
 def _titled_part(line: str, r: _Rules) -> bool:
     """A line on its own that titles a part in words: a time and a line of work, or the
     government's own part (``headings.yaml``'s ``titled_part_*`` and ``government_part``)."""
@@ -227,7 +236,7 @@ def _scan(text: str) -> list[_Head]:
             continue
         off = m.start() + len(raw) - len(line)
         line = line.rstrip().rstrip("*").rstrip()
-        if line.startswith(r.closing_starts) and not closed:
+        if _opens_closing(line, r.closing_starts) and not closed:
             closing = (off, len(heads))
         pm = _PART_RE.match(line) or _PART_WORD_RE.match(line)
         if pm and pm[2]:
