@@ -162,6 +162,11 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         ],
     ),
     (
+        "qualified-projects",
+        "建成15个污染减排重点项目，完成2000个“农家书屋”建设任务。",
+        [("污染减排重点项目", 15, None, "个", "exact"), ("“农家书屋”建设任务", 2000, None, "个", "exact")],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],

@@ -219,9 +219,13 @@ class _Extractor:
             if (
                 unit in lex.count_units
                 and unit not in _PEOPLE_UNITS
+                and value < 20
                 and any(w in thing for w in lex.discourse_nouns)
+                and not (thing.endswith(lex.project_words) and not thing.endswith(lex.discourse_nouns))
             ):
-                return None  # 三个方面, 两项任务; but 12179户农房重建任务 counts households
+                # 三个方面, 两项任务; but 12179户农房重建任务 counts households, 4000个“农家书屋”建设任务
+                # is no figure of speech, and 15个污染减排重点项目 counts projects (重点 qualifies them)
+                return None
             # 在全国312个普通地级市中排名第51位: the field of a rank, not a count
             if re.search("中(?:排名|位居|位列|居)", text[end:s_end].split("，")[0].split(",")[0]):
                 return None
