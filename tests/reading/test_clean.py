@@ -23,11 +23,12 @@ def kinds(c: Cleaned) -> list[str]:
 
 
 def assert_exact_map(raw: str, c: Cleaned) -> None:
-    """Every cleaned character comes from the same (or its full-width) character of its line."""
+    """Every cleaned character comes from the same (or its full-width) character of its line, or
+    is a decimal point scanned as 。."""
     starts = [0] + [m.end() for m in re.finditer("\n", raw)]
     for i, ch in enumerate(c.text):
         o = c.source_offset(i)
-        assert raw[o] == ch or ord(raw[o]) - 0xFEE0 == ord(ch), (i, ch, raw[o])
+        assert raw[o] == ch or ord(raw[o]) - 0xFEE0 == ord(ch) or (raw[o], ch) == ("。", "."), (i, ch, raw[o])
         assert c.line_of(i) == bisect_right(starts, o), (i, ch)
 
 
@@ -276,6 +277,17 @@ def test_full_width_digits_and_letters_become_half_width_but_punctuation_stays()
     assert c.text == "地区生产总值增长6.5%，GDP总量突破1000亿元（含2个开发区）；目标：7%。"
     (note,) = [n for n in c.notes if n.kind == "punctuation"]
     assert "14" in note.detail
+    assert_exact_map(raw, c)
+
+
+def test_a_decimal_point_scanned_as_a_stop_becomes_a_point() -> None:
+    raw = "全年生产总值增长9。3%，财政收入186。4亿元。居全省第2。15个乡镇达标，占近1/4。12家企业上市。"
+    c = clean(raw)
+    assert c.text == (
+        "全年生产总值增长9.3%，财政收入186.4亿元。居全省第2。15个乡镇达标，占近1/4。12家企业上市。"
+    )
+    (note,) = [n for n in c.notes if n.kind == "punctuation"]
+    assert "2处" in note.detail
     assert_exact_map(raw, c)
 
 

@@ -178,6 +178,8 @@ KINDS = [
     ("review-five-years", "一、过去五年政府工作的回顾", "review"),
     ("review-year-only", "一、2022年经济运行情况", "review"),
     ("review-yi-nian-lai", "一、一年来工作回顾", "review"),
+    ("review-last-years-plan", "一、2022年经济建设取得显著成绩，实施“十四五”计划开局良好", "review"),
+    ("plan-named-by-year-and-plan", "二、认真实施2023年国民经济和社会发展计划", "plan"),
     ("plan-arrangement", "二、2023年工作安排", "plan"),
     ("plan-tasks", "二、2023年工作任务", "plan"),
     ("plan-requirements", "二、2023年经济社会发展总体要求", "plan"),

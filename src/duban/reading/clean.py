@@ -38,6 +38,8 @@ _INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0b\x0c\x0e-\
 _SPACE_LIKE = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f\u3000]")
 _FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ％．]")
 _SPACES = re.compile(" +")
+# a scan's decimal point read as 。: "增长12。2%", "241。7亿元" (not "全省第2。188个行政村" nor "1/4。10家")
+_DECIMAL_STOP = re.compile(r"(?<![\d.第/])(\d{1,6})。(\d{1,3})(?=[%亿万千元个吨斤亩人户家项所座倍])")
 _BLANK_RUN = re.compile(r"\n\n(\n+)")
 _NOT_CJK = re.compile(f"[^{CJK}]+")
 _SCRAPER_KEY = re.compile(r"#+\s*[A-Za-z_ ]{1,20}[:：]")
@@ -140,6 +142,16 @@ def _half_width(buf: Buffer) -> None:
     count = len(_FULL_WIDTH.findall(buf.text))
     buf.note("punctuation", first.start(), first.group(), f"全角数字、字母和符号改为半角，共{count}处")
     buf.substitute(_FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), buf.text))
+
+
+def _decimal_stops(buf: Buffer) -> None:
+    """A decimal point scanned as 。 between digits, before a unit, back to a point."""
+    first = _DECIMAL_STOP.search(buf.text)
+    if first is None:
+        return
+    count = len(_DECIMAL_STOP.findall(buf.text))
+    buf.note("punctuation", first.start(), first.group(), f"数字中误作句号的小数点改为“.”，共{count}处")
+    buf.substitute(_DECIMAL_STOP.sub(lambda m: f"{m[1]}.{m[2]}", buf.text))
 
 
 def _continuation_marks(buf: Buffer) -> None:
@@ -449,6 +461,7 @@ def clean(raw: str) -> Cleaned:
     _normalize(buf)
     _markdown(buf)
     _half_width(buf)
+    _decimal_stops(buf)
     _continuation_marks(buf)
     _page_lines(buf)
     _whitespace(buf)
