@@ -167,6 +167,31 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("污染减排重点项目", 15, None, "个", "exact"), ("“农家书屋”建设任务", 2000, None, "个", "exact")],
     ),
     (
+        "respectively-of-the-figures-before",
+        "城镇居民人均可支配收入4.2万元，农村居民人均可支配收入2.1万元，扣除价格因素分别增长5.1%和7.3%。",
+        [
+            ("城镇居民人均可支配收入", 42000, None, "元", "exact"),
+            ("农村居民人均可支配收入", 21000, None, "元", "exact"),
+            ("城镇居民人均可支配收入", 5.1, None, "%", "exact"),
+            ("农村居民人均可支配收入", 7.3, None, "%", "exact"),
+        ],
+    ),
+    (
+        "respectively-shares-of-the-tasks",
+        "棚户区改造开工3000套、基本建成2000套，分别完成任务数的110%和105%。",
+        [
+            ("棚户区改造开工", 3000, None, "套", "exact"),
+            ("基本建成", 2000, None, "套", "exact"),
+            ("棚户区改造开工", 110, None, "%", "exact"),
+            ("基本建成", 105, None, "%", "exact"),
+        ],
+    ),
+    (
+        "small-count-in-words-of-a-list",
+        "推动甲、乙两个产业园开工建设。",
+        [("产业园", 2, None, "个", "exact")],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
@@ -200,6 +225,7 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("count-of-tasks", "抓好三个方面任务。"),
     ("size-label", "8座以下小汽车通行费减免。"),
     ("age-class", "为3岁以下婴幼儿提供托育服务。"),
+    ("slogan-counts-in-words", "坚持两个文明一起抓，统筹两个市场，落实八条方针，实行收支两条线。"),
 ]
 
 

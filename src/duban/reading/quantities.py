@@ -162,6 +162,12 @@ class _Extractor:
             return None
         if chinese and (before == "每" or (num[0] in "百千" and not m.group("mag"))):
             return None
+        if (
+            chinese
+            and value < 10
+            and not _LISTED_BEFORE.search(text, self._clause_start(s_start, start), start)
+        ):
+            return None  # 两个市场, 八条方针, 收支两条线; but 京东灵丘等三个在建数据中心 counts what it lists
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
             prefix = text[max(s_start, start - 12) : start]
@@ -236,6 +242,9 @@ class _Extractor:
         if after == "的" and unit not in lex.count_units:
             return None
         return _Figure(start, post_end, value, value_high, unit, bound, counted_after)
+
+    def _clause_start(self, s_start: int, pos: int) -> int:
+        return max([s_start, *(self.text.rfind(c, s_start, pos) + 1 for c in CLAUSE_END)])
 
     def _stop_at(self, pos: int) -> bool:
         """True when the text at pos starts a bound, a verb of change or a linker."""
@@ -339,6 +348,7 @@ _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
+_LISTED_BEFORE = re.compile("[、等和及与]")  # a small count in words counts only what the clause lists
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
 _PEOPLE_UNITS = frozenset(("户", "人", "名", "人次", "户次"))
 
@@ -389,7 +399,7 @@ def extract_quantities(
         prev_metric_start = s_start
         respectively: list[str] = []
         listed: list[str] = []
-        for fig in figs:
+        for f_index, fig in enumerate(figs):
             clause_start = s_start
             for i in range(fig.start - 1, s_start - 1, -1):
                 if text[i] in CLAUSE_END:
@@ -400,14 +410,17 @@ def extract_quantities(
             if inner := _INNER_FIGURE.search(window):  # 总算力突破7000PF、增长34.6%: skip the unread figure
                 w_start += inner.end()
                 window = window[inner.end() :]
+            says_respectively = "分别" in window
             plan_share = lex.plan_share_re.search(window)
             if plan_share:  # 完成年计划的118.2%: a share of the plan
                 window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
-            if "分别" in window and not respectively:
-                respectively = spread_scopes(_list_members(ex.strip_left(metric_raw)), lex) or list(
-                    listed
-                )  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
+            if says_respectively and not respectively:
+                respectively = (
+                    spread_scopes(_list_members(ex.strip_left(metric_raw)), lex)
+                    or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
+                    or _metrics_before(out, s_start, _run_length(text, figs, f_index))
+                )  # 收入4494元，纯收入2086元，分别增长2.9%和11.6%: the figures' metrics before
                 listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
@@ -433,7 +446,7 @@ def extract_quantities(
             elif metric.startswith("占") and prev_metric:
                 share = metric.rstrip("的")
                 metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
-            m_start = w_start + window.find(metric) if metric else fig.start
+            m_start = w_start + window.find(metric) if metric and metric in window else fig.start
             if metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
                 metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
             elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
@@ -447,7 +460,7 @@ def extract_quantities(
                     prev_metric, prev_metric_start = subject, m_start
             elif respectively and w_start > clause_start and window.strip("、和及与 ") == "":
                 metric = respectively.pop(0) if respectively else prev_metric
-            elif respectively and "分别" in window:
+            elif respectively and says_respectively:
                 metric = respectively.pop(0)
             elif fig.counted_after and (fig.unit in lex.count_units or len(metric) < 2):
                 thing, end_thing = ex.counted_thing(fig.end, s_end)
@@ -471,6 +484,10 @@ def extract_quantities(
                 bound = "at_most"
             if window.endswith("控制在") and fig.bound == "exact":
                 bound = "at_most"
+            if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
+                m_start = (
+                    named  # 收入2086元，分别增长2.9%和11.6%: the quote runs from the metric named before
+                )
             quote_start = min(m_start, fig.start)
             q = Quantity(
                 kind=kind,
@@ -501,6 +518,25 @@ def extract_quantities(
             share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     flag_repeats(out)
     return out
+
+
+def _run_length(text: str, figs: list[_Figure], i: int) -> int:
+    """How many figures from ``figs[i]`` on are joined by list words only (2.9%和11.6%: 2)."""
+    n = 1
+    while i + n < len(figs) and text[figs[i + n - 1].end : figs[i + n].start].strip("、和及与 ") == "":
+        n += 1
+    return n
+
+
+def _metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:
+    """The last ``n`` distinct metrics of this sentence's figures so far, in order ([] if fewer)."""
+    names: list[str] = []
+    for q in reversed(out):
+        if q.start < s_start:
+            break
+        if q.metric not in names:
+            names.insert(0, q.metric)
+    return names[-n:] if n > 1 and len(names) >= n else []
 
 
 def _list_members(listing: str) -> list[str]:
