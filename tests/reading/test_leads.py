@@ -39,3 +39,41 @@ def test_every_task_of_the_sample_gets_the_ledgers_unit() -> None:
             checked += 1
     assert checked > 200
     assert sum(t.lead is not None for t in plan.tasks) > len(plan.tasks) * 0.8
+
+
+PROVINCE = """2024年政府工作报告
+各位代表：
+现在，我代表省人民政府，向大会报告工作，请予审议。
+一、2023年工作回顾
+全年建成高标准农田300万亩。
+二、2024年工作安排
+（一）全面推进乡村振兴
+新建高标准农田400万亩。
+（二）办好人民满意的教育
+新建中小学50所。
+"""
+
+
+def test_a_provinces_tasks_are_led_by_its_departments(tmp_path) -> None:
+    plan = read_report(PROVINCE, name="2024.txt")
+    assert plan.place == ""  # nothing names the province, the speaker names its level
+    assert [t.lead for t in plan.tasks] == ["省农业农村厅", "省教育厅"]
+    folder = tmp_path / "示例省"
+    folder.mkdir()
+    (folder / "2024.txt").write_text(PROVINCE, encoding="utf-8")
+    kept = read_report(folder / "2024.txt")
+    assert kept.place == "示例省"  # an archive kept by place
+    assert [t.lead for t in kept.tasks] == ["省农业农村厅", "省教育厅"]
+
+
+def test_units_at_each_level() -> None:
+    from duban.reading.leads import unit_at_level
+
+    assert unit_at_level("市发展和改革委员会", "示例市") == "市发展和改革委员会"
+    assert unit_at_level("市发展和改革委员会", "北京市") == "市发展和改革委员会"
+    assert unit_at_level("市交通运输局", "示例省") == "省交通运输厅"
+    assert unit_at_level("市体育局", "示例省") == "省体育局"
+    assert unit_at_level("市生态环境局", "广西壮族自治区") == "自治区生态环境厅"
+    assert unit_at_level("市农业农村局", "国务院") == "农业农村部"
+    assert unit_at_level("市发展和改革委员会", "样例县") == "县发展和改革局"
+    assert unit_at_level("市教育局", "示例区") == "区教育局"

@@ -17,7 +17,7 @@ from duban.reading.clean import clean
 from duban.reading.decode import Decoded, decode_bytes, decode_path
 from duban.reading.headline import find_headline_block
 from duban.reading.model import PartKind, Plan, ReadError
-from duban.reading.origin import detect_place, detect_year
+from duban.reading.origin import detect_place, detect_year, speaker_level
 from duban.reading.periods import assign_periods
 from duban.reading.quantities import extract_quantities
 from duban.reading.structure import SectionIndex, paragraph_kinds, segment
@@ -101,10 +101,18 @@ def read_report(source: Source, year: int | None = None, *, name: str | None = N
         headline_span=headline,
     )
     assign_periods(text, quantities, year=plan_year, sections=sections, kind_at=kind_at)
+    place = detect_place(text, label)
+    if not place and not isinstance(source, bytes) and label == Path(source).name:
+        place = detect_place("", str(source))  # read from a path: its folder may name the place
     tasks = extract_tasks(
-        text, sections, year=plan_year, line_of=cleaned.line_of, quantities=quantities, headline=headline
+        text,
+        sections,
+        year=plan_year,
+        line_of=cleaned.line_of,
+        quantities=quantities,
+        headline=headline,
+        place=place or speaker_level(text),
     )
-    place = detect_place(text, doc)
     return Plan(
         doc=doc,
         title=_title(text, place, plan_year),

@@ -1,7 +1,8 @@
 """The unit that would lead a task: keyword routing, one implementation for reader and ledger.
 
-Owns :class:`Router` (rules in, the best rule for a text and a section title out) and
-``route_lead``. The rules are data: a unit, keywords and section words, as in the ledger's
+Owns :class:`Router` (rules in, the best rule for a text and a section title out),
+``route_lead`` and ``unit_at_level`` (a city unit's name at a province's, the State Council's or a
+county's level, from ``lexicon/leads.yaml``). The rules are data: a unit, keywords and section words, as in the ledger's
 ``rules/routing.yaml``, which the reader reads by path so a task read and a duty routed get the
 same unit without the reading package importing the ledger (the ledger's ``route`` builds its
 ``Router`` from the rules it parsed and validated). Scoring: 2 points a keyword found in the
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from duban.reading.lexicon_file import load_yaml
 from duban.reading.trie import alternation
 
 RULES = Path(__file__).resolve().parent.parent / "ledger" / "rules" / "routing.yaml"
@@ -115,14 +117,53 @@ def _default() -> Router:
     )
 
 
-def route_lead(*, text: str, section_title: str | None) -> str | None:
-    """The unit the routing rules give a task's text under a section title, or None.
+def route_lead(*, text: str, section_title: str | None, place: str = "") -> str | None:
+    """The unit the routing rules give a task's text under a section title, or None; named at
+    ``place``'s level (a province's department for "河南省").
 
     >>> route_lead(text="全年建成高标准农田20.8万亩", section_title="坚持强基固本")
     '市农业农村局'
+    >>> route_lead(text="全年建成高标准农田20.8万亩", section_title=None, place="河南省")
+    '省农业农村厅'
     >>> route_lead(text="各项工作有序推进", section_title=None) is None
     True
     """
     router = _default()
     got = router.best(text=text, section_title=section_title)
-    return router.rules[got.rule].unit if got else None
+    return unit_at_level(router.rules[got.rule].unit, place) if got else None
+
+
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+def unit_at_level(unit: str, place: str) -> str:
+    """A city unit's name in ``place``'s government: 市商务局 → 省商务厅 (河南省), 自治区商务厅
+    (a region), 商务部 (国务院), 县商务局 (a county); a city or a municipality keeps it.
+
+    >>> unit_at_level("市发展和改革委员会", "广西壮族自治区"), unit_at_level("市卫生健康委员会", "样例县")
+    ('自治区发展和改革委员会', '县卫生健康局')
+    """
+    if not unit.startswith("市") or not place or place in _MUNICIPALITIES:
+        return unit
+    tables = _level_tables()
+    if place == "国务院":
+        return tables["national"].get(unit, unit)
+    for suffix, prefix, table in (
+        ("自治区", "自治区", "province"),
+        ("省", "省", "province"),
+        ("县", "县", "county"),
+        ("旗", "旗", "county"),
+        ("区", "区", "county"),
+    ):
+        if place.endswith(suffix):
+            return prefix + tables[table].get(unit, unit[1:])
+    return unit
+
+
+@lru_cache(maxsize=1)
+def _level_tables() -> dict[str, dict[str, str]]:
+    raw = load_yaml("leads.yaml")
+    return {
+        level: {str(k): str(v) for k, v in (raw.get(level) or {}).items()}
+        for level in ("province", "national", "county")
+    }

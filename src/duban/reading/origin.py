@@ -30,6 +30,8 @@ _TITLE_PLACE_RE = re.compile(
 _CONGRESS_PLACE_RE = re.compile(  # ——2023年2月13日在南宁市第十五届人民代表大会第四次会议上
     r"在([^\W\d_]{2,10}?(?:省|市|自治区|县|区|州|盟))第[一二三四五六七八九十\d]{1,4}届人民代表大会"
 )
+_FOLDER_PLACE_RE = re.compile(r"[^\W\d_]{1,12}(?:省|市|自治区|特别行政区|县|区|州|盟|旗)")
+_SPEAKER_LEVEL_RE = re.compile(r"我代表(省|自治区|市|县|区|旗|国务院)(?:人民政府)?")
 _SPEAKER_RE = re.compile(
     r"(?<!\d)([^\W\d_]{2,8}?(?:省|市|自治区))(?:人民政府)?(?:省长|市长|主席|代市长|代省长)"
 )
@@ -88,6 +90,8 @@ def detect_place(text: str, name: str | None) -> str:
     '南宁市'
     >>> detect_place("各位代表：", "datong-2023.txt")
     '大同市'
+    >>> detect_place("各位代表：", "archive/province/河南省/2024.md")
+    '河南省'
     """
     head = text[:4000]
     m = _PROVINCE_LINE_RE.search(head)
@@ -109,5 +113,20 @@ def detect_place(text: str, name: str | None) -> str:
         return m[1]
     if name:
         stem = re.split(r"[-_.\d]", name.rsplit("/", 1)[-1], maxsplit=1)[0].lower()
-        return _places_by_name().get(stem, "")
+        if place := _places_by_name().get(stem, ""):
+            return place
+        folder = name.replace("\\", "/").rsplit("/", 2)
+        if len(folder) == 3 and _FOLDER_PLACE_RE.fullmatch(folder[1]):
+            return folder[1]  # an archive kept by place: …/河南省/2024.md
     return ""
+
+
+def speaker_level(text: str) -> str:
+    """The level the speaker speaks for when no place is named: "省" for "我代表省人民政府",
+    "自治区", "市", "县", "区", "国务院"; "" when the text does not say.
+
+    >>> speaker_level("各位代表：\\n现在，我代表省人民政府，向大会报告工作")
+    '省'
+    """
+    m = _SPEAKER_LEVEL_RE.search(text[:4000])
+    return m[1] if m else ""

@@ -247,6 +247,7 @@ def extract_tasks(
     line_of: Callable[[int], int],
     quantities: Sequence[Quantity] = (),
     headline: tuple[int, int] | None = None,
+    place: str = "",
 ) -> list[Task]:
     """Every task of the plan part as a Task, in text order (ids T1, T2, …), with its figures.
 
@@ -289,7 +290,9 @@ def extract_tasks(
                 group=cut.group,
                 targets=inside,
                 lead=route_lead(
-                    text=clause, section_title=" › ".join(x for x in (cut.heading.title, cut.group) if x)
+                    text=clause,
+                    section_title=" › ".join(x for x in (cut.heading.title, cut.group) if x),
+                    place=place,
                 ),
                 headline=cut.headline,
             )
