@@ -192,6 +192,21 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("产业园", 2, None, "个", "exact")],
     ),
     (
+        "generic-metric-after-its-subject",
+        "粮食生产再获丰收，总产达到310亿斤。",
+        [("粮食总产", 310e8, None, "斤", "exact")],
+    ),
+    (
+        "a-clause-before-the-metric",
+        "依托示例机场谋划打造国际航空货运枢纽、货邮吞吐量达到50万吨。",
+        [("货邮吞吐量", 500000, None, "吨", "exact")],
+    ),
+    (
+        "listed-companies-and-the-lists-verb",
+        "新增“四上”企业1000家以上、上市公司5家以上。",
+        [("“四上”企业", 1000, None, "家", "at_least"), ("上市公司", 5, None, "家", "at_least")],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
@@ -256,6 +271,13 @@ def test_example(sentence: str, expected: list[Fig]) -> None:
 def test_not_a_quantity(sentence: str) -> None:
     got = _extract(sentence)
     assert got == [], [(q.metric, q.value, q.unit, q.quote) for q in got]
+
+
+def test_a_clause_before_a_metric_is_not_taken_in() -> None:
+    (q,) = _extract("依托示例机场谋划打造国际航空货运枢纽、货邮吞吐量达到50万吨。")
+    assert (q.metric, q.quote) == ("货邮吞吐量", "货邮吞吐量达到50万吨")
+    _first, second = _extract("新增“四上”企业1000家以上、上市公司5家以上。")
+    assert (second.metric, second.change) == ("上市公司", "新增")
 
 
 def test_review_part_gives_achievements_and_other_gives_nothing() -> None:

@@ -112,3 +112,25 @@ def test_hand_key_of_a_province(tmp_path: Path) -> None:
     folder = shared_path("corpus", "archive", "province", "江西省")
     rows = promises(_plan(str(folder / "2024.md")), _plan(str(folder / "2025.md")))
     assert _score(HAND / "jiangxi-2024.key.jsonl", [p for p in rows if p.headline], tmp_path) == 1.0
+
+
+def test_a_years_additions_meet_their_results() -> None:
+    """A count without a word of change is the year's addition (培育…25家 ~ 新增…30家); a synonym
+    (上市公司 ~ 上市企业) and a generic metric after its subject (粮食生产…，总产达到…) pair up."""
+    earlier = read_report(
+        "示例省2023年政府工作报告\n二、2023年工作安排\n"
+        "培育省级专精特新企业25家，新增“四上”企业1000家以上、上市公司5家以上。粮食产量稳定在300亿斤以上。\n",
+        name="示例省-2023.txt",
+    )
+    later = read_report(
+        "示例省2024年政府工作报告\n一、2023年工作回顾\n"
+        "新增省级专精特新企业30家，新增上市企业3家。粮食生产再获丰收，总产达到310亿斤。\n"
+        "二、2024年工作安排\n新增上市企业5家。\n",
+        name="示例省-2024.txt",
+    )
+    got = {
+        p.metric_words: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)
+    }
+    assert got["省级专精特新企业"] == (30, "met")
+    assert got["上市公司"] == (3, "missed")
+    assert got["粮食产量"] == (310e8, "met")

@@ -302,6 +302,8 @@ class _Extractor:
             rest = window[m.end() :]
             if (len(rest) < 2 and rest) or rest[:1] in _NOUN_ENDS:
                 break  # 服务业增加值: 服务 makes a noun with 业, it is not a verb here
+            if m.group() in _LISTING_VERBS and rest.startswith(("公司", "企业")):
+                break  # 上市公司, 挂牌企业: a kind of company, not the act of listing
             window = rest
         return window.lstrip("、和及与的 ")
 
@@ -339,6 +341,7 @@ _MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[\u4e00-\u9fff\d“”]{1,10}�
 _INNER_FIGURE = re.compile(r"^.*\d[\d.,]*[^\d、，,]{0,4}[、，,]")
 _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _NOUN_ENDS = frozenset("业者员费")
+_LISTING_VERBS = ("上市", "挂牌")
 _GOAL_AFTER = ("的目标", "的水平")
 _NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:平方米|平方公里|亩|公里|米|吨|户|套|元|人)")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
@@ -348,6 +351,7 @@ _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
+_LONG_LIST_HEAD = 8  # before a metric's last 、 this much text is a clause of its own, not list members
 _LISTED_BEFORE = re.compile("[、等和及与]")  # a small count in words counts only what the clause lists
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
 _PEOPLE_UNITS = frozenset(("户", "人", "名", "人次", "户次"))
@@ -449,6 +453,14 @@ def extract_quantities(
             m_start = w_start + window.find(metric) if metric and metric in window else fig.start
             if metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
                 metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
+            elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
+                subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
+                metric = subject[:2] + metric if len(subject) >= 4 else metric
+            if "、" in metric and len(metric.rsplit("、", 1)[0]) >= _LONG_LIST_HEAD:
+                metric = metric.rsplit("、", 1)[
+                    1
+                ]  # 谋划打造国际自由贸易航空港、货邮吞吐量达到…: a clause, no list
+                m_start = w_start + window.rfind(metric) if metric in window else m_start
             elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
                 metric = f"{prev_metric}（{metric.lstrip('（(')}）"  # 增长1.7%（同口径增长2.5%）
             end = fig.end
@@ -477,6 +489,14 @@ def extract_quantities(
                 change = out[-1].change  # 增长6.1%、5.2%: the list shares its verb
             if change is None:
                 change = next((c for c in ("新增", "净增") if c in metric or c in metric_raw), None)
+            if (
+                change is None
+                and window.startswith("、")
+                and out
+                and out[-1].start >= s_start
+                and out[-1].change in ("新增", "净增")
+            ):
+                change = out[-1].change  # 新增“四上”企业1万家、上市公司20家: the list's verb
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
             if bound == "exact" and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
                 bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound

@@ -27,10 +27,30 @@ from duban.review.rules import Rules, judge, rules
 
 MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
 _INCREMENTS = ("新增", "净增", "增加")
+_LEVEL_WORDS = (
+    "达到",
+    "达",
+    "总数",
+    "总量",
+    "累计",
+    "突破",
+    "超过",
+    "保有",
+    "稳定在",
+    "保持",
+    "规模",
+    "余额",
+    "总计",
+)
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _NOISE = re.compile(r"[\s（）()“”《》]")
+_SAME_WORDS = (
+    ("公司", "企业"),
+    ("总产量", "产量"),
+    ("总产", "产量"),
+)  # 上市公司 ~ 上市企业, 粮食总产 ~ 粮食产量
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
 
@@ -95,7 +115,11 @@ def same_place(a: str, b: str) -> bool:
 
 
 def _norm(metric: str) -> str:
-    return _NOISE.sub("", metric)
+    """A metric's words for comparing: brackets and quotes out, one word for each synonym pair."""
+    metric = _NOISE.sub("", metric)
+    for word, same in _SAME_WORDS:
+        metric = metric.replace(word, same)
+    return metric
 
 
 def _bigrams(s: str) -> set[str]:
@@ -154,7 +178,11 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     if t.value is None:  # 增长与经济增长同步, 高于GDP增速: a rate speaks to it first
         return 0 if unit_family(r.unit) in ("percent", "points") else 1
     tf, rf = unit_family(t.unit), unit_family(r.unit)
-    if tf not in ("percent", "points") and (t.change in _INCREMENTS) != (r.change in _INCREMENTS):
+    if (
+        tf not in ("percent", "points")
+        and (t.change in _INCREMENTS) != (r.change in _INCREMENTS)
+        and not (r.change in _INCREMENTS and _implied_increment(t))
+    ):
         return None  # 新增市场主体20万户 is not 市场主体总量200万户
     if tf == rf and (tf != "count" or t.unit == r.unit):
         return 0
@@ -165,6 +193,12 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     if {tf, rf} & {"percent", "points", "index"} or not same_id:
         return None  # only the vocabulary's own indicator in another unit is a result to weigh
     return 2
+
+
+def _implied_increment(t: _Target) -> bool:
+    """A plan's figure without a word of change or of level is the year's addition: 培育省级专精特新
+    企业25家 is answered by 新增…54家; 市场主体达到200万户 is a level."""
+    return t.change is None and not any(w in t.item.quote for w in _LEVEL_WORDS)
 
 
 def short_name(metric: str) -> str:
