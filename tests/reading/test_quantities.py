@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from duban.reading.metrics import describe
 from duban.reading.quantities import extract_quantities
 from duban.reading.quantity_lexicon import lexicon
 from tests.conftest import FIXTURES, ROOT, shared_path
@@ -207,6 +208,34 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("“四上”企业", 1000, None, "家", "at_least"), ("上市公司", 5, None, "家", "at_least")],
     ),
     (
+        "one-figure-for-a-list",
+        "新材料、生物医药、数字经济产业产值增长15%以上。",
+        [
+            ("新材料产业产值", 15, None, "%", "at_least"),
+            ("生物医药产业产值", 15, None, "%", "at_least"),
+            ("数字经济产业产值", 15, None, "%", "at_least"),
+        ],
+    ),
+    (
+        "quoted-commitment",
+        "确保“3个县摘帽、8万人脱贫”，基本医疗保险参保率巩固在95%以上。",
+        [
+            ("县摘帽", 3, None, "个", "exact"),
+            ("脱贫", 80000, None, "人", "exact"),
+            ("基本医疗保险参保率", 95, None, "%", "at_least"),
+        ],
+    ),
+    (
+        "people-counted-after",
+        "全年9万贫困人口脱贫，12件重点民生实事全面完成。",
+        [("贫困人口脱贫", 90000, None, "人", "exact"), ("重点民生实事", 12, None, "件", "exact")],
+    ),
+    (
+        "counted-thing-stops-before-how-it-went",
+        "全年22件省市实事全面完成。",
+        [("省市实事", 22, None, "件", "exact")],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
@@ -278,6 +307,12 @@ def test_a_clause_before_a_metric_is_not_taken_in() -> None:
     assert (q.metric, q.quote) == ("货邮吞吐量", "货邮吞吐量达到50万吨")
     _first, second = _extract("新增“四上”企业1000家以上、上市公司5家以上。")
     assert (second.metric, second.change) == ("上市公司", "新增")
+
+
+def test_a_new_jobs_figure_is_named_by_its_verb() -> None:
+    (q,) = extract_quantities("新增城镇就业5.2万人。", kind_at=lambda _o: "plan")
+    describe(q)
+    assert (q.metric, q.change, q.metric_id) == ("城镇就业", "新增", "urban_new_jobs")
 
 
 def test_review_part_gives_achievements_and_other_gives_nothing() -> None:

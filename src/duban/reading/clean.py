@@ -38,6 +38,7 @@ _INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0b\x0c\x0e-\
 _SPACE_LIKE = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f\u3000]")
 _FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ％．]")
 _SPACES = re.compile(" +")
+_LATIN_AFTER_DIGITS = re.compile(r"[\d.]+[A-Za-z]")  # 5G, 3D: a Latin token keeps its space
 # a scan's decimal point read as 。: "增长12。2%", "241。7亿元" (not "全省第2。188个行政村" nor "1/4。10家")
 _DECIMAL_STOP = re.compile(r"(?<![\d.第/])(\d{1,6})。(\d{1,3})(?=[%亿万千元个吨斤亩人户家项所座倍])")
 _BLANK_RUN = re.compile(r"\n\n(\n+)")
@@ -278,10 +279,11 @@ def _cjkish(ch: str) -> bool:
 
 
 def _whitespace(buf: Buffer, *, final: bool = False) -> None:
-    """Spaces at line ends and starts and between Chinese characters out; blank-line runs to one."""
+    """Spaces at line ends and starts, between Chinese characters and beside digits in Chinese text
+    out; blank-line runs to one."""
     text = buf.text
     spans: list[tuple[int, int]] = []
-    counts = {"行尾空格": 0, "行首空格": 0, "汉字间空格": 0, "多余空行": 0}
+    counts = {"行尾空格": 0, "行首空格": 0, "汉字间空格": 0, "数字旁空格": 0, "多余空行": 0}
     for m in _SPACES.finditer(text):
         s, e = m.span()
         before = text[s - 1] if s else "\n"
@@ -292,6 +294,10 @@ def _whitespace(buf: Buffer, *, final: bool = False) -> None:
             counts["行首空格"] += 1
         elif _cjkish(before) and _cjkish(after):
             counts["汉字间空格"] += 1
+        elif (before.isdigit() and (after.isdigit() or after in "%‰" or _cjkish(after))) or (
+            _cjkish(before) and after.isdigit() and not _LATIN_AFTER_DIGITS.match(text, e)
+        ):
+            counts["数字旁空格"] += 1  # a scan's "增长 1 1 %", "控制在 8 ‰以内"
         else:
             continue
         spans.append((s, e))

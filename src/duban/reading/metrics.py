@@ -160,6 +160,8 @@ def measure_of(q: Quantity) -> Measure:
 def describe(q: Quantity) -> None:
     """Fill ``metric_id``, ``scope`` and ``measure`` of one quantity in place."""
     q.metric_id, scope = identify(q.metric)
+    if q.metric_id is None and q.change in ("新增", "净增"):  # 新增城镇就业5.2万人: the verb names it
+        q.metric_id, scope = identify(q.change + q.metric)
     if scope is None:  # 城镇/农村 only from the metric's words; 同口径 from the brackets or quote too
         scope = next((s for s in ("同口径", "全口径") if s in q.metric or s in q.quote), None)
     q.scope = scope

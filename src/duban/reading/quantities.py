@@ -111,9 +111,14 @@ class _Extractor:
         return found
 
     def quoted(self, pos: int) -> bool:
-        """True when pos sits inside “…” or 《…》."""
+        """True when pos sits inside “…” or 《…》 that names something (“十四五”, “1+N”, 《…规划》),
+        not inside a quoted commitment (确保“4个县摘帽、10万人脱贫”)."""
         i = bisect_right(self._quote_starts, pos) - 1
-        return i >= 0 and self._quotes[i][0] < pos < self._quotes[i][1]
+        if i < 0 or not self._quotes[i][0] < pos < self._quotes[i][1]:
+            return False
+        a, b = self._quotes[i]
+        inner = self.text[a + 1 : b - 1]
+        return self.text[a] != "“" or len(inner) < _QUOTED_CLAIM or not _QUOTED_FIGURE.search(inner)
 
     def _figure(self, m: re.Match[str], s_start: int, s_end: int) -> _Figure | None:
         text, lex = self.text, self.lex
@@ -168,6 +173,8 @@ class _Extractor:
             and not _LISTED_BEFORE.search(text, self._clause_start(s_start, start), start)
         ):
             return None  # 两个市场, 八条方针, 收支两条线; but 京东灵丘等三个在建数据中心 counts what it lists
+        if not unit and m.group("mag") and text.startswith(_PEOPLE_AFTER, end):
+            unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
             prefix = text[max(s_start, start - 12) : start]
@@ -227,6 +234,7 @@ class _Extractor:
                 and unit not in _PEOPLE_UNITS
                 and value < 20
                 and any(w in thing for w in lex.discourse_nouns)
+                and not any(h in thing for h in _COUNTED_HEADS)
                 and not (thing.endswith(lex.project_words) and not thing.endswith(lex.discourse_nouns))
             ):
                 # 三个方面, 两项任务; but 12179户农房重建任务 counts households, 4000个“农家书屋”建设任务
@@ -325,7 +333,7 @@ class _Extractor:
         while m and m.start() <= pos + 1 and m.group() not in CLAUSE_END + "、（(":
             m = self.lex.thing_stop_re.search(text, m.start() + 1, s_end)
         i = m.start() if m else s_end
-        return text[pos:i].strip("的"), i  # 106万人的饮水安全 → 饮水安全
+        return text[pos:i].strip("的”’"), i  # 106万人的饮水安全 → 饮水安全
 
 
 _BARE_MAGNITUDES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
@@ -351,7 +359,25 @@ _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
-_LONG_LIST_HEAD = 8  # before a metric's last 、 this much text is a clause of its own, not list members
+_QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
+_QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
+_PEOPLE_AFTER = ("农村贫困人口", "贫困人口", "农村人口", "人口", "群众", "农民", "劳动力")
+_COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
+_METRIC_TAILS = (
+    "产业产值",
+    "产值",
+    "增加值",
+    "参保率",
+    "覆盖率",
+    "普及率",
+    "合格率",
+    "达标率",
+    "营业收入",
+    "收入",
+    "投资",
+    "产量",
+)
+_LONG_LIST_HEAD = 8  # a member this long before a metric's last 、 is a clause of its own, not a list's
 _LISTED_BEFORE = re.compile("[、等和及与]")  # a small count in words counts only what the clause lists
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
 _PEOPLE_UNITS = frozenset(("户", "人", "名", "人次", "户次"))
@@ -456,7 +482,7 @@ def extract_quantities(
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
                 metric = subject[:2] + metric if len(subject) >= 4 else metric
-            if "、" in metric and len(metric.rsplit("、", 1)[0]) >= _LONG_LIST_HEAD:
+            if "、" in metric and len(metric.split("、")[-2]) >= _LONG_LIST_HEAD:
                 metric = metric.rsplit("、", 1)[
                     1
                 ]  # 谋划打造国际自由贸易航空港、货邮吞吐量达到…: a clause, no list
@@ -509,28 +535,31 @@ def extract_quantities(
                     named  # 收入2086元，分别增长2.9%和11.6%: the quote runs from the metric named before
                 )
             quote_start = min(m_start, fig.start)
-            q = Quantity(
-                kind=kind,
-                metric=metric,
-                change=None if fig.is_rank else change,
-                value=fig.value,
-                value_high=fig.value_high,
-                unit=fig.unit,
-                bound=bound,
-                quote=text[quote_start:end],
-                start=quote_start,
-                end=end,
-                line=line_of(fig.start),
-                section=section_at(fig.start),
-                headline=kind == "target"
-                and headline_span is not None
-                and headline_span[0] <= fig.start < headline_span[1],
-                sentence=text[s_start:s_end],
-            )
-            flag(q, lex)
-            if plan_share:
-                q.flags.append("share_of_plan")
-            out.append(q)
+            members = [metric] if says_respectively or fig.is_rank else _shared_members(metric)
+            for member in members:  # 集成电路、智能机器人产业产值增长20%: one figure for each
+                q = Quantity(
+                    kind=kind,
+                    metric=member,
+                    change=None if fig.is_rank else change,
+                    value=fig.value,
+                    value_high=fig.value_high,
+                    unit=fig.unit,
+                    bound=bound,
+                    quote=text[quote_start:end],
+                    start=quote_start,
+                    end=end,
+                    line=line_of(fig.start),
+                    section=section_at(fig.start),
+                    headline=kind == "target"
+                    and headline_span is not None
+                    and headline_span[0] <= fig.start < headline_span[1],
+                    sentence=text[s_start:s_end],
+                )
+                flag(q, lex)
+                if plan_share:
+                    q.flags.append("share_of_plan")
+                out.append(q)
+            metric = members[-1]
             if not fig.is_rank and metric != prev_metric:
                 prev_metric, prev_metric_start = metric, m_start
             prev_end = fig.end
@@ -538,6 +567,20 @@ def extract_quantities(
             share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     flag_repeats(out)
     return out
+
+
+def _shared_members(metric: str) -> list[str]:
+    """集成电路、智能机器人、智能网联汽车产业产值 → each member with the last one's tail (产业产值),
+    when every member is a name of its own; else the metric alone."""
+    parts = metric.split("、")
+    if len(parts) < 2 or any(len(p) < 2 for p in parts):
+        return [metric]
+    last = parts[-1]
+    at = min((i for h in _METRIC_TAILS if (i := last.find(h)) >= 2), default=-1)
+    if at < 0:
+        return [metric]
+    tail = last[at:]
+    return [p if p.endswith(tail) else p + tail for p in parts[:-1]] + [last]
 
 
 def _run_length(text: str, figs: list[_Figure], i: int) -> int:

@@ -29,8 +29,8 @@ Decisions:
   "结束语" of kind other; after an appendix (附件, 名词解释) or a site's trailer no numbered part
   starts, so the appendix's own "四、…" lists stay in it.
 - A bold line naming a year ("**2020年再出发征程任重道远**") opens a part, and so does a line on its
-  own that names a time and a line of work ("2009年工作总体部署", "今后五年的发展思路和主要任务")
-  or the government's own part ("推进政府自身建设"): archive reports lose their bold marks in
+  own that names a year ("2014年加快全面建成小康社会进程"), or another time and a line of work
+  ("今后五年的发展思路和主要任务"), or the government's own part ("推进政府自身建设"): archive reports lose their bold marks in
   cleaning, and 25 of 2,717 had no plan part for want of it. An unnamed first part
   whose opening names past years more than the plan year is review.
 """
@@ -65,6 +65,7 @@ _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
 _VERSE = re.compile(r"[^。！？；：\d]{4,30}[。！？]")  # a quoted line of verse before the closing words
 _TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—-]")  # a titled part is no sentence nor a date line
 _PAST_PLAN_WORDS = frozenset(("计划",))  # a plan word that a review's title may hold (“九五”计划开局良好)
+_TITLE_YEAR_RE = re.compile(r"(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)")
 _TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
 _BOLD_YEAR_RE = re.compile(  # not a date line: "**（2005年2月22日）**", "**——2020年1月6日在…**"
     r"\*\*[^，。；：,;:！？*\n（(—]{0,12}(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)[^，。；：,;:！？*\n]{2,24}\*\*"
@@ -213,6 +214,8 @@ def _titled_part(line: str, r: _Rules) -> bool:
         return False
     if r.government_part.fullmatch(line):
         return True
+    if _TITLE_YEAR_RE.search(line):
+        return True  # 2014年加快全面建成小康社会进程: a year names the part's time, its kind follows
     return r.titled_times.search(line) is not None and any(w in line for w in r.titled_topics)
 
 
