@@ -236,6 +236,16 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("省市实事", 22, None, "件", "exact")],
     ),
     (
+        "a-bound-stays-in-its-clause",
+        "上云企业超1万家，8家企业获评国家级智能工厂，新能源汽车产量超50万辆、居全国第9。",
+        [
+            ("上云企业", 10000, None, "家", "at_least"),
+            ("企业获评国家级智能工厂", 8, None, "家", "exact"),
+            ("新能源汽车产量", 500000, None, "辆", "at_least"),
+            ("新能源汽车产量全国排名", 9, None, "rank", "exact"),
+        ],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],

@@ -482,6 +482,9 @@ def extract_quantities(
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
                 metric = subject[:2] + metric if len(subject) >= 4 else metric
+            pieces = metric.split("、")
+            if len(pieces) > 1 and len(pieces[0]) == 1 and len(pieces[1]) >= 3:
+                metric = metric[2:]  # 迈上5万亿台阶、五年增量…: a word's last character is no member
             if "、" in metric and len(metric.split("、")[-2]) >= _LONG_LIST_HEAD:
                 metric = metric.rsplit("、", 1)[
                     1
@@ -511,7 +514,10 @@ def extract_quantities(
                 else:
                     prev_end = fig.end
                     continue
-            if change is None and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
+            listed_on = bool(
+                window.strip("、和及与 ") == "" and out and clause_start <= out[-1].end <= fig.start
+            )
+            if change is None and listed_on:
                 change = out[-1].change  # 增长6.1%、5.2%: the list shares its verb
             if change is None:
                 change = next((c for c in ("新增", "净增") if c in metric or c in metric_raw), None)
@@ -524,7 +530,7 @@ def extract_quantities(
             ):
                 change = out[-1].change  # 新增“四上”企业1万家、上市公司20家: the list's verb
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
-            if bound == "exact" and window.strip("、和及与 ") == "" and out and out[-1].end <= fig.start:
+            if bound == "exact" and listed_on and not fig.is_rank:
                 bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound
             if pre_bound == "at_most" and window.endswith("控制在") and fig.bound == "exact":
                 bound = "at_most"
