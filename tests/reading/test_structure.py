@@ -438,6 +438,24 @@ def test_parts_titled_in_words_open_parts_of_their_kind() -> None:
     ]
 
 
+def test_numbered_sections_with_their_body_on_the_line_under_a_titled_part() -> None:
+    text = (
+        "2008年工作回顾\n一、全力抗震救灾，重建取得阶段性成果。全年建成学校3所。\n"
+        "2009年工作总体部署\n一、加快项目建设，努力扩大投资规模。把扩大投资作为着力点。\n"
+        "一是大力推进结构调整，促进优势产业升级。重点推进钢铁企业发展。\n"
+        "二、发挥工业主体作用，切实提高质量和效益。新建园区5个。\n"
+    )
+    heads = [(s.level, s.title, s.part_kind) for s in tree(text)]
+    assert heads == [
+        (1, "2008年工作回顾", "review"),
+        (2, "全力抗震救灾，重建取得阶段性成果", "review"),
+        (1, "2009年工作总体部署", "plan"),
+        (2, "加快项目建设，努力扩大投资规模", "plan"),
+        (3, "大力推进结构调整，促进优势产业升级", "plan"),
+        (2, "发挥工业主体作用，切实提高质量和效益", "plan"),
+    ]
+
+
 @pytest.mark.parametrize("appendix", ["**用语解释**", "有关词语解释", "注释：", "附件2"])
 def test_an_appendix_is_other_and_ends_the_numbered_parts(appendix: str) -> None:
     text = (

@@ -60,6 +60,7 @@ _PART_WORD_RE = re.compile(rf"第([{_CN_NUM}]{{1,3}})部分[　\s：:、，]*(.*
 _SECTION_RE = re.compile(rf"[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(\S.*)")
 _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
+_ORDINAL_LEAD_COMMA_RE = re.compile(rf"([{_CN_NUM}])是([^。；：;:！？]+，[^。；：;:！？]+)。(?=.)")
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
 _VERSE = re.compile(r"[^。！？；：\d]{4,30}[。！？]")  # a quoted line of verse before the closing words
@@ -235,6 +236,7 @@ def _scan(text: str) -> list[_Head]:
     sec_no = 0
     has_paren = False
     closed = False  # after an appendix or a site's trailer no numbered part starts
+    in_titled = False  # the current part was opened by a line of words, not a number
     lead_stop = r.lead_not_starting
     other_words = tuple(r.part_markers["other"])
     closing: tuple[int, int] | None = None  # (offset, heads so far) of the last 各位代表 paragraph
@@ -259,22 +261,36 @@ def _scan(text: str) -> list[_Head]:
                 and not closed
             ):
                 part_no, sec_no, has_paren = n, 0, False
+                in_titled = False
                 heads.append(_Head(off, 1, pm[1], _heading_title(body, r.max_heading), None))
+                continue
+            first = body.split("。", 1)[0]
+            if (
+                in_titled
+                and not has_paren
+                and not closed
+                and 0 < len(first) <= r.max_heading
+                and (n == sec_no + 1 or (sec_no == 0 and n == 1))
+            ):
+                # under a part titled in words, "一、加快项目建设，努力扩大投资规模。把扩大投资…" is a
+                # section whose heading is the first sentence and whose body follows on the line
+                sec_no = n
+                heads.append(_Head(off, 2, f"{pm[1]}、", first, None))
                 continue
         short = line.rstrip("：:")
         if len(short) <= r.max_unnumbered and r.unnumbered.fullmatch(short):
-            sec_no, has_paren = 0, False
+            sec_no, has_paren, in_titled = 0, False, True
             closed = closed or any(w in short for w in other_words)
             heads.append(_Head(off, 1, "", short, None))
             continue
         if not closed and _titled_part(line, r):
-            part_no, sec_no, has_paren = 0, 0, False
+            part_no, sec_no, has_paren, in_titled = 0, 0, False, True
             heads.append(_Head(off, 1, "", short, None))
             continue
         if _BOLD_YEAR_RE.fullmatch(raw.strip()) and len(line) <= r.max_unnumbered and not closed:
             # a bold line naming a year ("**2020年再出发征程任重道远**") opens a part: the numbered
             # parts after it count from 一 again
-            part_no, sec_no, has_paren = 0, 0, False
+            part_no, sec_no, has_paren, in_titled = 0, 0, False, True
             heads.append(_Head(off, 1, "", line, None))
             continue
         if line.startswith(r.trailers) or (len(short) <= r.max_unnumbered and r.appendix.fullmatch(short)):
@@ -299,6 +315,11 @@ def _scan(text: str) -> list[_Head]:
             else:
                 heads.append(_Head(off, 3, f"{am[1]}.", _heading_title(am[2], r.max_lead * 2), None))
                 continue
+        om = _ORDINAL_LEAD_COMMA_RE.match(line)
+        if om and len(om[2]) <= r.max_lead + 10 and not any(ch.isdigit() for ch in om[2]):
+            # 一是大力推进结构调整，促进优势支柱产业升级。重点推进…: a lead of two clauses, its body after
+            heads.append(_Head(off, 3, f"{om[1]}是", om[2].strip(), None))
+            continue
         om = _ORDINAL_LEAD_RE.match(line)
         if om and len(om[2]) <= r.max_lead + 10:
             heads.append(_Head(off, 3, f"{om[1]}是", om[2].strip(), None))
