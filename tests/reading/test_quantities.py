@@ -246,6 +246,15 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         ],
     ),
     (
+        "a-list-of-thresholds",
+        "全年引进亿元以上、10亿元以上、50亿元以上工业项目分别不少于100个、5个、2个。",
+        [
+            ("亿元以上工业项目", 100, None, "个", "at_least"),
+            ("10亿元以上工业项目", 5, None, "个", "at_least"),
+            ("50亿元以上工业项目", 2, None, "个", "at_least"),
+        ],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],

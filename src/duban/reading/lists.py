@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from duban.reading.quantity_lexicon import Lexicon
 
 
+_THRESHOLD_ENDS = ("以上", "以下", "级")
+
+
 def spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
     """城镇、农村常住居民人均可支配收入 → both with the metric; 城乡居民… → 城镇居民…, 农村居民…;
     short members share the last one's tail (一、二、三产增加值, 粮食、棉花产量)."""
@@ -32,6 +35,11 @@ def spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
     sizes = {len(p) for p in parts[:-1]}
     if len(sizes) == 1 and (k := sizes.pop()) <= 2 and len(last) > k + 1:
         return [p + last[k:] for p in parts[:-1]] + [last]  # 一、二、三产增加值 → 一产增加值 …
+    for word in _THRESHOLD_ENDS:  # 亿元以上、50亿元以上、100亿元以上工业项目 → …以上工业项目 each
+        at = last.find(word)
+        if all(p.endswith(word) for p in parts[:-1]) and at > 0 and len(last) > at + len(word) + 1:
+            tail = last[at + len(word) :]
+            return [p + tail for p in parts[:-1]] + [last]
     return parts
 
 

@@ -212,6 +212,8 @@ class _Extractor:
             return None  # 亿元以上项目, 50米内换乘: a threshold that names a kind of thing
         if threshold_word and text.startswith(lex.threshold_classes, post_end):
             return None  # 8座以下小汽车, 3岁以下婴幼儿: a count that names a class of things
+        if measure and threshold_word and _THRESHOLD_LIST.match(text, post_end, s_end):
+            return None  # 亿元以上、50亿元以上、100亿元以上工业项目: one of a list of thresholds
         if (
             measure
             and _is_cjk(after)
@@ -377,6 +379,7 @@ _METRIC_TAILS = (
     "投资",
     "产量",
 )
+_THRESHOLD_LIST = re.compile(r"、[^，,。；;]*?(?:以上|以下)[\u4e00-\u9fff]")
 _LONG_LIST_HEAD = 8  # a member this long before a metric's last 、 is a clause of its own, not a list's
 _LISTED_BEFORE = re.compile("[、等和及与]")  # a small count in words counts only what the clause lists
 _CHINESE_COUNT_UNITS = frozenset("个座家条所处批户人名栋台辆件项")
@@ -437,7 +440,8 @@ def extract_quantities(
                     break
             w_start = max(clause_start, prev_end)
             window = text[w_start : fig.start]
-            if inner := _INNER_FIGURE.search(window):  # 总算力突破7000PF、增长34.6%: skip the unread figure
+            inner = _INNER_FIGURE.search(window)  # 总算力突破7000PF、增长34.6%: skip the unread figure
+            if inner and not inner.group().endswith(("以上、", "以下、")):  # but not a list of thresholds
                 w_start += inner.end()
                 window = window[inner.end() :]
             says_respectively = "分别" in window
