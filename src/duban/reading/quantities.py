@@ -358,6 +358,11 @@ _DURATIONS = frozenset(("小时", "天", "分钟"))
 _PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
 _PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")
 _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|及")
+_FROM_TO = re.compile(  # the start of a change from one figure to this one: its metric is before it
+    r"(?:将)?(?:从|由)[^，,。；;]{0,12}?\d[^，,。；;]*?(?:增加|提高|提升|上升|扩大|增长|下降|降低|减少|缩小)(?:到|至)[^，,。；;]*$"
+)
+_SPENT_ON = re.compile(r"用于([^，,。；;的]{1,10})的?(支出|投入|资金|经费)")
+_SPAN_END = re.compile(r"(?<![\d〇零一二三四五六七八九十])(?:近|过去)?[一二三四五两\d]年(?:来|间|中|里)?$")
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
 _TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
@@ -444,6 +449,8 @@ def extract_quantities(
             if inner and not inner.group().endswith(("以上、", "以下、")):  # but not a list of thresholds
                 w_start += inner.end()
                 window = window[inner.end() :]
+            if from_to := _FROM_TO.search(window):  # 经费，从2002年1288亿元增加到2007年的3664亿元
+                window = window[: from_to.start()]
             says_respectively = "分别" in window
             plan_share = lex.plan_share_re.search(window)
             if plan_share:  # 完成年计划的118.2%: a share of the plan
@@ -486,6 +493,9 @@ def extract_quantities(
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
                 metric = subject[:2] + metric if len(subject) >= 4 else metric
+            metric = _SPENT_ON.sub(r"\1\2", metric)  # 财政用于教育的投入 → 财政教育投入
+            if len(bare := _SPAN_END.sub("", metric)) >= 2:
+                metric = bare  # 财政教育支出五年(累计…): the span is the figure's period, not its name
             pieces = metric.split("、")
             if len(pieces) > 1 and len(pieces[0]) == 1 and len(pieces[1]) >= 3:
                 metric = metric[2:]  # 迈上5万亿台阶、五年增量…: a word's last character is no member
