@@ -265,6 +265,11 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("财政卫生支出", 6000e8, None, "元", "exact"), ("财政卫生支出", 1.2, None, "倍", "exact")],
     ),
     (
+        "base-year-of-a-change",
+        "全国国有企业资产总额比2018年增长40.5%，五年中央财政用于科技的投入达到2000亿元。",
+        [("国有企业资产总额", 40.5, None, "%", "exact"), ("中央财政科技投入", 2000e8, None, "元", "exact")],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
@@ -298,6 +303,7 @@ NOT_QUANTITIES: list[tuple[str, str]] = [
     ("count-of-tasks", "抓好三个方面任务。"),
     ("size-label", "8座以下小汽车通行费减免。"),
     ("age-class", "为3岁以下婴幼儿提供托育服务。"),
+    ("population-described", "作为一个有14亿人口的发展中国家，我们的任务艰巨。"),
     ("slogan-counts-in-words", "坚持两个文明一起抓，统筹两个市场，落实八条方针，实行收支两条线。"),
 ]
 

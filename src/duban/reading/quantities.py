@@ -173,7 +173,10 @@ class _Extractor:
             and not _LISTED_BEFORE.search(text, self._clause_start(s_start, start), start)
         ):
             return None  # 两个市场, 八条方针, 收支两条线; but 京东灵丘等三个在建数据中心 counts what it lists
-        if not unit and m.group("mag") and text.startswith(_PEOPLE_AFTER, end):
+        if unit == "人" and text.startswith("口的", end):
+            return None  # 14亿人口的发展中国家: a description, not a figure to reach
+        people = _PEOPLE_AFTER_RE.match(text, end) if not unit and m.group("mag") else None
+        if people and not text.startswith("的", people.end()):  # not 13亿人口的发展中国家
             unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
@@ -296,6 +299,8 @@ class _Extractor:
                     word.removeprefix("同比").removeprefix("比上年").removeprefix("较上年").removesuffix("了")
                 )
                 change = change or lex.change_canonical.get(base, base)
+            elif m := _BASE_END.search(window):
+                pass  # 资产总额比2002年(增长): the base of the change, not the metric
             elif m := lex.linker_re.search(window):
                 window = window[: m.start() + 1]
                 continue
@@ -361,14 +366,17 @@ _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|
 _FROM_TO = re.compile(  # the start of a change from one figure to this one: its metric is before it
     r"(?:将)?(?:从|由)[^，,。；;]{0,12}?\d[^，,。；;]*?(?:增加|提高|提升|上升|扩大|增长|下降|降低|减少|缩小)(?:到|至)[^，,。；;]*$"
 )
+_BASE_END = re.compile(r"(?<=.)(?:比|较)(?:上年同期|上年|去年|\d{4}年|前五年)$")
 _SPENT_ON = re.compile(r"用于([^，,。；;的]{1,10})的?(支出|投入|资金|经费)")
 _SPAN_END = re.compile(r"(?<![\d〇零一二三四五六七八九十])(?:近|过去)?[一二三四五两\d]年(?:来|间|中|里)?$")
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
-_TIME_SPAN = re.compile(r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|中|里)?")
+_TIME_SPAN = re.compile(
+    r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|里|中(?![央国华部小]))?"
+)
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
-_PEOPLE_AFTER = ("农村贫困人口", "贫困人口", "农村人口", "人口", "群众", "农民", "劳动力")
+_PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
 _COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
 _METRIC_TAILS = (
     "产业产值",
