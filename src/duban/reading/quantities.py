@@ -175,8 +175,8 @@ class _Extractor:
             return None  # 两个市场, 八条方针, 收支两条线; but 京东灵丘等三个在建数据中心 counts what it lists
         if unit == "人" and text.startswith("口的", end):
             return None  # 14亿人口的发展中国家: a description, not a figure to reach
-        people = _PEOPLE_AFTER_RE.match(text, end) if not unit and m.group("mag") else None
-        if people and not text.startswith("的", people.end()):  # not 13亿人口的发展中国家
+        counted = _PEOPLE_AFTER_RE.match(text, end) if not unit and m.group("mag") else None
+        if counted and not text.startswith("的", counted.end()):  # not 13亿人口的发展中国家
             unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
