@@ -54,6 +54,7 @@ CHROME_MAX = 80  # chrome lines are shorter than this
 NEAR_GAP = 200  # a repeat starting within this many characters of its first copy is a splice
 FAR_RUN = 120  # a repeat this long is a splice wherever it is
 DUP_MIN = 30  # shorter repeats are left alone
+TITLE_MAX = 30  # a line this short without a comma or a stop, a blank line after it, is a title
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,9 @@ def _join_broken_lines(buf: Buffer) -> None:
             title_like = (
                 len(t) < 15
                 or (len(t) < PROSE_CJK and not re.search("[，,、]", t))
+                or (
+                    j == i + 2 and len(t) <= TITLE_MAX and not re.search("[，,。；;]", t)
+                )  # a blank line after
                 or bool(_TITLE_END.search(t))
                 or bool(lexicon().header_inside.fullmatch(t))
             )
