@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -138,22 +139,26 @@ def _markdown(buf: Buffer) -> None:
 
 def _half_width(buf: Buffer) -> None:
     """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
-    first = _FULL_WIDTH.search(buf.text)
-    if first is None:
-        return
-    count = len(_FULL_WIDTH.findall(buf.text))
-    buf.note("punctuation", first.start(), first.group(), f"全角数字、字母和符号改为半角，共{count}处")
-    buf.substitute(_FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), buf.text))
+    _substitute_all(
+        buf, _FULL_WIDTH, lambda m: chr(ord(m.group()) - 0xFEE0), "全角数字、字母和符号改为半角，共{}处"
+    )
 
 
 def _decimal_stops(buf: Buffer) -> None:
     """A decimal point scanned as 。 between digits, before a unit, back to a point."""
-    first = _DECIMAL_STOP.search(buf.text)
+    _substitute_all(buf, _DECIMAL_STOP, lambda m: f"{m[1]}.{m[2]}", "数字中误作句号的小数点改为“.”，共{}处")
+
+
+def _substitute_all(
+    buf: Buffer, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], detail: str
+) -> None:
+    """One-for-one character substitutions of every match, noted once with their count."""
+    first = pattern.search(buf.text)
     if first is None:
         return
-    count = len(_DECIMAL_STOP.findall(buf.text))
-    buf.note("punctuation", first.start(), first.group(), f"数字中误作句号的小数点改为“.”，共{count}处")
-    buf.substitute(_DECIMAL_STOP.sub(lambda m: f"{m[1]}.{m[2]}", buf.text))
+    count = len(pattern.findall(buf.text))
+    buf.note("punctuation", first.start(), first.group(), detail.format(count))
+    buf.substitute(pattern.sub(repl, buf.text))
 
 
 def _continuation_marks(buf: Buffer) -> None:
