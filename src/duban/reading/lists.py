@@ -1,11 +1,14 @@
 """Lists in a report's figures: "分别" lists whose members share a tail, and a bound said once.
 
 "城镇、农村常住居民人均可支配收入分别增长4.4%、5.9%" names two metrics with one tail; "分别增长5%和
-7%左右" gives 左右 to both figures. The quantity extractor calls these two helpers.
+7%左右" gives 左右 to both figures; "集成电路、智能机器人产业产值增长20%" gives one figure to each
+member; "收入4494元，纯收入2086元，分别增长…" takes the metrics of the figures before. The quantity
+extractor calls these helpers.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from duban.reading.model import Quantity
@@ -53,3 +56,54 @@ def share_last_bound(text: str, items: list[Quantity]) -> None:
     if len(run) >= 2 and run[-1].bound != "exact" and all(q.bound == "exact" for q in run[:-1]):
         for q in run[:-1]:
             q.bound = run[-1].bound
+
+
+_METRIC_TAILS = (
+    "产业产值",
+    "产值",
+    "增加值",
+    "参保率",
+    "覆盖率",
+    "普及率",
+    "合格率",
+    "达标率",
+    "营业收入",
+    "收入",
+    "投资",
+    "产量",
+)
+
+
+def shared_members(metric: str) -> list[str]:
+    """集成电路、智能机器人、智能网联汽车产业产值 → each member with the last one's tail (产业产值),
+    when every member is a name of its own; else the metric alone."""
+    parts = metric.split("、")
+    if len(parts) < 2 or any(len(p) < 2 for p in parts):
+        return [metric]
+    last = parts[-1]
+    at = min((i for h in _METRIC_TAILS if (i := last.find(h)) >= 2), default=-1)
+    if at < 0:
+        return [metric]
+    tail = last[at:]
+    return [p if p.endswith(tail) else p + tail for p in parts[:-1]] + [last]
+
+
+def metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:
+    """The last ``n`` distinct metrics of this sentence's figures so far, in order ([] if fewer)."""
+    names: list[str] = []
+    for q in reversed(out):
+        if q.start < s_start:
+            break
+        if q.metric not in names:
+            names.insert(0, q.metric)
+    return names[-n:] if n > 1 and len(names) >= n else []
+
+
+def list_members(listing: str) -> list[str]:
+    """光电与新材料、节能环保和生物医药等新兴产业 → three members: 、 separates them, and 和/及/与 only in the
+    last (where "B和C" ends a list); an earlier member keeps its 与 (光电与新材料 is one industry)."""
+    parts = [p for p in listing.split("、") if p]
+    if parts:
+        last = parts[-1].split("等", 1)[0] if "等" in parts[-1][1:] else parts[-1]  # 生物医药等新兴产业
+        parts[-1:] = [p for p in re.split("[和及与]", last) if p]
+    return parts

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from duban.reading.lists import share_last_bound, spread_scopes
+from duban.reading.lists import list_members, metrics_before, share_last_bound, shared_members, spread_scopes
 from duban.reading.model import Bound, PartKind, Quantity, QuantityKind
 from duban.reading.numbers import is_chinese, parse_number, scaled
 from duban.reading.quantity_lexicon import CLAUSE_END, SENTENCE_END, Lexicon, flag, flag_repeats, lexicon
@@ -378,20 +378,6 @@ _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commi
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
 _COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
-_METRIC_TAILS = (
-    "产业产值",
-    "产值",
-    "增加值",
-    "参保率",
-    "覆盖率",
-    "普及率",
-    "合格率",
-    "达标率",
-    "营业收入",
-    "收入",
-    "投资",
-    "产量",
-)
 _THRESHOLD_LIST = re.compile(r"、[^，,。；;]*?(?:以上|以下)[\u4e00-\u9fff]")
 _LONG_LIST_HEAD = 8  # a member this long before a metric's last 、 is a clause of its own, not a list's
 _LISTED_BEFORE = re.compile("[、等和及与]")  # a small count in words counts only what the clause lists
@@ -466,9 +452,9 @@ def extract_quantities(
             metric_raw, change, pre_bound = ex.strip_right(window)
             if says_respectively and not respectively:
                 respectively = (
-                    spread_scopes(_list_members(ex.strip_left(metric_raw)), lex)
+                    spread_scopes(list_members(ex.strip_left(metric_raw)), lex)
                     or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
-                    or _metrics_before(out, s_start, _run_length(text, figs, f_index))
+                    or metrics_before(out, s_start, _run_length(text, figs, f_index))
                 )  # 收入4494元，纯收入2086元，分别增长2.9%和11.6%: the figures' metrics before
                 listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
@@ -563,7 +549,7 @@ def extract_quantities(
                     named  # 收入2086元，分别增长2.9%和11.6%: the quote runs from the metric named before
                 )
             quote_start = min(m_start, fig.start)
-            members = [metric] if says_respectively or fig.is_rank else _shared_members(metric)
+            members = [metric] if says_respectively or fig.is_rank else shared_members(metric)
             for member in members:  # 集成电路、智能机器人产业产值增长20%: one figure for each
                 q = Quantity(
                     kind=kind,
@@ -597,47 +583,12 @@ def extract_quantities(
     return out
 
 
-def _shared_members(metric: str) -> list[str]:
-    """集成电路、智能机器人、智能网联汽车产业产值 → each member with the last one's tail (产业产值),
-    when every member is a name of its own; else the metric alone."""
-    parts = metric.split("、")
-    if len(parts) < 2 or any(len(p) < 2 for p in parts):
-        return [metric]
-    last = parts[-1]
-    at = min((i for h in _METRIC_TAILS if (i := last.find(h)) >= 2), default=-1)
-    if at < 0:
-        return [metric]
-    tail = last[at:]
-    return [p if p.endswith(tail) else p + tail for p in parts[:-1]] + [last]
-
-
 def _run_length(text: str, figs: list[_Figure], i: int) -> int:
     """How many figures from ``figs[i]`` on are joined by list words only (2.9%和11.6%: 2)."""
     n = 1
     while i + n < len(figs) and text[figs[i + n - 1].end : figs[i + n].start].strip("、和及与 ") == "":
         n += 1
     return n
-
-
-def _metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:
-    """The last ``n`` distinct metrics of this sentence's figures so far, in order ([] if fewer)."""
-    names: list[str] = []
-    for q in reversed(out):
-        if q.start < s_start:
-            break
-        if q.metric not in names:
-            names.insert(0, q.metric)
-    return names[-n:] if n > 1 and len(names) >= n else []
-
-
-def _list_members(listing: str) -> list[str]:
-    """光电与新材料、节能环保和生物医药等新兴产业 → three members: 、 separates them, and 和/及/与 only in the
-    last (where "B和C" ends a list); an earlier member keeps its 与 (光电与新材料 is one industry)."""
-    parts = [p for p in listing.split("、") if p]
-    if parts:
-        last = parts[-1].split("等", 1)[0] if "等" in parts[-1][1:] else parts[-1]  # 生物医药等新兴产业
-        parts[-1:] = [p for p in re.split("[和及与]", last) if p]
-    return parts
 
 
 def _rank_metric(
