@@ -218,3 +218,13 @@ def test_lexicon_shape() -> None:
     ):
         assert isinstance(d[key], int) and d[key] > 0, key
     assert isinstance(d["deadline_prefix_max_chars"], int)
+
+
+def test_a_sections_body_on_its_headings_line_is_cut() -> None:
+    """ "（一）…。新建产业园3个。" carries its work on the heading's line: not an opening paragraph."""
+    text = (
+        "二、2023年工作安排\n"
+        "（一）扩大有效投资。新建产业园3个；改造老旧厂房20万平方米。\n"
+        "做强能源产业。推动3座煤矿投产。\n"
+    )
+    assert cuts_of(text) == ["新建产业园3个", "改造老旧厂房20万平方米", "推动3座煤矿投产"]

@@ -10,7 +10,7 @@ How a paragraph of a plan part is read:
   are structure; the lead names the ``group`` of the tasks after it;
 - the 主要预期目标 paragraph is one task (``headline``);
 - the plan part's own preamble before its first section, a section's opening paragraph before its
-  first lead, a part without sections titled for the 总体要求, and framing paragraphs (总体要求,
+  first lead (the work on the section heading's own line after its first sentence is cut), a part without sections titled for the 总体要求, and framing paragraphs (总体要求,
   "各位代表…", "我们将坚持…", a line announcing a list) are not tasks;
 - the rest is cut at ；(and at 。！？) outside quotes and brackets, never at a comma; a prefix
   ("煤炭方面，", "一是") is stripped; a short comma-less sentence before a sentence of
@@ -193,7 +193,7 @@ def _plan_roots(sections: Sequence[Section]) -> list[Section]:
     return roots
 
 
-def _intros(root: Section, sections: Sequence[Section]) -> list[tuple[int, int]]:
+def _intros(text: str, root: Section, sections: Sequence[Section]) -> list[tuple[int, int]]:
     """The text of a node before its first child: a plan part's preamble (总体要求, the year's
     weight) before its first section, a section's opening paragraph before its first lead."""
     out: list[tuple[int, int]] = []
@@ -206,8 +206,16 @@ def _intros(root: Section, sections: Sequence[Section]) -> list[tuple[int, int]]
                 first.setdefault(s.parent, s.start)
     for s in sections:
         if s.id in first:
-            out.append((s.start, first[s.id]))
+            # a section's body on its heading's line ("一、…市场改善消费环境。通过深化改革…") is
+            # the start of its work, not an opening paragraph: the intro starts on the next line
+            start = s.start if s.level == 1 else min(_line_end(text, s.start), first[s.id])
+            out.append((start, first[s.id]))
     return out
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end == -1 else end
 
 
 def _after_heading(text: str, start: int, end: int, head: Section) -> int:
@@ -245,7 +253,7 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
     review_paragraphs = {a for a, _, kind in paragraph_kinds(text, sections) if kind == "review"}
     cuts: list[Cut] = []
     for root in _plan_roots(sections):
-        intros = _intros(root, sections)
+        intros = _intros(text, root, sections)
         framing_part = root.level == 1 and any(w in root.title for w in r.framing_parts)
         if framing_part and not any(s.parent == root.id and s.level == 2 for s in sections):
             intros.append((root.start, root.end))  # a part that frames the year: 总体要求

@@ -64,7 +64,7 @@ _ORDINAL_LEAD_COMMA_RE = re.compile(rf"([{_CN_NUM}])是([^。；：;:！？]+，
 _FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
 _VERSE = re.compile(r"[^。！？；：\d]{4,30}[。！？]")  # a quoted line of verse before the closing words
-_TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—-]")  # a titled part is no sentence nor a date line
+_TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—《》-]")  # a titled part is no sentence nor a date line
 _PAST_PLAN_WORDS = frozenset(("计划",))  # a plan word that a review's title may hold (“九五”计划开局良好)
 _TITLE_YEAR_RE = re.compile(r"(?:19|20)\d\d年(?![\d一二三四五六七八九十]{1,2}月)")
 _TITLE_END_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)$")  # 感恩前行笃行实干的2022
@@ -264,9 +264,11 @@ def _scan(text: str) -> list[_Head]:
                 in_titled = False
                 heads.append(_Head(off, 1, pm[1], _heading_title(body, r.max_heading), None))
                 continue
-            first = body.split("。", 1)[0]
+            first, stop, rest = body.partition("。")
             if (
                 in_titled
+                and stop
+                and rest.strip()
                 and not has_paren
                 and not closed
                 and 0 < len(first) <= r.max_heading
