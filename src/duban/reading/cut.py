@@ -10,8 +10,9 @@ How a paragraph of a plan part is read:
   are structure; the lead names the ``group`` of the tasks after it;
 - the 主要预期目标 paragraph is one task (``headline``);
 - the plan part's own preamble before its first section, a section's opening paragraph before its
-  first lead (the work on the section heading's own line after its first sentence is cut), a part without sections titled for the 总体要求, and framing paragraphs (总体要求,
-  "各位代表…", "我们将坚持…", a line announcing a list) are not tasks;
+  first lead (the work on the section heading's own line after its first sentence is cut), a part
+  without sections titled for the 总体要求, and framing paragraphs (总体要求, "各位代表…",
+  "我们将坚持…", a line announcing a list) are not tasks;
 - the rest is cut at ；(and at 。！？) outside quotes and brackets, never at a comma; a prefix
   ("煤炭方面，", "一是") is stripped; a short comma-less sentence before a sentence of
   semicolon clauses is a sub-lead ("加强市场化运营。"), and a comma-less attitude
