@@ -487,19 +487,9 @@ def extract_quantities(
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
                 metric = subject[:2] + metric if len(subject) >= 4 else metric
-            metric = _SPENT_ON.sub(r"\1\2", metric)  # 财政用于教育的投入 → 财政教育投入
-            if len(bare := _SPAN_END.sub("", metric)) >= 2:
-                metric = bare  # 财政教育支出五年(累计…): the span is the figure's period, not its name
-            pieces = metric.split("、")
-            if len(pieces) > 1 and len(pieces[0]) == 1 and len(pieces[1]) >= 3:
-                metric = metric[2:]  # 迈上5万亿台阶、五年增量…: a word's last character is no member
-            if "、" in metric and len(metric.split("、")[-2]) >= _LONG_LIST_HEAD:
-                metric = metric.rsplit("、", 1)[
-                    1
-                ]  # 谋划打造国际自由贸易航空港、货邮吞吐量达到…: a clause, no list
-                m_start = w_start + window.rfind(metric) if metric in window else m_start
             elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
                 metric = f"{prev_metric}（{metric.lstrip('（(')}）"  # 增长1.7%（同口径增长2.5%）
+            metric, m_start = _tidy_metric(metric, window, w_start, m_start)
             end = fig.end
             if fig.is_rank:
                 subject, metric, m_start = _rank_metric(
@@ -544,10 +534,9 @@ def extract_quantities(
                 bound = "at_most"
             if window.endswith("控制在") and fig.bound == "exact":
                 bound = "at_most"
+            # 收入2086元，分别增长2.9%和11.6%: the quote runs from where its metric is named
             if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
-                m_start = (
-                    named  # 收入2086元，分别增长2.9%和11.6%: the quote runs from the metric named before
-                )
+                m_start = named
             quote_start = min(m_start, fig.start)
             members = [metric] if says_respectively or fig.is_rank else shared_members(metric)
             for member in members:  # 集成电路、智能机器人产业产值增长20%: one figure for each
@@ -581,6 +570,22 @@ def extract_quantities(
             share_last_bound(text, [q for q in out if q.end > at and q.end <= s_end])
     flag_repeats(out)
     return out
+
+
+def _tidy_metric(metric: str, window: str, w_start: int, m_start: int) -> tuple[str, int]:
+    """A metric's words made a name, and where the quote starts: 财政用于教育的投入 → 财政教育投入;
+    财政教育支出五年(累计…) → 财政教育支出; 迈上5万亿台阶、五年增量 → 五年增量; 谋划打造国际自由贸易
+    航空港、货邮吞吐量 → 货邮吞吐量 (a member this long before the last 、 is a clause, not a list's)."""
+    metric = _SPENT_ON.sub(r"\1\2", metric)
+    if len(bare := _SPAN_END.sub("", metric)) >= 2:
+        metric = bare  # the span is the figure's period, not its name
+    pieces = metric.split("、")
+    if len(pieces) > 1 and len(pieces[0]) == 1 and len(pieces[1]) >= 3:
+        metric = metric[2:]  # a word's last character is no member
+    if "、" in metric and len(metric.split("、")[-2]) >= _LONG_LIST_HEAD:
+        metric = metric.rsplit("、", 1)[1]
+        m_start = w_start + window.rfind(metric) if metric in window else m_start
+    return metric, m_start
 
 
 def _run_length(text: str, figs: list[_Figure], i: int) -> int:

@@ -30,9 +30,9 @@ Decisions:
   starts, so the appendix's own "四、…" lists stay in it.
 - A bold line naming a year ("**2020年再出发征程任重道远**") opens a part, and so does a line on its
   own that names a year ("2014年加快全面建成小康社会进程"), or another time and a line of work
-  ("今后五年的发展思路和主要任务"), or the government's own part ("推进政府自身建设"): archive reports lose their bold marks in
-  cleaning, and 25 of 2,717 had no plan part for want of it. An unnamed first part
-  whose opening names past years more than the plan year is review.
+  ("今后五年的发展思路和主要任务"), or the government's own part ("推进政府自身建设"): the archive's
+  bold marks are cleaned away. Under such a part "一、X，Y。body" is a section whose body is on its
+  line. An unnamed first part whose opening names past years more than the plan year is review.
 """
 
 from __future__ import annotations
@@ -207,8 +207,8 @@ def _opens_closing(line: str, starts: tuple[str, ...]) -> bool:
 
 
 def _titled_part(line: str, r: _Rules) -> bool:
-    """A line on its own that titles a part in words: a time and a line of work, or the
-    government's own part (``headings.yaml``'s ``titled_part_*`` and ``government_part``)."""
+    """A line on its own that titles a part in words: a year, another time with a line of work, or
+    the government's own part (``headings.yaml``'s ``titled_part_*`` and ``government_part``)."""
     if not 4 <= len(line) <= r.max_unnumbered or _TITLE_STOPS.search(line):
         return False
     if any(w in line for w in r.titled_not):
