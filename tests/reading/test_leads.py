@@ -77,3 +77,4 @@ def test_units_at_each_level() -> None:
     assert unit_at_level("市农业农村局", "国务院") == "农业农村部"
     assert unit_at_level("市发展和改革委员会", "样例县") == "县发展和改革局"
     assert unit_at_level("市教育局", "示例区") == "区教育局"
+    assert unit_at_level("市发展和改革委员会", "示例彝族自治州") == "州发展和改革委员会"

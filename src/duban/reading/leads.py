@@ -1,10 +1,11 @@
 """The unit that would lead a task: keyword routing, one implementation for reader and ledger.
 
 Owns :class:`Router` (rules in, the best rule for a text and a section title out),
-``route_lead`` and ``unit_at_level`` (a city unit's name at a province's, the State Council's or a
-county's level, from ``lexicon/leads.yaml``). The rules are data: a unit, keywords and section words, as in the ledger's
-``rules/routing.yaml``, which the reader reads by path so a task read and a duty routed get the
-same unit without the reading package importing the ledger (the ledger's ``route`` builds its
+``route_lead`` and ``unit_at_level`` (a city unit's name at a province's, the State Council's, an
+autonomous prefecture's or a county's level, from ``lexicon/leads.yaml``). The rules are data: a
+unit, keywords and section words, as in the ledger's ``rules/routing.yaml``, which the reader reads
+by path so a task read and a duty routed get the same unit without the reading package importing
+the ledger (the ledger's ``route`` builds its
 ``Router`` from the rules it parsed and validated). Scoring: 2 points a keyword found in the
 text, 1 a section word found in the section's title; the best score wins, then the longer
 matched words, then the rule listed first; nothing found → None.
@@ -151,12 +152,14 @@ def unit_at_level(unit: str, place: str) -> str:
     for suffix, prefix, table in (
         ("自治区", "自治区", "province"),
         ("省", "省", "province"),
+        ("州", "州", "prefecture"),  # 凉山彝族自治州: a city's units under 州
+        ("盟", "盟", "prefecture"),
         ("县", "县", "county"),
         ("旗", "旗", "county"),
         ("区", "区", "county"),
     ):
         if place.endswith(suffix):
-            return prefix + tables[table].get(unit, unit[1:])
+            return prefix + tables.get(table, {}).get(unit, unit[1:])
     return unit
 
 
