@@ -270,6 +270,15 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("国有企业资产总额", 40.5, None, "%", "exact"), ("中央财政科技投入", 2000e8, None, "元", "exact")],
     ),
     (
+        "real-growth-and-shared-emissions",
+        "城镇居民人均可支配收入实际增长7%，化学需氧量、二氧化硫排放量均下降3%。",
+        [
+            ("城镇居民人均可支配收入", 7, None, "%", "exact"),
+            ("化学需氧量排放量", 3, None, "%", "exact"),
+            ("二氧化硫排放量", 3, None, "%", "exact"),
+        ],
+    ),
+    (
         "activity-as-metric",
         "改造农村公路300公里，造林12.5万亩。",
         [("农村公路", 300, None, "公里", "exact"), ("造林", 125000, None, "亩", "exact")],
