@@ -462,3 +462,40 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
     for field in ("metric", "change", "value", "value_high", "unit", "bound", "quote"):
         assert all(field in r for r in quantities)
     assert any(r["headline"] for r in quantities)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # members that name their own measure keep it; 分别 takes the list of the clause before
+            "地区生产总值、固定资产投资、全部工业总产值均突破4000亿元，分别增长8%、12%和14%。",
+            [
+                ("地区生产总值", 4e11),
+                ("固定资产投资", 4e11),
+                ("全部工业总产值", 4e11),
+                ("地区生产总值", 8),
+                ("固定资产投资", 12),
+                ("全部工业总产值", 14),
+            ],
+        ),
+        (  # indicators listed without a shared tail, one figure for each
+            "生产总值、人均GDP、全员劳动生产率增速均为7%。",
+            [("生产总值", 7), ("人均GDP", 7), ("全员劳动生产率", 7)],
+        ),
+        (  # a shared tail still spreads to members without a measure of their own
+            "集成电路、智能机器人产业产值增长20%。",
+            [("集成电路产业产值", 20), ("智能机器人产业产值", 20)],
+        ),
+    ],
+    ids=["own-measures-then-respectively", "indicators-alike", "shared-tail"],
+)
+def test_list_members_each_take_the_figure(sentence: str, expected: list[tuple[str, float]]) -> None:
+    got = [(q.metric, q.value) for q in _extract(sentence)]
+    assert got == [(m, pytest.approx(v)) for m, v in expected]
+
+
+def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
+    from duban.reading.metrics import identify
+
+    assert identify("人均GDP")[0] == identify("人均地区生产总值")[0] == "gdp_per_capita"
+    assert identify("地区生产总值")[0] == "gdp"

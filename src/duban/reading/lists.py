@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from duban.reading.metrics import identify
 from duban.reading.model import Quantity
 
 if TYPE_CHECKING:
@@ -73,21 +74,27 @@ _METRIC_TAILS = (
     "产量",
     "排放总量",
     "排放量",
+    "增速",
+    "增幅",
 )
+
+_COMPLETE = _METRIC_TAILS + ("总值", "GDP", "总额", "额", "率", "量")  # a member that names its own measure
 
 
 def shared_members(metric: str) -> list[str]:
     """集成电路、智能机器人、智能网联汽车产业产值 → each member with the last one's tail (产业产值),
-    when every member is a name of its own; else the metric alone."""
+    when every member is a name of its own; else the metric alone. A member that names its own
+    measure keeps it (地区生产总值、固定资产投资、全部工业总产值)."""
     parts = metric.split("、")
     if len(parts) < 2 or any(len(p) < 2 for p in parts):
         return [metric]
     last = parts[-1]
     at = min((i for h in _METRIC_TAILS if (i := last.find(h)) >= 2), default=-1)
-    if at < 0:
-        return [metric]
+    if at < 0:  # 生产总值、人均GDP、全员劳动生产率增速均为7%: members that are indicators each
+        named = all(p.endswith(_COMPLETE) or identify(p)[0] for p in parts)
+        return parts if named else [metric]
     tail = last[at:]
-    return [p if p.endswith(tail) else p + tail for p in parts[:-1]] + [last]
+    return [p if p.endswith((tail, *_COMPLETE)) else p + tail for p in parts[:-1]] + [last]
 
 
 def metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:

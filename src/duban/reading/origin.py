@@ -19,6 +19,11 @@ _TITLE_YEAR_RE = re.compile(
     r"^[#\s\u3000]*[^\W\d_]{0,12}((?:19|20)\d\d)年[^\n。，,]{0,20}政府工作报告[^\n。]{0,12}$", re.M
 )
 _DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年(?:(1[12]|十[一二])月)?")  # Nov/Dec: next year's report
+_DAY = r"(?:\d{1,2}|[〇零一二三四五六七八九十]{1,3})"
+_MEETING_DATE_RE = re.compile(  # "在…会议上（2019年1月14日）", "2020年5月9日在…": the day it was read
+    rf"^[\s\u3000*#]*(?:在[^\n（(]{{0,40}}会议上)?(?:——|—)?\s*[（(]?\s*({_CN_YEAR})年\s*{_DAY}月\s*{_DAY}日\s*(?:在|[^\n，。,]{{0,10}}[）)]|$)",
+    re.M,
+)
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _REVIEW_HEAD_YEAR_RE = re.compile(r"((?:19|20)\d\d)年[^\n。]{0,8}?(?:工作)?回顾")
 _PROVINCE_LINE_RE = re.compile(r"^#\s*province:\s*(\S+)", re.M)
@@ -43,7 +48,8 @@ def _places_by_name() -> dict[str, str]:
 
 
 def detect_year(text: str, name: str | None) -> int | None:
-    """The plan year: from the title, the meeting date line, the file name, or a review heading.
+    """The plan year: from the day it was read, the title (unless its review heading names the
+    same year), a meeting date line, the file name, or a review heading.
 
     >>> detect_year("大同市2023年政府工作报告\\n——2023年1月5日在…", None)
     2023
@@ -55,18 +61,29 @@ def detect_year(text: str, name: str | None) -> int | None:
     2023
     >>> detect_year("一、2024年工作回顾", None)
     2025
+    >>> detect_year("2013年四川省人民政府工作报告\\n在四川省第十二届人民代表大会第二次会议上（2014年1月15日）", None)
+    2014
+    >>> detect_year("2013年四川省人民政府工作报告\\n\\n一、2013年工作回顾", None)
+    2014
     """
     head = text[:4000].translate(_FULLWIDTH)
+    m = _MEETING_DATE_RE.search(head)
+    if m:  # the day it was read outranks a title, which an archive may have written by the year reviewed
+        month = re.search(r"年\s*(\S+?)月", m[0])
+        late = month is not None and cn_number(month[1]) >= 11
+        return cn_number(m[1]) + (1 if late else 0)
+    review = _REVIEW_HEAD_YEAR_RE.search(head)
+    reviewed = int(review[1]) if review and "以来" not in review[0] else None
     m = _TITLE_YEAR_RE.search(head)
-    if m:
-        return int(m[1])
+    if m:  # "2013年…报告" over "一、2013年工作回顾": an archive titled it by the year reviewed
+        return int(m[1]) + (1 if reviewed == int(m[1]) else 0)
     m = _DATE_LINE_RE.search(head)
     if m:
         return cn_number(m[1]) + (1 if m[2] else 0)
     if name:
         m = _NAME_YEAR_RE.search(name)
         if m:
-            return int(m[1])
+            return int(m[1]) + (1 if reviewed == int(m[1]) else 0)
     m = _REVIEW_HEAD_YEAR_RE.search(text.translate(_FULLWIDTH))
     if m:
         return int(m[1]) + 1

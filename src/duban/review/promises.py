@@ -23,9 +23,9 @@ from duban.reading.metrics import Metric, identify, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
 from duban.reading.periods import paragraph_periods
 from duban.review.model import Actual, Promise, Target
+from duban.review.naming import MIN_SIMILARITY, bigrams, core, name_similarity, norm, other_scope, short_name
 from duban.review.rules import Rules, judge, rules
 
-MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
 _INCREMENTS = ("新增", "净增", "增加")
 _LEVEL_WORDS = (
     "达到",
@@ -45,12 +45,6 @@ _LEVEL_WORDS = (
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
-_NOISE = re.compile(r"[\s（）()“”《》]")
-_SAME_WORDS = (
-    ("公司", "企业"),
-    ("总产量", "产量"),
-    ("总产", "产量"),
-)  # 上市公司 ~ 上市企业, 粮食总产 ~ 粮食产量
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 
 
@@ -114,35 +108,6 @@ def same_place(a: str, b: str) -> bool:
     return a == b or (len(stem) >= 2 and long.startswith(stem) and long[-1] == short[-1])
 
 
-def _norm(metric: str) -> str:
-    """A metric's words for comparing: brackets and quotes out, one word for each synonym pair."""
-    metric = _NOISE.sub("", metric)
-    for word, same in _SAME_WORDS:
-        metric = metric.replace(word, same)
-    return metric
-
-
-def _bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
-
-
-@lru_cache(maxsize=1 << 16)
-def similarity(a: str, b: str) -> float:
-    """How well result metric ``b`` names target metric ``a``: 1 when ``b`` holds ``a`` (5+
-    characters) or ``a`` is ``b`` with at most two characters before it (全市, 新建); else their
-    bigram Jaccard; 0 below 3 characters. A target narrower than the result (基础设施重大项目投资
-    against 重大项目投资) does not take it."""
-    a, b = _norm(a), _norm(b)
-    if min(len(a), len(b)) < 3:
-        return 0.0  # 投资, 产量: too short to name a metric by itself
-    if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
-        return 1.0
-    ga, gb = _bigrams(a), _bigrams(b)
-    if gb < ga and len(a) - len(b) > 2:
-        return 0.0  # the result names a wider thing than the target
-    return len(ga & gb) / len(ga | gb)
-
-
 def _same_metric(t: _Target, r: Quantity) -> float:
     """How well a result's metric names the target's: 0 when they differ."""
     tid, rid = t.item.metric_id, r.metric_id
@@ -153,7 +118,7 @@ def _same_metric(t: _Target, r: Quantity) -> float:
         return 0.0  # the vocabulary saw the name and turned it down (脱贫地区农村居民人均可支配收入)
     ours = [t.item.metric] + ([voc[tid].name] if tid else [])
     theirs = [r.metric] + ([voc[rid].name] if rid else [])
-    best = max(similarity(a, b) for a in ours for b in theirs)
+    best = max(name_similarity(a, b) for a in ours for b in theirs)
     return best if best > MIN_SIMILARITY else 0.0
 
 
@@ -181,7 +146,8 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     if (
         tf not in ("percent", "points")
         and (t.change in _INCREMENTS) != (r.change in _INCREMENTS)
-        and not (r.change in _INCREMENTS and _implied_increment(t))
+        and not (r.change in _INCREMENTS and _implied_increment(t.item))
+        and not (t.change in _INCREMENTS and _implied_increment(r))
     ):
         return None  # 新增市场主体20万户 is not 市场主体总量200万户
     if tf == rf and (tf != "count" or t.unit == r.unit):
@@ -195,19 +161,12 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
     return 2
 
 
-def _implied_increment(t: _Target) -> bool:
-    """A plan's figure without a word of change or of level is the year's addition: 培育省级专精特新
-    企业25家 is answered by 新增…54家; 市场主体达到200万户 is a level."""
-    return t.change is None and not any(w in t.item.quote for w in _LEVEL_WORDS)
-
-
-def short_name(metric: str) -> str:
-    """A standard short name outside the vocabulary: "新能源装机占全市电力总装机的" → "新能源装机占比"."""
-    metric = re.sub(r"(?:较|比)(?:上年|去年|\d{4}年)$", "", metric)
-    head, sep, rest = metric.partition("占")
-    if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
-        return f"{head}占比"  # a share cut short by its figure: name it by its subject
-    return metric
+def _implied_increment(item: Quantity | TextTarget) -> bool:
+    """A figure without a word of change or of level is the year's addition: 培育省级专精特新企业25家
+    is answered by 新增…54家, and 新增充电桩1000个 by 建成公共充电桩1239个; 市场主体达到200万户 is a
+    level."""
+    change = item.change if isinstance(item, Quantity) else None
+    return change is None and not any(w in item.quote for w in _LEVEL_WORDS)
 
 
 def _standard_name(t: _Target, metric: Metric | None) -> str:
@@ -215,6 +174,9 @@ def _standard_name(t: _Target, metric: Metric | None) -> str:
     if metric is None:
         return short_name(t.item.metric)
     scope = t.item.scope
+    words = core(t.item.metric)
+    if not scope and metric.name not in words and any(words.endswith(n) and len(words) - len(n) >= 2 for n in metric.names):
+        return words  # a narrower thing than the indicator keeps its name: 人工造林 (营造林)
     if scope in _SUB_SCOPES or scope == "城乡":
         return scope + metric.name
     return f"{metric.name}（{scope}）" if scope else metric.name
@@ -305,7 +267,7 @@ class _Results:
             if q.metric_id:
                 by_id.setdefault(q.metric_id, []).append(i)
             names = [q.metric] + ([vocabulary().metrics[q.metric_id].name] if q.metric_id else [])
-            for g in {g for n in names for g in _bigrams(_norm(n))}:
+            for g in {g for n in names for g in bigrams(norm(n))}:
                 by_gram.setdefault(g, []).append(i)
         return cls(items, by_id, by_gram)
 
@@ -314,7 +276,7 @@ class _Results:
         tid = t.item.metric_id
         found = set(self.by_id.get(tid, ())) if tid else set()
         for n in [t.item.metric] + ([vocabulary().metrics[tid].name] if tid else []):
-            for g in _bigrams(_norm(n)):
+            for g in bigrams(norm(n)):
                 found.update(self.by_gram.get(g, ()))
         items = (self.items[i] for i in sorted(found))
         return [q for q in items if not (tid and q.metric_id and q.metric_id != tid)]  # two ids never pair
@@ -380,6 +342,9 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             factor=factor,
             r=r,
         )
+        if verdict == "missed" and found is not None and other_scope(t.item.metric, found[0].metric):
+            verdict = "ambiguous"  # 公共停车泊位5312个 may be part of the 新增停车泊位2万个 planned
+            reason = r.reasons["scope"].format(actual_metric=found[0].metric, target_metric=t.item.metric)
         out.append(
             Promise(
                 place=place_of(earlier) or place_of(later),

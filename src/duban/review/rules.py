@@ -22,6 +22,7 @@ REASON_KEYS = (
     "no_figure",
     "ambiguous_metric",
     "units",
+    "scope",
     "plan_share_met",
     "plan_share_missed",
     "cap_met",

@@ -1,0 +1,135 @@
+"""How two reports name one indicator: compare a target's metric with a result's, and name it.
+
+A plan and the next year's report rarely use the same words: 新能源汽车充电桩 becomes 公共充电桩,
+开工建设…市政道路 becomes 城市道路开工建设, 盘活利用闲置土地 becomes 处置…闲置土地. Two measures
+say how close two names are:
+
+- :func:`similarity`: the share of character pairs they have in common (or 1 when one holds the
+  other), after brackets and quotes are dropped and synonym pairs (公司 ~ 企业) made one word;
+- :func:`core`: the thing counted, once the words that describe rather than name it are dropped:
+  leading verbs of the plan (盘活利用, 高标准完成), trailing action nouns (…改造, …更新) and
+  modifiers that do not change the kind of thing (公共, 市政, 城市, 新能源汽车, 婴幼儿 …). Two
+  names with one core count the same things, perhaps over another scope (公共停车泊位 against
+  停车泊位), which the review weighs (:func:`duban.review.promises.promises`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
+CORE_SIMILARITY = 0.8  # the similarity of two names with one core that share fewer pairs
+_NOISE = re.compile(r"[\s（）()“”《》]")
+_SAME_WORDS = (
+    ("公司", "企业"),
+    ("总产量", "产量"),
+    ("总产", "产量"),
+    ("市政道路", "城市道路"),
+)  # 上市公司 ~ 上市企业, 粮食总产 ~ 粮食产量
+# Words before the thing counted that describe it without changing its kind, longest first.
+_MODIFIERS = (
+    "公办和普惠性",
+    "新能源汽车",
+    "普惠性",
+    "婴幼儿",
+    "高标准",
+    "公共",
+    "市政",
+    "城市",
+    "城区",
+    "全市",
+    "全省",
+    "全县",
+    "各类",
+    "公办",
+    "普惠",
+)
+_PLACE_WORDS = ("全市", "全省", "全县", "城区")  # the whole place: no narrower a scope
+# The plan's verbs that stick to a metric (盘活利用闲置土地1570亩, 高标准完成…治理面积1.1万亩).
+_LEAD_VERBS = ("投入使用", "盘活利用", "盘活", "利用", "完成", "新建", "新增", "建成", "开工建设", "开工")
+# Action nouns after the thing counted (小街巷改造, 公交车更新): the thing is what is counted.
+_TRAIL_ACTIONS = ("提质改造", "改造提升", "改造", "更新", "建设", "治理面积", "治理")
+_MIN_CORE = 2
+
+
+def norm(metric: str) -> str:
+    """A metric's words for comparing: brackets and quotes out, one word for each synonym pair."""
+    metric = _NOISE.sub("", metric)
+    for word, same in _SAME_WORDS:
+        metric = metric.replace(word, same)
+    return metric
+
+
+def bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
+
+
+@lru_cache(maxsize=1 << 16)
+def similarity(a: str, b: str) -> float:
+    """How well result metric ``b`` names target metric ``a``: 1 when ``b`` holds ``a`` (5+
+    characters) or ``a`` is ``b`` with at most two characters before it (全市, 新建); else their
+    bigram Jaccard; 0 below 3 characters. A target narrower than the result (基础设施重大项目投资
+    against 重大项目投资) does not take it."""
+    a, b = norm(a), norm(b)
+    if min(len(a), len(b)) < 3:
+        return 0.0  # 投资, 产量: too short to name a metric by itself
+    if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
+        return 1.0
+    ga, gb = bigrams(a), bigrams(b)
+    if gb < ga and len(a) - len(b) > 2:
+        return 0.0  # the result names a wider thing than the target
+    return len(ga & gb) / len(ga | gb)
+
+
+def _strip_front(s: str, words: tuple[str, ...]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for w in words:
+            if s.startswith(w) and len(s) - len(w) >= _MIN_CORE:
+                s, changed = s[len(w) :].lstrip("和及与"), True
+                break
+    return s
+
+
+@lru_cache(maxsize=1 << 16)
+def core(metric: str) -> str:
+    """The thing a metric counts: 新能源汽车充电桩 → 充电桩, 盘活利用闲置土地 → 闲置土地,
+    小街巷改造 → 小街巷; 排水管网 and 农村道路 stay as they are."""
+    s = _strip_front(norm(metric), _LEAD_VERBS)
+    for w in _TRAIL_ACTIONS:
+        if s.endswith(w) and len(s) - len(w) >= _MIN_CORE:
+            s = s[: -len(w)]
+            break
+    return _strip_front(s, _MODIFIERS)
+
+
+def same_core(a: str, b: str) -> bool:
+    """Two metrics that count one kind of thing, one of them perhaps over another scope."""
+    ca = core(a)
+    return len(ca) >= _MIN_CORE and ca == core(b)
+
+
+def other_scope(a: str, b: str) -> bool:
+    """Two names of one core whose describing words differ (停车泊位 against 公共停车泊位): one of
+    them may count only part of the other."""
+    if not same_core(a, b):
+        return False
+    mods = [{w for w in _MODIFIERS if w in norm(s) and w not in _PLACE_WORDS} for s in (a, b)]
+    return mods[0] != mods[1]
+
+
+def name_similarity(a: str, b: str) -> float:
+    """:func:`similarity`, raised to CORE_SIMILARITY for two names with one core."""
+    s = similarity(a, b)
+    return max(s, CORE_SIMILARITY) if s < CORE_SIMILARITY and same_core(a, b) else s
+
+
+def short_name(metric: str) -> str:
+    """A standard short name outside the vocabulary: "新能源装机占全市电力总装机的" → "新能源装机占比"."""
+    metric = re.sub(r"(?:较|比)(?:上年|去年|\d{4}年)$", "", metric)
+    head, sep, rest = metric.partition("占")
+    if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
+        return f"{head}占比"  # a share cut short by its figure: name it by its subject
+    return metric

@@ -1,0 +1,70 @@
+"""How two reports' names of one indicator compare (duban.review.naming)."""
+
+from __future__ import annotations
+
+import pytest
+
+from duban.reading.api import read_report
+from duban.review import promises
+from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_scope
+
+
+@pytest.mark.parametrize(
+    ("metric", "thing"),
+    [
+        ("新能源汽车充电桩", "充电桩"),
+        ("公共充电桩", "充电桩"),
+        ("公办和普惠性托位", "托位"),
+        ("婴幼儿托位", "托位"),
+        ("盘活利用闲置土地", "闲置土地"),
+        ("小街巷改造", "小街巷"),
+        ("市政道路", "道路"),
+        ("排水管网", "排水管网"),
+        ("农村道路", "农村道路"),
+        ("完成率", "完成率"),
+    ],
+)
+def test_core(metric: str, thing: str) -> None:
+    assert core(metric) == thing
+
+
+@pytest.mark.parametrize(
+    ("target", "result", "pairs"),
+    [
+        ("新能源汽车充电桩", "公共充电桩", True),
+        ("公办和普惠性托位", "婴幼儿托位", True),
+        ("市政道路", "城市道路", True),
+        ("盘活利用闲置土地", "闲置土地", True),
+        ("排水管网", "供水管网", False),
+        ("农村道路", "城市道路", False),
+        ("规上工业企业", "高新技术企业", False),
+    ],
+)
+def test_names_of_one_thing_pair(target: str, result: str, pairs: bool) -> None:
+    assert (name_similarity(target, result) > MIN_SIMILARITY) is pairs
+
+
+def test_other_scope() -> None:
+    assert other_scope("停车泊位", "公共停车泊位")
+    assert not other_scope("停车泊位", "全市停车泊位")
+    assert not other_scope("排水管网", "供水管网")
+
+
+def test_results_under_other_words() -> None:
+    """A result named with other describing words pairs with its target; below the target it is
+    ambiguous (it may count only part of what was planned); a narrower kind keeps its own name."""
+    earlier = read_report(
+        "示例市2023年政府工作报告\n二、2023年工作安排\n"
+        "新增停车泊位2万个、新能源汽车充电桩1000个。新增公办和普惠性托位5500个。完成人工造林1万亩。\n",
+        name="示例市-2023.txt",
+    )
+    later = read_report(
+        "示例市2024年政府工作报告\n一、2023年工作回顾\n"
+        "建成公共停车泊位5312个、公共充电桩1239个。新增婴幼儿托位6978个。新增人工造林1.1万亩。\n",
+        name="示例市-2024.txt",
+    )
+    got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
+    assert got["新能源汽车充电桩"] == (1239, "met")
+    assert got["公办和普惠性托位"] == (6978, "met")
+    assert got["停车泊位"] == (5312, "ambiguous")
+    assert got["人工造林"] == (11000, "met")
