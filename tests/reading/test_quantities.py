@@ -499,3 +499,21 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
 
     assert identify("人均GDP")[0] == identify("人均地区生产总值")[0] == "gdp_per_capita"
     assert identify("地区生产总值")[0] == "gdp"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        ("建成并投入使用公办中小学校18所。", "公办中小学校"),
+        ("新建成公办幼儿园12所。", "公办幼儿园"),
+    ],
+    ids=["two-verbs", "new-built"],
+)
+def test_verbs_off_the_metric(sentence: str, metric: str) -> None:
+    assert [q.metric for q in _extract(sentence)] == [metric]
+
+
+def test_foreign_trade_by_its_other_names() -> None:
+    from duban.reading.metrics import identify
+
+    assert identify("外贸进出口总值")[0] == identify("进出口总值")[0] == "foreign_trade"

@@ -22,6 +22,7 @@ from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_sco
         ("排水管网", "排水管网"),
         ("农村道路", "农村道路"),
         ("完成率", "完成率"),
+        ("新（改）建农村公路", "农村公路"),
     ],
 )
 def test_core(metric: str, thing: str) -> None:
@@ -42,6 +43,17 @@ def test_core(metric: str, thing: str) -> None:
 )
 def test_names_of_one_thing_pair(target: str, result: str, pairs: bool) -> None:
     assert (name_similarity(target, result) > MIN_SIMILARITY) is pairs
+
+
+def test_count_units_that_count_alike() -> None:
+    earlier = read_report(
+        "示例省2018年政府工作报告\n二、2018年工作安排\n办好30项民生实事。\n", name="示例省-2018.txt"
+    )
+    later = read_report(
+        "示例省2019年政府工作报告\n一、2018年工作回顾\n扎实办好30件民生实事。\n", name="示例省-2019.txt"
+    )
+    (p,) = promises(earlier, later)
+    assert (p.actual.value if p.actual else None, p.verdict) == (30, "met")
 
 
 def test_other_scope() -> None:

@@ -320,6 +320,8 @@ class _Extractor:
             if m.group() in _LISTING_VERBS and rest.startswith(("公司", "企业")):
                 break  # 上市公司, 挂牌企业: a kind of company, not the act of listing
             window = rest
+            if window[:1] == "并" and pattern.match(window[1:]):
+                window = window[1:]  # 建成并投入使用公办中小学校: the second verb too
         return window.lstrip("、和及与的 ")
 
     def previous_clause_subject(self, s_start: int, clause_start: int) -> str:

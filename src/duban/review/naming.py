@@ -47,7 +47,22 @@ _MODIFIERS = (
 )
 _PLACE_WORDS = ("全市", "全省", "全县", "城区")  # the whole place: no narrower a scope
 # The plan's verbs that stick to a metric (盘活利用闲置土地1570亩, 高标准完成…治理面积1.1万亩).
-_LEAD_VERBS = ("投入使用", "盘活利用", "盘活", "利用", "完成", "新建", "新增", "建成", "开工建设", "开工")
+_LEAD_VERBS = (
+    "投入使用",
+    "盘活利用",
+    "新改扩建",
+    "新建改造",
+    "开工建设",
+    "新改建",
+    "改扩建",
+    "盘活",
+    "利用",
+    "完成",
+    "新建",
+    "新增",
+    "建成",
+    "开工",
+)
 # Action nouns after the thing counted (小街巷改造, 公交车更新): the thing is what is counted.
 _TRAIL_ACTIONS = ("提质改造", "改造提升", "改造", "更新", "建设", "治理面积", "治理")
 _MIN_CORE = 2
@@ -118,6 +133,14 @@ def other_scope(a: str, b: str) -> bool:
         return False
     mods = [{w for w in _MODIFIERS if w in norm(s) and w not in _PLACE_WORDS} for s in (a, b)]
     return mods[0] != mods[1]
+
+
+_SAME_COUNTS = (frozenset(("项", "件")), frozenset(("台", "辆")))  # 30项民生实事 ~ 30件民生实事
+
+
+def same_count_unit(a: str, b: str) -> bool:
+    """Two count units that count alike: 项 and 件, 台 and 辆."""
+    return a == b or any(a in pair and b in pair for pair in _SAME_COUNTS)
 
 
 def name_similarity(a: str, b: str) -> float:

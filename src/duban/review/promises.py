@@ -23,7 +23,16 @@ from duban.reading.metrics import Metric, identify, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
 from duban.reading.periods import paragraph_periods
 from duban.review.model import Actual, Promise, Target
-from duban.review.naming import MIN_SIMILARITY, bigrams, core, name_similarity, norm, other_scope, short_name
+from duban.review.naming import (
+    MIN_SIMILARITY,
+    bigrams,
+    core,
+    name_similarity,
+    norm,
+    other_scope,
+    same_count_unit,
+    short_name,
+)
 from duban.review.rules import Rules, judge, rules
 
 _INCREMENTS = ("新增", "净增", "增加")
@@ -150,7 +159,7 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
         and not (t.change in _INCREMENTS and _implied_increment(r))
     ):
         return None  # 新增市场主体20万户 is not 市场主体总量200万户
-    if tf == rf and (tf != "count" or t.unit == r.unit):
+    if tf == rf and (tf != "count" or same_count_unit(t.unit, r.unit)):
         return 0
     if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
         return 2 if same_id else None
@@ -175,7 +184,11 @@ def _standard_name(t: _Target, metric: Metric | None) -> str:
         return short_name(t.item.metric)
     scope = t.item.scope
     words = core(t.item.metric)
-    if not scope and metric.name not in words and any(words.endswith(n) and len(words) - len(n) >= 2 for n in metric.names):
+    if (
+        not scope
+        and metric.name not in words
+        and any(words.endswith(n) and len(words) - len(n) >= 2 for n in metric.names)
+    ):
         return words  # a narrower thing than the indicator keeps its name: 人工造林 (营造林)
     if scope in _SUB_SCOPES or scope == "城乡":
         return scope + metric.name
