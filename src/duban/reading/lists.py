@@ -78,7 +78,7 @@ _METRIC_TAILS = (
     "增幅",
 )
 
-_COMPLETE = _METRIC_TAILS + ("总值", "GDP", "总额", "额", "率", "量")  # a member that names its own measure
+_COMPLETE = (*_METRIC_TAILS, "总值", "GDP", "总额", "额", "率", "量")  # a member that names its own measure
 
 
 def shared_members(metric: str) -> list[str]:
