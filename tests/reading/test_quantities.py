@@ -513,6 +513,25 @@ def test_verbs_off_the_metric(sentence: str, metric: str) -> None:
     assert [q.metric for q in _extract(sentence)] == [metric]
 
 
+def test_bare_investment_is_fixed_asset_investment_only_as_a_rate() -> None:
+    got = [(q.metric, q.metric_id) for q in _extracted_and_described("投资增长8%以上，全年完成投资518亿元。")]
+    assert got == [("投资", "fixed_asset_investment"), ("投资", None)]
+
+
+def _extracted_and_described(sentence: str):
+    got = _extract(sentence)
+    for q in got:
+        describe(q)
+    return got
+
+
+def test_public_kindergartens_are_not_all_affordable_ones() -> None:
+    from duban.reading.metrics import identify
+
+    assert identify("公办幼儿园")[0] == "public_kindergartens"
+    assert identify("普惠性幼儿园")[0] == "kindergartens"
+
+
 def test_foreign_trade_by_its_other_names() -> None:
     from duban.reading.metrics import identify
 

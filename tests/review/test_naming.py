@@ -39,6 +39,8 @@ def test_core(metric: str, thing: str) -> None:
         ("排水管网", "供水管网", False),
         ("农村道路", "城市道路", False),
         ("规上工业企业", "高新技术企业", False),
+        ("农村寄宿制学校", "农村义务教育寄宿制学校", True),
+        ("农村公路", "农村公路养护工程", False),
     ],
 )
 def test_names_of_one_thing_pair(target: str, result: str, pairs: bool) -> None:
@@ -54,6 +56,20 @@ def test_count_units_that_count_alike() -> None:
     )
     (p,) = promises(earlier, later)
     assert (p.actual.value if p.actual else None, p.verdict) == (30, "met")
+
+
+def test_an_addition_against_a_level_of_one_indicator_is_ambiguous() -> None:
+    earlier = read_report(
+        "示例省2024年政府工作报告\n二、2024年工作安排\n高新技术企业新增5000家以上，投资增长8%以上。\n",
+        name="示例省-2024.txt",
+    )
+    later = read_report(
+        "示例省2025年政府工作报告\n一、2024年工作回顾\n高新技术企业达到3万家，固定资产投资增长6.5%。\n",
+        name="示例省-2025.txt",
+    )
+    got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
+    assert got["高新技术企业"] == (30000, "ambiguous")
+    assert got["固定资产投资"] == (6.5, "missed")
 
 
 def test_other_scope() -> None:

@@ -28,6 +28,7 @@ class Metric:
     name: str
     names: tuple[str, ...]
     exact: tuple[str, ...] = ()
+    headline_exact: tuple[str, ...] = ()  # words that name it among the main targets or as a rate
     unit: str = "count"
     headline: bool = False
     ambiguous: bool = False
@@ -43,6 +44,7 @@ class Vocabulary:
     metrics: dict[str, Metric]
     suffixes: tuple[tuple[str, str], ...]  # (name, id), longest first
     exact: dict[str, str]
+    headline_exact: dict[str, str]
     scopes: tuple[str, ...]
     scope_aliases: dict[str, str]
     share_words: tuple[str, ...]
@@ -60,12 +62,14 @@ def vocabulary() -> Vocabulary:
     metrics: dict[str, Metric] = {}
     suffixes: list[tuple[str, str]] = []
     exact: dict[str, str] = {}
+    headline_exact: dict[str, str] = {}
     for entry in raw["metrics"]:
         m = Metric(
             id=entry["id"],
             name=entry["name"],
             names=tuple(entry["names"]),
             exact=tuple(entry.get("exact", ())),
+            headline_exact=tuple(entry.get("headline_exact", ())),
             unit=entry.get("unit", "count"),
             headline=bool(entry.get("headline", False)),
             ambiguous=bool(entry.get("ambiguous", False)),
@@ -78,11 +82,13 @@ def vocabulary() -> Vocabulary:
         metrics[m.id] = m
         suffixes += [(n, m.id) for n in m.names]
         exact.update({n: m.id for n in m.exact})
+        headline_exact.update({n: m.id for n in m.headline_exact})
     families = {u: fam for fam, units in raw["unit_families"].items() for u in units}
     return Vocabulary(
         metrics=metrics,
         suffixes=tuple(sorted(suffixes, key=lambda p: -len(p[0]))),
         exact=exact,
+        headline_exact=headline_exact,
         scopes=tuple(raw["scopes"]),
         scope_aliases={str(k): str(v) for k, v in raw["scope_aliases"].items()},
         share_words=tuple(raw["share_words"]),
@@ -160,6 +166,8 @@ def measure_of(q: Quantity) -> Measure:
 def describe(q: Quantity) -> None:
     """Fill ``metric_id``, ``scope`` and ``measure`` of one quantity in place."""
     q.metric_id, scope = identify(q.metric)
+    if q.metric_id is None and (q.headline or (q.change == "增长" and q.unit == "%")):
+        q.metric_id = vocabulary().headline_exact.get(q.metric)  # 投资增长8%以上, not 投资518亿元
     if q.metric_id is None and q.change in ("新增", "净增"):  # 新增城镇就业5.2万人: the verb names it
         q.metric_id, scope = identify(q.change + q.metric)
     if scope is None:  # 城镇/农村 only from the metric's words; 同口径 from the brackets or quote too

@@ -6,6 +6,7 @@ say how close two names are:
 
 - :func:`similarity`: the share of character pairs they have in common (or 1 when one holds the
   other), after brackets and quotes are dropped and synonym pairs (公司 ~ 企业) made one word;
+- :func:`inserted`: the result names the target with words inserted (农村义务教育寄宿制学校);
 - :func:`core`: the thing counted, once the words that describe rather than name it are dropped:
   leading verbs of the plan (盘活利用, 高标准完成), trailing action nouns (…改造, …更新) and
   modifiers that do not change the kind of thing (公共, 市政, 城市, 新能源汽车, 婴幼儿 …). Two
@@ -143,10 +144,22 @@ def same_count_unit(a: str, b: str) -> bool:
     return a == b or any(a in pair and b in pair for pair in _SAME_COUNTS)
 
 
+def inserted(a: str, b: str) -> bool:
+    """``b`` is ``a`` with words inserted inside it: 农村寄宿制学校 in 农村义务教育寄宿制学校 (a head
+    of 2+ characters and a tail of 3+ kept)."""
+    a, b = norm(a), norm(b)
+    if len(a) < 5 or len(b) <= len(a):
+        return False
+    return any(b.startswith(a[:i]) and b.endswith(a[i:]) for i in range(2, len(a) - 2))
+
+
 def name_similarity(a: str, b: str) -> float:
-    """:func:`similarity`, raised to CORE_SIMILARITY for two names with one core."""
+    """:func:`similarity`, raised to CORE_SIMILARITY for two names with one core or a result
+    that names the target with words inserted."""
     s = similarity(a, b)
-    return max(s, CORE_SIMILARITY) if s < CORE_SIMILARITY and same_core(a, b) else s
+    if s < CORE_SIMILARITY and (same_core(a, b) or inserted(a, b)):
+        return CORE_SIMILARITY
+    return s
 
 
 def short_name(metric: str) -> str:

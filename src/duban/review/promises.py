@@ -157,8 +157,8 @@ def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
         and (t.change in _INCREMENTS) != (r.change in _INCREMENTS)
         and not (r.change in _INCREMENTS and _implied_increment(t.item))
         and not (t.change in _INCREMENTS and _implied_increment(r))
-    ):
-        return None  # 新增市场主体20万户 is not 市场主体总量200万户
+    ):  # 新增市场主体20万户 is not 市场主体总量200万户, unless the vocabulary names both: weigh it
+        return 2 if same_id and tf == rf else None
     if tf == rf and (tf != "count" or same_count_unit(t.unit, r.unit)):
         return 0
     if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
