@@ -486,8 +486,17 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "集成电路、智能机器人产业产值增长20%。",
             [("集成电路产业产值", 20), ("智能机器人产业产值", 20)],
         ),
+        (  # 分别 with a tail for each member and figures of 万 people without a unit
+            "企业基本养老保险、失业保险和工伤保险参保人数分别新增211万、125万和240万，补助标准提高1倍。",
+            [
+                ("企业基本养老保险参保人数", 2110000),
+                ("失业保险参保人数", 1250000),
+                ("工伤保险参保人数", 2400000),
+                ("补助标准", 1),
+            ],
+        ),
     ],
-    ids=["own-measures-then-respectively", "indicators-alike", "shared-tail"],
+    ids=["own-measures-then-respectively", "indicators-alike", "shared-tail", "respectively-tail-people"],
 )
 def test_list_members_each_take_the_figure(sentence: str, expected: list[tuple[str, float]]) -> None:
     got = [(q.metric, q.value) for q in _extract(sentence)]
@@ -530,6 +539,12 @@ def test_public_kindergartens_are_not_all_affordable_ones() -> None:
 
     assert identify("公办幼儿园")[0] == "public_kindergartens"
     assert identify("普惠性幼儿园")[0] == "kindergartens"
+
+
+def test_comparable_basis_is_a_scope() -> None:
+    from duban.reading.metrics import identify
+
+    assert identify("地方财政收入按可比口径") == ("budget_revenue", "同口径")
 
 
 def test_foreign_trade_by_its_other_names() -> None:

@@ -44,7 +44,8 @@ def spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
         if all(p.endswith(word) for p in parts[:-1]) and at > 0 and len(last) > at + len(word) + 1:
             tail = last[at + len(word) :]
             return [p + tail for p in parts[:-1]] + [last]
-    return parts
+    shared = shared_members("、".join(parts))  # 养老保险、工伤保险参保人数分别新增…: the tail for each
+    return shared if len(shared) == len(parts) else parts
 
 
 def share_last_bound(text: str, items: list[Quantity]) -> None:
@@ -60,6 +61,7 @@ def share_last_bound(text: str, items: list[Quantity]) -> None:
 
 
 _METRIC_TAILS = (
+    "参保人数",
     "产业产值",
     "产值",
     "增加值",

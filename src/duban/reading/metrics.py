@@ -107,14 +107,18 @@ def unit_family(unit: str | None) -> str:
     return vocabulary().families.get(unit, "count")
 
 
+_TAIL_SCOPES = ("按可比口径", "按同口径", "可比口径", "同口径", "全口径")
+
+
 def identify(metric: str) -> tuple[str | None, str | None]:
     """(metric_id, scope) for a metric in the report's words; (None, scope) when unknown."""
     voc = vocabulary()
     bare = _NOISE.sub("", metric).rstrip("的")
-    tail_scope = next((s for s in ("同口径", "全口径") if bare.endswith(s) and len(bare) > len(s) + 1), None)
-    if tail_scope:  # 一般公共预算收入同口径
+    tail_scope = next((s for s in _TAIL_SCOPES if bare.endswith(s) and len(bare) > len(s) + 1), None)
+    if tail_scope:  # 一般公共预算收入同口径, 地方财政收入按可比口径
         found, _ = identify(bare[: -len(tail_scope)])
-        return found, tail_scope if found else None
+        scope = "全口径" if tail_scope == "全口径" else "同口径"
+        return found, scope if found else None
     if bare in voc.exact:
         return voc.exact[bare], None
     for end in voc.measure_words:  # 居民消费价格总水平涨幅 → 居民消费价格总水平

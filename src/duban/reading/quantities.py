@@ -181,7 +181,9 @@ class _Extractor:
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
             prefix = text[max(s_start, start - 12) : start]
-            people = bool(m.group("mag")) and _PEOPLE_BEFORE.search(prefix) is not None
+            listed = _FIGURES_BEFORE.search(text, max(s_start, start - 40), start)
+            named = text[max(s_start, start - 52) : listed.start()] if listed else prefix
+            people = bool(m.group("mag")) and _PEOPLE_BEFORE.search(named) is not None
             if not any(prefix.endswith(e) for e in lex.unitless_metric_ends) and not people:
                 return None
             if after.isdigit() or after in "年月日号":
@@ -363,7 +365,10 @@ _GOAL_AFTER = ("的目标", "的水平")
 _NEXT_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:平方米|平方公里|亩|公里|米|吨|户|套|元|人)")
 _DURATIONS = frozenset(("小时", "天", "分钟"))
 _PEOPLE = ("人口", "人数", "人员", "劳动力", "就业", "群众")
-_PEOPLE_BEFORE = re.compile(f"(?:{'|'.join(_PEOPLE)})(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$")
+_PEOPLE_BEFORE = re.compile(
+    f"(?:{'|'.join(_PEOPLE)})(?:分别)?(?:减少|增加|新增|净增|超过|超|近|约|达到|达)?$"
+)
+_FIGURES_BEFORE = re.compile(r"(?:\d+(?:\.\d+)?[万亿]?[、和及与])+$")  # 分别新增211万、193万和…
 _STOP_AT = re.compile("左右|以上|以内|以下|同比|增长|下降|、|和|及")
 _FROM_TO = re.compile(  # the start of a change from one figure to this one: its metric is before it
     r"(?:将)?(?:从|由)[^，,。；;]{0,12}?\d[^，,。；;]*?(?:增加|提高|提升|上升|扩大|增长|下降|降低|减少|缩小)(?:到|至)[^，,。；;]*$"
@@ -474,7 +479,8 @@ def extract_quantities(
                 metric = prev_metric + metric
 
             if not fig.unit and not metric.endswith(lex.unitless_metric_ends):
-                if not metric.endswith(_PEOPLE):
+                listed_next = respectively[0] if respectively and not window.strip("、和及与 ") else ""
+                if not metric.endswith(_PEOPLE) and not listed_next.endswith(_PEOPLE):
                     prev_end = fig.end
                     continue
                 fig.unit = "人"
