@@ -23,6 +23,8 @@ from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_sco
         ("农村道路", "农村道路"),
         ("完成率", "完成率"),
         ("新（改）建农村公路", "农村公路"),
+        ("城区提质改造小街巷", "小街巷"),
+        ("高档空调公交车更新任务", "高档空调公交车"),
     ],
 )
 def test_core(metric: str, thing: str) -> None:
@@ -41,6 +43,8 @@ def test_core(metric: str, thing: str) -> None:
         ("规上工业企业", "高新技术企业", False),
         ("农村寄宿制学校", "农村义务教育寄宿制学校", True),
         ("农村公路", "农村公路养护工程", False),
+        ("小街巷改造", "城区提质改造小街巷", True),
+        ("新建项目", "改造项目", False),
     ],
 )
 def test_names_of_one_thing_pair(target: str, result: str, pairs: bool) -> None:
@@ -70,6 +74,22 @@ def test_an_addition_against_a_level_of_one_indicator_is_ambiguous() -> None:
     got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
     assert got["高新技术企业"] == (30000, "ambiguous")
     assert got["固定资产投资"] == (6.5, "missed")
+
+
+def test_a_task_assigned_from_above_said_done() -> None:
+    """A main target "完成…下达的X任务" is read with its metric after the verb, and a review clause
+    whose subject begins alike and says 完成…任务 is its result."""
+    earlier = read_report(
+        "示例市2014年政府工作报告\n二、2014年工作安排\n今年全市经济社会发展主要预期目标是：地区生产总值增长10%；"
+        "全面完成省政府下达的主要污染物总量减排任务。\n",
+        name="示例市-2014.txt",
+    )
+    later = read_report(
+        "示例市2015年政府工作报告\n一、2014年工作回顾\n地区生产总值增长9.5%，主要污染物排放削减率超额完成省定任务。\n",
+        name="示例市-2015.txt",
+    )
+    got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
+    assert got["主要污染物总量减排"] == (None, "met")
 
 
 def test_other_scope() -> None:

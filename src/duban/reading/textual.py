@@ -18,6 +18,9 @@ from duban.reading.model import Bound, Quantity, TextTarget
 
 _CLAUSE = re.compile(r"[^，,；;。：:\n]+")
 _TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持|均)+$")
+_ASSIGNED = re.compile(
+    r"(?:完成|落实)[^，；。]{0,8}?下达(?:的)?(?P<metric>[^，；。]{2,20}?)(?:目标任务|任务|目标|指标)$"
+)
 _LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
 
 
@@ -47,11 +50,16 @@ def text_targets(
         clause = m.group()
         if any(ch.isdigit() for ch in clause):
             continue
+        assigned = _ASSIGNED.search(clause)  # 全面完成省政府下达的主要污染物总量减排任务: the metric after
         hits = [(clause.find(w), b) for w, b in _words() if w in clause]
-        if not hits:
+        if not hits and not assigned:
             continue
-        at, bound = min(hits)  # the earliest word: 环境保护和节能减排完成国省下达任务 cuts at 完成
+        at, bound = (
+            min(hits) if hits else (0, "exact")
+        )  # the earliest word: …减排完成国省下达任务 cuts at 完成
         metric = _LEAD.sub("", clause[:at].strip()).split("与")[0].split("完成")[0]
+        if len(metric) < 2 and assigned:
+            metric, bound = assigned["metric"], "exact"
         if "同步" in clause:  # 居民收入增长和经济增长同步: 和 names the partner, not a second target
             metric = metric.split("和")[0]
         metric = _TRAIL.sub("", metric)

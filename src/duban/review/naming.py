@@ -50,6 +50,7 @@ _PLACE_WORDS = ("全市", "全省", "全县", "城区")  # the whole place: no n
 # The plan's verbs that stick to a metric (盘活利用闲置土地1570亩, 高标准完成…治理面积1.1万亩).
 _LEAD_VERBS = (
     "投入使用",
+    "提质改造",
     "盘活利用",
     "新改扩建",
     "新建改造",
@@ -63,6 +64,11 @@ _LEAD_VERBS = (
     "新增",
     "建成",
     "开工",
+)
+_FRONT_WORDS = tuple(sorted(_LEAD_VERBS + _MODIFIERS, key=len, reverse=True))
+# Heads too generic to name a thing once their describing words are gone.
+_GENERIC_CORES = frozenset(
+    ("项目", "企业", "工程", "资金", "投资", "任务", "工作", "面积", "总量", "规模", "设施")
 )
 # Action nouns after the thing counted (小街巷改造, 公交车更新): the thing is what is counted.
 _TRAIL_ACTIONS = ("提质改造", "改造提升", "改造", "更新", "建设", "治理面积", "治理")
@@ -112,19 +118,22 @@ def _strip_front(s: str, words: tuple[str, ...]) -> str:
 @lru_cache(maxsize=1 << 16)
 def core(metric: str) -> str:
     """The thing a metric counts: 新能源汽车充电桩 → 充电桩, 盘活利用闲置土地 → 闲置土地,
-    小街巷改造 → 小街巷; 排水管网 and 农村道路 stay as they are."""
-    s = _strip_front(norm(metric), _LEAD_VERBS)
+    小街巷改造 → 小街巷, 城区提质改造小街巷 → 小街巷; 排水管网 and 农村道路 stay as they are."""
+    s = norm(metric)
+    if s.endswith("任务") and len(s) - 2 >= _MIN_CORE:
+        s = s[:-2]  # 公交车更新任务
     for w in _TRAIL_ACTIONS:
         if s.endswith(w) and len(s) - len(w) >= _MIN_CORE:
             s = s[: -len(w)]
             break
-    return _strip_front(s, _MODIFIERS)
+    return _strip_front(s, _FRONT_WORDS)
 
 
 def same_core(a: str, b: str) -> bool:
-    """Two metrics that count one kind of thing, one of them perhaps over another scope."""
+    """Two metrics that count one kind of thing, one of them perhaps over another scope; a core
+    that is only a generic head (项目, 企业) says nothing."""
     ca = core(a)
-    return len(ca) >= _MIN_CORE and ca == core(b)
+    return len(ca) >= _MIN_CORE and ca not in _GENERIC_CORES and ca == core(b)
 
 
 def other_scope(a: str, b: str) -> bool:

@@ -55,6 +55,7 @@ _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+_QUALITATIVE_LEAD = re.compile(r"^[\s　]*(?:全年|全市|全省|全区|全县)?")
 
 
 class ReviewError(ValueError):
@@ -247,12 +248,18 @@ def _qualitative(
     for start, clause in said:
         found = verbs.search(clause)
         subject = clause[: found.start()] if found else clause
-        if not any(n in subject for n in names):
+        if not any(n in subject or _same_start(n, subject) for n in names):
             continue
         if identify(subject)[0] != (metric.id if metric else None) and not subject.endswith(names):
             continue  # 单位地区生产总值能耗降低完成…: another indicator that holds the name
         return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
     return None
+
+
+def _same_start(name: str, subject: str) -> bool:
+    """主要污染物总量减排 and 主要污染物排放削减率: one subject named twice (4+ characters alike)."""
+    subject = _QUALITATIVE_LEAD.sub("", subject)
+    return len(name) >= 5 and subject[:4] == name[:4]
 
 
 def _line(plan: Plan, offset: int) -> int:
