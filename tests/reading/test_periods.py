@@ -67,6 +67,17 @@ def test_text_targets() -> None:
     assert any(x.metric_id == "disposable_income" and x.quote.endswith("同步") for x in plan.text_targets)
 
 
+def test_text_targets_in_words_of_state() -> None:
+    """Main targets in words: 回稳向好, 基本平衡, 继续减少, and a task "完成…下达的X任务"."""
+    text = (
+        "示例省2016年政府工作报告\n二、2016年工作安排\n今年发展的主要预期目标是：地区生产总值增长6.5%，"
+        "进出口回稳向好，国际收支基本平衡。单位生产总值能耗下降3.4%以上，主要污染物排放继续减少，"
+        "全面完成省政府下达的节能减排任务。\n"
+    )
+    plan = read_report(text, name="示例省-2016.txt")
+    assert [x.metric for x in plan.text_targets] == ["进出口", "国际收支", "主要污染物排放", "节能减排"]
+
+
 def test_markdown_headings_split_review_and_plan() -> None:
     md = "---\ntitle: 样例市政府工作报告\n---\n\n**一、2023年工作回顾**\n\n过去一年，地区生产总值增长5%。\n\n**二、2024年工作安排**\n\n地区生产总值增长6%左右。\n"
     plan = read_report(md.encode(), name="2024.md")

@@ -495,8 +495,20 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
                 ("补助标准", 1),
             ],
         ),
+        (  # 分别 with one figure: each member has it
+            "化学需氧量、氨氮排放量要分别下降2%，二氧化硫、氮氧化物排放量分别下降3%。",
+            [("化学需氧量", 2), ("氨氮排放量", 2), ("二氧化硫排放量", 3), ("氮氧化物排放量", 3)],
+        ),
+        ("今年要完成1000万以上农村贫困人口脱贫任务。", [("农村贫困人口脱贫任务", 1e7)]),
     ],
-    ids=["own-measures-then-respectively", "indicators-alike", "shared-tail", "respectively-tail-people"],
+    ids=[
+        "own-measures-then-respectively",
+        "indicators-alike",
+        "shared-tail",
+        "respectively-tail-people",
+        "respectively-one-figure",
+        "people-after-a-bound",
+    ],
 )
 def test_list_members_each_take_the_figure(sentence: str, expected: list[tuple[str, float]]) -> None:
     got = [(q.metric, q.value) for q in _extract(sentence)]

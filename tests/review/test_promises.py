@@ -134,3 +134,32 @@ def test_a_years_additions_meet_their_results() -> None:
     assert got["省级专精特新企业"] == (30, "met")
     assert got["上市公司"] == (3, "missed")
     assert got["粮食产量"] == (310e8, "met")
+
+
+def test_targets_set_against_the_economy_prices_and_real_growth() -> None:
+    """Income "与经济增长基本同步" is weighed against the GDP growth of the later report; a CPI cap
+    (以内) is a cap while a CPI aim (左右) stays ambiguous; real growth (实际增长) met only by a rate
+    not said to be real is ambiguous; a five-year figure after "经过五年" is no result."""
+    earlier = read_report(
+        "示例省2025年政府工作报告\n二、2025年工作安排\n"
+        "今年主要预期目标是：地区生产总值增长5%左右，居民消费价格涨幅控制在3%以内，"
+        "城镇居民人均可支配收入实际增长6%，居民收入增长和经济增长基本同步，农村居民人均可支配收入增长7%。\n"
+        "国考断面水质优良率达到92%。\n",
+        name="示例省-2025.txt",
+    )
+    later = read_report(
+        "示例省2026年政府工作报告\n一、2025年工作回顾\n"
+        "地区生产总值增长4.2%，居民消费价格上涨1.2%，全省居民人均可支配收入增长4.5%，城镇居民人均可支配收入增长6.5%，"
+        "农村居民人均可支配收入增长3.9%。\n"
+        "各位代表！经过五年接续奋斗，我省“十四五”顺利收官。\n这是生态环境持续改善的五年。\n"
+        "国考断面水质优良率提高到94.6%。\n",
+        name="示例省-2026.txt",
+    )
+    got = {
+        p.target.quote: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)
+    }
+    assert got["居民收入增长和经济增长基本同步"] == (4.5, "met")
+    assert got["居民消费价格涨幅控制在3%以内"] == (1.2, "met")
+    assert got["城镇居民人均可支配收入实际增长6%"] == (6.5, "ambiguous")
+    assert got["农村居民人均可支配收入增长7%"] == (3.9, "missed")
+    assert got.get("国考断面水质优良率达到92%", (None, "unverifiable")) == (None, "unverifiable")

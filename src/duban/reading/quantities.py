@@ -175,7 +175,9 @@ class _Extractor:
             return None  # 两个市场, 八条方针, 收支两条线; but 京东灵丘等三个在建数据中心 counts what it lists
         if unit == "人" and text.startswith("口的", end):
             return None  # 14亿人口的发展中国家: a description, not a figure to reach
-        counted = _PEOPLE_AFTER_RE.match(text, end) if not unit and m.group("mag") else None
+        after_bound = re.match("以上|左右|多", text[end : end + 2])  # 1000万以上农村贫困人口
+        people_at = end + (len(after_bound.group()) if after_bound else 0)
+        counted = _PEOPLE_AFTER_RE.match(text, people_at) if not unit and m.group("mag") else None
         if counted and not text.startswith("的", counted.end()):  # not 13亿人口的发展中国家
             unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
         if not unit:
@@ -546,7 +548,13 @@ def extract_quantities(
             if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
                 m_start = named
             quote_start = min(m_start, fig.start)
-            members = [metric] if says_respectively or fig.is_rank else shared_members(metric)
+            if says_respectively and respectively and _run_length(text, figs, f_index) == 1:
+                members = [metric, *respectively]  # 二氧化硫、氮氧化物排放量分别下降3%: each of them
+                respectively = []
+            elif says_respectively or fig.is_rank:
+                members = [metric]
+            else:
+                members = shared_members(metric)
             for member in members:  # 集成电路、智能机器人产业产值增长20%: one figure for each
                 q = Quantity(
                     kind=kind,

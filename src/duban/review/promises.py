@@ -21,8 +21,9 @@ from pathlib import Path
 
 from duban.reading.metrics import Metric, identify, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
+from duban.reading.output import human_number
 from duban.reading.periods import paragraph_periods
-from duban.review.model import Actual, Promise, Target
+from duban.review.model import Actual, Promise, Target, Verdict
 from duban.review.naming import (
     MIN_SIMILARITY,
     bigrams,
@@ -55,6 +56,9 @@ _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+_IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
+_CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
+_REAL_WORDS = ("扣除价格因素", "剔除价格因素", "按可比价", "可比价格")
 _QUALITATIVE_LEAD = re.compile(r"^[\s　]*(?:全年|全市|全省|全区|全县)?")
 
 
@@ -256,6 +260,42 @@ def _qualitative(
     return None
 
 
+def _in_step(
+    target: Target, actual: Actual | None, results: _Results, r: Rules
+) -> tuple[Verdict, str] | None:
+    """A target set against the economy's growth (收入增长与经济增长同步, 高于GDP增速) with a growth
+    result: compared with the GDP growth the later report gives, in step within the 左右 tolerance."""
+    if target.value is not None or actual is None or actual.value is None or actual.unit != "%":
+        return None
+    if not _IN_STEP.search(target.quote):
+        return None
+    gdp = next(
+        (
+            q
+            for i in results.by_id.get("gdp", ())
+            if (q := results.items[i]).unit == "%" and q.measure == "growth"
+        ),
+        None,
+    )
+    if gdp is None:
+        return None
+    faster = target.bound == "at_least"  # 高于, 快于: strictly ahead of it
+    pace = Target(
+        value=gdp.value, value_high=None, unit="%", bound="at_least" if faster else "about", quote=""
+    )
+    verdict, reason = judge(pace, actual, r=r)
+    return verdict, r.reasons["in_step"].format(gdp=human_number(round(gdp.value, 2))) + "：" + reason
+
+
+def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bool:
+    """A target of real growth (实际增长7.5%) and a result that does not say it is real: a nominal
+    rate above the target may still be under it once prices are taken off."""
+    real = "实际" in target.quote or any(w in target.quote for w in _REAL_WORDS)
+    if not real or result.unit != "%" or result.change not in ("增长", None):
+        return False
+    return not any(w in result.sentence or w in result.quote for w in ("实际", *_REAL_WORDS))
+
+
 def _same_start(name: str, subject: str) -> bool:
     """主要污染物总量减排 and 主要污染物排放削减率: one subject named twice (4+ characters alike)."""
     subject = _QUALITATIVE_LEAD.sub("", subject)
@@ -356,12 +396,16 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             target,
             actual,
             cap=bool(metric and metric.cap),
-            ambiguous=bool(metric and metric.ambiguous),
+            ambiguous=bool(metric and metric.ambiguous and not _CAP_WORDS.search(target.quote)),
             share_of_plan=share_of_plan,
             comparable=comparable,
             factor=factor,
             r=r,
         )
+        if (in_step := _in_step(target, actual, results, r)) is not None:
+            verdict, reason = in_step
+        if verdict == "met" and found is not None and _real_against_nominal(t.item, found[0]):
+            verdict, reason = "ambiguous", r.reasons["real"]  # 实际增长7.5% against 增长8.8%
         if verdict == "missed" and found is not None and other_scope(t.item.metric, found[0].metric):
             verdict = "ambiguous"  # 公共停车泊位5312个 may be part of the 新增停车泊位2万个 planned
             reason = r.reasons["scope"].format(actual_metric=found[0].metric, target_metric=t.item.metric)

@@ -23,6 +23,8 @@ REASON_KEYS = (
     "ambiguous_metric",
     "units",
     "scope",
+    "real",
+    "in_step",
     "plan_share_met",
     "plan_share_missed",
     "cap_met",
