@@ -500,6 +500,10 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             [("化学需氧量", 2), ("氨氮排放量", 2), ("二氧化硫排放量", 3), ("氮氧化物排放量", 3)],
         ),
         ("今年要完成1000万以上农村贫困人口脱贫任务。", [("农村贫困人口脱贫任务", 1e7)]),
+        (  # a measure of the firms named before
+            "规模以上工业企业达7.6万家、增加值增长3%。",
+            [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
+        ),
     ],
     ids=[
         "own-measures-then-respectively",
@@ -508,6 +512,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "respectively-tail-people",
         "respectively-one-figure",
         "people-after-a-bound",
+        "firms-then-their-measure",
     ],
 )
 def test_list_members_each_take_the_figure(sentence: str, expected: list[tuple[str, float]]) -> None:
@@ -557,6 +562,7 @@ def test_comparable_basis_is_a_scope() -> None:
     from duban.reading.metrics import identify
 
     assert identify("地方财政收入按可比口径") == ("budget_revenue", "同口径")
+    assert identify("城镇调查失业率平均值")[0] == "surveyed_unemployment"
 
 
 def test_foreign_trade_by_its_other_names() -> None:

@@ -386,6 +386,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_FIRMS_MEASURES = ("增加值", "营业收入", "利润总额", "利润", "产值")  # of the firms named before
 _COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
 _THRESHOLD_LIST = re.compile(r"、[^，,。；;]*?(?:以上|以下)[\u4e00-\u9fff]")
 _LONG_LIST_HEAD = 8  # a member this long before a metric's last 、 is a clause of its own, not a list's
@@ -492,7 +493,9 @@ def extract_quantities(
                 share = metric.rstrip("的")
                 metric = prev_metric + share + ("" if share.endswith(("比重", "比例")) else "比重")
             m_start = w_start + window.find(metric) if metric and metric in window else fig.start
-            if metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
+            if metric in _FIRMS_MEASURES and prev_metric.endswith("企业") and len(prev_metric) >= 4:
+                metric = prev_metric[:-2] + metric  # 规模以上工业企业达7.6万家、增加值增长3%
+            elif metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
                 metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
