@@ -500,6 +500,10 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             [("化学需氧量", 2), ("氨氮排放量", 2), ("二氧化硫排放量", 3), ("氮氧化物排放量", 3)],
         ),
         ("今年要完成1000万以上农村贫困人口脱贫任务。", [("农村贫困人口脱贫任务", 1e7)]),
+        (  # a level of a list without 分别 or 均 is one total
+            "养老、医疗、失业、工伤、生育保险参保人数达到2272万人。",
+            [("养老、医疗、失业、工伤、生育保险参保人数", 22720000)],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -512,6 +516,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "respectively-tail-people",
         "respectively-one-figure",
         "people-after-a-bound",
+        "list-total",
         "firms-then-their-measure",
     ],
 )

@@ -386,6 +386,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_RATE_UNITS = ("%", "个百分点", "百分点")
 _FIRMS_MEASURES = ("增加值", "营业收入", "利润总额", "利润", "产值")  # of the firms named before
 _COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
 _THRESHOLD_LIST = re.compile(r"、[^，,。；;]*?(?:以上|以下)[\u4e00-\u9fff]")
@@ -551,13 +552,20 @@ def extract_quantities(
             if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
                 m_start = named
             quote_start = min(m_start, fig.start)
-            if says_respectively and respectively and _run_length(text, figs, f_index) == 1:
+            if (
+                says_respectively
+                and respectively
+                and not fig.is_rank
+                and _run_length(text, figs, f_index) == 1
+            ):
                 members = [metric, *respectively]  # 二氧化硫、氮氧化物排放量分别下降3%: each of them
                 respectively = []
             elif says_respectively or fig.is_rank:
                 members = [metric]
-            else:
+            elif fig.unit in _RATE_UNITS or "均" in window:  # 集成电路、智能机器人产业产值增长20%
                 members = shared_members(metric)
+            else:  # 养老、医疗…保险参保人数达到2272万人: one total for the list
+                members = [metric]
             for member in members:  # 集成电路、智能机器人产业产值增长20%: one figure for each
                 q = Quantity(
                     kind=kind,
