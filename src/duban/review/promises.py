@@ -185,7 +185,7 @@ def _implied_increment(item: Quantity | TextTarget) -> bool:
 
 def _standard_name(t: _Target, metric: Metric | None) -> str:
     """The vocabulary's name with the target's scope (城镇居民人均可支配收入), else a short name."""
-    if metric is None:
+    if metric is None or isinstance(t.item, TextTarget):  # a target in words keeps its words
         return short_name(t.item.metric)
     scope = t.item.scope
     words = core(t.item.metric)
