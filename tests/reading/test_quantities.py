@@ -39,6 +39,12 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ("count-before-noun", "推动水磨湾等3座在建煤矿投产达产。", [("在建煤矿", 3, None, "座", "exact")]),
     ("count-after-noun", "改造城镇老旧小区127个。", [("城镇老旧小区", 127, None, "个", "exact")]),
     ("duo", "企业新增就业7300多人。", [("新增就业", 7300, None, "人", "at_least")]),
+    (
+        "sets-of-machines",
+        "完成工业领域设备更新33.6万台套。",
+        [("工业领域设备更新", 336000, None, "台套", "exact")],
+    ),
+    ("a-ratio", "城乡居民收入比缩小至2.04。", [("城乡居民收入比", 2.04, None, "", "exact")]),
     ("compound-unit", "全年保障航班起降297架次。", [("保障航班起降", 297, None, "架次", "exact")]),
     (
         "households-of-a-task",
@@ -504,6 +510,10 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "养老、医疗、失业、工伤、生育保险参保人数达到2272万人。",
             [("养老、医疗、失业、工伤、生育保险参保人数", 22720000)],
         ),
+        (  # a generic 总产 takes its subject from the clause before it when that clause has no figure
+            "新建和改造高标准农田298万亩，粮食面积、总产、单产实现“两增一稳”，总产762亿斤。",
+            [("高标准农田", 2980000), ("粮食总产", 76200000000)],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -517,6 +527,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "respectively-one-figure",
         "people-after-a-bound",
         "list-total",
+        "generic-after-a-figureless-clause",
         "firms-then-their-measure",
     ],
 )

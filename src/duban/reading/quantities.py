@@ -186,7 +186,8 @@ class _Extractor:
             listed = _FIGURES_BEFORE.search(text, max(s_start, start - 40), start)
             named = text[max(s_start, start - 52) : listed.start()] if listed else prefix
             people = bool(m.group("mag")) and _PEOPLE_BEFORE.search(named) is not None
-            if not any(prefix.endswith(e) for e in lex.unitless_metric_ends) and not people:
+            named_at = _LINKED.sub("", prefix)  # 城乡居民收入比缩小至2.04
+            if not any(named_at.endswith(e) for e in lex.unitless_metric_ends) and not people:
                 return None
             if after.isdigit() or after in "年月日号":
                 return None
@@ -324,8 +325,8 @@ class _Extractor:
             if m.group() in _LISTING_VERBS and rest.startswith(("公司", "企业")):
                 break  # 上市公司, 挂牌企业: a kind of company, not the act of listing
             window = rest
-            if window[:1] == "并" and pattern.match(window[1:]):
-                window = window[1:]  # 建成并投入使用公办中小学校: the second verb too
+            if window[:1] in "并和及" and pattern.match(window[1:]):
+                window = window[1:]  # 建成并投入使用公办中小学校, 新建和改造高标准农田: the second verb too
         return window.lstrip("、和及与的 ")
 
     def previous_clause_subject(self, s_start: int, clause_start: int) -> str:
@@ -386,6 +387,9 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_LINKED = re.compile(
+    "(?:缩小至|缩小到|缩小为|下降至|下降到|降至|降到|提高到|提高至|上升到|上升至|为|达到|达)$"
+)
 _RATE_UNITS = ("%", "个百分点", "百分点")
 _FIRMS_MEASURES = ("增加值", "营业收入", "利润总额", "利润", "产值")  # of the firms named before
 _COUNTED_HEADS = ("实事",)  # 15件重点民生实事: counted things a discourse word may qualify
@@ -496,6 +500,12 @@ def extract_quantities(
             m_start = w_start + window.find(metric) if metric and metric in window else fig.start
             if metric in _FIRMS_MEASURES and prev_metric.endswith("企业") and len(prev_metric) >= 4:
                 metric = prev_metric[:-2] + metric  # 规模以上工业企业达7.6万家、增加值增长3%
+            elif (
+                metric in lex.generic_metrics
+                and (subject := ex.previous_clause_subject(s_start, clause_start))
+                and len(subject) >= 4
+            ):  # …万亩，粮食面积、总产、单产实现“两增一稳”，总产762亿斤
+                metric = subject[:2] + metric
             elif metric in lex.generic_metrics and len(prev_metric) >= 4 and prev_metric[:2] not in metric:
                 metric = prev_metric[:2] + metric  # 粮食播种面积…，产量达到… → 粮食产量
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
