@@ -228,3 +228,27 @@ def test_a_sections_body_on_its_headings_line_is_cut() -> None:
         "做强能源产业。推动3座煤矿投产。\n"
     )
     assert cuts_of(text) == ["新建产业园3个", "改造老旧厂房20万平方米", "推动3座煤矿投产"]
+
+
+FIVE_YEARS = """示例省2026年政府工作报告
+一、2025年工作回顾
+全年建成高标准农田15万亩。
+二、“十五五”时期的主要目标任务
+（一）聚焦创新驱动。深入实施科技创新工程，加快建设科技强省。
+三、2026年重点工作
+（一）着力提升创新效能
+新建概念验证中心10家。
+"""
+
+
+def test_the_five_year_goals_are_no_part_of_the_years_ledger() -> None:
+    """The five years' part is left to the outline when the report has a part for the year's work;
+    alone, it is the plan there is."""
+    secs = segment(FIVE_YEARS, line_of=lambda off: FIVE_YEARS.count("\n", 0, off) + 1)
+    cuts = [FIVE_YEARS[c.start : c.end] for c in cut_plan(FIVE_YEARS, secs, headline=None, year=2026)]
+    assert cuts == ["新建概念验证中心10家"]
+    alone = FIVE_YEARS.split("三、2026年")[0]
+    secs = segment(alone, line_of=lambda off: alone.count("\n", 0, off) + 1)
+    assert [alone[c.start : c.end] for c in cut_plan(alone, secs, headline=None, year=2026)] == [
+        "深入实施科技创新工程，加快建设科技强省"
+    ]

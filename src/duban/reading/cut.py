@@ -32,6 +32,7 @@ from typing import Any
 from duban.reading.deadlines import parse_deadline
 from duban.reading.lexicon_file import load_yaml
 from duban.reading.model import Section
+from duban.reading.periods import heading_period
 from duban.reading.structure import SectionIndex, paragraph_kinds
 
 _OPEN = frozenset("“《（(「‘")
@@ -183,6 +184,9 @@ def is_attitude(clause: str) -> bool:
     return _rules().attitude.match(clause) is not None
 
 
+_GOAL_PART_WORDS = ("目标", "时期", "规划", "任务", "安排", "蓝图")
+
+
 def _plan_roots(sections: Sequence[Section]) -> list[Section]:
     """The top-most plan nodes (a plan part, or a plan section of a part of another kind)."""
     by_id = {s.id: s for s in sections}
@@ -244,7 +248,23 @@ def _after_heading(text: str, start: int, end: int, head: Section) -> int:
     return start
 
 
-def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int] | None) -> list[Cut]:
+def _year_roots(roots: list[Section], year: int | None) -> list[Section]:
+    """The plan parts of the year: a part of the five-year goals ("二、“十五五”时期的主要目标任务",
+    "今后五年奋斗目标和总体安排") is no part of the year's ledger when a part names the year's work
+    ("三、2026年重点工作"); "全力推动“十五五”开好局" is the year's work."""
+    periods = [heading_period(r.title, "plan", year) if r.level == 1 else None for r in roots]
+    if "plan_year" not in periods:
+        return roots
+    return [
+        r
+        for r, period in zip(roots, periods, strict=True)
+        if not (period == "goal_year" and any(w in r.title for w in _GOAL_PART_WORDS))
+    ]
+
+
+def cut_plan(
+    text: str, sections: Sequence[Section], *, headline: tuple[int, int] | None, year: int | None = None
+) -> list[Cut]:
     """Every task of the plan part, in text order (see the module docstring for the rules)."""
     r = _rules()
     index = SectionIndex(sections)
@@ -253,7 +273,7 @@ def cut_plan(text: str, sections: Sequence[Section], *, headline: tuple[int, int
         starts.setdefault(s.start, []).append(s)
     review_paragraphs = {a for a, _, kind in paragraph_kinds(text, sections) if kind == "review"}
     cuts: list[Cut] = []
-    for root in _plan_roots(sections):
+    for root in _year_roots(_plan_roots(sections), year):
         intros = _intros(text, root, sections)
         framing_part = root.level == 1 and any(w in root.title for w in r.framing_parts)
         if framing_part and not any(s.parent == root.id and s.level == 2 for s in sections):

@@ -61,7 +61,8 @@ def _words() -> _Words:
     )
 
 
-def _heading_period(title: str, kind: PartKind, year: int | None) -> Period | None:
+def heading_period(title: str, kind: PartKind, year: int | None) -> Period | None:
+    """The period a part's or section's heading names ("“十四五”时期主要目标" → goal_year), if any."""
     w = _words()
     title = title.translate(_QUOTES)
     if kind == "plan" and ("今年" in title or (year is not None and f"{year}年" in title)):
@@ -138,7 +139,7 @@ def paragraph_periods(
         if state is not None:
             return state
         i = part_at(pos)
-        heading = _heading_period(parts[i].title, parts[i].part_kind, year) if i >= 0 else None
+        heading = heading_period(parts[i].title, parts[i].part_kind, year) if i >= 0 else None
         return heading or ("last_year" if kind_at(pos) == "review" else None)
 
     return at
@@ -212,7 +213,7 @@ def assign_periods(
         heading = None
         for s in by_start:  # the narrowest heading above the figure that names a time
             if s.start <= q.start < s.end and s.title:
-                heading = _heading_period(s.title, kind, year) or heading
+                heading = heading_period(s.title, kind, year) or heading
         state = states[bisect_right(starts, q.start) - 1] if starts else None
         if state is not None and (kind == "review" or state in ("plan_year", "goal_year")):
             default = state

@@ -258,7 +258,7 @@ def extract_tasks(
     figures = sorted((q for q in quantities if q.kind == "target"), key=lambda q: q.start)
     fig_starts = [q.start for q in figures]
     tasks: list[Task] = []
-    for cut in cut_plan(text, sections, headline=headline):
+    for cut in cut_plan(text, sections, headline=headline, year=year):
         clause = text[cut.start : cut.end]
         inside = [
             q
