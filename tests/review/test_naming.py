@@ -45,6 +45,8 @@ def test_core(metric: str, thing: str) -> None:
         ("农村公路", "农村公路养护工程", False),
         ("小街巷改造", "城区提质改造小街巷", True),
         ("新建项目", "改造项目", False),
+        ("城镇居民基本医疗保险参保人数", "城镇职工基本医疗保险参保人数", False),
+        ("全市规上工业企业", "全省规上工业企业", True),
     ],
 )
 def test_names_of_one_thing_pair(target: str, result: str, pairs: bool) -> None:

@@ -96,12 +96,22 @@ def similarity(a: str, b: str) -> float:
     a, b = norm(a), norm(b)
     if min(len(a), len(b)) < 3:
         return 0.0  # 投资, 产量: too short to name a metric by itself
+    if _one_word_apart(a, b):
+        return 0.0  # 城镇居民基本医疗保险 ≠ 城镇职工基本医疗保险: one word sets them apart
     if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
         return 1.0
     ga, gb = bigrams(a), bigrams(b)
     if gb < ga and len(a) - len(b) > 2:
         return 0.0  # the result names a wider thing than the target
     return len(ga & gb) / len(ga | gb)
+
+
+def _one_word_apart(a: str, b: str) -> bool:
+    """Names of one length that differ in one run of 1–3 characters inside them."""
+    if len(a) != len(b) or a == b:
+        return False
+    apart = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return apart[0] >= 2 and apart[-1] - apart[0] < 3 and apart[-1] < len(a) - 1
 
 
 def _strip_front(s: str, words: tuple[str, ...]) -> str:
