@@ -163,3 +163,25 @@ def test_targets_set_against_the_economy_prices_and_real_growth() -> None:
     assert got["城镇居民人均可支配收入实际增长6%"] == (6.5, "ambiguous")
     assert got["农村居民人均可支配收入增长7%"] == (3.9, "missed")
     assert got.get("国考断面水质优良率达到92%", (None, "unverifiable")) == (None, "unverifiable")
+
+
+def test_a_state_aimed_at_and_said_reached() -> None:
+    """Main targets in words are met by a review clause naming the metric and the state it aimed
+    at; a clause about another metric or the opposite state is no result."""
+    earlier = read_report(
+        "示例国2023年政府工作报告\n二、2023年工作安排\n"
+        "今年发展主要预期目标是：国内生产总值增长5%左右，国际收支基本平衡，生态环境质量稳定改善，"
+        "进出口回稳向好，粮食产量保持稳定。\n",
+        name="示例国-2023.txt",
+    )
+    later = read_report(
+        "示例国2024年政府工作报告\n一、2023年工作回顾\n"
+        "国内生产总值增长5.2%。国际收支基本平衡。生态环境质量稳中改善。进出口有所下降。\n",
+        name="示例国-2024.txt",
+    )
+    got = {
+        p.target.quote: (p.actual.quote if p.actual else None, p.verdict) for p in promises(earlier, later)
+    }
+    assert got["国际收支基本平衡"] == ("国际收支基本平衡", "met")
+    assert got["生态环境质量稳定改善"] == ("生态环境质量稳中改善", "met")
+    assert got["进出口回稳向好"] == (None, "unverifiable")

@@ -14,15 +14,13 @@ then the closest metric, then the first in the text. A result in words only
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from duban.reading.metrics import Metric, identify, unit_family, vocabulary
+from duban.reading.metrics import Metric, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
 from duban.reading.output import human_number
-from duban.reading.periods import paragraph_periods
+from duban.review.in_words import ReviewClauses, said_done, state_reached
 from duban.review.model import Actual, Promise, Target, Verdict
 from duban.review.naming import (
     MIN_SIMILARITY,
@@ -53,13 +51,10 @@ _LEVEL_WORDS = (
     "总计",
 )
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
-_DIGIT = re.compile(r"\d")
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
-_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
 _IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
 _CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
 _REAL_WORDS = ("扣除价格因素", "剔除价格因素", "按可比价", "可比价格")
-_QUALITATIVE_LEAD = re.compile(r"^[\s　]*(?:全年|全市|全省|全区|全县)?")
 
 
 class ReviewError(ValueError):
@@ -222,44 +217,6 @@ def _target_items(plan: Plan) -> list[_Target]:
     return out
 
 
-def _said_done(later: Plan, r: Rules) -> list[tuple[int, str]]:
-    """Clauses of the later report's review parts that say 完成/实现…目标/任务 without a figure."""
-    said, objects = _word_res(r.qualitative_met, r.qualitative_objects)
-    period_at = paragraph_periods(later.text, later.sections, later.year)
-    out = []
-    for sec in later.sections:
-        if sec.level != 1 or sec.part_kind != "review":
-            continue
-        for m in _CLAUSE.finditer(later.text, sec.start, sec.end):
-            clause = m.group()
-            words = said.search(clause) and objects.search(clause) and not _DIGIT.search(clause)
-            if words and period_at(m.start()) == "last_year":  # not in a five-year look back
-                out.append((m.start(), clause))
-    return out
-
-
-@lru_cache(maxsize=8)
-def _word_res(*groups: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile("|".join(re.escape(w) for w in words)) for words in groups)
-
-
-def _qualitative(
-    t: _Target, later: Plan, said: list[tuple[int, str]], metric: Metric | None, r: Rules
-) -> Actual | None:
-    """A result in words only: a clause whose subject is the metric and says 完成…目标/任务, no figure."""
-    verbs, _ = _word_res(r.qualitative_met, r.qualitative_objects)
-    names = tuple(n for n in {t.item.metric} | set(metric.names if metric else ()) if len(n) >= 3)
-    for start, clause in said:
-        found = verbs.search(clause)
-        subject = clause[: found.start()] if found else clause
-        if not any(n in subject or _same_start(n, subject) for n in names):
-            continue
-        if identify(subject)[0] != (metric.id if metric else None) and not subject.endswith(names):
-            continue  # 单位地区生产总值能耗降低完成…: another indicator that holds the name
-        return Actual(value=None, unit="", quote=clause.strip(), line=_line(later, start) or None)
-    return None
-
-
 def _in_step(
     target: Target, actual: Actual | None, results: _Results, r: Rules
 ) -> tuple[Verdict, str] | None:
@@ -294,16 +251,6 @@ def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bo
     if not real or result.unit != "%" or result.change not in ("增长", None):
         return False
     return not any(w in result.sentence or w in result.quote for w in ("实际", *_REAL_WORDS))
-
-
-def _same_start(name: str, subject: str) -> bool:
-    """主要污染物总量减排 and 主要污染物排放削减率: one subject named twice (4+ characters alike)."""
-    subject = _QUALITATIVE_LEAD.sub("", subject)
-    return len(name) >= 5 and subject[:4] == name[:4]
-
-
-def _line(plan: Plan, offset: int) -> int:
-    return bisect_right(plan.line_starts, offset) if plan.line_starts else 0
 
 
 @dataclass
@@ -366,7 +313,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     r = rule_set or rules()
     assert earlier.year is not None
     results = _Results.of(later)
-    said = _said_done(later, r)
+    said = ReviewClauses.of(later, r)
     out: list[Promise] = []
     for t in _target_items(earlier):
         metric = vocabulary().metrics.get(t.item.metric_id or "")
@@ -380,7 +327,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             if metric and unit_rank == 1:
                 factor = metric.convert.get(q.unit, 1.0)
         else:
-            actual = _qualitative(t, later, said, metric, r)
+            actual = said_done(t.item, metric, said, r) or state_reached(t.item, said)
         if actual is None and not (t.item.headline or _indicator(t)):
             continue
         target = Target(
