@@ -117,8 +117,7 @@ def identify(metric: str) -> tuple[str | None, str | None]:
     tail_scope = next((s for s in _TAIL_SCOPES if bare.endswith(s) and len(bare) > len(s) + 1), None)
     if tail_scope:  # 一般公共预算收入同口径, 地方财政收入按可比口径
         found, _ = identify(bare[: -len(tail_scope)])
-        scope = "全口径" if tail_scope == "全口径" else "同口径"
-        return found, scope if found else None
+        return found, ("全口径" if tail_scope == "全口径" else "同口径") if found else None
     if bare in voc.exact:
         return voc.exact[bare], None
     for end in voc.measure_words:  # 居民消费价格总水平涨幅 → 居民消费价格总水平
