@@ -276,11 +276,14 @@ def test_report_prose_is_never_taken_for_chrome(raw: str) -> None:
 
 
 def test_full_width_digits_and_letters_become_half_width_but_punctuation_stays() -> None:
-    raw = "地区生产总值增长６．５％，ＧＤＰ总量突破１０００亿元（含２个开发区）；目标：７％。"
+    raw = "地区生产总值增长６．５％，ＧＤＰ总量突破１０００亿元（含２个开发区）；目标：７％。ＰＭ２．５降至３４微克／立方米。"
     c = clean(raw)
-    assert c.text == "地区生产总值增长6.5%，GDP总量突破1000亿元（含2个开发区）；目标：7%。"
+    assert (
+        c.text
+        == "地区生产总值增长6.5%，GDP总量突破1000亿元（含2个开发区）；目标：7%。PM2.5降至34微克/立方米。"
+    )
     (note,) = [n for n in c.notes if n.kind == "punctuation"]
-    assert "14" in note.detail
+    assert "22" in note.detail
     assert_exact_map(raw, c)
 
 

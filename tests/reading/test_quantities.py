@@ -45,6 +45,26 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("工业领域设备更新", 336000, None, "台套", "exact")],
     ),
     ("a-ratio", "城乡居民收入比缩小至2.04。", [("城乡居民收入比", 2.04, None, "", "exact")]),
+    (
+        "flats-and-rooms",
+        "市场化租赁住房2万套（间）以上。",
+        [("市场化租赁住房", 20000, None, "套", "at_least")],
+    ),
+    (
+        "points-said-once",
+        "服务业、数字经济核心产业增加值占比分别提高4个、6个百分点。",
+        [
+            ("服务业增加值占比", 4, None, "个百分点", "exact"),
+            ("数字经济核心产业增加值占比", 6, None, "个百分点", "exact"),
+        ],
+    ),
+    (
+        "rank-in-a-region",
+        "港口集装箱吞吐量居长江中上游第1。",
+        [("港口集装箱吞吐量", 1, None, "rank", "exact")],
+    ),
+    ("kilovolt-amperes", "新增变电容量200万千伏安。", [("变电容量", 2000000, None, "千伏安", "exact")]),
+    ("trains", "中欧班列开行1300列以上。", [("中欧班列开行", 1300, None, "列", "at_least")]),
     ("compound-unit", "全年保障航班起降297架次。", [("保障航班起降", 297, None, "架次", "exact")]),
     (
         "households-of-a-task",
@@ -548,8 +568,9 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
     [
         ("建成并投入使用公办中小学校18所。", "公办中小学校"),
         ("新建成公办幼儿园12所。", "公办幼儿园"),
+        ("引进各类首店300家以上。", "首店"),
     ],
-    ids=["two-verbs", "new-built"],
+    ids=["two-verbs", "new-built", "all-kinds-of"],
 )
 def test_verbs_off_the_metric(sentence: str, metric: str) -> None:
     assert [q.metric for q in _extract(sentence)] == [metric]

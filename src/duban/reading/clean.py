@@ -37,7 +37,7 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 _CR_BEFORE_LF = re.compile(r"\r(?=\n)")
 _INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 _SPACE_LIKE = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f\u3000]")
-_FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ％．]")
+_FULL_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ％．／]")
 _SPACES = re.compile(" +")
 _LATIN_AFTER_DIGITS = re.compile(r"[\d.]+[A-Za-z]")  # 5G, 3D: a Latin token keeps its space
 # a scan's decimal point read as 。: "增长12。2%", "241。7亿元" (not "全省第2。188个行政村" nor "1/4。10家")
@@ -138,7 +138,7 @@ def _markdown(buf: Buffer) -> None:
 
 
 def _half_width(buf: Buffer) -> None:
-    """Full-width digits, letters, ％ and ． to half-width; commas and brackets stay."""
+    """Full-width digits, letters, ％, ． and ／ to half-width; commas and brackets stay."""
     _substitute_all(
         buf, _FULL_WIDTH, lambda m: chr(ord(m.group()) - 0xFEE0), "全角数字、字母和符号改为半角，共{}处"
     )

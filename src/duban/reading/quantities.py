@@ -126,6 +126,10 @@ class _Extractor:
         start, end = m.start(), m.end()
         if m.group("pct1") and (not unit or not m.group("num2")):
             unit, end = "%", m.end("pct1")  # 97%门诊量: the 门 is not a unit
+        if unit == "套" and text.startswith(("（间）", "(间)"), end):
+            end += 3  # 4万套（间）: flats and rooms, counted as one
+        elif unit == "个" and _POINTS_AFTER.match(text, end):
+            unit = "个百分点"  # 分别提高4个、6个百分点: the list's unit said once, at its end
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
         chinese = is_chinese(num)
@@ -387,6 +391,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_POINTS_AFTER = re.compile(r"(?:[、和及](?:\d+(?:\.\d+)?个))*[、和及]\d+(?:\.\d+)?个百分点")
 _LINKED = re.compile(
     "(?:缩小至|缩小到|缩小为|下降至|下降到|降至|降到|提高到|提高至|上升到|上升至|为|达到|达)$"
 )
