@@ -534,6 +534,14 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "新建和改造高标准农田298万亩，粮食面积、总产、单产实现“两增一稳”，总产762亿斤。",
             [("高标准农田", 2980000), ("粮食总产", 76200000000)],
         ),
+        (  # a list its sum names ("三大重点产业"): one figure for the three together
+            "电子信息、先进装备制造、生物医药三大重点产业产值增长17%，占全市规模以上工业产值的比重达38.5%。",
+            [("三大重点产业产值", 17), ("三大重点产业产值占全市规模以上工业产值的比重", 38.5)],
+        ),
+        (  # …and with 分别, each member without the sum's count
+            "煤炭、电力、化工三大产业产值分别增长5%、6%和8%。",
+            [("煤炭产业产值", 5), ("电力产业产值", 6), ("化工产业产值", 8)],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -548,6 +556,8 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "people-after-a-bound",
         "list-total",
         "generic-after-a-figureless-clause",
+        "a-list-its-sum-names",
+        "a-list-its-sum-names-respectively",
         "firms-then-their-measure",
     ],
 )

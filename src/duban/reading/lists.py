@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 _THRESHOLD_ENDS = ("以上", "以下", "级")
+_COUNT_OF_LIST = re.compile(r"(?<=[^、]{2})[一二三四五六七八九十两]大(?=[^、]{2,}$)")
 
 
 def spread_scopes(parts: list[str], lex: Lexicon) -> list[str]:
@@ -114,6 +115,8 @@ def list_members(listing: str) -> list[str]:
     """光电与新材料、节能环保和生物医药等新兴产业 → three members: 、 separates them, and 和/及/与 only in the
     last (where "B和C" ends a list); an earlier member keeps its 与 (光电与新材料 is one industry)."""
     parts = [p for p in listing.split("、") if p]
+    if len(parts) > 1:  # 煤炭、电力、化工三大产业产值: the count that sums the list names no member
+        parts[-1] = _COUNT_OF_LIST.sub("", parts[-1])
     if parts:
         last = parts[-1].split("等", 1)[0] if "等" in parts[-1][1:] else parts[-1]  # 生物医药等新兴产业
         parts[-1:] = [p for p in re.split("[和及与]", last) if p]

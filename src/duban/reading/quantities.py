@@ -391,6 +391,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_COLLECTIVE = re.compile(r"[一二三四五六七八九十两]大[^、，,]{2,}$")
 _POINTS_AFTER = re.compile(r"(?:[、和及](?:\d+(?:\.\d+)?个))*[、和及]\d+(?:\.\d+)?个百分点")
 _LINKED = re.compile(
     "(?:缩小至|缩小到|缩小为|下降至|下降到|降至|降到|提高到|提高至|上升到|上升至|为|达到|达)$"
@@ -617,7 +618,8 @@ def extract_quantities(
 def _tidy_metric(metric: str, window: str, w_start: int, m_start: int) -> tuple[str, int]:
     """A metric's words made a name, and where the quote starts: 财政用于教育的投入 → 财政教育投入;
     财政教育支出五年(累计…) → 财政教育支出; 迈上5万亿台阶、五年增量 → 五年增量; 谋划打造国际自由贸易
-    航空港、货邮吞吐量 → 货邮吞吐量 (a member this long before the last 、 is a clause, not a list's)."""
+    航空港、货邮吞吐量 → 货邮吞吐量 (a member this long before the last 、 is a clause, not a list's);
+    电子信息、先进装备制造、生物医药三大重点产业产值 → 三大重点产业产值 (a list its sum names)."""
     metric = _SPENT_ON.sub(r"\1\2", metric)
     if len(bare := _SPAN_END.sub("", metric)) >= 2:
         metric = bare  # the span is the figure's period, not its name
@@ -627,6 +629,8 @@ def _tidy_metric(metric: str, window: str, w_start: int, m_start: int) -> tuple[
     if "、" in metric and len(metric.split("、")[-2]) >= _LONG_LIST_HEAD:
         metric = metric.rsplit("、", 1)[1]
         m_start = w_start + window.rfind(metric) if metric in window else m_start
+    if "、" in metric and (whole := _COLLECTIVE.search(metric)):
+        metric = whole.group()  # 电子信息、先进装备制造、生物医药三大重点产业产值: the three together
     return metric, m_start
 
 

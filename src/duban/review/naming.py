@@ -17,6 +17,7 @@ say how close two names are:
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 MIN_SIMILARITY = 0.5  # a result's metric must share more than half its character pairs (排水管网 ≠ 供水管网)
@@ -164,12 +165,16 @@ def same_count_unit(a: str, b: str) -> bool:
 
 
 def inserted(a: str, b: str) -> bool:
-    """``b`` is ``a`` with words inserted inside it: 农村寄宿制学校 in 农村义务教育寄宿制学校 (a head
-    of 2+ characters and a tail of 3+ kept)."""
+    """``b`` is ``a`` with words inserted inside it, in at most two places: 农村寄宿制学校 in
+    农村义务教育寄宿制学校, 三大重点产业产值占全市工业比重 in …占全市规模以上工业产值的比重 (the same
+    beginning and end, every piece of ``a`` 2+ characters long)."""
     a, b = norm(a), norm(b)
     if len(a) < 5 or len(b) <= len(a):
         return False
-    return any(b.startswith(a[:i]) and b.endswith(a[i:]) for i in range(2, len(a) - 2))
+    blocks = [m for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size]
+    if sum(m.size for m in blocks) != len(a) or not 2 <= len(blocks) <= 3:
+        return False
+    return blocks[0].b == 0 and blocks[-1].b + blocks[-1].size == len(b) and min(m.size for m in blocks) >= 2
 
 
 def name_similarity(a: str, b: str) -> float:
