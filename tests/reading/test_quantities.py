@@ -542,6 +542,15 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "煤炭、电力、化工三大产业产值分别增长5%、6%和8%。",
             [("煤炭产业产值", 5), ("电力产业产值", 6), ("化工产业产值", 8)],
         ),
+        (  # 实现 off the measure; a comparison with GDP neither names GDP nor becomes the base
+            "十大产业实现增加值3511.85亿元，增长13.6%，高于GDP增幅4.6个百分点，占全市GDP比重45%。",
+            [
+                ("十大产业增加值", 351185000000),
+                ("十大产业增加值", 13.6),
+                ("十大产业增加值高于GDP", 4.6),
+                ("十大产业增加值占全市GDP比重", 45),
+            ],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -558,6 +567,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "generic-after-a-figureless-clause",
         "a-list-its-sum-names",
         "a-list-its-sum-names-respectively",
+        "achieved-measure-and-a-comparison",
         "firms-then-their-measure",
     ],
 )
@@ -610,6 +620,8 @@ def test_comparable_basis_is_a_scope() -> None:
 
     assert identify("地方财政收入按可比口径") == ("budget_revenue", "同口径")
     assert identify("城镇调查失业率平均值")[0] == "surveyed_unemployment"
+    assert identify("十大产业增加值高于GDP")[0] is None
+    assert identify("全社会研究与试验发展经费支出占生产总值比重")[0] == "rd_intensity"
 
 
 def test_foreign_trade_by_its_other_names() -> None:

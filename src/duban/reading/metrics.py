@@ -107,6 +107,7 @@ def unit_family(unit: str | None) -> str:
     return vocabulary().families.get(unit, "count")
 
 
+_COMPARED = ("高于", "低于", "快于", "慢于")
 _TAIL_SCOPES = ("按可比口径", "按同口径", "可比口径", "同口径", "全口径")
 
 
@@ -114,6 +115,8 @@ def identify(metric: str) -> tuple[str | None, str | None]:
     """(metric_id, scope) for a metric in the report's words; (None, scope) when unknown."""
     voc = vocabulary()
     bare = _NOISE.sub("", metric).rstrip("的")
+    if any(w in bare[2:] for w in _COMPARED):
+        return None, None  # 十大产业增加值高于GDP: a comparison with the indicator, not the indicator
     tail_scope = next((s for s in _TAIL_SCOPES if bare.endswith(s) and len(bare) > len(s) + 1), None)
     if tail_scope:  # 一般公共预算收入同口径, 地方财政收入按可比口径
         found, _ = identify(bare[: -len(tail_scope)])

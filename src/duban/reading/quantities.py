@@ -391,6 +391,9 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_ACHIEVED_MEASURE = re.compile(
+    r"^(.{2,}?)(?:实现|完成)(增加值|营业收入|销售收入|主营业务收入|产值|利润|利税|税收)$"
+)
 _COLLECTIVE = re.compile(r"[一二三四五六七八九十两]大[^、，,]{2,}$")
 _POINTS_AFTER = re.compile(r"(?:[、和及](?:\d+(?:\.\d+)?个))*[、和及]\d+(?:\.\d+)?个百分点")
 _LINKED = re.compile(
@@ -517,7 +520,11 @@ def extract_quantities(
             elif metric in lex.generic_metrics and not prev_metric and clause_start > s_start:
                 subject = ex.previous_clause_subject(s_start, clause_start)  # 粮食生产再获丰收，总产达到…
                 metric = subject[:2] + metric if len(subject) >= 4 else metric
-            elif metric.lstrip("（(") in lex.scope_words and metric[:1] in "（(" and prev_metric:
+            elif (
+                metric.lstrip("（(") in lex.scope_words
+                and (metric[:1] in "（(" or "口径" in metric)
+                and prev_metric
+            ):
                 metric = f"{prev_metric}（{metric.lstrip('（(')}）"  # 增长1.7%（同口径增长2.5%）
             metric, m_start = _tidy_metric(metric, window, w_start, m_start)
             end = fig.end
@@ -606,7 +613,12 @@ def extract_quantities(
                     q.flags.append("share_of_plan")
                 out.append(q)
             metric = members[-1]
-            if not fig.is_rank and metric != prev_metric:
+            compared = (
+                prev_metric
+                and metric.startswith(prev_metric)
+                and metric[len(prev_metric) :].startswith(_COMPARISONS)
+            )
+            if not fig.is_rank and metric != prev_metric and not compared:  # 高于GDP增幅…，占…: the base
                 prev_metric, prev_metric_start = metric, m_start
             prev_end = fig.end
         if (at := text.find("分别", s_start, s_end)) >= 0:
@@ -621,6 +633,7 @@ def _tidy_metric(metric: str, window: str, w_start: int, m_start: int) -> tuple[
     航空港、货邮吞吐量 → 货邮吞吐量 (a member this long before the last 、 is a clause, not a list's);
     电子信息、先进装备制造、生物医药三大重点产业产值 → 三大重点产业产值 (a list its sum names)."""
     metric = _SPENT_ON.sub(r"\1\2", metric)
+    metric = _ACHIEVED_MEASURE.sub(r"\1\2", metric)  # 十大产业实现增加值 → 十大产业增加值
     if len(bare := _SPAN_END.sub("", metric)) >= 2:
         metric = bare  # the span is the figure's period, not its name
     pieces = metric.split("、")

@@ -28,6 +28,8 @@ _SAME_WORDS = (
     ("总产量", "产量"),
     ("总产", "产量"),
     ("市政道路", "城市道路"),
+    ("停车泊位", "停车位"),
+    ("GDP", "地区生产总值"),
 )  # 上市公司 ~ 上市企业, 粮食总产 ~ 粮食产量
 # Words before the thing counted that describe it without changing its kind, longest first.
 _MODIFIERS = (
@@ -39,7 +41,10 @@ _MODIFIERS = (
     "公共",
     "市政",
     "城市",
+    "中心城区",
+    "主城区",
     "城区",
+    "市区",
     "全市",
     "全省",
     "全县",
@@ -47,7 +52,15 @@ _MODIFIERS = (
     "公办",
     "普惠",
 )
-_PLACE_WORDS = ("全市", "全省", "全县", "城区")  # the whole place: no narrower a scope
+_PLACE_WORDS = (
+    "全市",
+    "全省",
+    "全县",
+    "城区",
+    "市区",
+    "主城区",
+    "中心城区",
+)  # the whole place: no narrower a scope
 # The plan's verbs that stick to a metric (盘活利用闲置土地1570亩, 高标准完成…治理面积1.1万亩).
 _LEAD_VERBS = (
     "投入使用",

@@ -51,6 +51,9 @@ _LEVEL_WORDS = (
     "总计",
 )
 _SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
+_WHOLE_PLACE = frozenset(
+    ("全社会", "全市", "全省", "全区", "全县", "全国", "全年")
+)  # 全社会研发…: the indicator
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
 _CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
@@ -187,7 +190,10 @@ def _standard_name(t: _Target, metric: Metric | None) -> str:
     if (
         not scope
         and metric.name not in words
-        and any(words.endswith(n) and len(words) - len(n) >= 2 for n in metric.names)
+        and any(
+            words.endswith(n) and len(words) - len(n) >= 2 and words[: -len(n)] not in _WHOLE_PLACE
+            for n in metric.names
+        )
     ):
         return words  # a narrower thing than the indicator keeps its name: 人工造林 (营造林)
     if scope in _SUB_SCOPES or scope == "城乡":
