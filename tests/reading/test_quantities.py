@@ -551,6 +551,10 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
                 ("十大产业增加值占全市GDP比重", 45),
             ],
         ),
+        (  # 分别 whose list opens the figureless clause before
+            "单位国内生产总值能耗比上年下降3.27%，化学需氧量、二氧化硫排放总量近年来首次出现双下降，比上年分别下降3.14%和4.66%。",
+            [("单位国内生产总值能耗", 3.27), ("化学需氧量", 3.14), ("二氧化硫排放总量", 4.66)],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -568,6 +572,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "a-list-its-sum-names",
         "a-list-its-sum-names-respectively",
         "achieved-measure-and-a-comparison",
+        "respectively-a-list-before",
         "firms-then-their-measure",
     ],
 )

@@ -100,6 +100,19 @@ def shared_members(metric: str) -> list[str]:
     return [p if p.endswith((tail, *_COMPLETE)) else p + tail for p in parts[:-1]] + [last]
 
 
+def listed_before(clause: str, n: int) -> list[str]:
+    """化学需氧量、二氧化硫排放总量近年来首次出现双下降，比上年分别下降3.14%和4.66%: the ``n`` members
+    of a list that opens the clause before, cut after the measure its last member names."""
+    parts = clause.strip().split("、")
+    if len(parts) != n or n < 2:
+        return []
+    ends = [i + len(h) for h in _METRIC_TAILS if (i := parts[-1].find(h)) >= 1]
+    if not ends:
+        return []
+    parts[-1] = parts[-1][: max(ends)]
+    return shared_members("、".join(parts))
+
+
 def metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:
     """The last ``n`` distinct metrics of this sentence's figures so far, in order ([] if fewer)."""
     names: list[str] = []

@@ -16,7 +16,14 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from duban.reading.lists import list_members, metrics_before, share_last_bound, shared_members, spread_scopes
+from duban.reading.lists import (
+    list_members,
+    listed_before,
+    metrics_before,
+    share_last_bound,
+    shared_members,
+    spread_scopes,
+)
 from duban.reading.model import Bound, PartKind, Quantity, QuantityKind
 from duban.reading.numbers import is_chinese, parse_number, scaled
 from duban.reading.quantity_lexicon import CLAUSE_END, SENTENCE_END, Lexicon, flag, flag_repeats, lexicon
@@ -333,6 +340,13 @@ class _Extractor:
                 window = window[1:]  # 建成并投入使用公办中小学校, 新建和改造高标准农田: the second verb too
         return window.lstrip("、和及与的 ")
 
+    def clause_before(self, s_start: int, clause_start: int, prev_end: int) -> str:
+        """The clause before ``clause_start`` in its sentence when no figure stands in it, else ""."""
+        i = clause_start - 1
+        j = max((self.text.rfind(c, s_start, i) for c in CLAUSE_END), default=-1)
+        start = max(j + 1, s_start)
+        return self.text[start:i] if i > start >= prev_end else ""
+
     def previous_clause_subject(self, s_start: int, clause_start: int) -> str:
         """下调城镇职工基本养老保险单位缴费比例，各地可降至16%: the clause before names the metric."""
         text = self.text
@@ -475,10 +489,12 @@ def extract_quantities(
                 window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if says_respectively and not respectively:
+                run = _run_length(text, figs, f_index)
                 respectively = (
                     spread_scopes(list_members(ex.strip_left(metric_raw)), lex)
                     or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
-                    or metrics_before(out, s_start, _run_length(text, figs, f_index))
+                    or listed_before(ex.clause_before(s_start, clause_start, prev_end), run)
+                    or metrics_before(out, s_start, run)
                 )  # 收入4494元，纯收入2086元，分别增长2.9%和11.6%: the figures' metrics before
                 listed = list(respectively)
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
