@@ -63,6 +63,11 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         "港口集装箱吞吐量居长江中上游第1。",
         [("港口集装箱吞吐量", 1, None, "rank", "exact")],
     ),
+    (
+        "rank-moved",
+        "进出口总额达到2.17万亿美元，从世界第六位上升到第三位。",
+        [("进出口总额", 2.17e12, None, "美元", "exact"), ("进出口总额世界排名", 3, None, "rank", "exact")],
+    ),
     ("kilovolt-amperes", "新增变电容量200万千伏安。", [("变电容量", 2000000, None, "千伏安", "exact")]),
     ("trains", "中欧班列开行1300列以上。", [("中欧班列开行", 1300, None, "列", "at_least")]),
     ("compound-unit", "全年保障航班起降297架次。", [("保障航班起降", 297, None, "架次", "exact")]),

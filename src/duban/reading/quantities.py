@@ -405,6 +405,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_RANK_FROM = re.compile(r"^(?:从|由)([^第，,]{0,8})第[一二三四五六七八九十\d]+位")
 _ACHIEVED_MEASURE = re.compile(
     r"^(.{2,}?)(?:实现|完成)(增加值|营业收入|销售收入|主营业务收入|产值|利润|利税|税收)$"
 )
@@ -687,6 +688,8 @@ def _rank_metric(
         scope = field + scope
     elif before.startswith(("全国", "全省", "全市", "全区", "同类城市")):
         scope, subject = before + scope, ""
+    elif moved := _RANK_FROM.match(before):  # 从世界第六位上升到第四位: the subject's rank, moved
+        scope, subject = moved.group(1) + scope, ""
     subject = ex.strip_left(ex.strip_right(subject)[0])
     start = clause_start
     if len(subject) < 2 and not ("在" in before and len(scope) >= 4):
