@@ -64,6 +64,12 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
         [("港口集装箱吞吐量", 1, None, "rank", "exact")],
     ),
     (
+        "people-of-a-problem",
+        "今年要再解决3200万农村人口的安全饮水问题。",
+        [("农村人口", 32000000, None, "人", "exact")],
+    ),
+    ("budget-arranged", "今年中央财政将安排2762亿元。", [("中央财政", 276200000000, None, "元", "exact")]),
+    (
         "rank-moved",
         "进出口总额达到2.17万亿美元，从世界第六位上升到第三位。",
         [("进出口总额", 2.17e12, None, "美元", "exact"), ("进出口总额世界排名", 3, None, "rank", "exact")],

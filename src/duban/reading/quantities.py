@@ -189,7 +189,7 @@ class _Extractor:
         after_bound = re.match("以上|左右|多", text[end : end + 2])  # 1000万以上农村贫困人口
         people_at = end + (len(after_bound.group()) if after_bound else 0)
         counted = _PEOPLE_AFTER_RE.match(text, people_at) if not unit and m.group("mag") else None
-        if counted and not text.startswith("的", counted.end()):  # not 13亿人口的发展中国家
+        if counted and not _DESCRIBED_BY.match(text, counted.end()):  # not 13亿人口的发展中国家
             unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
@@ -405,6 +405,7 @@ _TIME_SPAN = re.compile(
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
 _PEOPLE_AFTER_RE = re.compile("农村贫困人口|贫困人口|农村人口|人口|群众|农民|劳动力")
+_DESCRIBED_BY = re.compile(r"的[^，,。；;]{0,6}?(?:国家|大国|城市|省份|地区|社会)")  # 13亿人口的发展中国家
 _RANK_FROM = re.compile(r"^(?:从|由)([^第，,]{0,8})第[一二三四五六七八九十\d]+位")
 _ACHIEVED_MEASURE = re.compile(
     r"^(.{2,}?)(?:实现|完成)(增加值|营业收入|销售收入|主营业务收入|产值|利润|利税|税收)$"
