@@ -25,7 +25,8 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ("growth-about", "地区生产总值增长6.5%左右。", [("地区生产总值", 6.5, None, "%", "about")]),
     ("cap-within", "城镇调查失业率控制在5%以内。", [("城镇调查失业率", 5, None, "%", "at_most")]),
     ("cap-about", "居民消费价格涨幅控制在3%左右。", [("居民消费价格涨幅", 3, None, "%", "about")]),
-    ("cap-bare", "财政赤字率控制在2.8%。", [("财政赤字率", 2.8, None, "%", "at_most")]),
+    # shared/gold/README.md: at_most is "控制在…以内"; a bare 控制在 is exact (the review reads it as a cap)
+    ("cap-bare", "财政赤字率控制在2.8%。", [("财政赤字率", 2.8, None, "%", "exact")]),
     ("wan-fold", "全年建成高标准农田20.8万亩。", [("高标准农田", 208000, None, "亩", "exact")]),
     ("yi-fold", "煤炭产量稳定在1.6亿吨以上。", [("煤炭产量", 160000000, None, "吨", "at_least")]),
     ("wanyi-fold", "国内生产总值达到126万亿元。", [("国内生产总值", 1.26e14, None, "元", "exact")]),

@@ -46,6 +46,18 @@ def test_a_broken_rules_file_names_the_key() -> None:
         (t(100, "about", "个"), a(96, "个"), {}, "met"),  # a level with 左右: 95 %
         (t(100, "about", "个"), a(94, "个"), {}, "missed"),
         (t(4.5, "at_most"), a(4.6), {}, "missed"),
+        (
+            Target(value=2.8, value_high=None, unit="%", bound="exact", quote="赤字率控制在2.8%"),
+            a(3.0),
+            {},
+            "missed",
+        ),
+        (
+            Target(value=2.8, value_high=None, unit="%", bound="exact", quote="赤字率控制在2.8%"),
+            a(2.7),
+            {},
+            "met",
+        ),
         (t(5.5), a(5.1), {"cap": True}, "met"),  # unemployment is a cap
         (t(3, "about"), a(2.0), {"cap": True}, "met"),
         (t(3, "about"), a(3.4), {"cap": True}, "met"),  # +0.5 with 左右

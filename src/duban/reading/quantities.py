@@ -585,10 +585,6 @@ def extract_quantities(
             bound = fig.bound if fig.bound != "exact" else (pre_bound or "exact")
             if bound == "exact" and listed_on and not fig.is_rank:
                 bound = out[-1].bound  # 分别超98.5%和99%: the list shares its bound
-            if pre_bound == "at_most" and window.endswith("控制在") and fig.bound == "exact":
-                bound = "at_most"
-            if window.endswith("控制在") and fig.bound == "exact":
-                bound = "at_most"
             # 收入2086元，分别增长2.9%和11.6%: the quote runs from where its metric is named
             if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
                 m_start = named

@@ -157,7 +157,7 @@ def judge(
     elif actual.change in r.decline_changes:
         a = -a
     rate = target.unit in r.rate_units
-    if target.bound == "at_most" or cap or target.unit in r.lower_is_better_units:
+    if target.bound == "at_most" or cap or target.unit in r.lower_is_better_units or "控制在" in target.quote:
         limit = t + (r.cap_about_tolerance if target.bound == "about" and rate else 0.0)
         ok = a <= limit + 1e-9
         key = "cap_met" if ok else "cap_missed"
