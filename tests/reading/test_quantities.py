@@ -637,6 +637,7 @@ def test_comparable_basis_is_a_scope() -> None:
 
     assert identify("地方财政收入按可比口径") == ("budget_revenue", "同口径")
     assert identify("城镇调查失业率平均值")[0] == "surveyed_unemployment"
+    assert identify("城镇新增就业人口")[0] == "urban_new_jobs"
     assert identify("十大产业增加值高于GDP")[0] is None
     assert identify("全社会研究与试验发展经费支出占生产总值比重")[0] == "rd_intensity"
 
