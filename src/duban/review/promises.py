@@ -14,7 +14,6 @@ then the closest metric, then the first in the text. A result in words only
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
@@ -23,34 +22,13 @@ from duban.reading.output import human_number
 from duban.review.in_words import ReviewClauses, said_done, state_reached
 from duban.review.model import Actual, Promise, Target, Verdict
 from duban.review.naming import (
-    MIN_SIMILARITY,
-    bigrams,
     core,
-    name_similarity,
-    norm,
     other_scope,
-    same_count_unit,
     short_name,
 )
+from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result
 from duban.review.rules import Rules, judge, rules
 
-_INCREMENTS = ("新增", "净增", "增加")
-_LEVEL_WORDS = (
-    "达到",
-    "达",
-    "总数",
-    "总量",
-    "累计",
-    "突破",
-    "超过",
-    "保有",
-    "稳定在",
-    "保持",
-    "规模",
-    "余额",
-    "总计",
-)
-_SUB_SCOPES = frozenset(("城镇", "农村", "城市", "乡村"))
 _WHOLE_PLACE = frozenset(
     ("全社会", "全市", "全省", "全区", "全县", "全国", "全年")
 )  # 全社会研发…: the indicator
@@ -62,27 +40,6 @@ _REAL_WORDS = ("扣除价格因素", "剔除价格因素", "按可比价", "可�
 
 class ReviewError(ValueError):
     """Two reports that cannot be reviewed as a plan and its next year's report."""
-
-
-@dataclass(frozen=True)
-class _Target:
-    item: Quantity | TextTarget
-
-    @property
-    def value(self) -> float | None:
-        return self.item.value if isinstance(self.item, Quantity) else None
-
-    @property
-    def unit(self) -> str:
-        return self.item.unit if isinstance(self.item, Quantity) else ""
-
-    @property
-    def measure(self) -> str | None:
-        return self.item.measure if isinstance(self.item, Quantity) else None
-
-    @property
-    def change(self) -> str | None:
-        return self.item.change if isinstance(self.item, Quantity) else None
 
 
 def place_of(plan: Plan) -> str:
@@ -120,68 +77,7 @@ def same_place(a: str, b: str) -> bool:
     return a == b or (len(stem) >= 2 and long.startswith(stem) and long[-1] == short[-1])
 
 
-def _same_metric(t: _Target, r: Quantity) -> float:
-    """How well a result's metric names the target's: 0 when they differ."""
-    tid, rid = t.item.metric_id, r.metric_id
-    if tid and rid:
-        return 1.0 if tid == rid else 0.0
-    voc = vocabulary().metrics
-    if tid and any(n in r.metric for n in voc[tid].names):
-        return 0.0  # the vocabulary saw the name and turned it down (脱贫地区农村居民人均可支配收入)
-    ours = [t.item.metric] + ([voc[tid].name] if tid else [])
-    theirs = [r.metric] + ([voc[rid].name] if rid else [])
-    best = max(name_similarity(a, b) for a in ours for b in theirs)
-    return best if best > MIN_SIMILARITY else 0.0
-
-
-def _scope_rank(t: _Target, r: Quantity) -> int | None:
-    """0 same scope, 1 a compatible one (同口径 beside none), None when they differ."""
-    ts, rs = t.item.scope, r.scope
-    if ts == rs:
-        return 0
-    if ts in _SUB_SCOPES or rs in _SUB_SCOPES:
-        return None
-    return 1
-
-
-def _unit_rank(t: _Target, r: Quantity, metric: Metric | None) -> int | None:
-    """0 same unit family, 1 convertible, 2 not comparable (an ambiguous result), None: not a result."""
-    same_id = t.item.metric_id is not None and t.item.metric_id == r.metric_id
-    # a share or rank pairs only with its like, unless the vocabulary names both (优良天数比例 ~ 天)
-    if r.measure != t.measure and {r.measure, t.measure} & {"share", "rank"} and not same_id:
-        return None
-    if r.measure == "share_of_plan":
-        return 0 if t.value is not None and unit_family(t.unit) not in ("percent", "points") else None
-    if t.value is None:  # 增长与经济增长同步, 高于GDP增速: a rate speaks to it first
-        return 0 if unit_family(r.unit) in ("percent", "points") else 1
-    tf, rf = unit_family(t.unit), unit_family(r.unit)
-    if (
-        tf not in ("percent", "points")
-        and (t.change in _INCREMENTS) != (r.change in _INCREMENTS)
-        and not (r.change in _INCREMENTS and _implied_increment(t.item))
-        and not (t.change in _INCREMENTS and _implied_increment(r))
-    ):  # 新增市场主体20万户 is not 市场主体总量200万户, unless the vocabulary names both: weigh it
-        return 2 if same_id and tf == rf else None
-    if tf == rf and (tf != "count" or same_count_unit(t.unit, r.unit)):
-        return 0
-    if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
-        return 2 if same_id else None
-    if metric is not None and r.unit in metric.convert:
-        return 1
-    if {tf, rf} & {"percent", "points", "index"} or not same_id:
-        return None  # only the vocabulary's own indicator in another unit is a result to weigh
-    return 2
-
-
-def _implied_increment(item: Quantity | TextTarget) -> bool:
-    """A figure without a word of change or of level is the year's addition: 培育省级专精特新企业25家
-    is answered by 新增…54家, and 新增充电桩1000个 by 建成公共充电桩1239个; 市场主体达到200万户 is a
-    level."""
-    change = item.change if isinstance(item, Quantity) else None
-    return change is None and not any(w in item.quote for w in _LEVEL_WORDS)
-
-
-def _standard_name(t: _Target, metric: Metric | None) -> str:
+def _standard_name(t: TargetItem, metric: Metric | None) -> str:
     """The vocabulary's name with the target's scope (城镇居民人均可支配收入), else a short name."""
     if metric is None or isinstance(t.item, TextTarget):  # a target in words keeps its words
         return short_name(t.item.metric)
@@ -196,17 +92,17 @@ def _standard_name(t: _Target, metric: Metric | None) -> str:
         )
     ):
         return words  # a narrower thing than the indicator keeps its name: 人工造林 (营造林)
-    if scope in _SUB_SCOPES or scope == "城乡":
+    if scope in SUB_SCOPES or scope == "城乡":
         return scope + metric.name
     return f"{metric.name}（{scope}）" if scope else metric.name
 
 
-def _indicator(t: _Target) -> bool:
+def _indicator(t: TargetItem) -> bool:
     """A target an office tracks even without a result: a vocabulary indicator or a rate or share."""
     return t.item.metric_id is not None or (t.value is not None and unit_family(t.unit) == "percent")
 
 
-def _target_items(plan: Plan) -> list[_Target]:
+def _target_items(plan: Plan) -> list[TargetItem]:
     """The plan year's targets, headline first (in text order), without repeats."""
     items: list[Quantity | TextTarget] = [q for q in plan.quantities if q.kind == "target"]
     items += plan.text_targets
@@ -215,7 +111,7 @@ def _target_items(plan: Plan) -> list[_Target]:
     seen: set[tuple[str, float | None, str]] = set()
     out = []
     for q in items:
-        t = _Target(q)
+        t = TargetItem(q)
         key = (q.metric, t.value, t.unit)
         if key not in seen:
             seen.add(key)
@@ -223,9 +119,7 @@ def _target_items(plan: Plan) -> list[_Target]:
     return out
 
 
-def _in_step(
-    target: Target, actual: Actual | None, results: _Results, r: Rules
-) -> tuple[Verdict, str] | None:
+def _in_step(target: Target, actual: Actual | None, results: Results, r: Rules) -> tuple[Verdict, str] | None:
     """A target set against the economy's growth (收入增长与经济增长同步, 高于GDP增速) with a growth
     result: compared with the GDP growth the later report gives, in step within the 左右 tolerance."""
     if target.value is not None or actual is None or actual.value is None or actual.unit != "%":
@@ -259,71 +153,17 @@ def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bo
     return not any(w in result.sentence or w in result.quote for w in ("实际", *_REAL_WORDS))
 
 
-@dataclass
-class _Results:
-    """The later report's results for last year, indexed by metric id and by character pairs."""
-
-    items: list[Quantity]
-    by_id: dict[str, list[int]]
-    by_gram: dict[str, list[int]]
-
-    @classmethod
-    def of(cls, later: Plan) -> _Results:
-        items = [
-            q
-            for q in later.quantities
-            if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
-        ]
-        by_id: dict[str, list[int]] = {}
-        by_gram: dict[str, list[int]] = {}
-        for i, q in enumerate(items):
-            if q.metric_id:
-                by_id.setdefault(q.metric_id, []).append(i)
-            names = [q.metric] + ([vocabulary().metrics[q.metric_id].name] if q.metric_id else [])
-            for g in {g for n in names for g in bigrams(norm(n))}:
-                by_gram.setdefault(g, []).append(i)
-        return cls(items, by_id, by_gram)
-
-    def candidates(self, t: _Target) -> list[Quantity]:
-        """Results that share the target's id or a character pair of its names, in text order."""
-        tid = t.item.metric_id
-        found = set(self.by_id.get(tid, ())) if tid else set()
-        for n in [t.item.metric] + ([vocabulary().metrics[tid].name] if tid else []):
-            for g in bigrams(norm(n)):
-                found.update(self.by_gram.get(g, ()))
-        items = (self.items[i] for i in sorted(found))
-        return [q for q in items if not (tid and q.metric_id and q.metric_id != tid)]  # two ids never pair
-
-
-def _result(t: _Target, results: _Results) -> tuple[Quantity, int] | None:
-    """The best result for a target and its unit rank, or None."""
-    metric = vocabulary().metrics.get(t.item.metric_id or "")
-    best: tuple[tuple[int, int, float, bool, bool, int], Quantity, int] | None = None
-    for r in results.candidates(t):
-        scope = _scope_rank(t, r)
-        unit = _unit_rank(t, r, metric) if scope is not None else None
-        if scope is None or unit is None:
-            continue
-        sim = _same_metric(t, r)
-        if not sim:
-            continue
-        key = (scope, unit, -sim, r.measure != t.measure, r.change != t.change, r.start)
-        if best is None or key < best[0]:
-            best = (key, r, unit)
-    return (best[1], best[2]) if best else None
-
-
 def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> list[Promise]:
     """One Promise per target of ``earlier`` (headline first) with the result ``later`` gives."""
     check_pair(earlier, later)
     r = rule_set or rules()
     assert earlier.year is not None
-    results = _Results.of(later)
+    results = Results.of(later)
     said = ReviewClauses.of(later, r)
     out: list[Promise] = []
     for t in _target_items(earlier):
         metric = vocabulary().metrics.get(t.item.metric_id or "")
-        found = _result(t, results)
+        found = best_result(t, results)
         actual: Actual | None = None
         share_of_plan, comparable, factor = False, True, 1.0
         if found is not None:
