@@ -34,6 +34,7 @@ class Metric:
     ambiguous: bool = False
     cap: bool = False
     scoped: bool = False
+    real: bool = False  # its growth is at constant prices (地区生产总值): a nominal rate is no answer
     convert: dict[str, float] = field(default_factory=dict)
 
 
@@ -75,6 +76,7 @@ def vocabulary() -> Vocabulary:
             ambiguous=bool(entry.get("ambiguous", False)),
             cap=bool(entry.get("cap", False)),
             scoped=bool(entry.get("scoped", False)),
+            real=bool(entry.get("real", False)),
             convert={str(k): float(v) for k, v in (entry.get("convert") or {}).items()},
         )
         if m.id in metrics:

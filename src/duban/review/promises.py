@@ -26,7 +26,7 @@ from duban.review.naming import (
     other_scope,
     short_name,
 )
-from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result
+from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result, level_growth
 from duban.review.rules import Rules, judge, rules
 
 _WHOLE_PLACE = frozenset(
@@ -77,12 +77,14 @@ def same_place(a: str, b: str) -> bool:
     return a == b or (len(stem) >= 2 and long.startswith(stem) and long[-1] == short[-1])
 
 
-def _standard_name(t: TargetItem, metric: Metric | None) -> str:
+def _standard_name(t: TargetItem, metric: Metric | None, *, national: bool = False) -> str:
     """The vocabulary's name with the target's scope (城镇居民人均可支配收入), else a short name."""
     if metric is None or isinstance(t.item, TextTarget):  # a target in words keeps its words
         return short_name(t.item.metric)
     scope = t.item.scope
     words = core(t.item.metric)
+    if metric.id == "gdp" and words == "国内生产总值" and not national:
+        return metric.name  # a province's or a city's 国内生产总值 (1990s wording) is its 地区生产总值
     if (
         not scope
         and metric.name not in words
@@ -144,6 +146,21 @@ def _in_step(target: Target, actual: Actual | None, results: Results, r: Rules) 
     return verdict, r.reasons["in_step"].format(gdp=human_number(round(gdp.value, 2))) + "：" + reason
 
 
+def _from_levels(
+    target: Target, metric: Metric | None, now: Quantity, before: Quantity, r: Rules
+) -> tuple[Actual, tuple[Verdict, str]]:
+    """The year's level as the result of a growth target, judged by the growth from last year's."""
+    growth = round((now.value / before.value - 1) * 100, 1)
+    worked = r.reasons["from_levels"].format(
+        before=human_number(before.value) + before.unit, now=human_number(now.value) + now.unit, growth=growth
+    )
+    actual = Actual(value=now.value, unit=now.unit, quote=now.quote, line=now.line, change=None)
+    if (metric and metric.real) or "实际" in target.quote:  # a real rate: prices are not taken off
+        return actual, ("ambiguous", worked + r.reasons["real"])
+    verdict, reason = judge(target, Actual(value=growth, unit="%", quote="", change="增长"), r=r)
+    return actual, (verdict, worked + reason)
+
+
 def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bool:
     """A target of real growth (实际增长7.5%) and a result that does not say it is real: a nominal
     rate above the target may still be under it once prices are taken off."""
@@ -158,7 +175,8 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     check_pair(earlier, later)
     r = rule_set or rules()
     assert earlier.year is not None
-    results = Results.of(later)
+    results, before = Results.of(later), Results.of(earlier)
+    place = place_of(earlier) or place_of(later)
     said = ReviewClauses.of(later, r)
     out: list[Promise] = []
     for t in _target_items(earlier):
@@ -197,6 +215,8 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         )
         if (in_step := _in_step(target, actual, results, r)) is not None:
             verdict, reason = in_step
+        elif actual is None and (levels := level_growth(t, results, before)) is not None:
+            actual, (verdict, reason) = _from_levels(target, metric, *levels, r)
         if verdict == "met" and found is not None and _real_against_nominal(t.item, found[0]):
             verdict, reason = "ambiguous", r.reasons["real"]  # 实际增长7.5% against 增长8.8%
         if verdict == "missed" and found is not None and other_scope(t.item.metric, found[0].metric):
@@ -204,9 +224,9 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             reason = r.reasons["scope"].format(actual_metric=found[0].metric, target_metric=t.item.metric)
         out.append(
             Promise(
-                place=place_of(earlier) or place_of(later),
+                place=place,
                 year=earlier.year,
-                metric=_standard_name(t, metric),
+                metric=_standard_name(t, metric, national=place == "国务院"),
                 metric_id=t.item.metric_id,
                 headline=t.item.headline,
                 target=target,

@@ -171,3 +171,23 @@ def best_result(t: TargetItem, results: Results) -> tuple[Quantity, int] | None:
         if best is None or key < best[0]:
             best = (key, r, unit)
     return (best[1], best[2]) if best else None
+
+
+def level_growth(t: TargetItem, later: Results, earlier: Results) -> tuple[Quantity, Quantity] | None:
+    """A growth target the later report answers only with the year's level: that level and the
+    earlier report's level of the year before, in one unit (社会消费品零售总额1907亿元 against
+    1715.7亿元 for "增长18%"); the growth is worked out from them."""
+    if t.value is None or t.unit != "%" or t.measure != "growth" or t.change not in ("增长", None):
+        return None
+
+    def level(results: Results, unit: str | None) -> Quantity | None:
+        for q in results.candidates(t):
+            if q.measure != "level" or q.change is not None or unit_family(q.unit) in ("percent", "points"):
+                continue
+            if (unit is None or q.unit == unit) and scope_rank(t, q) == 0 and same_metric(t, q) >= 0.8:
+                return q
+        return None
+
+    now = level(later, None)
+    before = level(earlier, now.unit) if now is not None else None
+    return (now, before) if now is not None and before is not None and before.value > 0 else None

@@ -25,6 +25,7 @@ REASON_KEYS = (
     "scope",
     "real",
     "in_step",
+    "from_levels",
     "plan_share_met",
     "plan_share_missed",
     "cap_met",
