@@ -191,14 +191,17 @@ def test_a_growth_target_answered_by_the_years_level() -> None:
     """The next report gives only the year's level: the growth is worked out from the level the
     plan's own report gave for the year before; for a real rate (GDP) it stays ambiguous."""
     earlier = read_report(
-        "示例省1997年政府工作报告\n一、1996年工作回顾\n全省国内生产总值5960亿元，地方财政收入241.7亿元。\n"
-        "二、1997年工作安排\n今年主要目标是：国内生产总值增长10%，地方财政收入增长16%。\n",
+        "示例省1997年政府工作报告\n一、1996年工作回顾\n全省国内生产总值5960亿元，地方财政收入241.7亿元，"
+        "实际利用外资20亿美元。\n二、1997年工作安排\n今年主要目标是：国内生产总值增长10%，地方财政收入增长16%，"
+        "实际利用外资增长5%。\n",
         name="示例省-1997.txt",
     )
     later = read_report(
-        "示例省1998年政府工作报告\n一、1997年工作回顾\n全省国内生产总值6650亿元，地方财政收入304.4亿元。\n",
+        "示例省1998年政府工作报告\n一、1997年工作回顾\n全省国内生产总值6650亿元，地方财政收入304.4亿元，"
+        "实际利用外资22亿美元。\n",
         name="示例省-1998.txt",
     )
     got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
     assert got["地区生产总值"] == (6650e8, "ambiguous")
     assert got["一般公共预算收入"] == (304.4e8, "met")  # +25.9 % against 16 %
+    assert got["实际利用外资"] == (22e8, "met")  # +10 %: the 实际 of a name says nothing of prices

@@ -4,11 +4,12 @@ Targets are the earlier report's figures of its plan year (``period == "plan_yea
 headline targets first (with those stated without a figure), then every other target the
 later report gives a result for. Results are the later report's achievements of the year
 before it (``period == "last_year"``): five-year figures (年均, 累计, 过去五年, 十四五) and the
-later report's own targets never count. A target and a result pair when they have the same
-``metric_id`` and scope (or, outside the vocabulary, metrics that share most of their
-characters) and measure the same way; among several, the one in the same unit comes first,
-then the closest metric, then the first in the text. A result in words only
-("超额完成全年目标任务") in a sentence naming the metric is met without a value.
+later report's own targets never count; which result answers a target is
+:mod:`duban.review.results`' (names compared by :mod:`duban.review.naming`); a result in words
+only ("超额完成全年目标任务", "国际收支基本平衡") is :mod:`duban.review.in_words`'. The verdict is
+``rules.judge``'s, then weighed here: a target set against the economy's growth, a growth target
+answered only by the year's level, real growth against a nominal rate, a narrower result below
+its target.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _WHOLE_PLACE = frozenset(
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
 _CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
-_REAL_WORDS = ("扣除价格因素", "剔除价格因素", "按可比价", "可比价格")
+_REAL_WORDS = ("实际增长", "实际下降", "扣除价格因素", "剔除价格因素", "按可比价", "可比价格")
 
 
 class ReviewError(ValueError):
@@ -155,7 +156,7 @@ def _from_levels(
         before=human_number(before.value) + before.unit, now=human_number(now.value) + now.unit, growth=growth
     )
     actual = Actual(value=now.value, unit=now.unit, quote=now.quote, line=now.line, change=None)
-    if (metric and metric.real) or "实际" in target.quote:  # a real rate: prices are not taken off
+    if (metric and metric.real) or _said_real(target.quote):  # a real rate: prices are not taken off
         return actual, ("ambiguous", worked + r.reasons["real"])
     verdict, reason = judge(target, Actual(value=growth, unit="%", quote="", change="增长"), r=r)
     return actual, (verdict, worked + reason)
@@ -164,10 +165,14 @@ def _from_levels(
 def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bool:
     """A target of real growth (实际增长7.5%) and a result that does not say it is real: a nominal
     rate above the target may still be under it once prices are taken off."""
-    real = "实际" in target.quote or any(w in target.quote for w in _REAL_WORDS)
-    if not real or result.unit != "%" or result.change not in ("增长", None):
+    if not _said_real(target.quote) or result.unit != "%" or result.change not in ("增长", None):
         return False
-    return not any(w in result.sentence or w in result.quote for w in ("实际", *_REAL_WORDS))
+    return not (_said_real(result.sentence) or _said_real(result.quote))
+
+
+def _said_real(text: str) -> bool:
+    """实际增长, 扣除价格因素 …: a rate at constant prices (not the 实际 of 实际利用外资)."""
+    return any(w in text for w in _REAL_WORDS)
 
 
 def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> list[Promise]:
