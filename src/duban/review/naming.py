@@ -12,6 +12,9 @@ say how close two names are:
   modifiers that do not change the kind of thing (公共, 市政, 城市, 新能源汽车, 婴幼儿 …). Two
   names with one core count the same things, perhaps over another scope (公共停车泊位 against
   停车泊位), which the review weighs (:func:`duban.review.promises.promises`).
+
+Two names of one length one word apart inside (城镇居民 / 城镇职工基本医疗保险) are never alike, and a
+core that is only a generic head (项目, 企业) pairs nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ _SAME_WORDS = (
     ("停车泊位", "停车位"),
     ("GDP", "地区生产总值"),
 )  # 上市公司 ~ 上市企业, 粮食总产 ~ 粮食产量
-# Words before the thing counted that describe it without changing its kind, longest first.
+# Words before the thing counted that describe it without changing its kind (tried longest first).
 _MODIFIERS = (
     "公办和普惠性",
     "新能源汽车",
