@@ -567,6 +567,10 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "单位国内生产总值能耗比上年下降3.27%，化学需氧量、二氧化硫排放总量近年来首次出现双下降，比上年分别下降3.14%和4.66%。",
             [("单位国内生产总值能耗", 3.27), ("化学需氧量", 3.14), ("二氧化硫排放总量", 4.66)],
         ),
+        (  # a pair of figures after a 分别 list, in a clause of their own: the same list again
+            "2010年城乡居民收入分别达23898元和7890元，比上年增长10.8%和14.2%。",
+            [("城镇居民收入", 23898), ("农村居民收入", 7890), ("城镇居民收入", 10.8), ("农村居民收入", 14.2)],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -585,6 +589,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "a-list-its-sum-names-respectively",
         "achieved-measure-and-a-comparison",
         "respectively-a-list-before",
+        "the-same-list-again",
         "firms-then-their-measure",
     ],
 )

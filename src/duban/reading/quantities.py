@@ -123,6 +123,15 @@ def extract_quantities(
                     or metrics_before(out, s_start, run)
                 )  # 收入4494元，纯收入2086元，分别增长2.9%和11.6%: the figures' metrics before
                 listed = list(respectively)
+            elif (
+                not respectively
+                and len(listed) >= 2
+                and prev_end <= clause_start  # a new clause, not the list's own figures
+                and _run_length(text, figs, f_index) == len(listed)
+                and not ex.strip_left(metric_raw).strip("，, ")
+            ):  # 城乡居民收入分别达23898元和7890元，比上年增长10.8%和14.2%: the same list again
+                respectively = list(listed)
+                says_respectively = True
             metric_raw = _TRAILING_COUNT.sub("", metric_raw)  # “保回迁”项目195个11.7万户
             metric = ex.strip_left(metric_raw)
             raw = metric_raw.lstrip("、，, ")
