@@ -71,6 +71,14 @@ EXAMPLES: list[tuple[str, str, list[Fig]]] = [
     ),
     ("budget-arranged", "今年中央财政将安排2762亿元。", [("中央财政", 276200000000, None, "元", "exact")]),
     (
+        "rank-top-among-cities",
+        "经济总量位居全国城市前十，达到15616.1亿元。",
+        [
+            ("经济总量全国城市排名", 10, None, "rank", "at_most"),
+            ("经济总量", 1561610000000, None, "元", "exact"),
+        ],
+    ),
+    (
         "rank-moved",
         "进出口总额达到2.17万亿美元，从世界第六位上升到第三位。",
         [("进出口总额", 2.17e12, None, "美元", "exact"), ("进出口总额世界排名", 3, None, "rank", "exact")],
