@@ -21,7 +21,7 @@ _TITLE_YEAR_RE = re.compile(
 _DATE_LINE_RE = re.compile(rf"——\s*({_CN_YEAR})年(?:(1[12]|十[一二])月)?")  # Nov/Dec: next year's report
 _DAY = r"(?:\d{1,2}|[〇零一二三四五六七八九十]{1,3})"
 _MEETING_DATE_RE = re.compile(  # "在…会议上（2019年1月14日）", "2020年5月9日在…": the day it was read
-    rf"^[\s\u3000*#]*(?:在[^\n（(]{{0,40}}会议上)?(?:——|—)?\s*[（(]?\s*({_CN_YEAR})年\s*{_DAY}月\s*{_DAY}日\s*(?:在|[^\n，。,]{{0,10}}[）)]|$)",
+    rf"^[\s\u3000*#]*(?:在[^\n（(]{{0,40}}会议上)?(?:——|—)?\s*[（(]?\s*({_CN_YEAR})年\s*({_DAY})月\s*{_DAY}日\s*(?:在|[^\n，。,]{{0,10}}[）)]|$)",
     re.M,
 )
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -69,9 +69,7 @@ def detect_year(text: str, name: str | None) -> int | None:
     head = text[:4000].translate(_FULLWIDTH)
     m = _MEETING_DATE_RE.search(head)
     if m:  # the day it was read outranks a title, which an archive may have written by the year reviewed
-        month = re.search(r"年\s*(\S+?)月", m[0])
-        late = month is not None and cn_number(month[1]) >= 11
-        return cn_number(m[1]) + (1 if late else 0)
+        return cn_number(m[1]) + (1 if cn_number(m[2]) >= 11 else 0)
     review = _REVIEW_HEAD_YEAR_RE.search(head)
     reviewed = int(review[1]) if review and "以来" not in review[0] else None
     m = _TITLE_YEAR_RE.search(head)

@@ -96,6 +96,7 @@ def extract_quantities(
         respectively: list[str] = []
         listed: list[str] = []
         for f_index, fig in enumerate(figs):
+            run = _run_length(text, figs, f_index)  # this figure and those joined to it by 、和及与
             clause_start = s_start
             for i in range(fig.start - 1, s_start - 1, -1):
                 if text[i] in CLAUSE_END:
@@ -115,7 +116,6 @@ def extract_quantities(
                 window = window[: plan_share.start()]
             metric_raw, change, pre_bound = ex.strip_right(window)
             if says_respectively and not respectively:
-                run = _run_length(text, figs, f_index)
                 respectively = (
                     spread_scopes(list_members(ex.strip_left(metric_raw)), lex)
                     or list(listed)  # 分别为77973元、41622元，分别增长6.3%、8.2%: the same list again
@@ -127,7 +127,7 @@ def extract_quantities(
                 not respectively
                 and len(listed) >= 2
                 and prev_end <= clause_start  # a new clause, not the list's own figures
-                and _run_length(text, figs, f_index) == len(listed)
+                and run == len(listed)
                 and not ex.strip_left(metric_raw).strip("，, ")
             ):  # 城乡居民收入分别达23898元和7890元，比上年增长10.8%和14.2%: the same list again
                 respectively = list(listed)
@@ -222,12 +222,7 @@ def extract_quantities(
             if metric and 0 <= (named := text.rfind(metric, s_start, fig.start)) < m_start:
                 m_start = named
             quote_start = min(m_start, fig.start)
-            if (
-                says_respectively
-                and respectively
-                and not fig.is_rank
-                and _run_length(text, figs, f_index) == 1
-            ):
+            if says_respectively and respectively and not fig.is_rank and run == 1:
                 members = [metric, *respectively]  # 二氧化硫、氮氧化物排放量分别下降3%: each of them
                 respectively = []
             elif says_respectively or fig.is_rank:

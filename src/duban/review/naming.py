@@ -168,7 +168,7 @@ def other_scope(a: str, b: str) -> bool:
     them may count only part of the other."""
     if not same_core(a, b):
         return False
-    mods = [{w for w in _MODIFIERS if w in norm(s) and w not in _PLACE_WORDS} for s in (a, b)]
+    mods = [{w for w in _MODIFIERS if w in s and w not in _PLACE_WORDS} for s in (norm(a), norm(b))]
     return mods[0] != mods[1]
 
 
@@ -193,6 +193,7 @@ def inserted(a: str, b: str) -> bool:
     return blocks[0].b == 0 and blocks[-1].b + blocks[-1].size == len(b) and min(m.size for m in blocks) >= 2
 
 
+@lru_cache(maxsize=1 << 16)
 def name_similarity(a: str, b: str) -> float:
     """:func:`similarity`, raised to CORE_SIMILARITY for two names with one core or a result
     that names the target with words inserted."""

@@ -15,6 +15,7 @@ its target.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
@@ -30,9 +31,6 @@ from duban.review.naming import (
 from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result, level_growth
 from duban.review.rules import Rules, judge, rules
 
-_WHOLE_PLACE = frozenset(
-    ("全社会", "全市", "全省", "全区", "全县", "全国", "全年")
-)  # 全社会研发…: the indicator
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
 _CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
@@ -90,7 +88,9 @@ def _standard_name(t: TargetItem, metric: Metric | None, *, national: bool = Fal
         not scope
         and metric.name not in words
         and any(
-            words.endswith(n) and len(words) - len(n) >= 2 and words[: -len(n)] not in _WHOLE_PLACE
+            words.endswith(n)
+            and len(words) - len(n) >= 2
+            and words[: -len(n)] not in vocabulary().neutral_heads  # 全社会研发…: the indicator
             for n in metric.names
         )
     ):
@@ -180,7 +180,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     check_pair(earlier, later)
     r = rule_set or rules()
     assert earlier.year is not None
-    results, before = Results.of(later), Results.of(earlier)
+    results, before = Results.of(later), cache(lambda: Results.of(earlier))
     place = place_of(earlier) or place_of(later)
     said = ReviewClauses.of(later, r)
     out: list[Promise] = []

@@ -10,11 +10,19 @@ level is the year's addition), a unit of one family or one the vocabulary conver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
-from duban.review.naming import MIN_SIMILARITY, bigrams, name_similarity, norm, same_count_unit
+from duban.review.naming import (
+    CORE_SIMILARITY,
+    MIN_SIMILARITY,
+    bigrams,
+    name_similarity,
+    norm,
+    same_count_unit,
+)
 
 _INCREMENTS = ("新增", "净增", "增加")
 _LEVEL_WORDS = (
@@ -173,10 +181,13 @@ def best_result(t: TargetItem, results: Results) -> tuple[Quantity, int] | None:
     return (best[1], best[2]) if best else None
 
 
-def level_growth(t: TargetItem, later: Results, earlier: Results) -> tuple[Quantity, Quantity] | None:
+def level_growth(
+    t: TargetItem, later: Results, earlier: Callable[[], Results]
+) -> tuple[Quantity, Quantity] | None:
     """A growth target the later report answers only with the year's level: that level and the
     earlier report's level of the year before, in one unit (社会消费品零售总额1907亿元 against
-    1715.7亿元 for "增长18%"); the growth is worked out from them."""
+    1715.7亿元 for "增长18%"); the growth is worked out from them. ``earlier`` gives the earlier
+    report's results, indexed only when a target needs them."""
     if t.value is None or t.unit != "%" or t.measure != "growth" or t.change not in ("增长", None):
         return None
 
@@ -184,10 +195,14 @@ def level_growth(t: TargetItem, later: Results, earlier: Results) -> tuple[Quant
         for q in results.candidates(t):
             if q.measure != "level" or q.change is not None or unit_family(q.unit) in ("percent", "points"):
                 continue
-            if (unit is None or q.unit == unit) and scope_rank(t, q) == 0 and same_metric(t, q) >= 0.8:
+            if (
+                (unit is None or q.unit == unit)
+                and scope_rank(t, q) == 0
+                and same_metric(t, q) >= CORE_SIMILARITY
+            ):
                 return q
         return None
 
     now = level(later, None)
-    before = level(earlier, now.unit) if now is not None else None
+    before = level(earlier(), now.unit) if now is not None else None
     return (now, before) if now is not None and before is not None and before.value > 0 else None
