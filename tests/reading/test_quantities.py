@@ -619,8 +619,10 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
         ("建成并投入使用公办中小学校18所。", "公办中小学校"),
         ("新建成公办幼儿园12所。", "公办幼儿园"),
         ("引进各类首店300家以上。", "首店"),
+        ("进出口逆势增长10.8%。", "进出口"),
+        ("社会消费品零售总额稳步增长6%。", "社会消费品零售总额"),
     ],
-    ids=["two-verbs", "new-built", "all-kinds-of"],
+    ids=["two-verbs", "new-built", "all-kinds-of", "against-the-trend", "steadily"],
 )
 def test_verbs_off_the_metric(sentence: str, metric: str) -> None:
     assert [q.metric for q in _extract(sentence)] == [metric]

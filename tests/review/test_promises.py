@@ -205,3 +205,51 @@ def test_a_growth_target_answered_by_the_years_level() -> None:
     assert got["地区生产总值"] == (6650e8, "ambiguous")
     assert got["一般公共预算收入"] == (304.4e8, "met")  # +25.9 % against 16 %
     assert got["实际利用外资"] == (22e8, "met")  # +10 %: the 实际 of a name says nothing of prices
+
+
+def test_a_result_in_the_other_direction_is_a_negative_change_on_the_targets_scale() -> None:
+    """下降4.7% against a growth target of 7.5% is the growth −4.7 (as the keys and a reader put
+    it); a rise against a target of decline is a negative decline; the same direction is kept."""
+    earlier = read_report(
+        "示例市2020年政府工作报告\n二、2020年工作安排\n"
+        "今年主要预期目标是：地区生产总值增长7.5%，单位地区生产总值能耗下降3%，"
+        "规模以上工业增加值增长8%。\n",
+        name="示例市-2020.txt",
+    )
+    later = read_report(
+        "示例市2021年政府工作报告\n一、2020年工作回顾\n"
+        "地区生产总值达到15616.1亿元，同比下降4.7%，单位地区生产总值能耗上升1.2%，"
+        "规模以上工业增加值增长8.5%。\n",
+        name="示例市-2021.txt",
+    )
+    got = {p.metric_id: p for p in promises(earlier, later)}
+    gdp, energy, industry = got["gdp"], got["energy_intensity"], got["industry_value_added"]
+    assert gdp.actual and (gdp.actual.value, gdp.actual.change, gdp.verdict) == (-4.7, "增长", "missed")
+    assert energy.actual and (energy.actual.value, energy.actual.change, energy.verdict) == (
+        -1.2,
+        "下降",
+        "missed",
+    )
+    assert industry.actual and (industry.actual.value, industry.actual.change) == (8.5, "增长")
+    from duban.review.output import actual_text
+
+    assert [actual_text(p) for p in (gdp, energy, industry)] == ["-4.7%", "1.2%", "8.5%"]
+
+
+def test_firms_counted_in_jia_or_hu_are_one_count() -> None:
+    """高新技术企业 counted in 家 in the plan and in 户 in the review are one count; 家 of 市场主体
+    reached by a policy are not the 户 of new market entities."""
+    earlier = read_report(
+        "示例市2020年政府工作报告\n二、2020年工作安排\n净增高新技术企业800家以上，新增市场主体20万户以上。\n",
+        name="示例市-2020.txt",
+    )
+    later = read_report(
+        "示例市2021年政府工作报告\n一、2020年工作回顾\n"
+        "全年净增高新技术企业1842户。减税降费513.7亿元，直达38万家市场主体。\n",
+        name="示例市-2021.txt",
+    )
+    got = {p.metric_words: p for p in promises(earlier, later)}
+    firms = got["高新技术企业"]
+    assert firms.actual and (firms.actual.value, firms.verdict) == (1842, "met")
+    entities = got.get("市场主体")
+    assert entities is None or entities.verdict != "met"

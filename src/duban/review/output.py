@@ -47,8 +47,10 @@ def actual_text(p: Promise) -> str:
         return p.actual.quote
     if p.actual.unit == "rank":
         return f"第{human_number(p.actual.value)}"
-    sign = "-" if p.actual.change in ("下降", "减少", "降低") else ""
-    return f"{sign}{human_number(p.actual.value)}{p.actual.unit}"
+    value = (
+        -p.actual.value if p.actual.change in ("下降", "减少", "降低") and p.actual.value else p.actual.value
+    )
+    return f"{human_number(value)}{p.actual.unit}"  # as a signed growth: 下降4.7% is -4.7%
 
 
 def flat_row(p: Promise) -> dict[str, Any]:

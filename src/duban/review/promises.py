@@ -29,7 +29,7 @@ from duban.review.naming import (
     short_name,
 )
 from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result, level_growth
-from duban.review.rules import Rules, judge, rules
+from duban.review.rules import Rules, judge, on_target_scale, rules
 
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
 _IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
@@ -235,7 +235,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
                 metric_id=t.item.metric_id,
                 headline=t.item.headline,
                 target=target,
-                actual=actual,
+                actual=on_target_scale(target, actual, r),
                 verdict=verdict,
                 reason=reason,
                 metric_words=t.item.metric,

@@ -111,6 +111,8 @@ def unit_rank(t: TargetItem, r: Quantity, metric: Metric | None) -> int | None:
     if tf == rf and (tf != "count" or same_count_unit(t.unit, r.unit)):
         return 0
     if tf == rf:  # 500家 against 7.6万户: counts of different things unless the vocabulary says so
+        if same_id and {t.unit, r.unit} == {"家", "户"} and "企业" in t.item.metric and "企业" in r.metric:
+            return 0  # firms counted in 家 or in 户: 高新技术企业800家 ~ 1842户 (not 38万家市场主体 ~ 户)
         return 2 if same_id else None
     if metric is not None and r.unit in metric.convert:
         return 1

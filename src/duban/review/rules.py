@@ -7,7 +7,7 @@ year-end report can share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -110,6 +110,17 @@ def _fmt(v: float) -> str:
     from duban.reading.output import human_number
 
     return human_number(round(v, 2))
+
+
+def on_target_scale(target: Target, actual: Actual | None, r: Rules | None = None) -> Actual | None:
+    """The result as a change in the target's direction: 下降4.7% against 增长7.5% is 增长 −4.7
+    (how the keys and a reader put it); a level, or a change in the same direction, unchanged."""
+    r = r or rules()
+    if actual is None or actual.value is None or target.change is None or actual.change is None:
+        return actual
+    if (target.change in r.decline_changes) == (actual.change in r.decline_changes):
+        return actual
+    return replace(actual, value=-actual.value if actual.value else 0.0, change=target.change)
 
 
 def judge(
