@@ -253,3 +253,26 @@ def test_firms_counted_in_jia_or_hu_are_one_count() -> None:
     assert firms.actual and (firms.actual.value, firms.verdict) == (1842, "met")
     entities = got.get("市场主体")
     assert entities is None or entities.verdict != "met"
+
+
+def test_real_growth_met_once_the_years_prices_are_taken_off() -> None:
+    """实际增长7% against 增长9% with prices up 0.8%: about 8.1% real, met; against 增长7.2% it stays
+    ambiguous. 农民人均纯收入 and 地方财政收入 keep their names (older indicators than 可支配收入 and
+    一般公共预算收入); 可比增长 after a level is that level's growth."""
+    earlier = read_report(
+        "示例省2003年政府工作报告\n二、2003年工作安排\n"
+        "今年主要预期目标是：地方财政收入可比增长9%，城镇居民人均可支配收入和农民人均纯收入分别实际增长7%和5%。\n",
+        name="示例省-2003.txt",
+    )
+    later = read_report(
+        "示例省2004年政府工作报告\n一、2003年工作回顾\n"
+        "地方级财政收入304.6亿元，可比增长16.8%；"
+        "居民消费价格总水平上升0.8%，城镇居民人均可支配收入增长9%，农民人均纯收入增长5.5%。\n",
+        name="示例省-2004.txt",
+    )
+    got = {p.metric: p for p in promises(earlier, later)}
+    urban, rural = got["城镇居民人均可支配收入"], got["农村居民人均纯收入"]
+    assert urban.verdict == "met" and "0.8%" in urban.reason
+    assert rural.verdict == "ambiguous"  # 5.5% nominal, about 4.7% real against 5%
+    revenue = got["地方财政收入"]
+    assert revenue.actual and (revenue.actual.value, revenue.verdict) == (16.8, "met")

@@ -36,6 +36,7 @@ class Metric:
     scoped: bool = False
     real: bool = False  # its growth is at constant prices (地区生产总值): a nominal rate is no answer
     convert: dict[str, float] = field(default_factory=dict)
+    named: dict[str, str] = field(default_factory=dict)  # words in the report's name → the name to give
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def vocabulary() -> Vocabulary:
             scoped=bool(entry.get("scoped", False)),
             real=bool(entry.get("real", False)),
             convert={str(k): float(v) for k, v in (entry.get("convert") or {}).items()},
+            named={str(k): str(v) for k, v in (entry.get("named") or {}).items()},
         )
         if m.id in metrics:
             raise ValueError(f"metrics.yaml: id {m.id} appears twice")

@@ -137,6 +137,8 @@ def extract_quantities(
             raw = metric_raw.lstrip("、，, ")
             if _COMPARATIVE.match(metric) or _COMPARATIVE.match(raw) or _MULTIPLE_OF.match(raw):
                 metric = ""  # 比去年增加8000亿元, 是2010年的2倍: the figure before's metric
+            elif metric in lex.linkers:
+                metric = ""  # 地方级财政收入304.6亿元，可比增长16.8%: a linking word alone is no name
             if len(metric) < 2 and not fig.counted_after and not prev_metric:
                 metric = ex.strip_left(metric_raw, verbs=False)
             if len(metric) < 2 and not prev_metric and clause_start > s_start and not fig.counted_after:

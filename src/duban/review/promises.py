@@ -95,9 +95,10 @@ def _standard_name(t: TargetItem, metric: Metric | None, *, national: bool = Fal
         )
     ):
         return words  # a narrower thing than the indicator keeps its name: 人工造林 (营造林)
+    name = next((n for w, n in metric.named.items() if w in words), metric.name)  # 农民人均纯收入
     if scope in SUB_SCOPES or scope == "城乡":
-        return scope + metric.name
-    return f"{metric.name}（{scope}）" if scope else metric.name
+        return scope + name
+    return f"{name}（{scope}）" if scope else name
 
 
 def _indicator(t: TargetItem) -> bool:
@@ -170,6 +171,31 @@ def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bo
     return not (_said_real(result.sentence) or _said_real(result.quote))
 
 
+def _deflated(
+    target: Target, actual: Actual | None, results: Results, r: Rules
+) -> tuple[Verdict, str] | None:
+    """A nominal growth against a target of real growth, met once the year's consumer prices (the
+    later report's CPI) are taken off; None when there is no CPI or the real growth falls short."""
+    if actual is None or actual.value is None:
+        return None
+    cpi = next(
+        (
+            q
+            for i in results.by_id.get("cpi", ())
+            if (q := results.items[i]).unit == "%" and q.measure == "growth" and q.change is not None
+        ),
+        None,
+    )
+    if cpi is None:
+        return None
+    prices = -cpi.value if cpi.change in r.decline_changes else cpi.value
+    real = round(((1 + actual.value / 100) / (1 + prices / 100) - 1) * 100, 1)
+    verdict, reason = judge(target, Actual(value=real, unit="%", quote="", change="增长"), r=r)
+    if verdict != "met":
+        return None
+    return verdict, r.reasons["deflated"].format(cpi=human_number(prices), real=human_number(real)) + reason
+
+
 def _said_real(text: str) -> bool:
     """实际增长, 扣除价格因素 …: a rate at constant prices (not the 实际 of 实际利用外资)."""
     return any(w in text for w in _REAL_WORDS)
@@ -223,7 +249,8 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
         elif actual is None and (levels := level_growth(t, results, before)) is not None:
             actual, (verdict, reason) = _from_levels(target, metric, *levels, r)
         if verdict == "met" and found is not None and _real_against_nominal(t.item, found[0]):
-            verdict, reason = "ambiguous", r.reasons["real"]  # 实际增长7.5% against 增长8.8%
+            # 实际增长7% against 增长9%: met once the year's prices are taken off, else a person weighs it
+            verdict, reason = _deflated(target, actual, results, r) or ("ambiguous", r.reasons["real"])
         if verdict == "missed" and found is not None and other_scope(t.item.metric, found[0].metric):
             verdict = "ambiguous"  # 公共停车泊位5312个 may be part of the 新增停车泊位2万个 planned
             reason = r.reasons["scope"].format(actual_metric=found[0].metric, target_metric=t.item.metric)

@@ -24,6 +24,7 @@ REASON_KEYS = (
     "units",
     "scope",
     "real",
+    "deflated",
     "in_step",
     "from_levels",
     "plan_share_met",
