@@ -203,7 +203,7 @@ def test_a_growth_target_answered_by_the_years_level() -> None:
     )
     got = {p.metric: (p.actual.value if p.actual else None, p.verdict) for p in promises(earlier, later)}
     assert got["地区生产总值"] == (6650e8, "ambiguous")
-    assert got["一般公共预算收入"] == (304.4e8, "met")  # +25.9 % against 16 %
+    assert got["地方财政收入"] == (304.4e8, "met")  # +25.9 % against 16 %
     assert got["实际利用外资"] == (22e8, "met")  # +10 %: the 实际 of a name says nothing of prices
 
 
