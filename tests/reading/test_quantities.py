@@ -661,3 +661,20 @@ def test_foreign_trade_by_its_other_names() -> None:
     from duban.reading.metrics import identify
 
     assert identify("外贸进出口总值")[0] == identify("进出口总值")[0] == "foreign_trade"
+
+
+def test_milestones_before_a_level_leave_it_the_indicator_named_first() -> None:
+    """生产总值迈上…台阶，2010年达到5666亿元: the level is the indicator's (the milestones are no
+    figures of their own, or named by it); 跨越三个千亿元台阶 counts steps, it is no figure."""
+    got = [
+        (q.metric, q.value)
+        for q in _extract(
+            "全市生产总值连续迈上3000亿、4000亿和5000亿元的台阶，2010年达到5666亿元；"
+            "地方财政一般预算收入相继突破200亿、300亿和400亿元，2010年达到452亿元；"
+            "全市生产总值跨越三个千亿元台阶，2011年达到6615.6亿元。"
+        )
+    ]
+    assert ("生产总值", 5666e8) in got and ("生产总值", 6615.6e8) in got
+    assert ("地方财政一般预算收入", 452e8) in got
+    assert all(not any(ch.isdigit() for ch in m) and "台阶" not in m and "相继" not in m for m, _ in got)
+    assert 1e11 not in [v for _, v in got]

@@ -276,3 +276,36 @@ def test_real_growth_met_once_the_years_prices_are_taken_off() -> None:
     assert rural.verdict == "ambiguous"  # 5.5% nominal, about 4.7% real against 5%
     revenue = got["地方财政收入"]
     assert revenue.actual and (revenue.actual.value, revenue.verdict) == (16.8, "met")
+
+
+def test_a_review_of_the_term_and_a_target_for_town_and_country() -> None:
+    """A later report that reviews four years gives the levels the indicators reached (their end
+    is the year reviewed) and the growth is worked out from the plan report's levels; a base said
+    only as 超过 settles no target below the worked growth; a 城乡 target with one figure is weighed
+    for 城镇 and 农村 apart when the results are apart."""
+    earlier = read_report(
+        "示例市2011年政府工作报告\n一、2010年工作回顾\n"
+        "——与2005年相比，全市生产总值连续迈上3000亿、4000亿和5000亿元的台阶，2010年达到5666亿元，"
+        "年均增长13.8%；地方财政一般预算收入相继突破200亿、300亿和400亿元，2010年达到452亿元，年均增长21%；"
+        "社会消费品零售总额超过1900亿元。\n"
+        "二、2011年工作安排\n主要预期目标是：生产总值增长12%左右，地方财政一般预算收入增长15%，"
+        "社会消费品零售总额增长16.5%，城乡居民人均可支配收入均增长7%左右。\n",
+        name="示例市-2011.txt",
+    )
+    later = read_report(
+        "示例市2012年政府工作报告\n一、第十四届政府工作回顾\n"
+        "四年来，全市生产总值跨越三个千亿元台阶，2011年达到6615.6亿元，年均增长12.5%；"
+        "地方财政一般预算收入达到566亿元，年均增长17.9%；社会消费品零售总额达到2233亿元，年均增长16.4%。"
+        "2011年城镇居民人均可支配收入增长8%，农村居民人均可支配收入增长6%。\n",
+        name="示例市-2012.txt",
+    )
+    got = {(p.metric, p.scope): p for p in promises(earlier, later)}
+    gdp = got["地区生产总值", None]
+    assert gdp.actual and (gdp.actual.value, gdp.verdict) == (6615.6e8, "ambiguous")  # a real rate
+    revenue = got["一般公共预算收入", None]
+    assert revenue.actual and revenue.verdict == "met" and "452亿元 → 566亿元" in revenue.reason
+    retail = got["社会消费品零售总额", None]
+    assert retail.verdict == "ambiguous" and "约数" in retail.reason  # at most 17.5 % against 16.5 %
+    town, country = got["城镇居民人均可支配收入", "城镇"], got["农村居民人均可支配收入", "农村"]
+    assert (town.actual and town.actual.value, town.verdict) == (8, "met")
+    assert (country.actual and country.actual.value, country.verdict) == (6, "missed")

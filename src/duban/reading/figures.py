@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from duban.reading.metrics import identify, vocabulary
 from duban.reading.model import Bound
 from duban.reading.numbers import is_chinese, parse_number, scaled
 from duban.reading.quantity_lexicon import CLAUSE_END, Lexicon
@@ -256,6 +257,8 @@ class Extractor:
                 return None
         if unit in lex.size_units and self._is_descriptor(start, end, s_end):
             return None
+        if text.endswith("个", 0, start) and text.startswith(("台阶", "级"), post_end):
+            return None  # 跨越三个千亿元台阶, 两个千亿级: what is counted, not a figure
         if unit in _DURATIONS and counted_after:
             return None  # 240小时过境免签: a policy's setting, not a figure to reach
         if after == "的" and unit not in lex.count_units:
@@ -343,9 +346,13 @@ class Extractor:
         i = clause_start - 1
         j = max((text.rfind(c, s_start, i) for c in CLAUSE_END), default=-1)
         prev = text[max(j + 1, s_start) : i]
-        if INNER_FIGURE.search(prev) or any(ch.isdigit() for ch in prev):
-            return ""
+        figure = next((k for k, ch in enumerate(prev) if ch.isdigit()), None)
+        if figure is not None:  # 生产总值连续迈上3000亿、4000亿和5000亿元的台阶，2010年达到5666亿元
+            prev = prev[:figure]  # only an indicator of the vocabulary named before the figures
         subject = self.strip_left(self.strip_right(prev)[0])
+        if identify(subject)[0] is None:  # 全市生产总值跨越三个千亿元台阶: the indicator, not its feat
+            named = (subject[: k + len(n)] for n, _ in vocabulary().suffixes if (k := subject.find(n)) >= 0)
+            subject = next(named, "" if figure is not None else subject)
         return subject if 2 <= len(subject) <= 24 else ""
 
     def counted_thing(self, pos: int, s_end: int) -> tuple[str, int]:

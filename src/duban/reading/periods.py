@@ -168,7 +168,9 @@ def period_of(
     w = _words()
     before = text[sentence_start : q.start].translate(_QUOTES)
     cut = max(before.rfind(c) for c in _CLAUSE_END)
-    clause = before[cut + 1 :] + q.quote
+    quote = q.quote.translate(_QUOTES)
+    inside = max(quote.rfind(c) for c in _CLAUSE_END)  # a quote may start in a clause before the figure's
+    clause = quote[inside + 1 :] if inside >= 0 else before[cut + 1 :] + quote
     if any(x in clause for x in w.clause_span):
         return "span"
     for m in _GOAL_YEAR.finditer(before + q.quote):

@@ -36,6 +36,7 @@ _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _FROM_TO = re.compile(  # the start of a change from one figure to this one: its metric is before it
     r"(?:将)?(?:从|由)[^，,。；;]{0,12}?\d[^，,。；;]*?(?:增加|提高|提升|上升|扩大|增长|下降|降低|减少|缩小)(?:到|至)[^，,。；;]*$"
 )
+_BARE_FIGURES = re.compile(r"(?:[\d.]+[十百千万亿]*[、和及与])+")  # the rest of a list of figures
 _SPENT_ON = re.compile(r"用于([^，,。；;的]{1,10})的?(支出|投入|资金|经费)")
 _SPAN_END = re.compile(r"(?<![\d〇零一二三四五六七八九十])(?:近|过去)?[一二三四五两\d]年(?:来|间|中|里)?$")
 _SPAN_OF_YEARS = re.compile(r"连续\d+年|连续[一二三四五六七八九十]+年")
@@ -106,8 +107,11 @@ def extract_quantities(
             window = text[w_start : fig.start]
             inner = INNER_FIGURE.search(window)  # 总算力突破7000PF、增长34.6%: skip the unread figure
             if inner and not inner.group().endswith(("以上、", "以下、")):  # but not a list of thresholds
-                w_start += inner.end()
-                window = window[inner.end() :]
+                if _BARE_FIGURES.fullmatch(window[inner.end() :]):  # 相继突破200亿、300亿和400亿元
+                    window = window[: next(k for k, ch in enumerate(window) if ch.isdigit())]
+                else:
+                    w_start += inner.end()
+                    window = window[inner.end() :]
             if from_to := _FROM_TO.search(window):  # 经费，从2002年1288亿元增加到2007年的3664亿元
                 window = window[: from_to.start()]
             says_respectively = "分别" in window

@@ -15,6 +15,7 @@ its target.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -82,8 +83,8 @@ def _standard_name(t: TargetItem, metric: Metric | None, *, national: bool = Fal
         return short_name(t.item.metric)
     scope = t.item.scope
     words = core(t.item.metric)
-    if metric.id == "gdp" and words == "国内生产总值" and not national:
-        return metric.name  # a province's or a city's 国内生产总值 (1990s wording) is its 地区生产总值
+    if metric.id == "gdp" and words == "国内生产总值":  # a province's or a city's (1990s wording) is
+        return words if national else metric.name  # its 地区生产总值; the country's is 国内生产总值
     if (
         not scope
         and metric.name not in words
@@ -120,6 +121,22 @@ def _target_items(plan: Plan) -> list[TargetItem]:
         if key not in seen:
             seen.add(key)
             out.append(t)
+    return out
+
+
+def _town_and_country(targets: list[TargetItem], results: Results) -> list[TargetItem]:
+    """A target for 城乡 with a figure (城乡居民收入均增长12%左右) is two promises, one for 城镇 and one
+    for 农村, where the later report gives the two results apart (as a reader weighs it)."""
+    out = []
+    for t in targets:
+        q = t.item
+        metric = vocabulary().metrics.get(q.metric_id or "")
+        if isinstance(q, Quantity) and q.scope == "城乡" and q.value is not None and metric and metric.scoped:
+            scopes = {r.scope for r in results.candidates(t) if r.metric_id == q.metric_id}
+            if {"城镇", "农村"} <= scopes:
+                out += [TargetItem(replace(q, scope="城镇")), TargetItem(replace(q, scope="农村"))]
+                continue
+        out.append(t)
     return out
 
 
@@ -160,6 +177,9 @@ def _from_levels(
     if (metric and metric.real) or _said_real(target.quote):  # a real rate: prices are not taken off
         return actual, ("ambiguous", worked + r.reasons["real"])
     verdict, reason = judge(target, Actual(value=growth, unit="%", quote="", change="增长"), r=r)
+    rough = {"met": before.bound in ("at_least", "about"), "missed": now.bound in ("at_least", "about")}
+    if rough.get(verdict):  # 超过1900亿元 → 2233亿元: at most 17.5 %, which settles no target above it
+        return actual, ("ambiguous", worked + r.reasons["rough_levels"])
     return actual, (verdict, worked + reason)
 
 
@@ -210,7 +230,7 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
     place = place_of(earlier) or place_of(later)
     said = ReviewClauses.of(later, r)
     out: list[Promise] = []
-    for t in _target_items(earlier):
+    for t in _town_and_country(_target_items(earlier), results):
         metric = vocabulary().metrics.get(t.item.metric_id or "")
         found = best_result(t, results)
         actual: Actual | None = None

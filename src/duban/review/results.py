@@ -129,6 +129,26 @@ def implied_increment(item: Quantity | TextTarget) -> bool:
     return change is None and not any(w in item.quote for w in _LEVEL_WORDS)
 
 
+_SUMMED = ("累计", "合计", "共计", "总计", "完成", "共")
+
+
+def end_of_span_level(q: Quantity) -> bool:
+    """A level a review of several years says an indicator reached (四年来…，地方财政一般预算收入达到
+    566亿元，年均增长17.9%): where the years end, the year before the report, as a yearly figure of an
+    indicator whose targets are rates; not a sum of the years (五年累计完成固定资产投资2万亿元)."""
+    metric = vocabulary().metrics.get(q.metric_id or "")
+    return (
+        q.period == "span"
+        and metric is not None
+        and metric.unit == "percent"
+        and q.measure == "level"
+        and q.change is None
+        and unit_family(q.unit) not in ("percent", "points")
+        and "达" in q.quote
+        and not any(w in q.quote for w in _SUMMED)
+    )
+
+
 @dataclass
 class Results:
     """The later report's results for last year, indexed by metric id and by character pairs."""
@@ -142,7 +162,9 @@ class Results:
         items = [
             q
             for q in later.quantities
-            if q.kind == "achievement" and q.period == "last_year" and "repeated" not in q.flags
+            if q.kind == "achievement"
+            and (q.period == "last_year" or end_of_span_level(q))
+            and "repeated" not in q.flags
         ]
         by_id: dict[str, list[int]] = {}
         by_gram: dict[str, list[int]] = {}
@@ -194,7 +216,8 @@ def level_growth(
         return None
 
     def level(results: Results, unit: str | None) -> Quantity | None:
-        for q in results.candidates(t):
+        # an exact level first: 2010年达到452亿元, not the milestone 相继突破…400亿元 before it
+        for q in sorted(results.candidates(t), key=lambda q: q.bound != "exact"):
             if q.measure != "level" or q.change is not None or unit_family(q.unit) in ("percent", "points"):
                 continue
             if (

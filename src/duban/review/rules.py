@@ -27,6 +27,7 @@ REASON_KEYS = (
     "deflated",
     "in_step",
     "from_levels",
+    "rough_levels",
     "plan_share_met",
     "plan_share_missed",
     "cap_met",
