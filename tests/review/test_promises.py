@@ -309,3 +309,20 @@ def test_a_review_of_the_term_and_a_target_for_town_and_country() -> None:
     town, country = got["城镇居民人均可支配收入", "城镇"], got["农村居民人均可支配收入", "农村"]
     assert (town.actual and town.actual.value, town.verdict) == (8, "met")
     assert (country.actual and country.actual.value, country.verdict) == (6, "missed")
+
+
+def test_a_list_of_pollutants_is_one_target_done_in_its_own_words() -> None:
+    """化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务 is one target, 主要污染物减排,
+    met by the later report's clause in the same words."""
+    earlier = read_report(
+        "示例省2019年政府工作报告\n二、2019年工作安排\n主要预期目标是：生产总值增长6.5%左右，"
+        "化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。\n",
+        name="示例省-2019.txt",
+    )
+    later = read_report(
+        "示例省2020年政府工作报告\n一、2019年工作回顾\n生产总值增长6.8%，"
+        "化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。\n",
+        name="示例省-2020.txt",
+    )
+    got = [p for p in promises(earlier, later) if p.metric_id != "gdp"]
+    assert [(p.metric, p.verdict) for p in got] == [("主要污染物减排", "met")]

@@ -71,6 +71,8 @@ def test_a_broken_rules_file_names_the_key() -> None:
         (t(3, change="下降"), a(3.5, change="下降"), {}, "met"),  # fell more than the target
         (t(3, change="下降"), a(1.0, change="增长"), {}, "missed"),
         (t(5, change="增长"), a(3.3, change="下降"), {}, "missed"),  # a fall against a growth target
+        (t(5, "at_least", change="下降"), a(5.8, change="下降"), {"cap": True}, "met"),  # PM2.5下降5%以上
+        (t(5, "at_least", change="下降"), a(4.0, change="下降"), {"cap": True}, "missed"),
     ],
 )
 def test_verdicts(target: Target, actual: Actual | None, kw: dict, verdict: str) -> None:

@@ -21,6 +21,7 @@ _TRAIL = re.compile(r"(?:基本|要|力争|确保|努力|继续|保持|均)+$")
 _ASSIGNED = re.compile(
     r"(?:完成|落实)[^，；。]{0,8}?下达(?:的)?(?P<metric>[^，；。]{2,20}?)(?:目标任务|任务|目标|指标)$"
 )
+_POLLUTANTS_TAIL = re.compile(r"(?:等)?(?P<tail>减排|排放总量|排放量)(?:指标|任务)?$")
 _LEAD = re.compile(r"^(?:今年|全年|全市|全省|全区|力争|确保|努力|要|其中|同时|并|且|和)+")
 
 
@@ -65,7 +66,12 @@ def text_targets(
         metric = _TRAIL.sub("", metric)
         if len(metric) < 2:
             continue
-        for part in re.split("[、和及]", metric):  # 一般公共预算收入、城乡居民收入与经济增长同步
+        parts = re.split("[、和及]", metric)
+        if len(parts) >= 3 and (whole := _POLLUTANTS_TAIL.search(parts[-1])):
+            parts = [
+                "主要污染物" + whole["tail"]
+            ]  # 化学需氧量、二氧化硫、氨氮、氮氧化物等减排指标: one target
+        for part in parts:  # 一般公共预算收入、城乡居民收入与经济增长同步
             if len(part) < 2:
                 continue
             metric_id, scope = identify(part)

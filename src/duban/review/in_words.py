@@ -85,7 +85,10 @@ def said_done(
 ) -> Actual | None:
     """A clause whose subject is the metric and says 完成…目标/任务, no figure."""
     verbs, _ = _word_res(r.qualitative_met, r.qualitative_objects)
-    names = tuple(n for n in {item.metric} | set(metric.names if metric else ()) if len(n) >= 3)
+    own = set(metric.names if metric else ())
+    if isinstance(item, TextTarget) and (at := verbs.search(item.quote)):  # 化学需氧量、二氧化硫…减排完成…
+        own.add(item.quote[: at.start()])  # the target's own subject, where its name is made of a list
+    names = tuple(n for n in {item.metric} | own if len(n) >= 3)
     for start, clause in said.done:
         found = verbs.search(clause)
         subject = clause[: found.start()] if found else clause

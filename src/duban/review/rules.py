@@ -171,7 +171,13 @@ def judge(
     elif actual.change in r.decline_changes:
         a = -a
     rate = target.unit in r.rate_units
-    if target.bound == "at_most" or cap or target.unit in r.lower_is_better_units or "控制在" in target.quote:
+    lower_is_better = cap and target.change not in r.decline_changes  # PM2.5下降5%以上: the fall's size
+    if (
+        target.bound == "at_most"
+        or lower_is_better
+        or target.unit in r.lower_is_better_units
+        or "控制在" in target.quote
+    ):
         limit = t + (r.cap_about_tolerance if target.bound == "about" and rate else 0.0)
         ok = a <= limit + 1e-9
         key = "cap_met" if ok else "cap_missed"
