@@ -468,3 +468,9 @@ def test_a_splice_before_a_heading_keeps_the_heading_on_its_own_line() -> None:
     text = clean(raw).text
     assert "\n二、2023年工作任务\n" in text
     assert text.count("1754万千瓦") == 1
+
+
+def test_html_entities_a_scrape_left_become_their_characters() -> None:
+    c = clean("人口自然增长率控制在6&permil;以内，A&amp;B &mdash; &#8240;，未知&foo;保留。\n")
+    assert c.text.startswith("人口自然增长率控制在6‰以内，A&B — ‰，未知&foo;保留。")
+    assert any("HTML 实体" in n.detail for n in c.notes)

@@ -620,9 +620,21 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
         ("新建成公办幼儿园12所。", "公办幼儿园"),
         ("引进各类首店300家以上。", "首店"),
         ("进出口逆势增长10.8%。", "进出口"),
+        ("城市居民最低生活保障线提高到每人每月310元。", "城市居民最低生活保障线"),
+        ("烤烟收购总量170万担。", "烤烟收购总量"),
+        ("鲜切花产量40.1亿枝。", "鲜切花产量"),
         ("社会消费品零售总额稳步增长6%。", "社会消费品零售总额"),
     ],
-    ids=["two-verbs", "new-built", "all-kinds-of", "against-the-trend", "steadily"],
+    ids=[
+        "two-verbs",
+        "new-built",
+        "all-kinds-of",
+        "against-the-trend",
+        "steadily",
+        "per-head",
+        "dan",
+        "stems",
+    ],
 )
 def test_verbs_off_the_metric(sentence: str, metric: str) -> None:
     assert [q.metric for q in _extract(sentence)] == [metric]

@@ -16,6 +16,7 @@ the 1-based line of the original text. The patterns live in ``lexicon/clean.yaml
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -135,6 +136,23 @@ def _markdown(buf: Buffer) -> None:
     if spans:
         buf.note("page_chrome", spans[0][0], "**", "删除 Markdown 标记（文首元数据、加粗标题）")
         buf.delete(spans)
+
+
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+
+def _entities(buf: Buffer) -> None:
+    """HTML entities a scrape left in the text (6&permil;, &mdash;) to their characters."""
+    found = [(m, html.unescape(m.group())) for m in _ENTITY.finditer(buf.text)]
+    found = [(m, c) for m, c in found if len(c) == 1]  # a known entity: one character
+    if not found:
+        return
+    buf.note("punctuation", found[0][0].start(), found[0][0].group(), f"HTML 实体改为字符，共{len(found)}处")
+    text = list(buf.text)
+    for m, c in found:
+        text[m.start()] = c
+    buf.substitute("".join(text))
+    buf.delete([(m.start() + 1, m.end()) for m, _ in found])
 
 
 def _half_width(buf: Buffer) -> None:
@@ -473,6 +491,7 @@ def _duplicates(buf: Buffer) -> None:
 def clean(raw: str) -> Cleaned:
     """Clean a decoded report; every surviving character keeps its original line."""
     buf = Buffer(raw)
+    _entities(buf)
     _normalize(buf)
     _markdown(buf)
     _half_width(buf)
