@@ -690,3 +690,13 @@ def test_milestones_before_a_level_leave_it_the_indicator_named_first() -> None:
     assert ("地方财政一般预算收入", 452e8) in got
     assert all(not any(ch.isdigit() for ch in m) and "台阶" not in m and "相继" not in m for m, _ in got)
     assert 1e11 not in [v for _, v in got]
+
+
+def test_people_counted_by_a_noun_a_few_words_after_the_figure() -> None:
+    got = [
+        (q.metric, q.value, q.unit)
+        for q in _extract("帮助179.1万贫困劳动力返岗就业，484万建档立卡贫困人口全部脱贫，捐献血液292万毫升。")
+    ]
+    assert ("贫困劳动力返岗就业", 1791000, "人") in got
+    assert ("建档立卡贫困人口", 4840000, "人") in got
+    assert ("捐献血液", 2920000, "毫升") in got
