@@ -230,6 +230,30 @@ def test_a_sections_body_on_its_headings_line_is_cut() -> None:
     assert cuts_of(text) == ["新建产业园3个", "改造老旧厂房20万平方米", "推动3座煤矿投产"]
 
 
+def test_work_before_a_lead_further_on_is_no_opening_paragraph() -> None:
+    """A section's opening paragraph is one paragraph: the work after it stays work when a lead comes
+    only later; with the section's body on its heading's line there is no opening paragraph at all."""
+    text = (
+        "二、2023年工作安排\n"
+        "（一）实施生态保护工程\n"
+        "生态环境保护是最大价值、最大责任。\n"
+        "坚持一体保护，系统治理。持续开展入河湖排污口排查整治；推进城关区沟域治理。\n"
+        "坚持生态优先、绿色发展。新增营造林25万亩。\n"
+        "（二）加强城市建设。深化统筹城乡规划改革。\n"
+        "提速建设轨道交通一号线，开工建设东水门大桥。\n"
+        "完善城市功能。建成一批停车楼场。\n"
+    )
+    assert cuts_of(text) == [
+        "坚持一体保护，系统治理",
+        "持续开展入河湖排污口排查整治",
+        "推进城关区沟域治理",
+        "新增营造林25万亩",
+        "深化统筹城乡规划改革",
+        "提速建设轨道交通一号线，开工建设东水门大桥",
+        "建成一批停车楼场",
+    ]
+
+
 FIVE_YEARS = """示例省2026年政府工作报告
 一、2025年工作回顾
 全年建成高标准农田15万亩。

@@ -214,8 +214,21 @@ def _intros(text: str, root: Section, sections: Sequence[Section]) -> list[tuple
             # a section's body on its heading's line ("一、…市场改善消费环境。通过深化改革…") is
             # the start of its work, not an opening paragraph: the intro starts on the next line
             start = s.start if s.level == 1 else min(_line_end(text, s.start), first[s.id])
-            out.append((start, first[s.id]))
+            end = first[s.id]
+            if s.level == 2:  # one opening paragraph: work before a lead further on stays work
+                end = min(end, _paragraph_end(text, start))
+                if _line_end(text, s.start) > s.start + len(s.number) + len(s.title) + 4:
+                    continue  # its body on the heading's line: the section opens with its work
+            out.append((start, end))
     return out
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    """The end of the first paragraph with words at or after ``pos``."""
+    at = pos
+    while at < len(text) and text[at] in " \t\u3000\n":
+        at += 1
+    return _line_end(text, at)
 
 
 def _line_end(text: str, pos: int) -> int:

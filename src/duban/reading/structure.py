@@ -61,7 +61,8 @@ _SECTION_RE = re.compile(rf"[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(\S.*)")
 _ARABIC_RE = re.compile(r"(\d{1,2})[.．、](?![\d%％])\s*(\S.*)")
 _ORDINAL_LEAD_RE = re.compile(rf"([{_CN_NUM}])是([^，。；：,;:]+)")
 _ORDINAL_LEAD_COMMA_RE = re.compile(rf"([{_CN_NUM}])是([^。；：;:！？]+，[^。；：;:！？]+)。(?=.)")
-_FIRST_STOP = re.compile(r"[。！？；：，、,;:!?]")
+_ORDINAL_START = re.compile(r"[一二三四五六七八九十]{1,3}、")
+_FIRST_STOP = re.compile(r"[。！？；：，,;:!?]")  # 、 lists inside a lead: 深化书香、音乐、博物馆之城建设。
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)年")
 _VERSE = re.compile(r"[^。！？；：\d]{4,30}[。！？]")  # a quoted line of verse before the closing words
 _TITLE_STOPS = re.compile(r"[，。；：！？,;:!?（(—《》-]")  # a titled part is no sentence nor a date line
@@ -332,6 +333,7 @@ def _scan(text: str) -> list[_Head]:
             and stop.group() == "。"
             and r.min_lead <= stop.start() <= r.max_lead
             and not line.startswith(lead_stop)
+            and not _ORDINAL_START.match(line)  # 一、我们坚持稳中求进。…: a numbered line is no lead
         ):
             heads.append(_Head(off, 3, "", line[: stop.start()], None))
     if closing is not None:
