@@ -73,6 +73,7 @@ class _Rules:
     max_ordinal_lead: int
     max_sublead: int
     attitude: re.Pattern[str]
+    summary: re.Pattern[str]
     min_chars: int
     deadline_prefix_max: int
 
@@ -107,6 +108,7 @@ def _rules() -> _Rules:
         max_ordinal_lead=int(d["max_ordinal_lead_chars"]),
         max_sublead=int(d["max_sublead_chars"]),
         attitude=re.compile(_any(d["attitude_patterns"])),
+        summary=re.compile(_any(d["summary_patterns"])),
         min_chars=int(d["min_task_chars"]),
         deadline_prefix_max=int(d["deadline_prefix_max_chars"]),
     )
@@ -178,9 +180,13 @@ def is_attitude(clause: str) -> bool:
 
     >>> is_attitude("持续解放思想"), is_attitude("坚持稳中求进工作总基调"), is_attitude("坚持“规划引领”的思路，实施景区培育工程")
     (True, True, False)
+    >>> is_attitude("通过加强开放平台建设，为全面扩大开放提供支撑"), is_attitude("通过盘活存量，新增用地1万亩")
+    (True, False)
     """
-    if "，" in clause or "," in clause:
+    if any(ch.isdigit() for ch in clause):
         return False
+    if "，" in clause or "," in clause:  # 通过…，让…: what the work above is for, said again
+        return _rules().summary.match(clause) is not None
     return _rules().attitude.match(clause) is not None
 
 
