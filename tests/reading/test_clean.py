@@ -474,3 +474,8 @@ def test_html_entities_a_scrape_left_become_their_characters() -> None:
     c = clean("人口自然增长率控制在6&permil;以内，A&amp;B &mdash; &#8240;，未知&foo;保留。\n")
     assert c.text.startswith("人口自然增长率控制在6‰以内，A&B — ‰，未知&foo;保留。")
     assert any("HTML 实体" in n.detail for n in c.notes)
+
+
+def test_thousands_set_apart_by_spaces_are_one_number() -> None:
+    c = clean("开工建设保障性住房38 103套，竣工22 972套，生产总值达到1 029亿元。\n")
+    assert c.text.startswith("开工建设保障性住房38103套，竣工22972套，生产总值达到1029亿元。")

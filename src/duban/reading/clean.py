@@ -155,6 +155,18 @@ def _entities(buf: Buffer) -> None:
     buf.delete([(m.start() + 1, m.end()) for m, _ in found])
 
 
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")
+
+
+def _digit_groups(buf: Buffer) -> None:
+    """Thousands set apart by spaces (38 103套, 1 029亿元) written as one number."""
+    found = list(_GROUPED.finditer(buf.text))
+    if not found:
+        return
+    buf.note("punctuation", found[0].start(), found[0].group(), f"数字中的千位空格删除，共{len(found)}处")
+    buf.delete([(m.start() + i, m.start() + i + 1) for m in found for i, ch in enumerate(m.group()) if ch == " "])
+
+
 def _half_width(buf: Buffer) -> None:
     """Full-width digits, letters, ％, ． and ／ to half-width; commas and brackets stay."""
     _substitute_all(
@@ -495,6 +507,7 @@ def clean(raw: str) -> Cleaned:
     _normalize(buf)
     _markdown(buf)
     _half_width(buf)
+    _digit_groups(buf)
     _decimal_stops(buf)
     _continuation_marks(buf)
     _page_lines(buf)
