@@ -623,6 +623,7 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
         ("城市居民最低生活保障线提高到每人每月310元。", "城市居民最低生活保障线"),
         ("烤烟收购总量170万担。", "烤烟收购总量"),
         ("鲜切花产量40.1亿枝。", "鲜切花产量"),
+        ("按现行标准全年空气质量优良天数保持90%以上。", "空气质量优良天数"),
         ("社会消费品零售总额稳步增长6%。", "社会消费品零售总额"),
     ],
     ids=[
@@ -634,6 +635,7 @@ def test_per_capita_gdp_is_an_indicator_of_its_own() -> None:
         "per-head",
         "dan",
         "stems",
+        "by-the-standard",
     ],
 )
 def test_verbs_off_the_metric(sentence: str, metric: str) -> None:

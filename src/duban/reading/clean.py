@@ -164,7 +164,9 @@ def _digit_groups(buf: Buffer) -> None:
     if not found:
         return
     buf.note("punctuation", found[0].start(), found[0].group(), f"数字中的千位空格删除，共{len(found)}处")
-    buf.delete([(m.start() + i, m.start() + i + 1) for m in found for i, ch in enumerate(m.group()) if ch == " "])
+    buf.delete(
+        [(m.start() + i, m.start() + i + 1) for m in found for i, ch in enumerate(m.group()) if ch == " "]
+    )
 
 
 def _half_width(buf: Buffer) -> None:

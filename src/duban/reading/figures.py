@@ -387,7 +387,9 @@ _TIME_SPAN = re.compile(
 )
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
-_PEOPLE_AFTER_RE = re.compile("[\u4e00-\u9fff]{0,6}?(?:农村贫困人口|贫困人口|农村人口|人口|群众|农民工|农民|劳动力|人员)")
+_PEOPLE_AFTER_RE = re.compile(
+    "[\u4e00-\u9fff]{0,6}?(?:农村贫困人口|贫困人口|农村人口|人口|群众|农民工|农民|劳动力|人员)"
+)
 _DESCRIBED_BY = re.compile(r"的[^，,。；;]{0,6}?(?:国家|大国|城市|省份|地区|社会)")  # 13亿人口的发展中国家
 _POINTS_AFTER = re.compile(r"(?:[、和及](?:\d+(?:\.\d+)?个))*[、和及]\d+(?:\.\d+)?个百分点")
 _LINKED = re.compile(
