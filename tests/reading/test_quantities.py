@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from duban.reading.metrics import describe
+from duban.reading.metrics import describe, identify
 from duban.reading.quantities import extract_quantities
 from duban.reading.quantity_lexicon import lexicon
 from tests.conftest import FIXTURES, ROOT, shared_path
@@ -702,3 +702,8 @@ def test_people_counted_by_a_noun_a_few_words_after_the_figure() -> None:
     assert ("贫困劳动力返岗就业", 1791000, "人") in got
     assert ("建档立卡贫困人口", 4840000, "人") in got
     assert ("捐献血液", 2920000, "毫升") in got
+
+
+def test_research_intensity_by_its_many_names() -> None:
+    names = ("全社会研究与试验发展经费支出占生产总值比重", "全社会研发投入占GDP比重", "研发经费投入强度")
+    assert {identify(n)[0] for n in names} == {"rd_intensity"}
