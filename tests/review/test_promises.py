@@ -326,3 +326,22 @@ def test_a_list_of_pollutants_is_one_target_done_in_its_own_words() -> None:
     )
     got = [p for p in promises(earlier, later) if p.metric_id != "gdp"]
     assert [(p.metric, p.verdict) for p in got] == [("主要污染物减排", "met")]
+
+
+def test_population_growth_is_a_cap_and_energy_and_investment_by_their_older_names() -> None:
+    """人口自然增长率4.5‰ is a ceiling (4.4‰ meets it); 单位生产总值综合能耗 and 实际直接利用外资额
+    are the vocabulary's energy intensity and foreign investment."""
+    earlier = read_report(
+        "示例市2007年政府工作报告\n二、2007年工作安排\n主要预期目标是：生产总值增长12.5%，"
+        "实际直接利用外资额增长15%，人口自然增长率4.5‰，单位生产总值综合能耗降低4%。\n",
+        name="示例市-2007.txt",
+    )
+    later = read_report(
+        "示例市2008年政府工作报告\n一、2007年工作回顾\n生产总值增长13.5%，实际利用外资增长18%，"
+        "人口自然增长率控制在4.4‰以下，万元生产总值能耗下降4.2%。\n",
+        name="示例市-2008.txt",
+    )
+    got = {p.metric_id: p for p in promises(earlier, later)}
+    assert got["population_growth"].verdict == "met"
+    assert got["foreign_investment"].actual and got["foreign_investment"].verdict == "met"
+    assert got["energy_intensity"].actual and got["energy_intensity"].verdict == "met"
