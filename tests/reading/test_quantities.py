@@ -707,3 +707,15 @@ def test_people_counted_by_a_noun_a_few_words_after_the_figure() -> None:
 def test_research_intensity_by_its_many_names() -> None:
     names = ("全社会研究与试验发展经费支出占生产总值比重", "全社会研发投入占GDP比重", "研发经费投入强度")
     assert {identify(n)[0] for n in names} == {"rd_intensity"}
+
+
+def test_greater_than_a_provinces_basis_and_a_year_end_before_the_figure() -> None:
+    got = [
+        (q.metric, q.value, q.bound)
+        for q in _extract(
+            "断面水质达标率大于92%。完成财政总收入938.6亿元，按省口径计算增长11.1%。力争到2019年底试点建设42个。"
+        )
+    ]
+    assert ("断面水质达标率", 92, "at_least") in got
+    assert ("财政总收入", 11.1, "exact") in got
+    assert ("试点建设", 42, "exact") in got

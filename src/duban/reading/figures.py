@@ -328,7 +328,7 @@ class Extractor:
                 break  # 服务业增加值: 服务 makes a noun with 业, it is not a verb here
             if m.group() in _LISTING_VERBS and rest.startswith(("公司", "企业")):
                 break  # 上市公司, 挂牌企业: a kind of company, not the act of listing
-            window = rest
+            window = _TIME_SPAN.sub("", rest)  # 力争到2019年底…: the time after a modal word too
             if window[:1] in "并和及" and pattern.match(window[1:]):
                 window = window[1:]  # 建成并投入使用公办中小学校, 新建和改造高标准农田: the second verb too
         return window.lstrip("、和及与的 ")
@@ -384,6 +384,7 @@ _BASE_END = re.compile(r"(?<=.)(?:比|较)(?:上年同期|上年|去年|\d{4}年
 _FROM_FIGURE = re.compile(r"(?:从|由)[\d.,%万亿千百十零一二三四五六七八九]+[^\d，,、。；;]{0,4}$")
 _TIME_SPAN = re.compile(
     r"^(?:过去|近|这|今后|未来)?[一二三四五六七八九十两\d]+年(?:来|间|里|中(?![央国华部小]))?"
+    r"|^(?:到|至|在)?(?:19|20)\d\d年(?:底|末|前|内)"  # 到2019年底试点建设42个
 )
 _QUOTED_CLAIM = 8  # a quoted span this long holding a counted figure is a commitment, not a name
 _QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家座所户人名公吨亩元%]")
