@@ -719,3 +719,8 @@ def test_greater_than_a_provinces_basis_and_a_year_end_before_the_figure() -> No
     assert ("断面水质达标率", 92, "at_least") in got
     assert ("财政总收入", 11.1, "exact") in got
     assert ("试点建设", 42, "exact") in got
+
+
+def test_a_concentration_said_per_cubic_metre_first() -> None:
+    got = [(q.metric, q.value, q.unit) for q in _extract("PM2.5年均浓度为每立方米30微克，比2017年下降26.8%。")]
+    assert got == [("PM2.5年均浓度", 30, "微克/立方米"), ("PM2.5年均浓度", 26.8, "%")]

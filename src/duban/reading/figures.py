@@ -128,6 +128,8 @@ class Extractor:
             end += 3  # 4万套（间）: flats and rooms, counted as one
         elif unit == "个" and _POINTS_AFTER.match(text, end):
             unit = "个百分点"  # 分别提高4个、6个百分点: the list's unit said once, at its end
+        elif unit in ("微克", "毫克") and text.endswith("每立方米", 0, start):
+            unit += "/立方米"  # PM2.5年均浓度为每立方米30微克: 30微克/立方米
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
         chinese = is_chinese(num)
