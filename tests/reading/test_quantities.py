@@ -579,6 +579,14 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
             "2010年城乡居民收入分别达23898元和7890元，比上年增长10.8%和14.2%。",
             [("城镇居民收入", 23898), ("农村居民收入", 7890), ("城镇居民收入", 10.8), ("农村居民收入", 14.2)],
         ),
+        (  # the industries' tail, not only its last word
+            "汽车、绿色食品、电子信息产业主营业务收入分别突破1300亿元、1100亿元、1000亿元。",
+            [
+                ("汽车产业主营业务收入", 1.3e11),
+                ("绿色食品产业主营业务收入", 1.1e11),
+                ("电子信息产业主营业务收入", 1e11),
+            ],
+        ),
         (  # a measure of the firms named before
             "规模以上工业企业达7.6万家、增加值增长3%。",
             [("规模以上工业企业", 76000), ("规模以上工业增加值", 3)],
@@ -598,6 +606,7 @@ def test_jsonl_items_carry_doc_and_gold_fields() -> None:
         "achieved-measure-and-a-comparison",
         "respectively-a-list-before",
         "the-same-list-again",
+        "an-industries-tail",
         "firms-then-their-measure",
     ],
 )
@@ -722,5 +731,7 @@ def test_greater_than_a_provinces_basis_and_a_year_end_before_the_figure() -> No
 
 
 def test_a_concentration_said_per_cubic_metre_first() -> None:
-    got = [(q.metric, q.value, q.unit) for q in _extract("PM2.5年均浓度为每立方米30微克，比2017年下降26.8%。")]
+    got = [
+        (q.metric, q.value, q.unit) for q in _extract("PM2.5年均浓度为每立方米30微克，比2017年下降26.8%。")
+    ]
     assert got == [("PM2.5年均浓度", 30, "微克/立方米"), ("PM2.5年均浓度", 26.8, "%")]

@@ -63,6 +63,8 @@ def share_last_bound(text: str, items: list[Quantity]) -> None:
 
 _METRIC_TAILS = (
     "参保人数",
+    "产业主营业务收入",
+    "主营业务收入",
     "产业产值",
     "产值",
     "增加值",
