@@ -166,6 +166,9 @@ def test_strip_prefix(clause: str, rest: str) -> None:
         ("重点抓好以下八个方面工作：", True),
         ("加快建设陆港型国家物流枢纽。", False),
         ("坚持“规划引领”的思路，实施A级景区培育工程。", False),
+        ("广西发展的潜力在开放、后劲在开放，我们要以更大力度推进高水平开放。", True),
+        ("“老吾老以及人之老”，我们要尽心尽力做好老龄工作。", True),
+        ("在重点领域，我们要新建学校30所。", False),
     ],
 )
 def test_framing(paragraph: str, framing: bool) -> None:
