@@ -735,3 +735,8 @@ def test_a_concentration_said_per_cubic_metre_first() -> None:
         (q.metric, q.value, q.unit) for q in _extract("PM2.5年均浓度为每立方米30微克，比2017年下降26.8%。")
     ]
     assert got == [("PM2.5年均浓度", 30, "微克/立方米"), ("PM2.5年均浓度", 26.8, "%")]
+
+
+def test_a_grade_is_no_list_closed_by_etc() -> None:
+    got = [(q.metric, q.value) for q in _extract("建设农村高等级路面公路1000公里。新建城关镇第三幼儿园等学校5所。")]
+    assert got == [("农村高等级路面公路", 1000), ("学校", 5)]

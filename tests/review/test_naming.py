@@ -25,6 +25,8 @@ from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_sco
         ("新（改）建农村公路", "农村公路"),
         ("城区提质改造小街巷", "小街巷"),
         ("高档空调公交车更新任务", "高档空调公交车"),
+        ("户用沼气池", "沼气池"),
+        ("危棚房拆迁任务", "危棚房"),
     ],
 )
 def test_core(metric: str, thing: str) -> None:
@@ -65,6 +67,15 @@ def test_count_units_that_count_alike() -> None:
     )
     (p,) = promises(earlier, later)
     assert (p.actual.value if p.actual else None, p.verdict) == (30, "met")
+    earlier = read_report(
+        "示例市2007年政府工作报告\n二、2007年工作安排\n新建3至4个市级工程技术研究中心。\n",
+        name="示例市-2007.txt",
+    )
+    later = read_report(
+        "示例市2008年政府工作报告\n一、2007年工作回顾\n新建工程技术研究中心4家。\n", name="示例市-2008.txt"
+    )
+    (p,) = promises(earlier, later)
+    assert (p.actual.value if p.actual else None, p.verdict) == (4, "met")  # 个 and 家 count alike
 
 
 def test_an_addition_against_a_level_of_one_indicator_is_ambiguous() -> None:

@@ -36,6 +36,7 @@ _COMPARISONS = ("高于", "低于", "快于", "慢于", "超过全", "领先")
 _FROM_TO = re.compile(  # the start of a change from one figure to this one: its metric is before it
     r"(?:将)?(?:从|由)[^，,。；;]{0,12}?\d[^，,。；;]*?(?:增加|提高|提升|上升|扩大|增长|下降|降低|减少|缩小)(?:到|至)[^，,。；;]*$"
 )
+_ETC = re.compile(r"(?<![高中初同平均相上下优特])等(?![级次值同])")  # 等 closing a list, not 高等级
 _BARE_FIGURES = re.compile(r"(?:[\d.]+[十百千万亿]*[、和及与])+")  # the rest of a list of figures
 _SPENT_ON = re.compile(r"用于([^，,。；;的]{1,10})的?(支出|投入|资金|经费)")
 _SPAN_END = re.compile(r"(?<![\d〇零一二三四五六七八九十])(?:近|过去)?[一二三四五两\d]年(?:来|间|中|里)?$")
@@ -147,8 +148,8 @@ def extract_quantities(
                 metric = ex.strip_left(metric_raw, verbs=False)
             if len(metric) < 2 and not prev_metric and clause_start > s_start and not fig.counted_after:
                 metric = ex.previous_clause_subject(s_start, clause_start)
-            if "等" in metric[1:-1]:
-                metric = metric.rsplit("等", 1)[1]  # 城关镇第三幼儿园等学校 → 学校
+            if (etc := list(_ETC.finditer(metric, 1, len(metric) - 1))) and etc[-1].end() < len(metric):
+                metric = metric[etc[-1].end() :]  # 城关镇第三幼儿园等学校 → 学校 (not 高等级公路)
             if metric in ("总量", "总额", "规模", "总规模", "总数") and prev_metric:
                 metric = prev_metric + metric
 

@@ -41,6 +41,7 @@ _MODIFIERS = (
     "普惠性",
     "婴幼儿",
     "高标准",
+    "户用",
     "公共",
     "市政",
     "城市",
@@ -88,7 +89,7 @@ _GENERIC_CORES = frozenset(
     ("项目", "企业", "工程", "资金", "投资", "任务", "工作", "面积", "总量", "规模", "设施")
 )
 # Action nouns after the thing counted (小街巷改造, 公交车更新): the thing is what is counted.
-_TRAIL_ACTIONS = ("提质改造", "改造提升", "改造", "更新", "建设", "治理面积", "治理")
+_TRAIL_ACTIONS = ("提质改造", "改造提升", "改造", "更新", "建设", "治理面积", "治理", "拆迁", "拆除")
 _MIN_CORE = 2
 
 
@@ -172,11 +173,15 @@ def other_scope(a: str, b: str) -> bool:
     return mods[0] != mods[1]
 
 
-_SAME_COUNTS = (frozenset(("项", "件")), frozenset(("台", "辆")))  # 30项民生实事 ~ 30件民生实事
+_SAME_COUNTS = (  # 30项民生实事 ~ 30件民生实事; 3个研究中心 ~ 4家
+    frozenset(("项", "件")),
+    frozenset(("台", "辆")),
+    *(frozenset(("个", u)) for u in ("家", "所", "座", "处")),
+)
 
 
 def same_count_unit(a: str, b: str) -> bool:
-    """Two count units that count alike: 项 and 件, 台 and 辆."""
+    """Two count units that count alike: 项 and 件, 台 and 辆, the general 个 and 家, 所, 座, 处."""
     return a == b or any(a in pair and b in pair for pair in _SAME_COUNTS)
 
 
