@@ -738,5 +738,19 @@ def test_a_concentration_said_per_cubic_metre_first() -> None:
 
 
 def test_a_grade_is_no_list_closed_by_etc() -> None:
-    got = [(q.metric, q.value) for q in _extract("建设农村高等级路面公路1000公里。新建城关镇第三幼儿园等学校5所。")]
+    got = [
+        (q.metric, q.value)
+        for q in _extract("建设农村高等级路面公路1000公里。新建城关镇第三幼儿园等学校5所。")
+    ]
     assert got == [("农村高等级路面公路", 1000), ("学校", 5)]
+
+
+def test_a_harvests_rise_and_an_organised_programme() -> None:
+    got = [
+        (q.metric, q.value, q.change)
+        for q in _extract(
+            "粮食总产量达1824万吨、增产74.9万吨。组织实施农村危房改造和地震安居工程建设50万户。"
+        )
+    ]
+    assert ("粮食总产量", 749000, "增加") in got
+    assert ("农村危房改造和地震安居工程建设", 500000, None) in got

@@ -6,7 +6,7 @@ import pytest
 
 from duban.reading.api import read_report
 from duban.review import promises
-from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_scope
+from duban.review.naming import MIN_SIMILARITY, core, name_similarity, other_scope, short_name
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,15 @@ def test_results_under_other_words() -> None:
     assert got["公办和普惠性托位"] == (6978, "met")
     assert got["停车泊位"] == (5312, "ambiguous")
     assert got["人工造林"] == (11000, "met")
+
+
+@pytest.mark.parametrize(
+    ("metric", "short"),
+    [
+        ("新能源装机占全市电力总装机的", "新能源装机占比"),
+        ("民营经济增加值占全省生产总值的比重", "民营经济增加值占生产总值比重"),
+        ("制造业增加值占规上工业增加值比重", "制造业增加值占规上工业增加值比重"),
+    ],
+)
+def test_short_names_of_shares(metric: str, short: str) -> None:
+    assert short_name(metric) == short

@@ -214,4 +214,7 @@ def short_name(metric: str) -> str:
     head, sep, rest = metric.partition("占")
     if sep and len(head) >= 2 and not rest.endswith(("比重", "比例")):
         return f"{head}占比"  # a share cut short by its figure: name it by its subject
+    if sep and len(head) >= 2:  # 民营经济增加值占全省生产总值的比重 → 民营经济增加值占生产总值比重
+        rest = re.sub(r"^(?:全省|全市|全区|全县|全国|本市|本省)", "", rest)
+        return head + "占" + re.sub(r"的(比重|比例)$", r"\1", rest)
     return metric
