@@ -207,22 +207,26 @@ def test_a_growth_target_answered_by_the_years_level() -> None:
     assert got["实际利用外资"] == (22e8, "met")  # +10 %: the 实际 of a name says nothing of prices
 
 
+def _reviewed(year: int, plan: str, review: str, place: str = "示例市") -> list[Promise]:
+    """The promises of a plan for ``year`` (its work part's text) against the next year's review."""
+    earlier = read_report(
+        f"{place}{year}年政府工作报告\n二、{year}年工作安排\n{plan}\n", name=f"{place}-{year}.txt"
+    )
+    later = read_report(
+        f"{place}{year + 1}年政府工作报告\n一、{year}年工作回顾\n{review}\n", name=f"{place}-{year + 1}.txt"
+    )
+    return promises(earlier, later)
+
+
 def test_a_result_in_the_other_direction_is_a_negative_change_on_the_targets_scale() -> None:
     """下降4.7% against a growth target of 7.5% is the growth −4.7 (as the keys and a reader put
     it); a rise against a target of decline is a negative decline; the same direction is kept."""
-    earlier = read_report(
-        "示例市2020年政府工作报告\n二、2020年工作安排\n"
-        "今年主要预期目标是：地区生产总值增长7.5%，单位地区生产总值能耗下降3%，"
-        "规模以上工业增加值增长8%。\n",
-        name="示例市-2020.txt",
+    rows = _reviewed(
+        2020,
+        "今年主要预期目标是：地区生产总值增长7.5%，单位地区生产总值能耗下降3%，规模以上工业增加值增长8%。",
+        "地区生产总值达到15616.1亿元，同比下降4.7%，单位地区生产总值能耗上升1.2%，规模以上工业增加值增长8.5%。",
     )
-    later = read_report(
-        "示例市2021年政府工作报告\n一、2020年工作回顾\n"
-        "地区生产总值达到15616.1亿元，同比下降4.7%，单位地区生产总值能耗上升1.2%，"
-        "规模以上工业增加值增长8.5%。\n",
-        name="示例市-2021.txt",
-    )
-    got = {p.metric_id: p for p in promises(earlier, later)}
+    got = {p.metric_id: p for p in rows}
     gdp, energy, industry = got["gdp"], got["energy_intensity"], got["industry_value_added"]
     assert gdp.actual and (gdp.actual.value, gdp.actual.change, gdp.verdict) == (-4.7, "增长", "missed")
     assert energy.actual and (energy.actual.value, energy.actual.change, energy.verdict) == (
@@ -239,16 +243,12 @@ def test_a_result_in_the_other_direction_is_a_negative_change_on_the_targets_sca
 def test_firms_counted_in_jia_or_hu_are_one_count() -> None:
     """高新技术企业 counted in 家 in the plan and in 户 in the review are one count; 家 of 市场主体
     reached by a policy are not the 户 of new market entities."""
-    earlier = read_report(
-        "示例市2020年政府工作报告\n二、2020年工作安排\n净增高新技术企业800家以上，新增市场主体20万户以上。\n",
-        name="示例市-2020.txt",
+    rows = _reviewed(
+        2020,
+        "净增高新技术企业800家以上，新增市场主体20万户以上。",
+        "全年净增高新技术企业1842户。减税降费513.7亿元，直达38万家市场主体。",
     )
-    later = read_report(
-        "示例市2021年政府工作报告\n一、2020年工作回顾\n"
-        "全年净增高新技术企业1842户。减税降费513.7亿元，直达38万家市场主体。\n",
-        name="示例市-2021.txt",
-    )
-    got = {p.metric_words: p for p in promises(earlier, later)}
+    got = {p.metric_words: p for p in rows}
     firms = got["高新技术企业"]
     assert firms.actual and (firms.actual.value, firms.verdict) == (1842, "met")
     entities = got.get("市场主体")
@@ -259,18 +259,14 @@ def test_real_growth_met_once_the_years_prices_are_taken_off() -> None:
     """实际增长7% against 增长9% with prices up 0.8%: about 8.1% real, met; against 增长7.2% it stays
     ambiguous. 农民人均纯收入 and 地方财政收入 keep their names (older indicators than 可支配收入 and
     一般公共预算收入); 可比增长 after a level is that level's growth."""
-    earlier = read_report(
-        "示例省2003年政府工作报告\n二、2003年工作安排\n"
-        "今年主要预期目标是：地方财政收入可比增长9%，城镇居民人均可支配收入和农民人均纯收入分别实际增长7%和5%。\n",
-        name="示例省-2003.txt",
-    )
-    later = read_report(
-        "示例省2004年政府工作报告\n一、2003年工作回顾\n"
+    rows = _reviewed(
+        2003,
+        "今年主要预期目标是：地方财政收入可比增长9%，城镇居民人均可支配收入和农民人均纯收入分别实际增长7%和5%。",
         "地方级财政收入304.6亿元，可比增长16.8%；"
-        "居民消费价格总水平上升0.8%，城镇居民人均可支配收入增长9%，农民人均纯收入增长5.5%。\n",
-        name="示例省-2004.txt",
+        "居民消费价格总水平上升0.8%，城镇居民人均可支配收入增长9%，农民人均纯收入增长5.5%。",
+        place="示例省",
     )
-    got = {p.metric: p for p in promises(earlier, later)}
+    got = {p.metric: p for p in rows}
     urban, rural = got["城镇居民人均可支配收入"], got["农村居民人均纯收入"]
     assert urban.verdict == "met" and "0.8%" in urban.reason
     assert rural.verdict == "ambiguous"  # 5.5% nominal, about 4.7% real against 5%
@@ -314,34 +310,24 @@ def test_a_review_of_the_term_and_a_target_for_town_and_country() -> None:
 def test_a_list_of_pollutants_is_one_target_done_in_its_own_words() -> None:
     """化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务 is one target, 主要污染物减排,
     met by the later report's clause in the same words."""
-    earlier = read_report(
-        "示例省2019年政府工作报告\n二、2019年工作安排\n主要预期目标是：生产总值增长6.5%左右，"
-        "化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。\n",
-        name="示例省-2019.txt",
+    rows = _reviewed(
+        2019,
+        "主要预期目标是：生产总值增长6.5%左右，化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。",
+        "生产总值增长6.8%，化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。",
+        place="示例省",
     )
-    later = read_report(
-        "示例省2020年政府工作报告\n一、2019年工作回顾\n生产总值增长6.8%，"
-        "化学需氧量、二氧化硫、氨氮、氮氧化物减排完成国家下达的目标任务。\n",
-        name="示例省-2020.txt",
-    )
-    got = [p for p in promises(earlier, later) if p.metric_id != "gdp"]
-    assert [(p.metric, p.verdict) for p in got] == [("主要污染物减排", "met")]
+    assert [(p.metric, p.verdict) for p in rows if p.metric_id != "gdp"] == [("主要污染物减排", "met")]
 
 
 def test_population_growth_is_a_cap_and_energy_and_investment_by_their_older_names() -> None:
     """人口自然增长率4.5‰ is a ceiling (4.4‰ meets it); 单位生产总值综合能耗 and 实际直接利用外资额
     are the vocabulary's energy intensity and foreign investment."""
-    earlier = read_report(
-        "示例市2007年政府工作报告\n二、2007年工作安排\n主要预期目标是：生产总值增长12.5%，"
-        "实际直接利用外资额增长15%，人口自然增长率4.5‰，单位生产总值综合能耗降低4%。\n",
-        name="示例市-2007.txt",
+    rows = _reviewed(
+        2007,
+        "主要预期目标是：生产总值增长12.5%，实际直接利用外资额增长15%，人口自然增长率4.5‰，单位生产总值综合能耗降低4%。",
+        "生产总值增长13.5%，实际利用外资增长18%，人口自然增长率控制在4.4‰以下，万元生产总值能耗下降4.2%。",
     )
-    later = read_report(
-        "示例市2008年政府工作报告\n一、2007年工作回顾\n生产总值增长13.5%，实际利用外资增长18%，"
-        "人口自然增长率控制在4.4‰以下，万元生产总值能耗下降4.2%。\n",
-        name="示例市-2008.txt",
-    )
-    got = {p.metric_id: p for p in promises(earlier, later)}
+    got = {p.metric_id: p for p in rows}
     assert got["population_growth"].verdict == "met"
     assert got["foreign_investment"].actual and got["foreign_investment"].verdict == "met"
     assert got["energy_intensity"].actual and got["energy_intensity"].verdict == "met"
