@@ -7,9 +7,9 @@ before it (``period == "last_year"``): five-year figures (年均, 累计, 过去
 later report's own targets never count; which result answers a target is
 :mod:`duban.review.results`' (names compared by :mod:`duban.review.naming`); a result in words
 only ("超额完成全年目标任务", "国际收支基本平衡") is :mod:`duban.review.in_words`'. The verdict is
-``rules.judge``'s, then weighed here: a target set against the economy's growth, a growth target
-answered only by the year's level, real growth against a nominal rate, a narrower result below
-its target.
+``rules.judge``'s, then weighed (:mod:`duban.review.weighing`: a target set against the economy's
+growth, a growth target answered only by the year's level, real growth against a nominal rate)
+and here (a narrower result below its target).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from pathlib import Path
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
 from duban.reading.model import Plan, Quantity, TextTarget
-from duban.reading.output import human_number
 from duban.review.in_words import ReviewClauses, said_done, state_reached
-from duban.review.model import Actual, Promise, Target, Verdict
+from duban.review.model import Actual, Promise, Target
 from duban.review.naming import (
     core,
     other_scope,
@@ -31,11 +30,10 @@ from duban.review.naming import (
 )
 from duban.review.results import SUB_SCOPES, Results, TargetItem, best_result, level_growth
 from duban.review.rules import Rules, judge, on_target_scale, rules
+from duban.review.weighing import deflated, from_levels, in_step, real_against_nominal
 
 _PLACE_ENDS = ("省", "市", "自治区", "州", "盟", "县", "区", "旗")
-_IN_STEP = re.compile("经济增长|经济增速|GDP增速|生产总值增速|生产总值增长")
 _CAP_WORDS = re.compile("以内|以下|不超过|不高于")  # 涨幅控制在3%以内 is a cap, 涨幅3%左右 an aim both ways
-_REAL_WORDS = ("实际增长", "实际下降", "扣除价格因素", "剔除价格因素", "按可比价", "可比价格")
 
 
 class ReviewError(ValueError):
@@ -140,87 +138,6 @@ def _town_and_country(targets: list[TargetItem], results: Results) -> list[Targe
     return out
 
 
-def _in_step(target: Target, actual: Actual | None, results: Results, r: Rules) -> tuple[Verdict, str] | None:
-    """A target set against the economy's growth (收入增长与经济增长同步, 高于GDP增速) with a growth
-    result: compared with the GDP growth the later report gives, in step within the 左右 tolerance."""
-    if target.value is not None or actual is None or actual.value is None or actual.unit != "%":
-        return None
-    if not _IN_STEP.search(target.quote):
-        return None
-    gdp = next(
-        (
-            q
-            for i in results.by_id.get("gdp", ())
-            if (q := results.items[i]).unit == "%" and q.measure == "growth"
-        ),
-        None,
-    )
-    if gdp is None:
-        return None
-    faster = target.bound == "at_least"  # 高于, 快于: strictly ahead of it
-    pace = Target(
-        value=gdp.value, value_high=None, unit="%", bound="at_least" if faster else "about", quote=""
-    )
-    verdict, reason = judge(pace, actual, r=r)
-    return verdict, r.reasons["in_step"].format(gdp=human_number(round(gdp.value, 2))) + "：" + reason
-
-
-def _from_levels(
-    target: Target, metric: Metric | None, now: Quantity, before: Quantity, r: Rules
-) -> tuple[Actual, tuple[Verdict, str]]:
-    """The year's level as the result of a growth target, judged by the growth from last year's."""
-    growth = round((now.value / before.value - 1) * 100, 1)
-    worked = r.reasons["from_levels"].format(
-        before=human_number(before.value) + before.unit, now=human_number(now.value) + now.unit, growth=growth
-    )
-    actual = Actual(value=now.value, unit=now.unit, quote=now.quote, line=now.line, change=None)
-    if (metric and metric.real) or _said_real(target.quote):  # a real rate: prices are not taken off
-        return actual, ("ambiguous", worked + r.reasons["real"])
-    verdict, reason = judge(target, Actual(value=growth, unit="%", quote="", change="增长"), r=r)
-    rough = {"met": before.bound in ("at_least", "about"), "missed": now.bound in ("at_least", "about")}
-    if rough.get(verdict):  # 超过1900亿元 → 2233亿元: at most 17.5 %, which settles no target above it
-        return actual, ("ambiguous", worked + r.reasons["rough_levels"])
-    return actual, (verdict, worked + reason)
-
-
-def _real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> bool:
-    """A target of real growth (实际增长7.5%) and a result that does not say it is real: a nominal
-    rate above the target may still be under it once prices are taken off."""
-    if not _said_real(target.quote) or result.unit != "%" or result.change not in ("增长", None):
-        return False
-    return not (_said_real(result.sentence) or _said_real(result.quote))
-
-
-def _deflated(
-    target: Target, actual: Actual | None, results: Results, r: Rules
-) -> tuple[Verdict, str] | None:
-    """A nominal growth against a target of real growth, met once the year's consumer prices (the
-    later report's CPI) are taken off; None when there is no CPI or the real growth falls short."""
-    if actual is None or actual.value is None:
-        return None
-    cpi = next(
-        (
-            q
-            for i in results.by_id.get("cpi", ())
-            if (q := results.items[i]).unit == "%" and q.measure == "growth" and q.change is not None
-        ),
-        None,
-    )
-    if cpi is None:
-        return None
-    prices = -cpi.value if cpi.change in r.decline_changes else cpi.value
-    real = round(((1 + actual.value / 100) / (1 + prices / 100) - 1) * 100, 1)
-    verdict, reason = judge(target, Actual(value=real, unit="%", quote="", change="增长"), r=r)
-    if verdict != "met":
-        return None
-    return verdict, r.reasons["deflated"].format(cpi=human_number(prices), real=human_number(real)) + reason
-
-
-def _said_real(text: str) -> bool:
-    """实际增长, 扣除价格因素 …: a rate at constant prices (not the 实际 of 实际利用外资)."""
-    return any(w in text for w in _REAL_WORDS)
-
-
 def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> list[Promise]:
     """One Promise per target of ``earlier`` (headline first) with the result ``later`` gives."""
     check_pair(earlier, later)
@@ -264,13 +181,13 @@ def promises(earlier: Plan, later: Plan, *, rule_set: Rules | None = None) -> li
             factor=factor,
             r=r,
         )
-        if (in_step := _in_step(target, actual, results, r)) is not None:
-            verdict, reason = in_step
+        if (in_steps := in_step(target, actual, results, r)) is not None:
+            verdict, reason = in_steps
         elif actual is None and (levels := level_growth(t, results, before)) is not None:
-            actual, (verdict, reason) = _from_levels(target, metric, *levels, r)
-        if verdict == "met" and found is not None and _real_against_nominal(t.item, found[0]):
+            actual, (verdict, reason) = from_levels(target, metric, *levels, r)
+        if verdict == "met" and found is not None and real_against_nominal(t.item, found[0]):
             # 实际增长7% against 增长9%: met once the year's prices are taken off, else a person weighs it
-            verdict, reason = _deflated(target, actual, results, r) or ("ambiguous", r.reasons["real"])
+            verdict, reason = deflated(target, actual, results, r) or ("ambiguous", r.reasons["real"])
         if verdict == "missed" and found is not None and other_scope(t.item.metric, found[0].metric):
             verdict = "ambiguous"  # 公共停车泊位5312个 may be part of the 新增停车泊位2万个 planned
             reason = r.reasons["scope"].format(actual_metric=found[0].metric, target_metric=t.item.metric)
