@@ -78,3 +78,23 @@ def test_units_at_each_level() -> None:
     assert unit_at_level("市发展和改革委员会", "样例县") == "县发展和改革局"
     assert unit_at_level("市教育局", "示例区") == "区教育局"
     assert unit_at_level("市发展和改革委员会", "示例彝族自治州") == "州发展和改革委员会"
+
+
+def test_units_named_as_they_were_in_the_reports_year() -> None:
+    """A 2015 report's tasks are led by the departments of 2015 (before the 2018 reform)."""
+    from duban.reading.leads import route_lead, unit_in_year
+
+    assert (
+        route_lead(text="全年建成高标准农田20万亩", section_title=None, place="江西省", year=2015)
+        == "省农业厅"
+    )
+    assert (
+        route_lead(text="全年建成高标准农田20万亩", section_title=None, place="江西省", year=2025)
+        == "省农业农村厅"
+    )
+    assert [unit_in_year(u, 2012) for u in ("省卫生健康委员会", "市卫生健康委员会", "省林业和草原局")] == [
+        "省卫生厅",
+        "市卫生局",
+        "省林业厅",
+    ]
+    assert unit_in_year("市生态环境局", None) == "市生态环境局"

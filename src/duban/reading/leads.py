@@ -118,20 +118,43 @@ def _default() -> Router:
     )
 
 
-def route_lead(*, text: str, section_title: str | None, place: str = "") -> str | None:
+def route_lead(
+    *, text: str, section_title: str | None, place: str = "", year: int | None = None
+) -> str | None:
     """The unit the routing rules give a task's text under a section title, or None; named at
-    ``place``'s level (a province's department for "河南省").
+    ``place``'s level (a province's department for "河南省") and as the units were named in
+    ``year`` (省农业厅 before the 2018 reform, 省农业农村厅 after).
 
     >>> route_lead(text="全年建成高标准农田20.8万亩", section_title="坚持强基固本")
     '市农业农村局'
     >>> route_lead(text="全年建成高标准农田20.8万亩", section_title=None, place="河南省")
     '省农业农村厅'
+    >>> route_lead(text="全年建成高标准农田20.8万亩", section_title=None, place="江西省", year=2015)
+    '省农业厅'
     >>> route_lead(text="各项工作有序推进", section_title=None) is None
     True
     """
     router = _default()
     got = router.best(text=text, section_title=section_title)
-    return unit_at_level(router.rules[got.rule].unit, place) if got else None
+    return unit_in_year(unit_at_level(router.rules[got.rule].unit, place), year) if got else None
+
+
+def unit_in_year(unit: str, year: int | None) -> str:
+    """A unit's name as it was in ``year``: reforms renamed departments (2018: 农业厅 → 农业农村厅,
+    环境保护厅 → 生态环境厅 …; 2013: 卫生厅 → 卫生和计划生育委员会), ``lexicon/leads.yaml``'s
+    ``renamed``. Newest reform first, so a name goes back step by step.
+
+    >>> unit_in_year("省卫生健康委员会", 2010), unit_in_year("市生态环境局", 2017), unit_in_year("市生态环境局", 2024)
+    ('省卫生厅', '市环境保护局', '市生态环境局')
+    >>> unit_in_year("省林业和草原局", 2015), unit_in_year("市卫生健康委员会", 2010)
+    ('省林业厅', '市卫生局')
+    """
+    if year is None:
+        return unit
+    for until, names in _renamed():
+        if year < until:
+            unit = next((unit[: -len(new)] + old for new, old in names if unit.endswith(new)), unit)
+    return unit
 
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
@@ -161,6 +184,18 @@ def unit_at_level(unit: str, place: str) -> str:
         if place.endswith(suffix):
             return prefix + tables.get(table, {}).get(unit, unit[1:])
     return unit
+
+
+@lru_cache(maxsize=1)
+def _renamed() -> tuple[tuple[int, tuple[tuple[str, str], ...]], ...]:
+    raw = load_yaml("leads.yaml").get("renamed") or []
+    return tuple(
+        (
+            int(r["until"]),
+            tuple(sorted(((str(k), str(v)) for k, v in r["names"].items()), key=lambda kv: -len(kv[0]))),
+        )
+        for r in sorted(raw, key=lambda r: -int(r["until"]))
+    )
 
 
 @lru_cache(maxsize=1)

@@ -293,6 +293,7 @@ def extract_tasks(
                     text=clause,
                     section_title=" › ".join(x for x in (cut.heading.title, cut.group) if x),
                     place=place,
+                    year=year,
                 ),
                 headline=cut.headline,
             )

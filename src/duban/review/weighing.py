@@ -70,9 +70,7 @@ def real_against_nominal(target: Quantity | TextTarget, result: Quantity) -> boo
     return not (said_real(result.sentence) or said_real(result.quote))
 
 
-def deflated(
-    target: Target, actual: Actual | None, results: Results, r: Rules
-) -> tuple[Verdict, str] | None:
+def deflated(target: Target, actual: Actual | None, results: Results, r: Rules) -> tuple[Verdict, str] | None:
     """A nominal growth against a target of real growth, met once the year's consumer prices (the
     later report's CPI) are taken off; None when there is no CPI or the real growth falls short."""
     if actual is None or actual.value is None:
