@@ -754,3 +754,12 @@ def test_a_harvests_rise_and_an_organised_programme() -> None:
     ]
     assert ("粮食总产量", 749000, "增加") in got
     assert ("农村危房改造和地震安居工程建设", 500000, None) in got
+
+
+def test_a_places_numeral_and_the_years_expected_target() -> None:
+    """七台河 is a city, not 7台; 经济增长预期目标为6%-6.5% is the economy's growth (gdp)."""
+    got = [
+        (q.metric, q.value)
+        for q in _extract("今年经济增长预期目标为6%-6.5%。推进七台河城市供水工程，新建学校5所。")
+    ]
+    assert got == [("经济", 6), ("学校", 5)]

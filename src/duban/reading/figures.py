@@ -155,6 +155,8 @@ class Extractor:
             return None
         if num in lex.code_numbers and not unit:
             return None
+        if any(text.startswith(n, start) for n in lex.numeral_names):
+            return None  # 七台河城市供水: a place's name, not 7台
         if self.quoted(start):
             return None
         value = _value(num, m.group("mag"))

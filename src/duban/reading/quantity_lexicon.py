@@ -68,6 +68,7 @@ class Lexicon:
     descriptor_prefixes: tuple[str, ...]
     name_prefixes: tuple[str, ...]
     code_numbers: frozenset[str]
+    numeral_names: tuple[str, ...]
     discourse_nouns: tuple[str, ...]
     bounds_before: dict[str, Bound]
     bounds_after: dict[str, Bound]
@@ -159,6 +160,7 @@ def lexicon() -> Lexicon:
         project_words=_longest_first(raw["project_words"]),
         descriptor_prefixes=_longest_first(raw["descriptor_prefixes"]),
         name_prefixes=_longest_first(raw["name_prefixes"]),
+        numeral_names=_longest_first(raw["numeral_names"]),
         code_numbers=frozenset(str(c) for c in raw["code_numbers"]),
         discourse_nouns=_longest_first(raw["discourse_nouns"]),
         bounds_before=dict(bounds["before"]),
