@@ -716,6 +716,7 @@ def test_people_counted_by_a_noun_a_few_words_after_the_figure() -> None:
 def test_research_intensity_by_its_many_names() -> None:
     names = ("全社会研究与试验发展经费支出占生产总值比重", "全社会研发投入占GDP比重", "研发经费投入强度")
     assert {identify(n)[0] for n in names} == {"rd_intensity"}
+    assert identify("物价")[0] == "cpi"  # 物价上涨1.3%, 低于控制目标
 
 
 def test_greater_than_a_provinces_basis_and_a_year_end_before_the_figure() -> None:
