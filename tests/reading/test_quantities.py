@@ -764,3 +764,15 @@ def test_a_places_numeral_and_the_years_expected_target() -> None:
         for q in _extract("今年经济增长预期目标为6%-6.5%。推进七台河城市供水工程，新建学校5所。")
     ]
     assert got == [("经济", 6), ("学校", 5)]
+
+
+def test_a_list_of_rates_says_its_unit_once_at_the_end() -> None:
+    got = [
+        (q.metric, q.value, q.unit)
+        for q in _extract("城市污水处理率、生活垃圾无害化处理率和燃气普及率分别提高10.2、4.7和2个百分点。")
+    ]
+    assert got == [
+        ("城市污水处理率", 10.2, "个百分点"),
+        ("生活垃圾无害化处理率", 4.7, "个百分点"),
+        ("燃气普及率", 2, "个百分点"),
+    ]

@@ -186,6 +186,8 @@ class Extractor:
         counted = _PEOPLE_AFTER_RE.match(text, people_at) if not unit and m.group("mag") else None
         if counted and not _DESCRIBED_BY.match(text, counted.end()):  # not 13亿人口的发展中国家
             unit = "人"  # 12万贫困人口脱贫: people counted by the noun after
+        if not unit and not m.group("mag") and (shared := _SHARED_RATE_UNIT.match(text, end)):
+            unit = shared["unit"]  # 分别提高10.2、4.7和2个百分点: the list's unit said once, at its end
         if not unit:
             # a bare index (综合指数3.72), or 万/亿 of people (贫困人口减少1386万): the metric decides
             prefix = text[max(s_start, start - 12) : start]
@@ -396,6 +398,7 @@ _PEOPLE_AFTER_RE = re.compile(
     "[\u4e00-\u9fff]{0,6}?(?:农村贫困人口|贫困人口|农村人口|人口|群众|农民工|农民|劳动力|人员)"
 )
 _DESCRIBED_BY = re.compile(r"的[^，,。；;]{0,6}?(?:国家|大国|城市|省份|地区|社会)")  # 13亿人口的发展中国家
+_SHARED_RATE_UNIT = re.compile(r"(?:[、和及与]\d+(?:\.\d+)?)*[、和及与]\d+(?:\.\d+)?(?P<unit>个百分点|%)")
 _POINTS_AFTER = re.compile(r"(?:[、和及](?:\d+(?:\.\d+)?个))*[、和及]\d+(?:\.\d+)?个百分点")
 _LINKED = re.compile(
     "(?:缩小至|缩小到|缩小为|下降至|下降到|降至|降到|提高到|提高至|上升到|上升至|为|达到|达)$"

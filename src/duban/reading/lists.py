@@ -126,6 +126,9 @@ def metrics_before(out: list[Quantity], s_start: int, n: int) -> list[str]:
     return names[-n:] if n > 1 and len(names) >= n else []
 
 
+_LAST_JOIN = re.compile("以及|和|与|(?<![普涉波危触顾])及(?!时)")  # not the 及 of 普及率
+
+
 def list_members(listing: str) -> list[str]:
     """光电与新材料、节能环保和生物医药等新兴产业 → three members: 、 separates them, and 和/及/与 only in the
     last (where "B和C" ends a list); an earlier member keeps its 与 (光电与新材料 is one industry)."""
@@ -134,5 +137,5 @@ def list_members(listing: str) -> list[str]:
         parts[-1] = _COUNT_OF_LIST.sub("", parts[-1])
     if parts:
         last = parts[-1].split("等", 1)[0] if "等" in parts[-1][1:] else parts[-1]  # 生物医药等新兴产业
-        parts[-1:] = [p for p in re.split("[和及与]", last) if p]
+        parts[-1:] = [p for p in _LAST_JOIN.split(last) if p]
     return parts
