@@ -37,6 +37,8 @@ def test_core(metric: str, thing: str) -> None:
     ("target", "result", "pairs"),
     [
         ("新能源汽车充电桩", "公共充电桩", True),
+        ("农村敬老院", "敬老院", True),
+        ("基础设施重大项目投资", "重大项目投资", False),
         ("公办和普惠性托位", "婴幼儿托位", True),
         ("市政道路", "城市道路", True),
         ("盘活利用闲置土地", "闲置土地", True),

@@ -118,10 +118,15 @@ def similarity(a: str, b: str) -> float:
         return 0.0  # 城镇居民基本医疗保险 ≠ 城镇职工基本医疗保险: one word sets them apart
     if min(len(a), len(b)) >= 5 and (a in b or (a.endswith(b) and len(a) - len(b) <= 2)):
         return 1.0
+    if len(b) >= 3 and a.endswith(b) and a[: len(a) - len(b)] in _RURAL_OR_TOWN:
+        return 1.0  # 改扩建农村敬老院12所 answered by 改扩建敬老院12所: the plan's own setting said again
     ga, gb = bigrams(a), bigrams(b)
     if gb < ga and len(a) - len(b) > 2:
         return 0.0  # the result names a wider thing than the target
     return len(ga & gb) / len(ga | gb)
+
+
+_RURAL_OR_TOWN = ("农村", "城镇", "乡镇")
 
 
 def _one_word_apart(a: str, b: str) -> bool:
