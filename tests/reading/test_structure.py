@@ -351,6 +351,15 @@ def test_headline_block(para: str) -> None:
     assert text[span[0] : span[1]] == para
 
 
+def test_headline_block_starts_at_its_sentence() -> None:
+    """Framing sentences before 主要预期目标 in the same paragraph are not the targets' task."""
+    para = "2016年是“十三五”的开局之年，我们必须认识新常态。主要预期目标是：地区生产总值增长6.5%-7%，CPI控制在3%以内。"
+    text = f"二、2016年主要工作\n{para}\n围绕上述目标，重点抓好以下工作。\n"
+    span = find_headline_block(text, tree(text))
+    assert span is not None
+    assert text[span[0] : span[1]] == "主要预期目标是：地区生产总值增长6.5%-7%，CPI控制在3%以内。"
+
+
 def test_headline_block_list_on_next_line() -> None:
     text = "二、2023年工作安排\n今年经济社会发展的主要预期目标是：\n国内生产总值增长8%左右。\n下一段。\n"
     span = find_headline_block(text, tree(text))

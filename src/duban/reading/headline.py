@@ -72,7 +72,8 @@ def find_headline_block(text: str, sections: Sequence[Section]) -> tuple[int, in
         has_figure = _FIGURE.search(text, m.end(), m.end() + 60) is not None
         key = (not in_plan, not has_figure, m.start())
         if best is None or key < best[0]:
-            best = (key, _paragraph(text, m.start(), m.end()))
+            p_start, p_end = _paragraph(text, m.start(), m.end())
+            best = (key, (max(p_start, sent_start), p_end))  # not the framing sentences before it
     return best[1] if best else None
 
 
