@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from duban.reading.output import human_number
 from duban.review.model import VERDICT_LABELS, Promise
+from duban.review.rules import rules
 
 BOUND_WORDS = {"about": "左右", "at_least": "以上", "at_most": "以内", "exact": ""}
 CSV_FIELDS = (
@@ -47,9 +48,8 @@ def actual_text(p: Promise) -> str:
         return p.actual.quote
     if p.actual.unit == "rank":
         return f"第{human_number(p.actual.value)}"
-    value = (
-        -p.actual.value if p.actual.change in ("下降", "减少", "降低") and p.actual.value else p.actual.value
-    )
+    falls = p.actual.change in rules().decline_changes and p.actual.value
+    value = -p.actual.value if falls else p.actual.value
     return f"{human_number(value)}{p.actual.unit}"  # as a signed growth: 下降4.7% is -4.7%
 
 

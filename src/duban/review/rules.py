@@ -114,13 +114,19 @@ def _fmt(v: float) -> str:
     return human_number(round(v, 2))
 
 
+def _against(target: Target, change: str | None, r: Rules) -> bool:
+    """A result's change runs against the target's direction (下降 against 增长, 增长 against 下降;
+    a target without one reads as growth)."""
+    return (target.change in r.decline_changes) != (change in r.decline_changes)
+
+
 def on_target_scale(target: Target, actual: Actual | None, r: Rules | None = None) -> Actual | None:
     """The result as a change in the target's direction: 下降4.7% against 增长7.5% is 增长 −4.7
     (how the keys and a reader put it); a level, or a change in the same direction, unchanged."""
     r = r or rules()
     if actual is None or actual.value is None or target.change is None or actual.change is None:
         return actual
-    if (target.change in r.decline_changes) == (actual.change in r.decline_changes):
+    if not _against(target, actual.change, r):
         return actual
     return replace(actual, value=-actual.value if actual.value else 0.0, change=target.change)
 
@@ -166,9 +172,7 @@ def judge(
     def fmt(v: float) -> str:
         return f"第{_fmt(v)}" if target.unit == "rank" else _fmt(v) + target.unit
 
-    if target.change in r.decline_changes:  # a target of decline: compare the size of the decline
-        a = a if actual.change in r.decline_changes else -a
-    elif actual.change in r.decline_changes:
+    if _against(target, actual.change, r):  # a target of decline compares the size of the decline
         a = -a
     rate = target.unit in r.rate_units
     lower_is_better = cap and target.change not in r.decline_changes  # PM2.5下降5%以上: the fall's size
