@@ -10,7 +10,7 @@ level is the year's addition), a unit of one family or one the vocabulary conver
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from duban.reading.metrics import Metric, unit_family, vocabulary
@@ -175,6 +175,12 @@ class Results:
             for g in {g for n in names for g in bigrams(norm(n))}:
                 by_gram.setdefault(g, []).append(i)
         return cls(items, by_id, by_gram)
+
+    def rates(self, metric_id: str) -> Iterator[Quantity]:
+        """The later report's growth rates of one indicator of the vocabulary, in text order."""
+        for i in self.by_id.get(metric_id, ()):
+            if (q := self.items[i]).unit == "%" and q.measure == "growth":
+                yield q
 
     def candidates(self, t: TargetItem) -> list[Quantity]:
         """Results that share the target's id or a character pair of its names, in text order."""

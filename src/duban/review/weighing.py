@@ -26,14 +26,7 @@ def in_step(target: Target, actual: Actual | None, results: Results, r: Rules) -
         return None
     if not _IN_STEP.search(target.quote):
         return None
-    gdp = next(
-        (
-            q
-            for i in results.by_id.get("gdp", ())
-            if (q := results.items[i]).unit == "%" and q.measure == "growth"
-        ),
-        None,
-    )
+    gdp = next(results.rates("gdp"), None)
     if gdp is None:
         return None
     faster = target.bound == "at_least"  # 高于, 快于: strictly ahead of it
@@ -75,14 +68,7 @@ def deflated(target: Target, actual: Actual | None, results: Results, r: Rules) 
     later report's CPI) are taken off; None when there is no CPI or the real growth falls short."""
     if actual is None or actual.value is None:
         return None
-    cpi = next(
-        (
-            q
-            for i in results.by_id.get("cpi", ())
-            if (q := results.items[i]).unit == "%" and q.measure == "growth" and q.change is not None
-        ),
-        None,
-    )
+    cpi = next((q for q in results.rates("cpi") if q.change is not None), None)
     if cpi is None:
         return None
     prices = -cpi.value if cpi.change in r.decline_changes else cpi.value
