@@ -155,7 +155,7 @@ class Extractor:
             return None
         if num in lex.code_numbers and not unit:
             return None
-        if any(text.startswith(n, start) for n in lex.numeral_names):
+        if lex.numeral_name_re.match(text, start):
             return None  # 七台河城市供水: a place's name, not 7台
         if self.quoted(start):
             return None

@@ -68,7 +68,6 @@ class Lexicon:
     descriptor_prefixes: tuple[str, ...]
     name_prefixes: tuple[str, ...]
     code_numbers: frozenset[str]
-    numeral_names: tuple[str, ...]
     discourse_nouns: tuple[str, ...]
     bounds_before: dict[str, Bound]
     bounds_after: dict[str, Bound]
@@ -99,6 +98,7 @@ class Lexicon:
     leading_re: re.Pattern[str]
     leading_verbs_re: re.Pattern[str]
     name_prefix_re: re.Pattern[str]
+    numeral_name_re: re.Pattern[str]  # 七台河, 三门峡: a place's name, matched at a figure's start
     thing_stop_re: re.Pattern[str]
 
 
@@ -146,6 +146,7 @@ def lexicon() -> Lexicon:
     before_words = [w for w in bounds["before"] if w != "控制在"]
     return Lexicon(
         name_prefix_re=re.compile(f"(?:{alt(raw['name_prefixes'])})$"),
+        numeral_name_re=re.compile(alt(raw["numeral_names"])),
         thing_stop_re=re.compile(
             f"[{re.escape(CLAUSE_END)}、（(]|[和及与](?=[\\d一二三四五六七八九十])|(?:{alt(list(_THING_STOPS) + raw['changes'])})"
         ),
@@ -160,7 +161,6 @@ def lexicon() -> Lexicon:
         project_words=_longest_first(raw["project_words"]),
         descriptor_prefixes=_longest_first(raw["descriptor_prefixes"]),
         name_prefixes=_longest_first(raw["name_prefixes"]),
-        numeral_names=_longest_first(raw["numeral_names"]),
         code_numbers=frozenset(str(c) for c in raw["code_numbers"]),
         discourse_nouns=_longest_first(raw["discourse_nouns"]),
         bounds_before=dict(bounds["before"]),
