@@ -206,7 +206,8 @@ def _plan_roots(sections: Sequence[Section]) -> list[Section]:
 
 def _intros(text: str, root: Section, sections: Sequence[Section]) -> list[tuple[int, int]]:
     """The text of a node before its first child: a plan part's preamble (总体要求, the year's
-    weight) before its first section, a section's opening paragraph before its first lead."""
+    weight) before its first section, a section's one opening paragraph before its first lead
+    (none when the heading's line carries the section's work, as :func:`_after_heading` reads it)."""
     out: list[tuple[int, int]] = []
     first: dict[str, int] = {}
     ids = {root.id}
@@ -216,16 +217,16 @@ def _intros(text: str, root: Section, sections: Sequence[Section]) -> list[tuple
             if s.level == 2 or (s.level == 3 and s.parent != root.id):
                 first.setdefault(s.parent, s.start)
     for s in sections:
-        if s.id in first:
-            # a section's body on its heading's line ("一、…市场改善消费环境。通过深化改革…") is
-            # the start of its work, not an opening paragraph: the intro starts on the next line
-            start = s.start if s.level == 1 else min(_line_end(text, s.start), first[s.id])
-            end = first[s.id]
-            if s.level == 2:  # one opening paragraph: work before a lead further on stays work
-                end = min(end, _paragraph_end(text, start))
-                if _line_end(text, s.start) > s.start + len(s.number) + len(s.title) + 4:
-                    continue  # its body on the heading's line: the section opens with its work
-            out.append((start, end))
+        if s.id not in first:
+            continue
+        if s.level == 1:
+            out.append((s.start, first[s.id]))
+            continue
+        line_end = _line_end(text, s.start)
+        if _after_heading(text, s.start, line_end, s) < line_end:
+            continue  # its body on the heading's line ("（一）…扩大有效投资。新建…"): it opens with its work
+        start = min(line_end, first[s.id])  # one opening paragraph: work before a later lead stays work
+        out.append((start, min(first[s.id], _paragraph_end(text, start))))
     return out
 
 

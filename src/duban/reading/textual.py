@@ -66,12 +66,10 @@ def text_targets(
         metric = _TRAIL.sub("", metric)
         if len(metric) < 2:
             continue
-        parts = re.split("[、和及]", metric)
+        parts = re.split("[、和及]", metric)  # 一般公共预算收入、城乡居民收入与经济增长同步: two
         if len(parts) >= 3 and (whole := _POLLUTANTS_TAIL.search(parts[-1])):
-            parts = [
-                "主要污染物" + whole["tail"]
-            ]  # 化学需氧量、二氧化硫、氨氮、氮氧化物等减排指标: one target
-        for part in parts:  # 一般公共预算收入、城乡居民收入与经济增长同步
+            parts = ["主要污染物" + whole["tail"]]  # 化学需氧量、二氧化硫、氨氮、氮氧化物等减排指标: one
+        for part in parts:
             if len(part) < 2:
                 continue
             metric_id, scope = identify(part)
